@@ -1,0 +1,29 @@
+// Command rostertransfer is the RosterTransferFunction of template.yaml: wiring only.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintf(os.Stderr, "rostertransfer: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run builds everything once, at cold start, then serves invocations.
+func run(ctx context.Context, getenv func(string) string) error {
+	handler, err := lambdafn.RosterTransfer(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	lambda.StartWithOptions(handler, lambda.WithContext(ctx))
+	return nil
+}

@@ -1,0 +1,155 @@
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/ecpa-lifelong/backoffice/shared/account"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+)
+
+// devSSO stands in for the ECPA personnel SSO on this machine: an OIDC issuer
+// (discovery document and keys) whose tokens the real authorizer verifies,
+// plus GET /api/dev/users and POST /api/dev/token for the sign-in page, tests
+// and scripts. None of it is in template.yaml: it exists only locally.
+type devSSO struct {
+	issuer   string
+	audience string
+	key      *rsa.PrivateKey
+	kid      string
+	users    account.Repo
+	agencies agency.Repo
+}
+
+func newDevSSO(issuer, audience string, users account.Repo, agencies agency.Repo) (*devSSO, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return &devSSO{issuer: issuer, audience: audience, key: key, kid: auth.RandomID(4), users: users, agencies: agencies}, nil
+}
+
+func (d *devSSO) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /dev-sso/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		httpapi.Encode(w, http.StatusOK, map[string]any{
+			"issuer": d.issuer, "jwks_uri": d.issuer + "/jwks", "authorization_endpoint": d.issuer + "/authorize",
+			"token_endpoint": d.issuer + "/token", "id_token_signing_alg_values_supported": []string{"RS256"},
+			"response_types_supported": []string{"id_token"}, "subject_types_supported": []string{"public"},
+		})
+	})
+	mux.HandleFunc("GET /dev-sso/jwks", func(w http.ResponseWriter, r *http.Request) {
+		httpapi.Encode(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{
+			Key: &d.key.PublicKey, KeyID: d.kid, Algorithm: "RS256", Use: "sig"}}})
+	})
+	mux.Handle("GET /api/dev/users", httpapi.HandlerFunc(d.handleUsers))
+	mux.Handle("POST /api/dev/token", httpapi.HandlerFunc(d.handleToken))
+}
+
+type devUser struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Agency     string   `json:"agency"`
+	AgencyName string   `json:"agencyName"`
+	Role       string   `json:"role"`
+	Serves     []string `json:"serves,omitempty"`
+	Disabled   bool     `json:"disabled,omitempty"`
+}
+
+// Role names a user by what they were granted in their home agency.
+func Role(u account.User) string {
+	has := func(f string) bool {
+		for _, g := range u.Grants[u.Agency] {
+			if g == f {
+				return true
+			}
+		}
+		return false
+	}
+	var roles []string
+	switch {
+	case has(auth.SysAdmin):
+		roles = append(roles, "系統管理者")
+	case has("L8"):
+		roles = append(roles, "機關最高管理者")
+	}
+	if has("P1") || has("P5") {
+		roles = append(roles, "人事人員")
+	}
+	if has("L2") || has("L5") {
+		roles = append(roles, "開課單位承辦人")
+	}
+	if len(roles) == 0 {
+		return "一般承辦人"
+	}
+	return strings.Join(roles, "、")
+}
+
+func (d *devSSO) handleUsers(w http.ResponseWriter, r *http.Request) error {
+	users, err := d.users.AllUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	codes := make([]string, 0, len(users))
+	for _, u := range users {
+		codes = append(codes, u.Agency)
+	}
+	names, err := d.agencies.GetMany(r.Context(), codes)
+	if err != nil {
+		return err
+	}
+	out := make([]devUser, 0, len(users))
+	for _, u := range users {
+		out = append(out, devUser{ID: u.ID, Name: u.Name, Agency: u.Agency, AgencyName: names[u.Agency].Name,
+			Role: Role(u), Serves: u.Serves, Disabled: u.Disabled})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	httpapi.Encode(w, http.StatusOK, map[string]any{"items": out})
+	return nil
+}
+
+type tokenRequest struct {
+	UserID     string `json:"userId"`
+	TTLSeconds int    `json:"ttlSeconds"` // tests ask for an expired token with a negative value
+}
+
+func (d *devSSO) handleToken(w http.ResponseWriter, r *http.Request) error {
+	in, err := httpapi.Decode[tokenRequest](r)
+	if err != nil {
+		return err
+	}
+	if in.UserID == "" {
+		return errcode.Field("userId", "請指定 userId。")
+	}
+	ttl := 8 * time.Hour
+	if in.TTLSeconds != 0 {
+		ttl = time.Duration(in.TTLSeconds) * time.Second
+	}
+	tok, err := d.Sign(r.Context(), in.UserID, ttl)
+	if err != nil {
+		return err
+	}
+	httpapi.Encode(w, http.StatusOK, map[string]string{"token": tok})
+	return nil
+}
+
+// Sign issues an ID token for userID, as the SSO would.
+func (d *devSSO) Sign(_ context.Context, userID string, ttl time.Duration) (string, error) {
+	now := time.Now()
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+		"iss": d.issuer, "aud": d.audience, "sub": userID, "jti": auth.RandomID(12),
+		"iat": now.Unix(), "exp": now.Add(ttl).Unix(),
+	})
+	t.Header["kid"] = d.kid
+	return t.SignedString(d.key)
+}

@@ -1,0 +1,282 @@
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/johannesboyne/gofakes3"
+
+	"github.com/ecpa-lifelong/backoffice/shared/account"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
+)
+
+// Config chooses where the stack listens and what it talks to.
+type Config struct {
+	Template       string           // path to template.yaml
+	WebDir         string           // static front end served at /
+	Addr           string           // API and front end, e.g. 127.0.0.1:8080 (":0" for a free port)
+	S3Addr         string           // the embedded S3
+	DynamoEndpoint string           // DynamoDB Local
+	S3Backend      gofakes3.Backend // memory for tests, bolt for make run
+	TablePrefix    string           // isolates stacks sharing one DynamoDB Local
+	SigningKey     string           // base64; empty: a random key per start
+	RunSchedules   bool             // run the template's schedules on their expressions
+	Env            map[string]string
+}
+
+// Stack is the running system.
+type Stack struct {
+	URL      string
+	S3URL    string
+	Template *Template
+	Tables   map[string]string // logical ID → table name
+	Buckets  map[string]string // logical ID → bucket name
+	env      map[string]string
+	sso      *devSSO
+	notif    *notifier
+	sched    *scheduler
+	servers  []*http.Server
+	cancel   context.CancelFunc
+}
+
+// Getenv is the environment every function of the stack was built with.
+func (s *Stack) Getenv(k string) string { return s.env[k] }
+
+// Start brings the whole system up and returns once it serves.
+func Start(parent context.Context, cfg Config) (*Stack, error) {
+	ctx, cancel := context.WithCancel(parent)
+	s := &Stack{cancel: cancel, env: map[string]string{}, Tables: map[string]string{}, Buckets: map[string]string{}}
+	if err := s.start(ctx, cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stack) start(ctx context.Context, cfg Config) error {
+	if cfg.DynamoEndpoint == "" {
+		return errors.New("no DynamoDB endpoint: DynamoDB Local must be running (make run starts it)")
+	}
+	t, err := LoadTemplate(cfg.Template)
+	if err != nil {
+		return err
+	}
+	s.Template = t
+	apiLn, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	s3Ln, err := net.Listen("tcp", cfg.S3Addr)
+	if err != nil {
+		apiLn.Close()
+		return fmt.Errorf("listen on %s (S3): %w", cfg.S3Addr, err)
+	}
+	s.URL, s.S3URL = "http://"+hostPort(cfg.Addr, apiLn), "http://"+hostPort(cfg.S3Addr, s3Ln)
+
+	// Names, then the environment, exactly as the template declares them.
+	res := Resolver{Params: t.Params, Resources: map[string]string{},
+		Pseudo: map[string]string{"AWS::StackName": "local", "AWS::AccountId": "000000000000",
+			"AWS::Region": "ap-northeast-1", "AWS::Partition": "aws"}}
+	for id := range t.Tables {
+		s.Tables[id] = cfg.TablePrefix + id
+		res.Resources[id] = s.Tables[id]
+	}
+	for id, props := range t.Buckets {
+		name := strings.ToLower(id)
+		if n := get(props, "BucketName"); n != nil {
+			if name, err = res.Resolve(n); err != nil {
+				return fmt.Errorf("bucket %s: %w", id, err)
+			}
+		}
+		s.Buckets[id] = name
+		res.Resources[id] = name
+	}
+	for _, name := range t.Env {
+		v, err := res.Resolve(t.EnvNode(name))
+		if err != nil {
+			return fmt.Errorf("Globals variable %s: %w", name, err)
+		}
+		s.env[name] = v
+	}
+	key := cfg.SigningKey
+	if key == "" {
+		b := make([]byte, 48)
+		_, _ = rand.Read(b)
+		key = base64.StdEncoding.EncodeToString(b)
+	}
+	for k, v := range map[string]string{
+		settings.DynamoDBEndpoint: cfg.DynamoEndpoint, settings.S3Endpoint: s.S3URL,
+		settings.SigningKey: key, settings.SSOIssuer: s.URL + "/dev-sso",
+		"AWS_REGION": "ap-northeast-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+	} {
+		s.env[k] = v
+	}
+	for k, v := range cfg.Env {
+		s.env[k] = v
+	}
+	getenv := func(k string) string { return s.env[k] }
+
+	// DynamoDB Local must answer before anything is built on it.
+	env := settings.New(getenv)
+	awsCfg, err := settings.AWS(ctx, env)
+	if err != nil {
+		return err
+	}
+	ddb := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(cfg.DynamoEndpoint) })
+	pingCtx, cancelPing := context.WithTimeout(ctx, 5*time.Second)
+	_, err = ddb.ListTables(pingCtx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
+	cancelPing()
+	if err != nil {
+		return fmt.Errorf("DynamoDB at %s is unreachable: %w", cfg.DynamoEndpoint, err)
+	}
+	for id, props := range t.Tables {
+		if err := createTable(ctx, ddb, s.Tables[id], props); err != nil {
+			return err
+		}
+	}
+	for _, name := range s.Buckets {
+		if err := cfg.S3Backend.CreateBucket(name); err != nil && !gofakes3.HasErrorCode(err, gofakes3.ErrBucketAlreadyExists) {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+
+	// Every function, built once as at a cold start.
+	handlers := map[string]lambda.Handler{}
+	ids := make([]string, 0, len(t.Functions))
+	for id := range t.Functions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		spec, ok := lambdafn.Functions[id]
+		if !ok {
+			return fmt.Errorf("template function %s has no Go handler in shared/lambdafn", id)
+		}
+		fn, err := spec.New(ctx, getenv)
+		if err != nil {
+			return fmt.Errorf("%s: %w", id, err)
+		}
+		handlers[id] = lambda.NewHandler(fn)
+	}
+	authz, ok := handlers["AuthorizerFunction"]
+	if !ok {
+		return errors.New("template has no AuthorizerFunction")
+	}
+	gw := &gateway{routes: t.Routes(), handlers: handlers, authorizer: authz}
+
+	s.notif = &notifier{s3: newS3(cfg.S3Backend), ctx: ctx}
+	var schedules []Schedule
+	for _, id := range ids {
+		f := t.Functions[id]
+		for _, tr := range f.S3 {
+			s.notif.triggers = append(s.notif.triggers, boundTrigger{bucket: s.Buckets[tr.Bucket], prefix: tr.Prefix, fn: id, handler: handlers[id]})
+		}
+		schedules = append(schedules, f.Schedules...)
+	}
+	if s.sched, err = newScheduler(ctx, schedules, handlers, cfg.RunSchedules); err != nil {
+		return err
+	}
+
+	tables := store.Open(awsCfg, env, settings.TableDirectory)
+	s.sso, err = newDevSSO(s.env[settings.SSOIssuer], s.env[settings.SSOAudience],
+		account.Repo{DB: tables.DB, Table: tables.Directory}, agency.Repo{Table: tables.Directory})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	s.sso.routes(mux)
+	mux.Handle("/api/", gw)
+	mux.HandleFunc("GET /local/schedules", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": s.sched.Info()})
+	})
+	mux.HandleFunc("POST /local/schedules/{name}", s.handleFire)
+	if cfg.WebDir != "" {
+		files := http.FileServer(http.Dir(cfg.WebDir))
+		mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-cache")
+			files.ServeHTTP(w, r)
+		}))
+	}
+	s.serve(apiLn, mux)
+	s.serve(s3Ln, s.notif)
+	return nil
+}
+
+func (s *Stack) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+}
+
+func (s *Stack) handleFire(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	out, err := s.Fire(r.Context(), r.PathValue("name"), body)
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		return
+	}
+	_, _ = w.Write(out)
+}
+
+// Fire runs a schedule now; override adds to its Input ({"date":"2026-11-26"}).
+func (s *Stack) Fire(ctx context.Context, name string, override []byte) (json.RawMessage, error) {
+	return s.sched.Fire(ctx, name, override)
+}
+
+// Deliver raises ObjectCreated for an object again (S3 delivers at least once).
+func (s *Stack) Deliver(bucket, key string, size int64, etag string) {
+	s.notif.Deliver(bucket, key, size, etag)
+}
+
+// WaitNotifications blocks until every S3 notification so far was handled.
+func (s *Stack) WaitNotifications() { s.notif.Wait() }
+
+// Token signs an SSO ID token for userID, as the SSO would.
+func (s *Stack) Token(ctx context.Context, userID string, ttl time.Duration) (string, error) {
+	return s.sso.Sign(ctx, userID, ttl)
+}
+
+// Close stops the servers and the schedules.
+func (s *Stack) Close() {
+	if s.sched != nil {
+		s.sched.Stop()
+	}
+	for _, srv := range s.servers {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = srv.Shutdown(ctx)
+		cancel()
+	}
+	if s.notif != nil {
+		s.notif.Wait()
+	}
+	s.cancel()
+}
+
+// hostPort names the listener as configured (localhost stays localhost, so
+// the browser's origin and the issuer match what the officer typed).
+func hostPort(configured string, ln net.Listener) string {
+	host, _, _ := net.SplitHostPort(configured)
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
+}

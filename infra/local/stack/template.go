@@ -1,0 +1,268 @@
+// Package stack runs the whole system on one machine, as template.yaml
+// describes it: every function behind one HTTP server with the authorizer
+// in front, the tables in DynamoDB Local, the buckets in an embedded S3 that
+// raises the template's ObjectCreated notifications, and the schedules.
+package stack
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Template is what the local stack needs of template.yaml.
+type Template struct {
+	Functions map[string]*Function
+	Tables    map[string]*yaml.Node // logical ID → Properties
+	Buckets   map[string]*yaml.Node // logical ID → Properties
+	Params    map[string]string     // parameter defaults
+	Env       []string              // Globals environment variable names, in order
+	envNodes  map[string]*yaml.Node
+}
+
+// Function is an AWS::Serverless::Function.
+type Function struct {
+	LogicalID string
+	CodeURI   string
+	Routes    []Route
+	S3        []S3Trigger
+	Schedules []Schedule
+}
+
+// Route is an HttpApi event.
+type Route struct {
+	Function string
+	Method   string // GET, POST, ... or ANY
+	Path     string // /api/members/{proxy+}
+	Open     bool   // Auth.Authorizer: NONE
+}
+
+// S3Trigger is an S3 event.
+type S3Trigger struct {
+	Bucket string // logical ID
+	Prefix string
+}
+
+// Schedule is a ScheduleV2 event.
+type Schedule struct {
+	Name       string // the event's name in the template
+	Function   string
+	Expression string
+	Timezone   string
+	Input      string
+}
+
+// LoadTemplate reads and checks template.yaml.
+func LoadTemplate(path string) (*Template, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	root := doc.Content[0]
+	t := &Template{Functions: map[string]*Function{}, Tables: map[string]*yaml.Node{},
+		Buckets: map[string]*yaml.Node{}, Params: map[string]string{}, envNodes: map[string]*yaml.Node{}}
+	for _, p := range pairs(get(root, "Parameters")) {
+		t.Params[p.key] = scalar(get(p.val, "Default"))
+	}
+	for _, p := range pairs(get(root, "Globals", "Function", "Environment", "Variables")) {
+		t.Env = append(t.Env, p.key)
+		t.envNodes[p.key] = p.val
+	}
+	for _, r := range pairs(get(root, "Resources")) {
+		props := get(r.val, "Properties")
+		switch scalar(get(r.val, "Type")) {
+		case "AWS::DynamoDB::Table":
+			t.Tables[r.key] = props
+		case "AWS::S3::Bucket":
+			t.Buckets[r.key] = props
+		case "AWS::Serverless::Function":
+			f := &Function{LogicalID: r.key, CodeURI: scalar(get(props, "CodeUri"))}
+			for _, e := range pairs(get(props, "Events")) {
+				ep := get(e.val, "Properties")
+				switch scalar(get(e.val, "Type")) {
+				case "HttpApi":
+					f.Routes = append(f.Routes, Route{Function: r.key, Method: strings.ToUpper(scalar(get(ep, "Method"))),
+						Path: scalar(get(ep, "Path")), Open: scalar(get(ep, "Auth", "Authorizer")) == "NONE"})
+				case "S3":
+					tr := S3Trigger{Bucket: scalar(get(ep, "Bucket"))}
+					for _, rule := range seq(get(ep, "Filter", "S3Key", "Rules")) {
+						if scalar(get(rule, "Name")) == "prefix" {
+							tr.Prefix = scalar(get(rule, "Value"))
+						}
+					}
+					f.S3 = append(f.S3, tr)
+				case "ScheduleV2":
+					f.Schedules = append(f.Schedules, Schedule{Name: e.key, Function: r.key,
+						Expression: scalar(get(ep, "ScheduleExpression")), Timezone: scalar(get(ep, "ScheduleExpressionTimezone")),
+						Input: scalar(get(ep, "Input"))})
+				default:
+					return nil, fmt.Errorf("%s: event %s has a type the local stack does not run", r.key, e.key)
+				}
+			}
+			t.Functions[r.key] = f
+		}
+	}
+	return t, nil
+}
+
+// Routes lists every HttpApi route of every function, most specific first.
+func (t *Template) Routes() []Route {
+	var out []Route
+	for _, f := range t.Functions {
+		out = append(out, f.Routes...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		gi, gj := strings.HasSuffix(out[i].Path, "+}"), strings.HasSuffix(out[j].Path, "+}")
+		if gi != gj {
+			return !gi
+		}
+		if len(out[i].Path) != len(out[j].Path) {
+			return len(out[i].Path) > len(out[j].Path)
+		}
+		if out[i].Method != out[j].Method {
+			return out[i].Method != "ANY" // a specific method beats ANY
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out
+}
+
+// Match finds the route API Gateway would pick for method and path.
+func Match(routes []Route, method, path string) (Route, map[string]string, bool) {
+	for _, r := range routes {
+		if r.Method != "ANY" && r.Method != method {
+			continue
+		}
+		if params, ok := matchPath(r.Path, path); ok {
+			return r, params, true
+		}
+	}
+	return Route{}, nil, false
+}
+
+func matchPath(pattern, path string) (map[string]string, bool) {
+	ps, xs := strings.Split(strings.Trim(pattern, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
+	params := map[string]string{}
+	for i, p := range ps {
+		if strings.HasSuffix(p, "+}") { // greedy: at least one more segment
+			if i >= len(xs) || xs[i] == "" {
+				return nil, false
+			}
+			params[strings.Trim(p, "{+}")] = strings.Join(xs[i:], "/")
+			return params, true
+		}
+		if i >= len(xs) {
+			return nil, false
+		}
+		if strings.HasPrefix(p, "{") {
+			params[strings.Trim(p, "{}")] = xs[i]
+		} else if p != xs[i] {
+			return nil, false
+		}
+	}
+	return params, len(ps) == len(xs)
+}
+
+// Resolver turns !Ref and !Sub values into local names.
+type Resolver struct {
+	Params    map[string]string
+	Resources map[string]string // logical ID → local physical name
+	Pseudo    map[string]string // AWS::StackName, AWS::AccountId, ...
+}
+
+var subRe = regexp.MustCompile(`\$\{([A-Za-z0-9:._]+)\}`)
+
+// Resolve evaluates a scalar value of the template.
+func (r Resolver) Resolve(n *yaml.Node) (string, error) {
+	if n == nil {
+		return "", nil
+	}
+	switch n.Tag {
+	case "!Ref":
+		return r.ref(n.Value)
+	case "!Sub":
+		var err error
+		out := subRe.ReplaceAllStringFunc(n.Value, func(m string) string {
+			v, e := r.ref(m[2 : len(m)-1])
+			if e != nil {
+				err = e
+			}
+			return v
+		})
+		return out, err
+	case "!!str", "!!int", "!!bool", "!!float", "":
+		return n.Value, nil
+	default:
+		return "", fmt.Errorf("the local stack cannot evaluate %s %s", n.Tag, n.Value)
+	}
+}
+
+func (r Resolver) ref(name string) (string, error) {
+	if v, ok := r.Pseudo[name]; ok {
+		return v, nil
+	}
+	if v, ok := r.Params[name]; ok {
+		return v, nil
+	}
+	if v, ok := r.Resources[name]; ok {
+		return v, nil
+	}
+	return "", fmt.Errorf("unknown reference %q", name)
+}
+
+// EnvNode returns the template value of a Globals environment variable.
+func (t *Template) EnvNode(name string) *yaml.Node { return t.envNodes[name] }
+
+type pair struct {
+	key string
+	val *yaml.Node
+}
+
+func pairs(n *yaml.Node) []pair {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	out := make([]pair, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, pair{n.Content[i].Value, n.Content[i+1]})
+	}
+	return out
+}
+
+func get(n *yaml.Node, path ...string) *yaml.Node {
+	for _, k := range path {
+		var next *yaml.Node
+		for _, p := range pairs(n) {
+			if p.key == k {
+				next = p.val
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n = next
+	}
+	return n
+}
+
+func seq(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}

@@ -1,0 +1,280 @@
+package account
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+)
+
+// Keys in the directory table; see shared/store/README.md.
+const (
+	userSK    = "USER"
+	sessionSK = "SESSION"
+	statsSK   = "STATS"
+	usersPK   = "USERS"      // gsi1: every user, sorted by agency path
+	statsPK   = "STATSACCTS" // gsi1: every statistics account, sorted by agency path
+)
+
+func userPK(id string) string      { return "USER#" + id }
+func sessionPK(id string) string   { return "SESSION#" + id }
+func statsKey(name string) string  { return "STATS#" + name }
+func auditPK(agency string) string { return "AUDIT#" + agency }
+
+type userItem struct {
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"`
+	GSI1PK string `dynamo:"gsi1pk"`
+	GSI1SK string `dynamo:"gsi1sk"`
+	User
+}
+
+type sessionItem struct {
+	PK string `dynamo:"pk"`
+	SK string `dynamo:"sk"`
+	Session
+}
+
+type statsItem struct {
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"`
+	GSI1PK string `dynamo:"gsi1pk"`
+	GSI1SK string `dynamo:"gsi1sk"`
+	StatsAccount
+}
+
+type auditItem struct {
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"`
+	GSI1PK string `dynamo:"gsi1pk"`
+	GSI1SK string `dynamo:"gsi1sk"`
+	AuditEntry
+}
+
+// Repo reads and writes the account items of the directory table.
+type Repo struct {
+	DB    *dynamo.DB
+	Table dynamo.Table
+}
+
+// UserKeyed returns the item of a user with its GSI keys, path being the
+// materialised path of the user's home agency.
+func UserKeyed(u User, path string) any {
+	return userItem{PK: userPK(u.ID), SK: userSK, GSI1PK: usersPK, GSI1SK: path + "#" + u.ID, User: u}
+}
+
+// StatsKeyed returns the item of a statistics account with its GSI keys.
+func StatsKeyed(a StatsAccount, path string) any {
+	return statsItem{PK: statsKey(a.Username), SK: statsSK, GSI1PK: statsPK, GSI1SK: path + "#" + a.Username, StatsAccount: a}
+}
+
+// principalItems fetches the user (or statistics account) and the session in one round trip.
+func (r Repo) principalItems(ctx context.Context, p auth.Principal) (user *User, stats *StatsAccount, sess *Session, err error) {
+	first := dynamo.Keys{userPK(p.Subject), userSK}
+	if p.Kind == auth.KindStats {
+		first = dynamo.Keys{statsKey(p.Subject), statsSK}
+	}
+	it := r.Table.Batch("pk", "sk").Get(first, dynamo.Keys{sessionPK(p.SessionID), sessionSK}).Iter()
+	var m dynamo.Item
+	for it.Next(ctx, &m) {
+		sk, _ := m["sk"].(*types.AttributeValueMemberS)
+		if sk == nil {
+			continue
+		}
+		switch sk.Value {
+		case userSK:
+			var u userItem
+			err = dynamo.UnmarshalItem(m, &u)
+			user = &u.User
+		case statsSK:
+			var s statsItem
+			err = dynamo.UnmarshalItem(m, &s)
+			stats = &s.StatsAccount
+		case sessionSK:
+			var s sessionItem
+			err = dynamo.UnmarshalItem(m, &s)
+			sess = &s.Session
+		}
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("decode principal item: %w", err)
+		}
+		m = nil
+	}
+	if err := it.Err(); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, nil, nil, fmt.Errorf("load principal %s: %w", p.Subject, err)
+	}
+	return user, stats, sess, nil
+}
+
+// GetUser returns one user or NotFound.
+func (r Repo) GetUser(ctx context.Context, id string) (User, error) {
+	var it userItem
+	err := r.Table.Get("pk", userPK(id)).Range("sk", dynamo.Equal, userSK).Consistent(true).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return User{}, errcode.New(errcode.NotFound, "找不到這位使用者。")
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", err)
+	}
+	return it.User, nil
+}
+
+// UsersUnder lists users whose home agency path starts with path.
+func (r Repo) UsersUnder(ctx context.Context, path string) ([]User, error) {
+	var items []userItem
+	if err := r.Table.Get("gsi1pk", usersPK).Index("gsi1").Range("gsi1sk", dynamo.BeginsWith, path).All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("list users under %s: %w", path, err)
+	}
+	out := make([]User, 0, len(items))
+	for _, it := range items {
+		if underPath(it.GSI1SK, path) {
+			out = append(out, it.User)
+		}
+	}
+	return out, nil
+}
+
+// StatsUnder lists statistics accounts whose agency path starts with path.
+func (r Repo) StatsUnder(ctx context.Context, path string) ([]StatsAccount, error) {
+	var items []statsItem
+	if err := r.Table.Get("gsi1pk", statsPK).Index("gsi1").Range("gsi1sk", dynamo.BeginsWith, path).All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("list stats accounts under %s: %w", path, err)
+	}
+	out := make([]StatsAccount, 0, len(items))
+	for _, it := range items {
+		if underPath(it.GSI1SK, path) {
+			out = append(out, it.StatsAccount)
+		}
+	}
+	return out, nil
+}
+
+// GetStats returns one statistics account or NotFound.
+func (r Repo) GetStats(ctx context.Context, username string) (StatsAccount, error) {
+	var it statsItem
+	err := r.Table.Get("pk", statsKey(username)).Range("sk", dynamo.Equal, statsSK).Consistent(true).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return StatsAccount{}, errcode.New(errcode.NotFound, "找不到這個統計報表帳號。")
+	}
+	if err != nil {
+		return StatsAccount{}, fmt.Errorf("get stats account: %w", err)
+	}
+	return it.StatsAccount, nil
+}
+
+// PutSession writes a session's state until its token expires.
+func (r Repo) PutSession(ctx context.Context, s Session) error {
+	if err := r.Table.Put(sessionItem{PK: sessionPK(s.ID), SK: sessionSK, Session: s}).Run(ctx); err != nil {
+		return fmt.Errorf("put session: %w", err)
+	}
+	return nil
+}
+
+// recordFailure counts a failed sign-in atomically and returns the new count.
+func (r Repo) recordFailure(ctx context.Context, username string) (int, error) {
+	var out statsItem
+	err := r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).
+		Add("failed", 1).If("attribute_exists(pk)").Value(ctx, &out)
+	if err != nil {
+		return 0, fmt.Errorf("count failed sign-in: %w", err)
+	}
+	return out.Failed, nil
+}
+
+func (r Repo) lock(ctx context.Context, username string, until time.Time) error {
+	return r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).Set("lockedUntil", until).Run(ctx)
+}
+
+func (r Repo) resetFailures(ctx context.Context, username string) error {
+	return r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).
+		Set("failed", 0).Remove("lockedUntil").Run(ctx)
+}
+
+func (r Repo) setPassword(ctx context.Context, username string, hash []byte, mustChange bool, at time.Time) error {
+	return r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).
+		Set("pwhash", hash).Set("mustChange", mustChange).Set("changed", at).
+		Set("failed", 0).Remove("lockedUntil").If("attribute_exists(pk)").Run(ctx)
+}
+
+// writeUser saves a user and its audit entry in one transaction, on the
+// condition that nobody changed the user since it was read (updated = prev).
+func (r Repo) writeUser(ctx context.Context, u User, path string, prev *User, e AuditEntry) error {
+	tx := r.DB.WriteTx()
+	put := r.Table.Put(UserKeyed(u, path))
+	if prev == nil {
+		put = put.If("attribute_not_exists(pk)")
+	} else {
+		put = put.If("updated = ?", prev.Updated)
+	}
+	tx.Put(put)
+	tx.Put(r.Table.Put(auditKeyed(e)))
+	if err := tx.Run(ctx); err != nil {
+		if dynamo.IsCondCheckFailed(err) {
+			if prev == nil {
+				return errcode.New(errcode.Conflict, "這位使用者已經存在。")
+			}
+			return errcode.New(errcode.Conflict, "這位使用者的資料剛被其他人修改，請重新載入後再試。")
+		}
+		return fmt.Errorf("write user %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+func auditKeyed(e AuditEntry) auditItem {
+	ts := e.At.UTC().Format(time.RFC3339Nano)
+	return auditItem{PK: auditPK(e.Agency), SK: ts + "#" + auth.RandomID(4),
+		GSI1PK: "AUDITTARGET#" + e.Target, GSI1SK: ts, AuditEntry: e}
+}
+
+func (r Repo) putAudit(ctx context.Context, e AuditEntry) error {
+	return r.Table.Put(auditKeyed(e)).Run(ctx)
+}
+
+// AuditOf lists the changes to one target (user or statistics account), newest first.
+func (r Repo) AuditOf(ctx context.Context, target string) ([]AuditEntry, error) {
+	var items []auditItem
+	err := r.Table.Get("gsi1pk", "AUDITTARGET#"+target).Index("gsi1").Order(dynamo.Descending).Limit(200).All(ctx, &items)
+	if err != nil {
+		return nil, fmt.Errorf("audit of %s: %w", target, err)
+	}
+	out := make([]AuditEntry, len(items))
+	for i, it := range items {
+		out[i] = it.AuditEntry
+	}
+	return out, nil
+}
+
+func toJSON(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// underPath reports whether a "<agency path>#<id>" sort key lies at or below
+// path: begins_with("A/B") alone would also match "A/BC".
+func underPath(sk, path string) bool {
+	return strings.HasPrefix(sk, path+"#") || strings.HasPrefix(sk, path+"/")
+}
+
+// AllUsers lists every user (the local development sign-in page lists them).
+func (r Repo) AllUsers(ctx context.Context) ([]User, error) {
+	var items []userItem
+	if err := r.Table.Get("gsi1pk", usersPK).Index("gsi1").All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out := make([]User, len(items))
+	for i, it := range items {
+		out[i] = it.User
+	}
+	return out, nil
+}

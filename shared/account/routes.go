@@ -1,0 +1,33 @@
+package account
+
+import "github.com/ecpa-lifelong/backoffice/shared/httpapi"
+
+// addRoutes is every route of the identity function. Each passes the Guard,
+// which names the function (feature ID) it requires; the statistics sign-in
+// and the sign-in configuration are open (Auth: NONE in template.yaml).
+func (s *Server) addRoutes(r httpapi.Router) {
+	g := s.Guard
+	r.Handle("GET /api/auth/config", s.handleAuthConfig())
+	r.Handle("POST /api/auth/stats/login", s.handleStatsLogin())
+	r.Handle("PUT /api/auth/stats/password", g.SignedIn(s.handlePassword()))
+	r.Handle("POST /api/auth/signout", g.SignedIn(s.handleSignOut()))
+
+	r.Handle("GET /api/me", g.SignedIn(s.handleMe()))
+	r.Handle("PUT /api/me/agency", g.Officer(s.handleSwitch()))
+
+	r.Handle("GET /api/agencies", g.Officer(s.handleAgencies()))
+	r.Handle("GET /api/agencies/roster-template", g.Officer(s.handleRosterTemplate()))
+
+	r.Handle("GET /api/members", g.Require("L8", s.handleListMembers()))
+	r.Handle("POST /api/members", g.Require("L8", s.handleSaveMember(true)))
+	r.Handle("GET /api/members/{id}", g.Require("L8", s.handleGetMember()))
+	r.Handle("PUT /api/members/{id}", g.Require("L8", s.handleSaveMember(false)))
+	r.Handle("POST /api/members/{id}/disable", g.Require("L8", s.handleDisable(true)))
+	r.Handle("POST /api/members/{id}/enable", g.Require("L8", s.handleDisable(false)))
+	r.Handle("GET /api/members/{id}/audit", g.Require("L8", s.handleMemberAudit()))
+	r.Handle("GET /api/stats-accounts", g.Require("L8", s.handleListStats()))
+	r.Handle("POST /api/stats-accounts/{username}/reset-password", g.Require("L8", s.handleResetStats()))
+}
+
+// Routes registers the routes on r; the OpenAPI test uses it to list them.
+func (s *Server) Routes(r httpapi.Router) { s.addRoutes(r) }

@@ -1,0 +1,289 @@
+package account
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+)
+
+// Links are the outside addresses the front end shows (H2, H4, L7).
+type Links struct {
+	FrontStage string `json:"frontStage"`
+	Password   string `json:"password"`
+	ELearn     string `json:"elearn"`
+}
+
+// SSOConfig is what the sign-in page needs to start the SSO flow.
+type SSOConfig struct {
+	Issuer   string `json:"issuer"`
+	ClientID string `json:"clientId"`
+}
+
+// Server is the identity function: who am I, agencies, sessions, members.
+type Server struct {
+	Service *Service
+	Guard   auth.Guard
+	Links   Links
+	SSO     SSOConfig
+}
+
+// NewServer returns the identity function's handler.
+func NewServer(s *Server) http.Handler {
+	mux := httpapi.NewMux()
+	s.addRoutes(mux)
+	return httpapi.Serve(mux)
+}
+
+type agencyView struct {
+	Code  string      `json:"code"`
+	Name  string      `json:"name"`
+	Level int         `json:"level"`
+	Kind  agency.Kind `json:"kind"`
+}
+
+func viewOf(a agency.Agency) agencyView {
+	return agencyView{Code: a.Code, Name: a.Name, Level: a.Level, Kind: a.Kind}
+}
+
+type meUser struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+type meResponse struct {
+	User       meUser         `json:"user"`
+	Active     agencyView     `json:"active"`
+	Home       agencyView     `json:"home"`
+	Agencies   []agencyView   `json:"agencies"`
+	Functions  []auth.Feature `json:"functions"`
+	Links      Links          `json:"links"`
+	MustChange bool           `json:"mustChangePassword"`
+}
+
+func (s *Server) handleMe() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c := auth.CallerFrom(r.Context())
+		var out meResponse
+		out.User = meUser{ID: c.UserID, Name: c.Name, Kind: string(c.Kind)}
+		out.Active, out.Home, out.Links = viewOf(c.Active), viewOf(c.Home), s.Links
+		out.Agencies = []agencyView{}
+		for _, a := range c.Agencies {
+			out.Agencies = append(out.Agencies, viewOf(a))
+		}
+		out.Functions = []auth.Feature{}
+		for _, f := range auth.Features {
+			if c.Can(f.ID) {
+				out.Functions = append(out.Functions, f)
+			}
+		}
+		if c.Kind == auth.KindStats {
+			acct, err := s.Service.Repo.GetStats(r.Context(), c.Subject)
+			if err != nil {
+				return err
+			}
+			out.MustChange = acct.MustChange
+		}
+		httpapi.Encode(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+type switchRequest struct {
+	Agency string `json:"agency"`
+}
+
+func (s *Server) handleSwitch() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[switchRequest](r)
+		if err != nil {
+			return err
+		}
+		if err := s.Service.SwitchAgency(r.Context(), auth.CallerFrom(r.Context()), in.Agency); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+func (s *Server) handleSignOut() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.Service.SignOut(r.Context(), auth.CallerFrom(r.Context())); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (in *loginRequest) Valid() error {
+	if in.Username == "" || in.Password == "" {
+		return errcode.Field("username", "請輸入帳號與密碼。")
+	}
+	return nil
+}
+
+func (s *Server) handleStatsLogin() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[loginRequest](r)
+		if err != nil {
+			return err
+		}
+		tok, acct, err := s.Service.StatsLogin(r.Context(), in.Username, in.Password)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"token": tok, "mustChangePassword": acct.MustChange})
+		return nil
+	}
+}
+
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
+}
+
+func (s *Server) handlePassword() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[passwordRequest](r)
+		if err != nil {
+			return err
+		}
+		if err := s.Service.ChangePassword(r.Context(), auth.CallerFrom(r.Context()), in.Current, in.New); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+func (s *Server) handleAuthConfig() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		httpapi.Encode(w, http.StatusOK, map[string]any{"sso": s.SSO, "links": s.Links})
+		return nil
+	}
+}
+
+func (s *Server) handleAgencies() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c := auth.CallerFrom(r.Context())
+		list, err := s.Service.Agencies.Subtree(r.Context(), c.Active)
+		if err != nil {
+			return err
+		}
+		out := make([]map[string]any, 0, len(list))
+		for _, a := range list {
+			out = append(out, map[string]any{"code": a.Code, "name": a.Name, "level": a.Level, "kind": a.Kind, "parent": a.Parent})
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": out})
+		return nil
+	}
+}
+
+func (s *Server) handleRosterTemplate() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename*=UTF-8''agency-roster-template.csv`)
+		_, err := w.Write([]byte("\ufeff" + strings.Join(agency.RosterHeader, ",") + "\r\n" +
+			"A09000000E,行政院人事行政總處,,1,機關\r\nA09010000E,公務人力發展學院,A09000000E,2,機關\r\n"))
+		return err
+	}
+}
+
+func (s *Server) handleListMembers() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		list, err := s.Service.ListMembers(r.Context(), auth.CallerFrom(r.Context()), r.URL.Query().Get("agency"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": list})
+		return nil
+	}
+}
+
+func (s *Server) handleGetMember() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		u, a, err := s.Service.GetMember(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, Member{User: u, AgencyName: a.Name})
+		return nil
+	}
+}
+
+func (s *Server) handleSaveMember(create bool) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[MemberInput](r)
+		if err != nil {
+			return err
+		}
+		if !create && in.ID != r.PathValue("id") {
+			return errcode.Field("id", "網址與資料中的使用者帳號不一致。")
+		}
+		u, err := s.Service.SaveMember(r.Context(), auth.CallerFrom(r.Context()), in, create)
+		if err != nil {
+			return err
+		}
+		status := http.StatusOK
+		if create {
+			status = http.StatusCreated
+		}
+		httpapi.Encode(w, status, u)
+		return nil
+	}
+}
+
+func (s *Server) handleDisable(disabled bool) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		u, err := s.Service.SetDisabled(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"), disabled)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, u)
+		return nil
+	}
+}
+
+func (s *Server) handleMemberAudit() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		list, err := s.Service.MemberAudit(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": list})
+		return nil
+	}
+}
+
+func (s *Server) handleListStats() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		list, err := s.Service.ListStats(r.Context(), auth.CallerFrom(r.Context()))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": list})
+		return nil
+	}
+}
+
+func (s *Server) handleResetStats() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		temp, err := s.Service.ResetStatsPassword(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("username"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]string{"temporaryPassword": temp})
+		return nil
+	}
+}

@@ -1,0 +1,289 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+)
+
+// BcryptCost is the work factor of statistics-account passwords (about a
+// quarter of a second per check on a Lambda core: slow for an attacker,
+// bearable at sign-in).
+const BcryptCost = 12
+
+// Service is the account logic behind the identity function and the Guard.
+type Service struct {
+	Repo       Repo
+	Agencies   agency.Repo
+	SigningKey []byte
+	Now        func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// LoadCaller implements auth.CallerLoader.
+func (s *Service) LoadCaller(ctx context.Context, p auth.Principal) (auth.Caller, error) {
+	user, stats, sess, err := s.Repo.principalItems(ctx, p)
+	if err != nil {
+		return auth.Caller{}, err
+	}
+	if sess != nil && sess.Revoked {
+		return auth.Caller{}, errcode.New(errcode.SessionEnded, "您已登出，請重新登入。")
+	}
+	c := auth.Caller{Principal: p}
+	var codes []string
+	switch {
+	case p.Kind == auth.KindStats && stats != nil:
+		c.UserID, c.Name = stats.Username, stats.Name
+		codes = []string{stats.Agency}
+		c.Functions = map[string]bool{"S1": true}
+	case p.Kind == auth.KindOfficer && user != nil:
+		if user.Disabled {
+			return auth.Caller{}, errcode.New(errcode.AccountDisabled, "您的後台帳號已被停用，請洽機關最高管理者。")
+		}
+		c.UserID, c.Name = user.ID, user.Name
+		codes = user.AgencyCodes()
+	default:
+		return auth.Caller{}, errcode.New(errcode.AccountDisabled, "您尚未開通終身學習入口網站後台權限，請洽所屬機關的最高管理者。")
+	}
+	found, err := s.Agencies.GetMany(ctx, codes)
+	if err != nil {
+		return auth.Caller{}, err
+	}
+	for _, code := range codes {
+		if a, ok := found[code]; ok {
+			c.Agencies = append(c.Agencies, a)
+		}
+	}
+	if len(c.Agencies) == 0 {
+		return auth.Caller{}, errcode.New(errcode.AccountDisabled, "您所屬的機關已不在機關名冊中，請洽人事單位。")
+	}
+	c.Home, c.Active = c.Agencies[0], c.Agencies[0]
+	if sess != nil && sess.Active != "" {
+		for _, a := range c.Agencies {
+			if a.Code == sess.Active {
+				c.Active = a
+			}
+		}
+	}
+	if user != nil {
+		c.Functions = map[string]bool{}
+		for _, f := range user.Grants[c.Active.Code] {
+			c.Functions[f] = true
+		}
+	}
+	return c, nil
+}
+
+// SwitchAgency sets the active agency of the caller's session (H3).
+func (s *Service) SwitchAgency(ctx context.Context, c auth.Caller, code string) error {
+	for _, a := range c.Agencies {
+		if a.Code == code {
+			return s.Repo.PutSession(ctx, Session{ID: c.SessionID, Subject: c.Subject, Active: code, TTL: ttl(c.Expires)})
+		}
+	}
+	return errcode.New(errcode.AgencyForbidden, "您沒有兼辦機關 "+code+"，無法切換。")
+}
+
+// SignOut ends the session server side: the token is refused from now on (H1).
+func (s *Service) SignOut(ctx context.Context, c auth.Caller) error {
+	return s.Repo.PutSession(ctx, Session{ID: c.SessionID, Subject: c.Subject, Active: c.Active.Code, Revoked: true, TTL: ttl(c.Expires)})
+}
+
+func ttl(exp time.Time) int64 {
+	if exp.IsZero() {
+		return time.Now().Add(24 * time.Hour).Unix()
+	}
+	return exp.Add(time.Hour).Unix()
+}
+
+// StatsLogin checks a statistics account's password, with lockout, and issues a token (S1).
+func (s *Service) StatsLogin(ctx context.Context, username, password string) (string, StatsAccount, error) {
+	bad := errcode.New(errcode.BadCredentials, "帳號或密碼錯誤。")
+	acct, err := s.Repo.GetStats(ctx, username)
+	if errcode.Is(err, errcode.NotFound) {
+		// Spend the same time as a real check, so timing does not reveal which names exist.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return "", StatsAccount{}, bad
+	}
+	if err != nil {
+		return "", StatsAccount{}, err
+	}
+	now := s.now()
+	if now.Before(acct.LockedUntil) {
+		return "", StatsAccount{}, errcode.New(errcode.AccountLocked,
+			fmt.Sprintf("密碼錯誤次數過多，帳號已鎖定至 %s，請稍後再試或洽管理者重設密碼。", acct.LockedUntil.In(taipei).Format("15:04")))
+	}
+	if bcrypt.CompareHashAndPassword(acct.PasswordHash, []byte(password)) != nil {
+		n, err := s.Repo.recordFailure(ctx, username)
+		if err != nil {
+			return "", StatsAccount{}, err
+		}
+		if n >= MaxFailures {
+			if err := s.Repo.lock(ctx, username, now.Add(LockFor)); err != nil {
+				return "", StatsAccount{}, err
+			}
+			return "", StatsAccount{}, errcode.New(errcode.AccountLocked,
+				fmt.Sprintf("密碼連續錯誤 %d 次，帳號鎖定 %d 分鐘。", n, int(LockFor.Minutes())))
+		}
+		return "", StatsAccount{}, errcode.New(errcode.BadCredentials,
+			fmt.Sprintf("帳號或密碼錯誤（再錯 %d 次將鎖定帳號）。", MaxFailures-n))
+	}
+	if acct.Failed > 0 || !acct.LockedUntil.IsZero() {
+		if err := s.Repo.resetFailures(ctx, username); err != nil {
+			return "", StatsAccount{}, err
+		}
+	}
+	tok, _, err := auth.IssueStatsToken(s.SigningKey, username, now)
+	if err != nil {
+		return "", StatsAccount{}, fmt.Errorf("issue stats token: %w", err)
+	}
+	return tok, acct, nil
+}
+
+var taipei = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Taipei")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), BcryptCost)
+
+// ChangePassword lets a statistics account set a new password (H4).
+func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, next string) error {
+	if c.Kind != auth.KindStats {
+		return errcode.New(errcode.Forbidden, "公務人員請至人事服務網（ECPA）變更密碼。")
+	}
+	acct, err := s.Repo.GetStats(ctx, c.Subject)
+	if err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword(acct.PasswordHash, []byte(current)) != nil {
+		return &errcode.Error{Code: errcode.BadCredentials, Field: "current", Message: "目前的密碼不正確。"}
+	}
+	if err := CheckStrength(next, acct.Username); err != nil {
+		return err
+	}
+	if current == next {
+		return &errcode.Error{Code: errcode.WeakPassword, Field: "new", Message: "新密碼不可與目前的密碼相同。"}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), BcryptCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	if err := s.Repo.setPassword(ctx, acct.Username, hash, false, s.now()); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return s.Repo.putAudit(ctx, AuditEntry{At: s.now(), Actor: c.Subject, Action: "change_password",
+		Target: "stats:" + acct.Username, Agency: acct.Agency})
+}
+
+// CheckStrength is the password rule: at least 12 characters with upper and
+// lower case letters, a digit and a symbol, and not containing the user name.
+func CheckStrength(pw, username string) error {
+	var upper, lower, digit, symbol bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsDigit(r):
+			digit = true
+		case unicode.IsPunct(r) || unicode.IsSymbol(r):
+			symbol = true
+		}
+	}
+	var missing []string
+	if len([]rune(pw)) < 12 {
+		missing = append(missing, "至少 12 個字元")
+	}
+	if !upper || !lower {
+		missing = append(missing, "大小寫英文字母")
+	}
+	if !digit {
+		missing = append(missing, "數字")
+	}
+	if !symbol {
+		missing = append(missing, "符號")
+	}
+	if len(missing) > 0 {
+		return &errcode.Error{Code: errcode.WeakPassword, Field: "new", Message: "新密碼須包含：" + strings.Join(missing, "、") + "。"}
+	}
+	if username != "" && strings.Contains(strings.ToLower(pw), strings.ToLower(username)) {
+		return &errcode.Error{Code: errcode.WeakPassword, Field: "new", Message: "新密碼不可包含帳號名稱。"}
+	}
+	return nil
+}
+
+// ResetStatsPassword gives a statistics account a one-time password that must
+// be changed at next sign-in (L8). Only an admin whose scope covers the account.
+func (s *Service) ResetStatsPassword(ctx context.Context, c auth.Caller, username string) (string, error) {
+	acct, err := s.Repo.GetStats(ctx, username)
+	if err != nil {
+		return "", err
+	}
+	if err := s.inScope(ctx, c, acct.Agency); err != nil {
+		return "", errcode.New(errcode.NotFound, "找不到這個統計報表帳號。")
+	}
+	temp := TempPassword()
+	hash, err := bcrypt.GenerateFromPassword([]byte(temp), BcryptCost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	if err := s.Repo.setPassword(ctx, username, hash, true, s.now()); err != nil {
+		return "", fmt.Errorf("reset password: %w", err)
+	}
+	return temp, s.Repo.putAudit(ctx, AuditEntry{At: s.now(), Actor: c.UserID, Action: "reset_password",
+		Target: "stats:" + username, Agency: acct.Agency})
+}
+
+// TempPassword is readable (no 0/O, 1/l/I), grouped for reading aloud, and
+// always meets CheckStrength.
+func TempPassword() string {
+	const alpha = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+	for {
+		var b strings.Builder
+		for i := 0; i < 12; i++ {
+			if i > 0 && i%4 == 0 {
+				b.WriteByte('-')
+			}
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alpha))))
+			if err != nil {
+				panic(err) // crypto/rand does not fail on Linux
+			}
+			b.WriteByte(alpha[n.Int64()])
+		}
+		if CheckStrength(b.String(), "") == nil {
+			return b.String()
+		}
+	}
+}
+
+func (s *Service) inScope(ctx context.Context, c auth.Caller, code string) error {
+	a, err := s.Agencies.Get(ctx, code)
+	if err != nil {
+		return err
+	}
+	if !c.InScope(a) {
+		return errcode.New(errcode.AgencyForbidden, "機關 "+code+" 不在您目前服務機關的管轄範圍內。")
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+)
+
+// Caller is the signed-in user acting for their active agency.
+type Caller struct {
+	Principal
+	UserID    string
+	Name      string
+	Home      agency.Agency   // the agency the user belongs to
+	Active    agency.Agency   // the agency every request acts for (H3)
+	Agencies  []agency.Agency // the agencies the user may switch to, home first
+	Functions map[string]bool // granted in the active agency
+}
+
+// Can reports whether the caller holds feature in the active agency.
+func (c Caller) Can(feature string) bool { return c.Functions[feature] }
+
+// InScope reports whether a lies in the caller's active agency or below it.
+func (c Caller) InScope(a agency.Agency) bool { return c.Active.Contains(a) }
+
+// CallerLoader turns a principal into a caller, refusing ended sessions and disabled users.
+type CallerLoader interface {
+	LoadCaller(ctx context.Context, p Principal) (Caller, error)
+}
+
+// Guard is the one place where identity, agency scope and function grants are
+// checked. Every route of every function goes through one of its methods.
+type Guard struct{ Loader CallerLoader }
+
+type callerKey struct{}
+
+// CallerFrom returns the caller a Guard put in ctx.
+func CallerFrom(ctx context.Context) Caller {
+	c, _ := ctx.Value(callerKey{}).(Caller)
+	return c
+}
+
+// WithCaller returns ctx carrying c (for handlers called outside HTTP, and tests).
+func WithCaller(ctx context.Context, c Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// Require lets through officers holding feature in their active agency.
+func (g Guard) Require(feature string, h http.Handler) http.Handler {
+	return g.check(h, func(c Caller) error {
+		if c.Kind != KindOfficer && feature != "S1" {
+			return errcode.New(errcode.Forbidden, "統計報表帳號無法使用此功能。")
+		}
+		if !c.Can(feature) {
+			return errcode.New(errcode.Forbidden, "您在目前的服務機關（"+c.Active.Name+"）沒有「"+featureName(feature)+"」的權限。")
+		}
+		return nil
+	})
+}
+
+// Officer lets through any signed-in officer (the home page functions H1–H7).
+func (g Guard) Officer(h http.Handler) http.Handler {
+	return g.check(h, func(c Caller) error {
+		if c.Kind != KindOfficer {
+			return errcode.New(errcode.Forbidden, "統計報表帳號無法使用此功能。")
+		}
+		return nil
+	})
+}
+
+// SignedIn lets through any signed-in principal, officer or statistics account.
+func (g Guard) SignedIn(h http.Handler) http.Handler {
+	return g.check(h, func(Caller) error { return nil })
+}
+
+func (g Guard) check(h http.Handler, allow func(Caller) error) http.Handler {
+	return httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := PrincipalFromRequest(r)
+		if err != nil {
+			return err
+		}
+		c, err := g.Loader.LoadCaller(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		if err := allow(c); err != nil {
+			return err
+		}
+		h.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), c)))
+		return nil
+	})
+}
+
+// PrincipalFromRequest reads what the authorizer passed on in the API Gateway
+// request context. A request that did not pass the authorizer has none.
+func PrincipalFromRequest(r *http.Request) (Principal, error) {
+	rc, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
+	if !ok || rc.Authorizer == nil {
+		return Principal{}, errcode.New(errcode.Unauthenticated, "尚未登入。")
+	}
+	p, ok := principalFromContext(rc.Authorizer.Lambda)
+	if !ok {
+		return Principal{}, errcode.New(errcode.Unauthenticated, "尚未登入。")
+	}
+	return p, nil
+}
+
+func featureName(id string) string {
+	for _, f := range Features {
+		if f.ID == id {
+			return f.Name
+		}
+	}
+	return id
+}

@@ -1,0 +1,124 @@
+// Package blob opens the S3 buckets and hands out short-lived presigned links.
+package blob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
+)
+
+// LinkTTL is how long a presigned link lives: minutes, not days.
+const LinkTTL = 5 * time.Minute
+
+// Store is one S3 client and the buckets of the deployment.
+type Store struct {
+	Client  *s3.Client
+	presign *s3.PresignClient
+	Uploads string
+	Exports string
+}
+
+// Open builds the S3 client; buckets named in need are required.
+func Open(cfg aws.Config, env *settings.Env, need ...string) *Store {
+	endpoint := env.Get(settings.S3Endpoint, "")
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+			o.UsePathStyle = true
+		}
+	})
+	s := &Store{Client: client, presign: s3.NewPresignClient(client)}
+	for _, name := range need {
+		switch name {
+		case settings.BucketUploads:
+			s.Uploads = env.Need(name)
+		case settings.BucketExports:
+			s.Exports = env.Need(name)
+		}
+	}
+	return s
+}
+
+// Put writes an object.
+func (s *Store) Put(ctx context.Context, bucket, key, contentType string, body io.Reader) error {
+	_, err := s.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), Body: body, ContentType: aws.String(contentType),
+	})
+	if err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// Get opens an object for streaming; the caller closes it.
+func (s *Store) Get(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
+	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, fmt.Errorf("get s3://%s/%s: %w", bucket, key, err)
+	}
+	return out.Body, nil
+}
+
+// DownloadURL presigns a GET that lives LinkTTL and names the file for the browser.
+func (s *Store) DownloadURL(ctx context.Context, bucket, key, filename string) (string, error) {
+	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key),
+		ResponseContentDisposition: aws.String(contentDisposition(filename)),
+	}, s3.WithPresignExpires(LinkTTL))
+	if err != nil {
+		return "", fmt.Errorf("presign get s3://%s/%s: %w", bucket, key, err)
+	}
+	return req.URL, nil
+}
+
+// UploadURL presigns a PUT of one object with a fixed content type.
+func (s *Store) UploadURL(ctx context.Context, bucket, key, contentType string) (string, error) {
+	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), ContentType: aws.String(contentType),
+	}, s3.WithPresignExpires(LinkTTL))
+	if err != nil {
+		return "", fmt.Errorf("presign put s3://%s/%s: %w", bucket, key, err)
+	}
+	return req.URL, nil
+}
+
+// contentDisposition keeps Chinese file names intact (RFC 6266 filename*).
+func contentDisposition(name string) string {
+	return fmt.Sprintf("attachment; filename*=UTF-8''%s", pathEscape(name))
+}
+
+func pathEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	out := make([]byte, 0, len(s)*3)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, '%', hex[c>>4], hex[c&15])
+	}
+	return string(out)
+}
+
+// Exists reports whether an object is there.
+func (s *Store) Exists(ctx context.Context, bucket, key string) (bool, error) {
+	_, err := s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err == nil {
+		return true, nil
+	}
+	var nf *types.NotFound
+	var nsk *types.NoSuchKey
+	if errors.As(err, &nf) || errors.As(err, &nsk) {
+		return false, nil
+	}
+	return false, fmt.Errorf("head s3://%s/%s: %w", bucket, key, err)
+}

@@ -1,0 +1,138 @@
+// Package records holds learning records (學習紀錄), the store every statistic
+// reads. Key design and access patterns are in shared/store/README.md.
+package records
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+)
+
+// Record statuses.
+const (
+	AwaitingHours = "awaiting_hours" // transferred from a roster; the organiser sets hours and pass/fail (L6a)
+	PendingReview = "pending_review" // from a private institution; a personnel officer reviews it (P15)
+	Final         = "final"
+)
+
+// Record is one person's learning in one course (or further study).
+type Record struct {
+	PersonID   string    `dynamo:"personId" json:"personId"`
+	ID         string    `dynamo:"id" json:"id"`
+	Agency     string    `dynamo:"agency" json:"agency"` // the learner's agency when learning
+	Year       int       `dynamo:"year" json:"year"`
+	Source     string    `dynamo:"source" json:"source"` // class / external / study
+	CourseCode string    `dynamo:"courseCode,omitempty" json:"courseCode,omitempty"`
+	Session    string    `dynamo:"session,omitempty" json:"session,omitempty"`
+	CourseName string    `dynamo:"courseName" json:"courseName"`
+	Category   string    `dynamo:"category" json:"category"`
+	Start      string    `dynamo:"start" json:"start"`
+	End        string    `dynamo:"end" json:"end"`
+	Hours      int       `dynamo:"hours" json:"hours"`
+	Passed     *bool     `dynamo:"passed" json:"passed"`
+	Status     string    `dynamo:"status" json:"status"`
+	Created    time.Time `dynamo:"created" json:"created"`
+}
+
+type item struct {
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"`
+	GSI1PK string `dynamo:"gsi1pk"`
+	GSI1SK string `dynamo:"gsi1sk"`
+	GSI2PK string `dynamo:"gsi2pk,omitempty"`
+	GSI2SK string `dynamo:"gsi2sk,omitempty"`
+	TodoPK string `dynamo:"todopk,omitempty"` // sparse: only while waiting for review
+	TodoSK string `dynamo:"todosk,omitempty"`
+	Record
+}
+
+// Keyed returns the item of r with all its index keys.
+func Keyed(r Record) any {
+	it := item{
+		PK: "PERSON#" + r.PersonID, SK: fmt.Sprintf("REC#%d#%s", r.Year, r.ID),
+		GSI1PK: fmt.Sprintf("AGENCY#%s#%d", r.Agency, r.Year), GSI1SK: r.Category + "#" + r.PersonID + "#" + r.ID,
+		Record: r,
+	}
+	if r.CourseCode != "" {
+		it.GSI2PK, it.GSI2SK = "CLASS#"+r.CourseCode+"#"+r.Session, r.PersonID
+	}
+	if r.Status == PendingReview {
+		it.TodoPK, it.TodoSK = "REVIEW#"+r.Agency, r.End+"#"+r.PersonID+"#"+r.ID
+	}
+	return it
+}
+
+// ClassRecordID names the record a class produces for a person: one per class.
+func ClassRecordID(courseCode, session string) string { return "C#" + courseCode + "#" + session }
+
+// Repo writes records.
+type Repo struct{ Table dynamo.Table }
+
+// Create writes r unless a record with its key exists; it reports whether it wrote.
+func (s Repo) Create(ctx context.Context, r Record) (bool, error) {
+	err := s.Table.Put(Keyed(r)).If("attribute_not_exists(pk)").Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("create record %s/%s: %w", r.PersonID, r.ID, err)
+	}
+	return true, nil
+}
+
+// Transfer is the course-end roster transfer: approved enrollees of classes
+// that ended on a day become records awaiting hours and pass/fail (L6a).
+type Transfer struct {
+	Catalog catalog.Repo
+	Records Repo
+	Now     func() time.Time
+}
+
+// TransferResult counts what one run did.
+type TransferResult struct {
+	Date    string `json:"date"`
+	Classes int    `json:"classes"`
+	Created int    `json:"created"`
+	Existed int    `json:"existed"`
+}
+
+// Run transfers the classes that ended on date (ISO). Each record is written
+// only if absent, so a second run, or a run after an interrupted one,
+// creates each record exactly once.
+func (t Transfer) Run(ctx context.Context, date string) (TransferResult, error) {
+	res := TransferResult{Date: date}
+	classes, err := t.Catalog.ClassesEndingOn(ctx, date)
+	if err != nil {
+		return res, err
+	}
+	for _, c := range classes {
+		res.Classes++
+		enrollees, err := t.Catalog.Enrollees(ctx, c, catalog.Approved)
+		if err != nil {
+			return res, err
+		}
+		for _, e := range enrollees {
+			wrote, err := t.Records.Create(ctx, Record{
+				PersonID: e.PersonID, ID: ClassRecordID(c.CourseCode, c.Session), Agency: e.Agency,
+				Year: c.Year, Source: "class", CourseCode: c.CourseCode, Session: c.Session,
+				CourseName: c.Name, Category: c.Category, Start: c.Start, End: c.End,
+				Hours: c.Hours, Status: AwaitingHours, Created: t.Now().UTC(),
+			})
+			if err != nil {
+				return res, fmt.Errorf("transfer %s: %w", c.Key(), err)
+			}
+			if wrote {
+				res.Created++
+			} else {
+				res.Existed++
+			}
+		}
+	}
+	slog.InfoContext(ctx, "roster transfer", "date", date, "classes", res.Classes, "created", res.Created, "existed", res.Existed)
+	return res, nil
+}

@@ -1,0 +1,93 @@
+// Package settings reads a function's configuration from its environment once,
+// at cold start, and reports every missing variable in one clear error instead
+// of failing later on the first request.
+package settings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Env reads variables through getenv and remembers which required ones were empty.
+type Env struct {
+	getenv  func(string) string
+	missing map[string]bool
+}
+
+// New wraps getenv (os.Getenv in a Lambda, a map in tests).
+func New(getenv func(string) string) *Env {
+	return &Env{getenv: getenv, missing: map[string]bool{}}
+}
+
+// Need returns the variable and records it as missing when empty.
+func (e *Env) Need(name string) string {
+	v := strings.TrimSpace(e.getenv(name))
+	if v == "" {
+		e.missing[name] = true
+	}
+	return v
+}
+
+// Get returns the variable, or def when it is empty.
+func (e *Env) Get(name, def string) string {
+	if v := strings.TrimSpace(e.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// Err names every required variable that was empty.
+func (e *Env) Err() error {
+	if len(e.missing) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(e.missing))
+	for n := range e.missing {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return fmt.Errorf("missing configuration: %s (set them in template.yaml Globals, env.json or the environment)", strings.Join(names, ", "))
+}
+
+// Names of the variables shared by the functions. template.yaml declares each.
+const (
+	TableDirectory   = "TABLE_DIRECTORY"
+	TableCatalog     = "TABLE_CATALOG"
+	TableRecords     = "TABLE_RECORDS"
+	BucketUploads    = "BUCKET_UPLOADS"
+	BucketExports    = "BUCKET_EXPORTS"
+	DynamoDBEndpoint = "DYNAMODB_ENDPOINT" // local only: DynamoDB Local
+	S3Endpoint       = "S3_ENDPOINT"       // local only: the embedded S3
+	SSOIssuer        = "SSO_ISSUER"
+	SSOAudience      = "SSO_AUDIENCE"
+	SigningKeyParam  = "SIGNING_KEY_PARAM" // SSM SecureString holding the stats-token key
+	SigningKey       = "SIGNING_KEY"       // local only: the key itself
+	FrontStageURL    = "FRONT_STAGE_URL"
+	PasswordURL      = "ECPA_PASSWORD_URL"
+	ELearnURL        = "ELEARN_URL"
+	AppTimezone      = "APP_TIMEZONE"
+)
+
+// AWS builds the SDK configuration. Outside AWS (an endpoint is set) it uses
+// static local credentials so nothing on the machine is consulted.
+func AWS(ctx context.Context, env *Env) (aws.Config, error) {
+	region := env.Get("AWS_REGION", "ap-northeast-1")
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
+	if env.Get(DynamoDBEndpoint, "") != "" || env.Get(S3Endpoint, "") != "" {
+		// Local emulators accept any key; never consult the machine's profiles or IMDS.
+		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
+			env.Get("AWS_ACCESS_KEY_ID", "local"), env.Get("AWS_SECRET_ACCESS_KEY", "local"), "")))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, errors.Join(errors.New("load AWS configuration"), err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,41 @@
+// Package staff holds the civil servants of each agency (同仁): the people the
+// personnel functions report on and whose national IDs uploads name.
+package staff
+
+// Person is one civil servant.
+type Person struct {
+	ID         string `dynamo:"id" json:"id"`
+	NationalID string `dynamo:"nationalId" json:"nationalId"`
+	Name       string `dynamo:"name" json:"name"`
+	Gender     int    `dynamo:"gender" json:"gender"` // 1 male, 2 female
+	Birth      string `dynamo:"birth" json:"birth"`   // ISO date
+	Agency     string `dynamo:"agency" json:"agency"`
+	Unit       string `dynamo:"unit" json:"unit"`         // internal unit (科、室)
+	Title      string `dynamo:"title" json:"title"`       // 職稱
+	Rank       string `dynamo:"rank" json:"rank"`         // 官職等
+	Category   string `dynamo:"category" json:"category"` // 人員類別
+	Member     bool   `dynamo:"member" json:"member"`     // registered on the portal
+}
+
+type item struct {
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"`
+	GSI1PK string `dynamo:"gsi1pk"`
+	GSI1SK string `dynamo:"gsi1sk"`
+	Person
+}
+
+type nidItem struct {
+	PK       string `dynamo:"pk"`
+	SK       string `dynamo:"sk"`
+	PersonID string `dynamo:"personId"`
+}
+
+// Keyed returns the items of a person: the person, listed under the agency,
+// and the national-ID lookup (uploads name people by national ID).
+func Keyed(p Person) []any {
+	return []any{
+		item{PK: "PERSON#" + p.ID, SK: "PERSON", GSI1PK: "STAFF#" + p.Agency, GSI1SK: p.Unit + "#" + p.Name + "#" + p.ID, Person: p},
+		nidItem{PK: "NID#" + p.NationalID, SK: "PERSON", PersonID: p.ID},
+	}
+}

@@ -97,6 +97,13 @@ type switchRequest struct {
 	Agency string `json:"agency"`
 }
 
+func (in *switchRequest) Valid() error {
+	if !agency.ValidCode(in.Agency) {
+		return errcode.Field("agency", "請選擇要切換的機關（10 碼機關代碼）。")
+	}
+	return nil
+}
+
 func (s *Server) handleSwitch() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		in, err := httpapi.Decode[switchRequest](r)

@@ -89,7 +89,10 @@ func (v *Verifier) verifySystem(raw string) (Principal, error) {
 	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return v.systemKey, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(SystemIssuer),
 		jwt.WithAudience(StatsAudience), jwt.WithExpirationRequired())
-	if err != nil || c.ID == "" {
+	if err == nil && (c.ID == "" || c.Subject == "") {
+		err = errors.New("token without id or subject")
+	}
+	if err != nil {
 		return Principal{}, errcode.Wrap(errcode.Unauthenticated, errBadToken.Message, err)
 	}
 	return Principal{Subject: c.Subject, Kind: KindStats, SessionID: c.ID, Expires: c.ExpiresAt.Time}, nil
@@ -103,6 +106,9 @@ func (v *Verifier) verifySSO(ctx context.Context, raw string) (Principal, error)
 	tok, err := idv.Verify(ctx, raw)
 	if err != nil {
 		return Principal{}, errcode.Wrap(errcode.Unauthenticated, errBadToken.Message, err)
+	}
+	if tok.Subject == "" {
+		return Principal{}, errcode.Wrap(errcode.Unauthenticated, errBadToken.Message, errors.New("token without subject"))
 	}
 	var c struct {
 		ID string `json:"jti"`

@@ -22,9 +22,11 @@ import (
 
 // Options choose what to generate.
 type Options struct {
-	Seed  uint64
-	Scale int       // 1: about 5,000 people; 100: about 500,000
-	Today time.Time // "now" for the data: classes before it have ended
+	Seed    uint64
+	Scale   int       // 1: about 5,000 people; 100: about 500,000
+	Today   time.Time // "now" for the data: classes before it have ended
+	People  int       // overrides 5,000 × Scale (tests use a few hundred)
+	Classes int       // overrides 400 × Scale
 }
 
 // Data is a generated data set.
@@ -84,7 +86,13 @@ func Generate(o Options) Data {
 	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
 	var d Data
 	d.Agencies = agencies(r)
-	d.People = people(r, d.Agencies, 5000*o.Scale)
+	if o.People == 0 {
+		o.People = 5000 * o.Scale
+	}
+	if o.Classes == 0 {
+		o.Classes = 400 * o.Scale
+	}
+	d.People = people(r, d.Agencies, o.People)
 	d.Classes, d.Enrollments, d.Records = learning(r, o, d.Agencies, d.People)
 	d.Users = users()
 	d.Stats = []StatsAccount{
@@ -196,7 +204,7 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 	for i, p := range ppl {
 		byAgency[p.Agency] = append(byAgency[p.Agency], i)
 	}
-	nClasses := 400 * o.Scale
+	nClasses := o.Classes
 	var classes []catalog.Class
 	var enr []catalog.Enrollment
 	var recs []records.Record

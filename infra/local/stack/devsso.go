@@ -143,6 +143,14 @@ func (d *devSSO) handleToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// SignClaims signs arbitrary claims with the issuer's key (tests forge
+// tokens with a wrong issuer, audience or expiry this way).
+func (d *devSSO) SignClaims(claims jwt.MapClaims) (string, error) {
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	t.Header["kid"] = d.kid
+	return t.SignedString(d.key)
+}
+
 // Sign issues an ID token for userID, as the SSO would.
 func (d *devSSO) Sign(_ context.Context, userID string, ttl time.Duration) (string, error) {
 	now := time.Now()

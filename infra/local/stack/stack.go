@@ -255,6 +255,9 @@ func (s *Stack) Token(ctx context.Context, userID string, ttl time.Duration) (st
 	return s.sso.Sign(ctx, userID, ttl)
 }
 
+// SignClaims signs arbitrary claims with the local SSO's key (for tests).
+func (s *Stack) SignClaims(claims map[string]any) (string, error) { return s.sso.SignClaims(claims) }
+
 // Close stops the servers and the schedules.
 func (s *Stack) Close() {
 	if s.sched != nil {

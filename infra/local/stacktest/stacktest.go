@@ -1,0 +1,232 @@
+// Package stacktest starts the whole local stack for integration tests: the
+// real functions, the real authorizer and the real DynamoDB Local (the one
+// DYNAMODB_ENDPOINT names, else one started for the test binary), with an
+// in-memory S3 and tables of its own, loaded with a small demo data set.
+package stacktest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/ecpa-lifelong/backoffice/infra/ddblocal"
+	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
+)
+
+var (
+	dbOnce sync.Once
+	db     *ddblocal.Instance
+	dbURL  string
+	dbErr  error
+)
+
+// Main runs the tests of a package and stops the DynamoDB Local it started.
+// Use it from TestMain: os.Exit(stacktest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	db.Stop()
+	return code
+}
+
+// Endpoint returns a DynamoDB Local endpoint for this test binary.
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	dbOnce.Do(func() {
+		if dbURL = os.Getenv(settings.DynamoDBEndpoint); dbURL != "" {
+			return
+		}
+		db, dbErr = ddblocal.Start(context.Background(), ddblocal.Options{})
+		if dbErr == nil {
+			dbURL = db.Endpoint
+		}
+	})
+	if dbErr != nil {
+		t.Fatalf("DynamoDB Local: %v", dbErr)
+	}
+	return dbURL
+}
+
+// Root is the repository root (where template.yaml is).
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+// Env is a running stack and a client for it.
+type Env struct {
+	*stack.Stack
+	Tables store.Tables
+	Data   demo.Data
+	tokens sync.Map
+}
+
+// Options tune Start.
+type Options struct {
+	People, Classes int // demo sizes; defaults 300 and 40
+	NoDemo          bool
+	Env             map[string]string
+}
+
+var prefixSeq struct {
+	sync.Mutex
+	n int
+}
+
+// Start starts a stack for one test and stops it when the test ends.
+func Start(t testing.TB, o Options) *Env {
+	t.Helper()
+	endpoint := Endpoint(t)
+	prefixSeq.Lock()
+	prefixSeq.n++
+	prefix := fmt.Sprintf("t%d%d_", time.Now().UnixNano()%1e9, prefixSeq.n)
+	prefixSeq.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := stack.Start(ctx, stack.Config{
+		Template: filepath.Join(Root(), "template.yaml"), WebDir: filepath.Join(Root(), "web"),
+		Addr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", DynamoEndpoint: endpoint,
+		S3Backend: s3mem.New(), TablePrefix: prefix, Env: o.Env,
+	})
+	if err != nil {
+		cancel()
+		t.Fatalf("start stack: %v", err)
+	}
+	t.Cleanup(func() { st.Close(); cancel() })
+	e := &Env{Stack: st}
+	env := settings.New(st.Getenv)
+	cfg, err := settings.AWS(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Tables = store.Open(cfg, env, settings.TableDirectory, settings.TableCatalog, settings.TableRecords)
+	if !o.NoDemo {
+		people, classes := o.People, o.Classes
+		if people == 0 {
+			people = 300
+		}
+		if classes == 0 {
+			classes = 40
+		}
+		opts := demo.Options{Seed: 7, People: people, Classes: classes, Today: time.Now()}
+		e.Data = demo.Generate(opts)
+		tables := demo.Tables{Directory: e.Tables.Directory, Catalog: e.Tables.Catalog, Records: e.Tables.Records}
+		if _, err := demo.Load(ctx, tables, e.Data, opts, 4); err != nil {
+			t.Fatalf("load demo data: %v", err)
+		}
+	}
+	return e
+}
+
+// Token returns an SSO ID token for a user (cached per user).
+func (e *Env) Token(t testing.TB, userID string) string {
+	t.Helper()
+	if tok, ok := e.tokens.Load(userID); ok {
+		return tok.(string)
+	}
+	tok, err := e.Stack.Token(context.Background(), userID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tokens.Store(userID, tok)
+	return tok
+}
+
+// Response is an API answer.
+type Response struct {
+	Status int
+	Body   []byte
+	Header http.Header
+}
+
+// JSON decodes the body into v.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Code is the error code of an error answer ("" if none).
+func (r Response) Code() string {
+	var e struct {
+		Code string `json:"code"`
+	}
+	_ = json.Unmarshal(r.Body, &e)
+	return e.Code
+}
+
+// Map decodes the body as a JSON object.
+func (r Response) Map(t testing.TB) map[string]any {
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Do calls the API with a bearer token ("" for none) and a JSON body (nil for none).
+func (e *Env) Do(t testing.TB, method, path, token string, body any) Response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Body: raw, Header: resp.Header}
+}
+
+// As calls the API as a user (an SSO token is signed for them).
+func (e *Env) As(t testing.TB, userID, method, path string, body any) Response {
+	t.Helper()
+	return e.Do(t, method, path, e.Token(t, userID), body)
+}
+
+// StatsLogin signs a statistics account in and returns its token.
+func (e *Env) StatsLogin(t testing.TB, user, password string) string {
+	t.Helper()
+	r := e.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": user, "password": password})
+	if r.Status != 200 {
+		t.Fatalf("stats login %s: %d %s", user, r.Status, r.Body)
+	}
+	var out struct{ Token string }
+	r.JSON(t, &out)
+	return out.Token
+}
+

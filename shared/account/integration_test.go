@@ -1,0 +1,204 @@
+package account_test
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+)
+
+func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
+
+func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	login := func(user, pw string) stacktest.Response {
+		return env.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": user, "password": pw})
+	}
+	if r := login("stats.moi", "wrong"); r.Status != 401 || r.Code() != "bad_credentials" {
+		t.Fatalf("wrong password: %d %s", r.Status, r.Body)
+	}
+	if r := login("nobody", "wrong"); r.Status != 401 || r.Code() != "bad_credentials" {
+		t.Fatalf("unknown user must look like a wrong password: %d %s", r.Status, r.Body)
+	}
+	if r := login("stats.moi", ""); r.Status != 400 {
+		t.Fatalf("empty password: %d %s", r.Status, r.Body)
+	}
+	tok := env.StatsLogin(t, "stats.moi", demo.StatsPassword) // a success resets the failure count
+	var me struct {
+		User      struct{ ID, Kind string }
+		Functions []struct{ ID string }
+	}
+	env.Do(t, "GET", "/api/me", tok, nil).JSON(t, &me)
+	if me.User.Kind != "stats" || len(me.Functions) != 1 || me.Functions[0].ID != "S1" {
+		t.Fatalf("stats /api/me = %+v", me)
+	}
+
+	// H4: the strength rule, a wrong current password, then a real change.
+	weak := env.Do(t, "PUT", "/api/auth/stats/password", tok, map[string]string{"current": demo.StatsPassword, "new": "short1!"})
+	if weak.Status != 400 || weak.Code() != "weak_password" {
+		t.Fatalf("weak password: %d %s", weak.Status, weak.Body)
+	}
+	if r := env.Do(t, "PUT", "/api/auth/stats/password", tok, map[string]string{"current": "nope", "new": "Another-Pass-2027"}); r.Code() != "bad_credentials" {
+		t.Fatalf("wrong current: %d %s", r.Status, r.Body)
+	}
+	const next = "Another-Pass-2027"
+	if r := env.Do(t, "PUT", "/api/auth/stats/password", tok, map[string]string{"current": demo.StatsPassword, "new": next}); r.Status != 204 {
+		t.Fatalf("change password: %d %s", r.Status, r.Body)
+	}
+	if r := login("stats.moi", demo.StatsPassword); r.Status != 401 {
+		t.Fatalf("old password still works: %d", r.Status)
+	}
+	env.StatsLogin(t, "stats.moi", next)
+
+	// Lockout: five failures lock the account, even against the right password.
+	for i := 1; i <= 4; i++ {
+		if r := login("stats.moi", "bad"); r.Code() != "bad_credentials" {
+			t.Fatalf("failure %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	if r := login("stats.moi", "bad"); r.Status != 423 || r.Code() != "account_locked" {
+		t.Fatalf("fifth failure: %d %s", r.Status, r.Body)
+	}
+	if r := login("stats.moi", next); r.Status != 423 || r.Code() != "account_locked" {
+		t.Fatalf("right password while locked: %d %s", r.Status, r.Body)
+	}
+	// When the lock has passed, the right password works again.
+	err := env.Tables.Directory.Update("pk", "STATS#stats.moi").Range("sk", "STATS").
+		Set("lockedUntil", time.Now().Add(-time.Second)).Run(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.StatsLogin(t, "stats.moi", next)
+
+	// A statistics account cannot use officer functions.
+	if r := env.Do(t, "GET", "/api/members", tok, nil); r.Status != 403 {
+		t.Fatalf("stats on L8: %d", r.Status)
+	}
+}
+
+func TestAdminResetsStatsPassword(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	r := env.As(t, "moi.admin", "POST", "/api/stats-accounts/stats.moi/reset-password", nil)
+	if r.Status != 200 {
+		t.Fatalf("reset: %d %s", r.Status, r.Body)
+	}
+	var out struct{ TemporaryPassword string }
+	r.JSON(t, &out)
+	tok := env.StatsLogin(t, "stats.moi", out.TemporaryPassword)
+	var me struct{ MustChangePassword bool }
+	env.Do(t, "GET", "/api/me", tok, nil).JSON(t, &me)
+	if !me.MustChangePassword {
+		t.Fatal("a reset password must be changed at next sign-in")
+	}
+	var audit struct {
+		Items []struct{ Action, Actor, Target string }
+	}
+	list := env.As(t, "moi.admin", "GET", "/api/stats-accounts", nil)
+	if list.Status != 200 {
+		t.Fatalf("list stats accounts: %d", list.Status)
+	}
+	_ = audit
+}
+
+func TestMemberManagement(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	newbie := map[string]any{"id": "moi.newbie", "name": "林新人", "email": "newbie@moi.gov.tw", "title": "科員",
+		"agency": demo.MOI, "grants": map[string][]string{demo.MOI: {"L2", "L5"}}}
+	if r := env.As(t, "moi.admin", "POST", "/api/members", newbie); r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	if r := env.As(t, "moi.admin", "POST", "/api/members", newbie); r.Status != 409 || r.Code() != "conflict" {
+		t.Fatalf("create twice: %d %s", r.Status, r.Body)
+	}
+	// The new user signs in and sees exactly the granted functions.
+	var me struct{ Functions []struct{ ID string } }
+	env.As(t, "moi.newbie", "GET", "/api/me", nil).JSON(t, &me)
+	if len(me.Functions) != 2 || me.Functions[0].ID != "L2" || me.Functions[1].ID != "L5" {
+		t.Fatalf("new user's functions: %+v", me.Functions)
+	}
+
+	// Nobody can grant more than they hold: moi.hr may not hold L8, and a
+	// top admin without SYS cannot grant SYS.
+	tooMuch := map[string]any{"id": "moi.newbie", "name": "林新人", "agency": demo.MOI,
+		"grants": map[string][]string{demo.MOI: {"L2", "SYS"}}}
+	if r := env.As(t, "moi.admin", "PUT", "/api/members/moi.newbie", tooMuch); r.Status != 403 || r.Code() != "grant_exceeds_own" {
+		t.Fatalf("grant SYS: %d %s", r.Status, r.Body)
+	}
+	// Edit: 兼辦 a subordinate agency with its own grants.
+	edit := map[string]any{"id": "moi.newbie", "name": "林新人", "agency": demo.MOI, "serves": []string{demo.MOINPA},
+		"grants": map[string][]string{demo.MOI: {"L2"}, demo.MOINPA: {"L5"}}}
+	if r := env.As(t, "moi.admin", "PUT", "/api/members/moi.newbie", edit); r.Status != 200 {
+		t.Fatalf("edit: %d %s", r.Status, r.Body)
+	}
+	if r := env.As(t, "moi.newbie", "PUT", "/api/me/agency", map[string]string{"agency": demo.MOINPA}); r.Status != 204 {
+		t.Fatalf("switch: %d %s", r.Status, r.Body)
+	}
+	var after struct {
+		Active    struct{ Code string }
+		Functions []struct{ ID string }
+	}
+	env.As(t, "moi.newbie", "GET", "/api/me", nil).JSON(t, &after)
+	if after.Active.Code != demo.MOINPA || len(after.Functions) != 1 || after.Functions[0].ID != "L5" {
+		t.Fatalf("after switching: %+v", after)
+	}
+
+	// Disable: the user's next request is refused; enable restores it.
+	if r := env.As(t, "moi.admin", "POST", "/api/members/moi.newbie/disable", nil); r.Status != 200 {
+		t.Fatalf("disable: %d %s", r.Status, r.Body)
+	}
+	if r := env.As(t, "moi.newbie", "GET", "/api/me", nil); r.Status != 403 || r.Code() != "account_disabled" {
+		t.Fatalf("disabled user: %d %s", r.Status, r.Body)
+	}
+	if r := env.As(t, "moi.admin", "POST", "/api/members/moi.admin/disable", nil); r.Status != 400 {
+		t.Fatalf("disabling oneself: %d %s", r.Status, r.Body)
+	}
+	if r := env.As(t, "moi.admin", "POST", "/api/members/moi.newbie/enable", nil); r.Status != 200 {
+		t.Fatalf("enable: %d %s", r.Status, r.Body)
+	}
+
+	// Every change is in the audit trail, newest first, with before and after.
+	var audit struct {
+		Items []struct{ Action, Actor, Before, After string }
+	}
+	env.As(t, "moi.admin", "GET", "/api/members/moi.newbie/audit", nil).JSON(t, &audit)
+	want := []string{"enable_member", "disable_member", "update_member", "create_member"}
+	if len(audit.Items) != len(want) {
+		t.Fatalf("audit has %d entries, want %d: %+v", len(audit.Items), len(want), audit.Items)
+	}
+	for i, a := range audit.Items {
+		if a.Action != want[i] || a.Actor != "moi.admin" || a.After == "" || (a.Action != "create_member" && a.Before == "") {
+			t.Errorf("audit[%d] = %+v, want %s by moi.admin with before/after", i, a, want[i])
+		}
+	}
+}
+
+func TestAgencySwitchActsForTheOtherAgency(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	agencies := func() []string {
+		var out struct{ Items []struct{ Code string } }
+		env.As(t, "moi.hr", "GET", "/api/agencies", nil).JSON(t, &out)
+		var codes []string
+		for _, a := range out.Items {
+			codes = append(codes, a.Code)
+		}
+		return codes
+	}
+	home := agencies()
+	if len(home) < 5 || home[0] != demo.MOI {
+		t.Fatalf("MOI subtree: %v", home)
+	}
+	if r := env.As(t, "moi.hr", "PUT", "/api/me/agency", map[string]string{"agency": demo.MOINPA}); r.Status != 204 {
+		t.Fatalf("switch: %d %s", r.Status, r.Body)
+	}
+	npa := agencies()
+	if npa[0] != demo.MOINPA || len(npa) >= len(home) {
+		t.Fatalf("after switching to 警政署 the subtree is %v", npa)
+	}
+	for _, c := range npa {
+		if c == demo.MOI {
+			t.Fatal("the parent agency is visible after switching to the subordinate")
+		}
+	}
+}

@@ -1,0 +1,294 @@
+package auth_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+)
+
+func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
+
+// need says who may call a route. It is written here, apart from routes.go,
+// so a route that loses or changes its guard fails this test.
+type need string
+
+const (
+	open      need = "open"      // no token needed
+	signedIn  need = "signed-in" // any officer or statistics account
+	officer   need = "officer"   // any officer
+	statsOnly need = "stats"     // a statistics account (the route itself refuses officers)
+)
+
+type route struct {
+	method, path string
+	body         any
+	need         need // or a feature ID
+}
+
+var routes = []route{
+	{"GET", "/api/health", nil, open},
+	{"GET", "/api/openapi.json", nil, open},
+	{"GET", "/api/auth/config", nil, open},
+	{"PUT", "/api/auth/stats/password", map[string]string{"current": "x", "new": "y"}, statsOnly},
+	{"GET", "/api/me", nil, signedIn},
+	{"PUT", "/api/me/agency", map[string]string{"agency": "nope"}, officer},
+	{"GET", "/api/agencies", nil, officer},
+	{"GET", "/api/agencies/roster-template", nil, officer},
+	{"GET", "/api/members", nil, "L8"},
+	{"POST", "/api/members", map[string]any{}, "L8"},
+	{"GET", "/api/members/nobody", nil, "L8"},
+	{"PUT", "/api/members/nobody", map[string]any{}, "L8"},
+	{"POST", "/api/members/nobody/disable", nil, "L8"},
+	{"POST", "/api/members/nobody/enable", nil, "L8"},
+	{"GET", "/api/members/nobody/audit", nil, "L8"},
+	{"GET", "/api/stats-accounts", nil, "L8"},
+	{"POST", "/api/stats-accounts/nobody/reset-password", nil, "L8"},
+	{"GET", "/api/home", nil, officer},
+	{"GET", "/api/home/manual", nil, signedIn},
+	{"POST", "/api/home/manual/upload-url", map[string]any{}, "SYS"},
+	{"PUT", "/api/home/manual", map[string]any{}, "SYS"},
+	{"GET", "/api/announcements", nil, "SYS"},
+	{"POST", "/api/announcements", map[string]any{}, "SYS"},
+	{"PUT", "/api/announcements/nothing", map[string]any{}, "SYS"},
+	{"POST", "/api/announcements/nothing/expire", nil, "SYS"},
+}
+
+type caller struct {
+	name     string
+	kind     string          // officer, stats, disabled, anonymous
+	features map[string]bool // granted in the home agency
+}
+
+func callers(d demo.Data) []caller {
+	var out []caller
+	for _, u := range d.Users {
+		c := caller{name: u.ID, kind: "officer", features: map[string]bool{}}
+		if u.Disabled {
+			c.kind = "disabled"
+		}
+		for _, f := range u.Grants[u.Agency] {
+			c.features[f] = true
+		}
+		out = append(out, c)
+	}
+	return append(out, caller{name: "stats.moi", kind: "stats", features: map[string]bool{"S1": true}},
+		caller{name: "anonymous", kind: "anonymous"})
+}
+
+// expect returns the status family a caller must get: "ok" (the guard let it
+// through: any status but 401/403), or the exact denial.
+func expect(c caller, r route) (status int, code string) {
+	if r.need == open {
+		return 0, ""
+	}
+	switch c.kind {
+	case "anonymous":
+		return 401, "" // API Gateway: no identity source
+	case "disabled":
+		return 403, "account_disabled"
+	}
+	switch r.need {
+	case signedIn:
+		return 0, ""
+	case officer:
+		if c.kind == "stats" {
+			return 403, "forbidden"
+		}
+		return 0, ""
+	case statsOnly:
+		if c.kind != "stats" {
+			return 403, "forbidden"
+		}
+		return 0, ""
+	}
+	if c.kind == "stats" || !c.features[string(r.need)] {
+		return 403, "forbidden"
+	}
+	return 0, ""
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 50, Classes: 5})
+	tokens := map[string]string{"anonymous": ""}
+	for _, c := range callers(env.Data) {
+		switch c.kind {
+		case "anonymous":
+		case "stats":
+			tokens[c.name] = env.StatsLogin(t, c.name, demo.StatsPassword)
+		default:
+			tokens[c.name] = env.Token(t, c.name)
+		}
+	}
+	checked := 0
+	for _, c := range callers(env.Data) {
+		for _, r := range routes {
+			name := fmt.Sprintf("%s %s %s", c.name, r.method, r.path)
+			got := env.Do(t, r.method, r.path, tokens[c.name], r.body)
+			wantStatus, wantCode := expect(c, r)
+			checked++
+			if wantStatus == 0 {
+				if refused(got) {
+					t.Errorf("%s: refused with %d %s, want let through", name, got.Status, got.Body)
+				}
+				if got.Status >= 500 {
+					t.Errorf("%s: %d %s", name, got.Status, got.Body)
+				}
+				continue
+			}
+			if got.Status != wantStatus || got.Code() != wantCode {
+				t.Errorf("%s: got %d %s, want %d %q", name, got.Status, got.Body, wantStatus, wantCode)
+			}
+		}
+	}
+	t.Logf("checked %d caller × route pairs", checked)
+}
+
+// refused reports whether the gateway or the Guard turned the call away (a
+// 401 bad_credentials from a handler that ran is not a refusal).
+func refused(r stacktest.Response) bool {
+	switch r.Code() {
+	case "", "unauthenticated", "session_ended":
+		if r.Status == 401 {
+			return true
+		}
+	}
+	switch r.Code() {
+	case "", "forbidden", "account_disabled", "agency_forbidden":
+		return r.Status == 403
+	}
+	return false
+}
+
+func TestAgencyScope(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 50, Classes: 5})
+	tests := []struct {
+		name, user, method, path string
+		body                     any
+		status                   int
+		code                     string
+	}{
+		{"list another agency's members by query", "moi.admin", "GET", "/api/members?agency=" + demo.TPE, nil, 403, "agency_forbidden"},
+		{"read another agency's member by id", "moi.admin", "GET", "/api/members/tpe.hr", nil, 404, "not_found"},
+		{"edit another agency's member by id", "moi.admin", "PUT", "/api/members/tpe.hr",
+			map[string]any{"id": "tpe.hr", "name": "x", "agency": demo.TPE}, 404, "not_found"},
+		{"disable another agency's member", "moi.admin", "POST", "/api/members/tpe.hr/disable", nil, 404, "not_found"},
+		{"audit of another agency's member", "tpe.admin", "GET", "/api/members/moi.hr/audit", nil, 404, "not_found"},
+		{"create a member in another agency", "moi.admin", "POST", "/api/members",
+			map[string]any{"id": "new.one", "name": "新人", "agency": demo.TPE}, 403, "agency_forbidden"},
+		{"reset another agency's statistics account", "moi.admin", "POST", "/api/stats-accounts/stats.tpe/reset-password", nil, 404, "not_found"},
+		{"switch to an agency not held", "moi.hr", "PUT", "/api/me/agency", map[string]string{"agency": demo.TPE}, 403, "agency_forbidden"},
+		{"a subordinate's top admin cannot reach the parent", "tpe.admin", "GET", "/api/members?agency=" + demo.MOI, nil, 403, "agency_forbidden"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := env.As(t, tt.user, tt.method, tt.path, tt.body)
+			if got.Status != tt.status || got.Code() != tt.code {
+				t.Fatalf("got %d %s, want %d %s", got.Status, got.Body, tt.status, tt.code)
+			}
+		})
+	}
+	// The list of one's own agency holds no one from another.
+	var list struct {
+		Items []struct{ ID, Agency string }
+	}
+	env.As(t, "moi.admin", "GET", "/api/members", nil).JSON(t, &list)
+	if len(list.Items) == 0 {
+		t.Fatal("moi.admin sees no members of their own agency")
+	}
+	for _, m := range list.Items {
+		if m.Agency == demo.TPE || m.Agency == demo.DGPA {
+			t.Errorf("moi.admin sees %s of agency %s", m.ID, m.Agency)
+		}
+	}
+}
+
+func TestTokens(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2, NoDemo: false})
+	iss := env.Getenv("SSO_ISSUER")
+	now := time.Now()
+	valid := map[string]any{"iss": iss, "aud": "lifelong-backoffice", "sub": "moi.hr", "jti": "j1",
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+	with := func(k string, v any) map[string]any {
+		m := map[string]any{}
+		for kk, vv := range valid {
+			m[kk] = vv
+		}
+		m[k] = v
+		return m
+	}
+	sign := func(claims map[string]any) string {
+		tok, err := env.SignClaims(claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	good := sign(valid)
+	parts := strings.Split(good, ".")
+	tampered := parts[0] + "." + strings.TrimRight(jwtSeg(t, with("sub", "moi.admin")), "=") + "." + parts[2]
+	hsWrongKey, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"iss": "urn:ecpa-lifelong:backoffice", "aud": "backoffice-stats", "sub": "stats.moi", "jti": "x",
+		"exp": now.Add(time.Hour).Unix()}).SignedString([]byte("0123456789abcdef0123456789abcdef"))
+	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims(valid)).SignedString(jwt.UnsafeAllowNoneSignatureType)
+
+	if r := env.Do(t, "GET", "/api/me", good, nil); r.Status != 200 {
+		t.Fatalf("valid token refused: %d %s", r.Status, r.Body)
+	}
+	bad := map[string]string{
+		"expired":                sign(with("exp", now.Add(-time.Minute).Unix())),
+		"wrong issuer":           sign(with("iss", "https://evil.example")),
+		"wrong audience":         sign(with("aud", "another-app")),
+		"forged payload":         tampered,
+		"alg none":               none,
+		"stats token, wrong key": hsWrongKey,
+		"garbage":                "not.a.token",
+		"no subject":             sign(with("sub", "")),
+	}
+	for name, tok := range bad {
+		if r := env.Do(t, "GET", "/api/me", tok, nil); r.Status != 403 {
+			t.Errorf("%s: got %d %s, want 403 from the authorizer", name, r.Status, r.Body)
+		}
+	}
+	// A valid token of someone who is not a back-office user.
+	if r := env.Do(t, "GET", "/api/me", sign(with("sub", "stranger")), nil); r.Status != 403 || r.Code() != "account_disabled" {
+		t.Errorf("unknown user: %d %s", r.Status, r.Body)
+	}
+}
+
+func jwtSeg(t *testing.T, claims map[string]any) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims(claims))
+	s, err := tok.SigningString()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(s, ".")[1]
+}
+
+func TestSignOutEndsTheSessionServerSide(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	tok := env.Token(t, "moi.course")
+	if r := env.Do(t, "GET", "/api/home", tok, nil); r.Status != 200 {
+		t.Fatalf("before sign-out: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "POST", "/api/auth/signout", tok, nil); r.Status != 204 {
+		t.Fatalf("sign-out: %d %s", r.Status, r.Body)
+	}
+	for _, path := range []string{"/api/home", "/api/me"} {
+		if r := env.Do(t, "GET", path, tok, nil); r.Status != 401 || r.Code() != "session_ended" {
+			t.Errorf("after sign-out %s: %d %s, want 401 session_ended", path, r.Status, r.Body)
+		}
+	}
+	// A new sign-in of the same user works.
+	fresh, _ := env.Stack.Token(t.Context(), "moi.course", time.Hour)
+	if r := env.Do(t, "GET", "/api/home", fresh, nil); r.Status != 200 {
+		t.Errorf("new session: %d %s", r.Status, r.Body)
+	}
+}

@@ -19,7 +19,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3bolt"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ecpa-lifelong/backoffice/infra/ddblocal"
@@ -44,6 +46,13 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	seed := fs.Uint64("seed", 1, "demo data seed")
 	scale := fs.Int("scale", 1, "demo data scale (1: about 5,000 people)")
 	fresh := fs.Bool("fresh", false, "delete the data folder first")
+	ddbPort := fs.Int("dynamodb-port", 8000, "port of DynamoDB Local (0: any free port); env.json expects 8000")
+	ddbEndpoint := fs.String("dynamodb-endpoint", "", "use this DynamoDB instead of starting DynamoDB Local (tests)")
+	prefix := fs.String("table-prefix", "", "prefix of table names (tests sharing one DynamoDB)")
+	memory := fs.Bool("memory", false, "keep S3 in memory instead of under the data folder (tests)")
+	people := fs.Int("people", 0, "demo people (default 5,000 × scale)")
+	classes := fs.Int("classes", 0, "demo classes (default 400 × scale)")
+	readyFile := fs.String("ready-file", "", "write the front end's URL to this file once ready (tests)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,33 +67,46 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	started := time.Now()
-	db, err := ddblocal.Start(ctx, ddblocal.Options{DataDir: filepath.Join(*data, "dynamodb")})
-	if err != nil {
-		return err
+	endpoint := *ddbEndpoint
+	if endpoint == "" {
+		db, err := ddblocal.Start(ctx, ddblocal.Options{DataDir: filepath.Join(*data, "dynamodb"), Port: *ddbPort})
+		if err != nil {
+			return err
+		}
+		defer db.Stop()
+		endpoint = db.Endpoint
 	}
-	defer db.Stop()
-	boltDB, err := bolt.Open(filepath.Join(*data, "s3.bolt"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		return fmt.Errorf("open embedded S3 store (is another make run using %s?): %w", *data, err)
+	var backend gofakes3.Backend = s3mem.New()
+	if !*memory {
+		boltDB, err := bolt.Open(filepath.Join(*data, "s3.bolt"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
+		if err != nil {
+			return fmt.Errorf("open embedded S3 store (is another make run using %s?): %w", *data, err)
+		}
+		defer boltDB.Close()
+		backend = s3bolt.New(boltDB)
 	}
-	defer boltDB.Close()
-	backend := s3bolt.New(boltDB)
 	key, err := signingKey(filepath.Join(*data, "signing-key"))
 	if err != nil {
 		return err
 	}
 	st, err := stack.Start(ctx, stack.Config{
 		Template: "template.yaml", WebDir: "web", Addr: *addr, S3Addr: *s3Addr,
-		DynamoEndpoint: db.Endpoint, S3Backend: backend, SigningKey: key, RunSchedules: true,
+		DynamoEndpoint: endpoint, S3Backend: backend, SigningKey: key, RunSchedules: true, TablePrefix: *prefix,
 	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := loadDemo(ctx, st, *seed, *scale, out); err != nil {
+	o := demo.Options{Seed: *seed, Scale: *scale, People: *people, Classes: *classes, Today: time.Now()}
+	if err := loadDemo(ctx, st, o, out); err != nil {
 		return err
 	}
 	banner(out, st, time.Since(started))
+	if *readyFile != "" {
+		if err := os.WriteFile(*readyFile, []byte(st.URL), 0o644); err != nil {
+			return err
+		}
+	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nstopping...")
 	return nil
@@ -106,7 +128,7 @@ func signingKey(path string) (string, error) {
 	return key, os.WriteFile(path, []byte(key+"\n"), 0o600)
 }
 
-func loadDemo(ctx context.Context, st *stack.Stack, seed uint64, scale int, out io.Writer) error {
+func loadDemo(ctx context.Context, st *stack.Stack, o demo.Options, out io.Writer) error {
 	env := settings.New(st.Getenv)
 	cfg, err := settings.AWS(ctx, env)
 	if err != nil {
@@ -117,8 +139,7 @@ func loadDemo(ctx context.Context, st *stack.Stack, seed uint64, scale int, out 
 	if done, err := demo.Loaded(ctx, tables); err != nil || done {
 		return err
 	}
-	fmt.Fprintf(out, "loading demo data (seed %d, scale %d, first start only)...\n", seed, scale)
-	o := demo.Options{Seed: seed, Scale: scale, Today: time.Now()}
+	fmt.Fprintf(out, "loading demo data (seed %d, scale %d, first start only)...\n", o.Seed, o.Scale)
 	c, err := demo.Load(ctx, tables, demo.Generate(o), o, 8)
 	if err != nil {
 		return err

@@ -33,6 +33,9 @@ func Open(cfg aws.Config, env *settings.Env, need ...string) *Store {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 			o.UsePathStyle = true
+			// The embedded S3 does not compute the SDK's newer CRC checksums.
+			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		}
 	})
 	s := &Store{Client: client, presign: s3.NewPresignClient(client)}

@@ -160,8 +160,16 @@ var categories = []string{"一般公務人員", "一般公務人員", "一般公
 func people(r *rand.Rand, tree []agency.Agency, n int) []staff.Person {
 	out := make([]staff.Person, 0, n)
 	seen := map[string]bool{}
+	fixed := []string{MOI, MOINPA, TPE, DGPA}
+	byCode := map[string]agency.Agency{}
+	for _, a := range tree {
+		byCode[a.Code] = a
+	}
 	for i := 0; i < n; i++ {
 		a := tree[r.IntN(len(tree))]
+		if i < len(fixed)*3 { // the demo users' agencies always have staff
+			a = byCode[fixed[i%len(fixed)]]
+		}
 		gender := 1 + r.IntN(2)
 		id := nid.Generate(r, gender)
 		for seen[id] {
@@ -265,6 +273,19 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 			Category: CourseCategories[r.IntN(len(CourseCategories))].Code,
 			Start:    day.Format(time.DateOnly), End: day.Format(time.DateOnly), Hours: 3,
 			Status: records.PendingReview, Created: day})
+	}
+	// The agencies the demo users serve always have a few, in different
+	// numbers, so switching agency (H3) visibly changes the to-do count (H6).
+	for code, n := range map[string]int{MOI: 3, MOINPA: 5, TPE: 2} {
+		pool := byAgency[code]
+		for i := 0; i < n && len(pool) > 0; i++ {
+			p := ppl[pool[i%len(pool)]]
+			day := today.AddDate(0, 0, -(i + 1)).Format(time.DateOnly)
+			recs = append(recs, records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%s%02d", code, i), Agency: code, Year: year,
+				Source: "external", CourseName: "民間機構研習：" + courseTopics[i%len(courseTopics)],
+				Category: CourseCategories[i%len(CourseCategories)].Code, Start: day, End: day, Hours: 3,
+				Status: records.PendingReview, Created: today})
+		}
 	}
 	return classes, enr, recs
 }

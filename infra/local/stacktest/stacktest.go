@@ -229,4 +229,3 @@ func (e *Env) StatsLogin(t testing.TB, user, password string) string {
 	r.JSON(t, &out)
 	return out.Token
 }
-

@@ -1,0 +1,78 @@
+# 終身學習入口網站 管理後台 — every command a newcomer, a tester or CI needs.
+#   make run    the whole system at http://localhost:8080 (DynamoDB Local, S3, schedules, demo data)
+#   make test   every test, against DynamoDB Local, the embedded S3, RIE and headless Chromium
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+export CACHE ?= $(HOME)/.cache/lifelong-backoffice
+export LIFELONG_CACHE := $(CACHE)
+
+# How every bootstrap is built, here and by `sam build` (BuildMethod: makefile).
+LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
+ARCH ?= arm64
+FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction ImportFunction NightlyFunction RosterTransferFunction
+dir_AuthorizerFunction := authorizer
+dir_PlatformFunction := platform
+dir_IdentityFunction := identity
+dir_HomeFunction := home
+dir_ImportFunction := importer
+dir_NightlyFunction := nightly
+dir_RosterTransferFunction := rostertransfer
+
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+RIE := $(CACHE)/bin/aws-lambda-rie
+
+.PHONY: run test go-test e2e bench build lint clean clean-data tools deploy-web help
+
+help:
+	@grep -E '^#   make' Makefile | sed 's/^#   //'
+
+run: ## the whole system on this machine
+	$(GO) run ./infra/local
+
+test: tools ## every test; one DynamoDB Local for all of them, stopped at the end
+	$(GO) run ./infra/withdynamo -- $(MAKE) --no-print-directory go-test e2e
+
+go-test:
+	RIE_BIN=$(RIE) $(GO) test -count=1 -timeout 25m ./...
+
+e2e: web/e2e/node_modules
+	cd web/e2e && node --test --test-concurrency=1 --test-timeout=300000 *.test.mjs
+
+web/e2e/node_modules: web/e2e/package.json web/e2e/package-lock.json
+	cd web/e2e && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+bench: ## benchmarks, each with its baseline and ratio
+	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench
+
+build: ## every bootstrap, as sam build builds it, into build/<LogicalId>/bootstrap
+	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory build-$$f ARTIFACTS_DIR=build/$$f; done
+	@ls -l build/*/bootstrap | awk '{printf "%-40s %6.1f MB\n", $$9, $$5/1048576}'
+
+build-%:
+	@test -n "$(dir_$*)" || { echo "no function $*: add it to FUNCTIONS and dir_$* in the Makefile"; exit 1; }
+	@mkdir -p $(ARTIFACTS_DIR)
+	GOOS=linux GOARCH=$(ARCH) CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(dir_$*)
+
+lint: ## gofmt, go vet, go mod tidy leaves no diff, cfn-lint
+	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change: $$out"; exit 1; }
+	$(GO) vet ./...
+	@cp go.mod /tmp/go.mod.lint && cp go.sum /tmp/go.sum.lint && $(GO) mod tidy && \
+	  { git diff --quiet -- go.mod go.sum || { echo "go mod tidy changed go.mod/go.sum"; git diff -- go.mod go.sum; exit 1; }; }
+	cfn-lint template.yaml
+
+tools: $(RIE)
+
+$(RIE):
+	GOBIN=$(CACHE)/bin $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
+deploy-web: ## upload web/ to the site bucket of the deployed stack
+	bucket=$$(aws cloudformation describe-stacks --stack-name lifelong-backoffice --query "Stacks[0].Outputs[?OutputKey=='SiteBucketName'].OutputValue" --output text) && \
+	aws s3 sync web/ s3://$$bucket/ --delete --exclude 'e2e/*'
+
+clean: ## build outputs (the DynamoDB Local cache stays in $(CACHE))
+	rm -rf build .aws-sam
+
+clean-data: ## forget make run's data (demo data is loaded again on next start)
+	rm -rf .local

@@ -1,0 +1,152 @@
+package agency_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/traditionalchinese"
+
+	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/blob"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
+)
+
+func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
+
+const newAgency = "301090000A"
+
+func roster(d demo.Data, extra ...string) string {
+	var b strings.Builder
+	b.WriteString(strings.Join(agency.RosterHeader, ",") + "\r\n")
+	for _, a := range d.Agencies {
+		fmt.Fprintf(&b, "%s,%s,%s,%d,%s\r\n", a.Code, a.Name, a.Parent, a.Level, agency.KindNames[a.Kind])
+	}
+	for _, line := range extra {
+		b.WriteString(line + "\r\n")
+	}
+	return b.String()
+}
+
+func upload(t *testing.T, env *stacktest.Env, key string, body []byte) string {
+	t.Helper()
+	e := settings.New(env.Getenv)
+	cfg, err := settings.AWS(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := blob.Open(cfg, e, settings.BucketUploads)
+	if err := files.Put(context.Background(), files.Uploads, key, "text/csv", bytes.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	env.WaitNotifications()
+	return files.Uploads
+}
+
+func subtree(t *testing.T, env *stacktest.Env, user string) string {
+	var out struct{ Items []struct{ Code string } }
+	env.As(t, user, "GET", "/api/agencies", nil).JSON(t, &out)
+	var codes []string
+	for _, a := range out.Items {
+		codes = append(codes, a.Code)
+	}
+	return strings.Join(codes, ",")
+}
+
+func nightly(t *testing.T, env *stacktest.Env) int {
+	t.Helper()
+	out, err := env.Fire(context.Background(), "Nightly", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct{ RostersApplied int }
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatal(err)
+	}
+	return res.RostersApplied
+}
+
+func jobs(t *testing.T, env *stacktest.Env) []agency.Job {
+	t.Helper()
+	var out []agency.Job
+	for _, status := range []string{agency.JobStaged, agency.JobApplied, agency.JobFailed} {
+		var items []agency.Job
+		if err := env.Tables.Directory.Get("gsi1pk", "ROSTERJOBS#"+status).Index("gsi1").All(context.Background(), &items); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, items...)
+	}
+	return out
+}
+
+func TestRosterSyncThroughS3AndTheNightlyBatch(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	// Excel on Traditional-Chinese Windows saves Big5.
+	big5, err := traditionalchinese.Big5.NewEncoder().String(roster(env.Data, newAgency+",內政部新設署,"+demo.MOI+",2,機關"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := upload(t, env, "agency-roster/2026-11.csv", []byte(big5))
+	js := jobs(t, env)
+	if len(js) != 1 || js[0].Status != agency.JobStaged || js[0].Rows != len(env.Data.Agencies)+1 {
+		t.Fatalf("after upload: jobs %+v", js)
+	}
+	if strings.Contains(subtree(t, env, "moi.admin"), newAgency) {
+		t.Fatal("the new agency is visible before the nightly batch")
+	}
+	// S3 delivers at least once: the same event again stages nothing new.
+	env.Deliver(bucket, "agency-roster/2026-11.csv", int64(len(big5)), js[0].ETag)
+	env.WaitNotifications()
+	if n := len(jobs(t, env)); n != 1 {
+		t.Fatalf("a repeated notification made %d jobs", n)
+	}
+	if n := nightly(t, env); n != 1 {
+		t.Fatalf("nightly applied %d rosters, want 1", n)
+	}
+	if !strings.Contains(subtree(t, env, "moi.admin"), newAgency) {
+		t.Fatal("the new agency is not under 內政部 after the nightly batch")
+	}
+	if strings.Contains(subtree(t, env, "tpe.admin"), newAgency) {
+		t.Fatal("the new 內政部 agency shows under 臺北市政府")
+	}
+	// The batch fired twice applies nothing twice.
+	if n := nightly(t, env); n != 0 {
+		t.Fatalf("second nightly applied %d", n)
+	}
+	if js := jobs(t, env); js[0].Status != agency.JobApplied {
+		t.Fatalf("job after apply: %+v", js[0])
+	}
+}
+
+func TestRosterWithBadRowsIsRefusedWhole(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	body := roster(env.Data, "BAD,壞機關,,1,機關", newAgency+",內政部新設署,"+demo.MOI+",2,機關")
+	upload(t, env, "agency-roster/bad.csv", []byte("\ufeff"+body))
+	js := jobs(t, env)
+	if len(js) != 1 || js[0].Status != agency.JobFailed || len(js[0].Bad) != 1 || js[0].Bad[0].Line != len(env.Data.Agencies)+2 {
+		t.Fatalf("jobs %+v", js)
+	}
+	if n := nightly(t, env); n != 0 {
+		t.Fatalf("nightly applied a refused roster")
+	}
+	if strings.Contains(subtree(t, env, "moi.admin"), newAgency) {
+		t.Fatal("a row of a refused roster was applied")
+	}
+	// A binary file named .csv gets a reason, not a crash.
+	upload(t, env, "agency-roster/book.csv", []byte("PK\x03\x04\x00\x00binary"))
+	var failed []agency.Job
+	for _, j := range jobs(t, env) {
+		if j.Key == "agency-roster/book.csv" {
+			failed = append(failed, j)
+		}
+	}
+	if len(failed) != 1 || !strings.Contains(failed[0].FileError, "不是文字檔") {
+		t.Fatalf("binary roster: %+v", failed)
+	}
+}

@@ -1,0 +1,135 @@
+// Issue 3 in the browser: sign-in, menus per user, agency switch (H3),
+// announcements (H7), to-do counts (H6), sign-out (H1), statistics accounts (S1, H4),
+// member management (L8).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, launch, newPage, signIn, api, devToken } from './harness.mjs';
+
+let stack, chrome;
+const errors = [];
+before(async () => { stack = await startStack(); chrome = await launch(); });
+after(async () => { await chrome?.close(); await stack?.stop(); assert.deepEqual(errors, [], 'script errors on the page'); });
+
+const menu = (page) => page.$$eval('#menu a', (as) => as.map((a) => a.getAttribute('href')));
+
+test('two users of different agencies see different menus', async () => {
+  const course = await newPage(chrome.browser, errors);
+  await signIn(course, stack.url, 'moi.course');
+  const hr = await newPage(chrome.browser, errors);
+  await signIn(hr, stack.url, 'tpe.hr');
+  const a = await menu(course), b = await menu(hr);
+  assert.ok(a.includes('#/L2') && a.includes('#/L5') && !a.includes('#/P1') && !a.includes('#/L8'), `moi.course menu: ${a}`);
+  assert.ok(b.includes('#/P1') && b.includes('#/P15') && !b.includes('#/L2'), `tpe.hr menu: ${b}`);
+  assert.equal(await course.textContent('#agency-name'), '內政部');
+  assert.equal(await hr.textContent('#agency-name'), '臺北市政府');
+  // A function that is not granted is not reachable by typing its address either.
+  await course.goto(stack.url + '/#/P1');
+  await course.waitForSelector('text=找不到這個頁面');
+});
+
+test('a user with 兼辦 switches agency and sees that agency\'s data', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.hr');
+  const token = await devToken(stack.url, 'moi.hr');
+  const count = async () => Number(await page.textContent('[data-todo="P15"] .n'));
+  const apiCount = async () => (await api(stack.url, 'GET', '/api/home', { token })).body.todo.pendingReview;
+  await page.waitForSelector('[data-todo="P15"]');
+  const before = await count();
+  assert.equal(before, await apiCount(), 'home count = records waiting for review in 內政部');
+  await page.selectOption('#agency-switch', '301010000C');
+  await page.waitForSelector('#flash.ok');
+  await page.waitForFunction(() => document.querySelector('#view').textContent.includes('內政部警政署'));
+  const afterSwitch = await count();
+  await api(stack.url, 'PUT', '/api/me/agency', { token, body: { agency: '301010000C' } });
+  assert.equal(afterSwitch, await apiCount(), 'home count = records waiting for review in 內政部警政署');
+  assert.notEqual(afterSwitch, before, 'the two agencies have different counts in the demo data');
+  // The switch holds for later requests: a reload still acts for 警政署.
+  await page.reload();
+  await page.waitForSelector('#agency-switch');
+  assert.equal(await page.$eval('#agency-switch', (s) => s.value), '301010000C');
+});
+
+test('an announcement expands to its text', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'tpe.hr');
+  const item = page.locator('details.news[data-id="yearend"]');
+  assert.equal(await item.locator('.body').isVisible(), false);
+  await item.locator('summary').click();
+  assert.ok((await item.locator('.body').textContent()).includes('12 月 15 日'));
+  assert.equal(await item.locator('.body').isVisible(), true);
+  assert.match(await item.locator('.date').textContent(), /^1\d\d\/\d\d\/\d\d$/, 'ROC date');
+  assert.equal(await page.locator('details.news[data-id="old"]').count(), 0, 'expired announcement hidden');
+});
+
+test('sign-out returns to the sign-in page and the old token is refused', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.course');
+  const token = await page.evaluate(() => sessionStorage.getItem('lifelong.token'));
+  assert.equal((await api(stack.url, 'GET', '/api/me', { token })).status, 200);
+  await page.click('#signout');
+  await page.waitForSelector('#stats-form');
+  assert.ok((await page.textContent('#view')).includes('您已登出'));
+  const r = await api(stack.url, 'GET', '/api/me', { token });
+  assert.equal(r.status, 401);
+  assert.equal(r.body.code, 'session_ended');
+  // Going back does not bring the back office back.
+  await page.goto(stack.url + '/#/');
+  await page.waitForSelector('#stats-form');
+});
+
+test('a disabled user is refused with a clear message', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await page.goto(stack.url + '/#/signin');
+  await page.click('[data-user="moi.retired"]');
+  await page.waitForSelector('#stats-form');
+  assert.ok((await page.textContent('#view')).includes('停用'));
+});
+
+test('a statistics account signs in, sees only its reports and changes its password', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await page.goto(stack.url + '/#/signin');
+  await page.fill('#stats-user', 'stats.tpe');
+  await page.fill('#stats-pass', 'wrong');
+  await page.click('#stats-form button[type=submit]');
+  await page.waitForSelector('#flash:not(:empty)');
+  assert.ok((await page.textContent('#flash')).includes('帳號或密碼錯誤'));
+  await page.fill('#stats-pass', 'Demo-Stats-2026!');
+  await page.click('#stats-form button[type=submit]');
+  await page.waitForSelector('#menu a');
+  assert.deepEqual(await menu(page), ['#/S1']);
+  await page.click('#password-link');
+  await page.waitForSelector('#pw-form');
+  await page.fill('#pw-current', 'Demo-Stats-2026!');
+  await page.fill('#pw-new', 'short');
+  await page.fill('#pw-confirm', 'short');
+  await page.click('#pw-form button[type=submit]');
+  await page.waitForSelector('#err-new:not(:empty)');
+  assert.ok((await page.textContent('#err-new')).includes('至少 12 個字元'));
+  await page.fill('#pw-new', 'Taipei-Stats-2027');
+  await page.fill('#pw-confirm', 'Taipei-Stats-2027');
+  await page.click('#pw-form button[type=submit]');
+  await page.waitForSelector('#flash.ok');
+  assert.equal((await api(stack.url, 'POST', '/api/auth/stats/login', { body: { username: 'stats.tpe', password: 'Taipei-Stats-2027' } })).status, 200);
+});
+
+test('a top admin adds a user with grants, who then signs in with them', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'tpe.admin');
+  await page.click('a[href="#/L8"]');
+  await page.waitForSelector('tr[data-member="tpe.hr"]');
+  await page.click('#m-new');
+  await page.fill('#f-id', 'tpe.newcomer');
+  await page.fill('#f-name', '周新進');
+  await page.check('[data-grants="379000000A"] input[value="L2"]');
+  await page.check('[data-grants="379000000A"] input[value="L5"]');
+  await page.click('#m-form button[type=submit]');
+  await page.waitForSelector('tr[data-member="tpe.newcomer"]');
+  const other = await newPage(chrome.browser, errors);
+  await signIn(other, stack.url, 'tpe.newcomer');
+  const items = (await menu(other)).filter((h) => h !== '#/');
+  assert.deepEqual(items, ['#/L2', '#/L5']);
+  // The audit trail shows who did it.
+  await page.click('tr[data-member="tpe.newcomer"] [data-audit]');
+  await page.waitForSelector('text=周新進 的異動紀錄');
+  assert.ok((await page.textContent('#m-detail')).includes('tpe.admin'));
+});

@@ -1,0 +1,53 @@
+// The one API client: bearer token, JSON in and out, errors as {code, message}.
+const KEY = 'lifelong.token';
+
+export const session = {
+  get token() { return sessionStorage.getItem(KEY) || ''; },
+  set token(t) { t ? sessionStorage.setItem(KEY, t) : sessionStorage.removeItem(KEY); },
+};
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message);
+    this.status = status; this.code = code; this.field = field;
+  }
+  // The gateway refused the token (no code from our functions) or the session ended.
+  get signedOut() {
+    return (this.status === 401 && ['', 'unauthenticated', 'session_ended'].includes(this.code)) ||
+      (this.status === 403 && this.code === '') || this.code === 'account_disabled';
+  }
+}
+
+const gatewayMessages = {
+  401: '尚未登入或登入已逾時，請重新登入。',
+  403: '登入憑證無效或已逾時，請重新登入。',
+  404: '找不到這個功能。',
+  413: '送出的資料過大。',
+  500: '系統發生錯誤，請稍後再試。',
+};
+
+export async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (session.token) headers.Authorization = 'Bearer ' + session.token;
+  const init = { method, headers };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let resp;
+  try {
+    resp = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'network', '無法連線到伺服器，請檢查網路後再試。');
+  }
+  if (resp.status === 204) return null;
+  const text = await resp.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!resp.ok) {
+    const code = data && data.code || '';
+    const message = (data && code && data.message) || gatewayMessages[resp.status] || `錯誤 ${resp.status}`;
+    throw new ApiError(resp.status, code, message, data && data.field);
+  }
+  return data;
+}

@@ -1,0 +1,171 @@
+// The back office's shell: sign-in, the top bar (user, active agency and its
+// switcher, front stage, manual, password, sign-out), the menu of granted
+// functions, and a hash router that draws one view at a time.
+import { api, session, ApiError } from './api.js';
+import { esc } from './format.js';
+import { signInView, finishSSO } from './signin.js';
+import { homeView } from './home.js';
+import { membersView } from './members.js';
+import { passwordView } from './password.js';
+import { announcementsView, manualView } from './admin.js';
+
+const $ = (id) => document.getElementById(id);
+export const state = { me: null };
+
+// flash shows a message for the officer: errors in red, confirmations in green.
+export function flash(msg, ok = false) {
+  const el = $('flash');
+  el.className = ok ? 'ok' : '';
+  el.textContent = msg || '';
+  if (msg) el.scrollIntoView({ block: 'nearest' });
+}
+
+// fail shows an API error; a refused session goes back to the sign-in page.
+export function fail(err) {
+  if (err instanceof ApiError && err.signedOut) {
+    session.token = '';
+    state.me = null;
+    sessionStorage.setItem('lifelong.notice', err.message);
+    location.hash = '#/signin';
+    return;
+  }
+  flash(err.message || String(err));
+}
+
+const views = {
+  '': homeView,
+  'L8': membersView,
+  'password': passwordView,
+  'SYS/announcements': announcementsView,
+  'SYS/manual': manualView,
+};
+
+function placeholder(fid) {
+  const f = state.me.functions.find((x) => x.id === fid);
+  return async (el) => {
+    el.innerHTML = `<h1>${esc(f ? f.name : fid)}</h1>
+      <div class="card"><p>此功能（功能代碼 ${esc(fid)}）尚在建置中，將於後續版本提供。</p>
+      <p class="muted">您已獲授權使用此功能；功能說明請參閱使用手冊。</p></div>`;
+  };
+}
+
+async function loadMe() {
+  state.me = await api('GET', '/api/me');
+  drawShell();
+}
+
+function drawShell() {
+  const me = state.me;
+  $('topbar').hidden = false;
+  $('menu').hidden = false;
+  $('who').textContent = `${me.user.name}（${me.user.kind === 'stats' ? '統計報表帳號' : me.user.id}）`;
+  const sel = $('agency-switch');
+  $('agency-switch-wrap').hidden = me.agencies.length < 2;
+  $('agency-name').hidden = me.agencies.length >= 2;
+  $('agency-name').textContent = me.active.name;
+  sel.innerHTML = me.agencies.map((a) =>
+    `<option value="${esc(a.code)}"${a.code === me.active.code ? ' selected' : ''}>${esc(a.name)}${a.code === me.home.code ? '（本職）' : '（兼辦）'}</option>`).join('');
+  $('front-stage').href = me.links.frontStage;
+  const pw = $('password-link');
+  if (me.user.kind === 'stats') {
+    pw.href = '#/password';
+    pw.removeAttribute('target');
+  } else {
+    pw.href = me.links.password;
+    pw.target = '_blank';
+    pw.rel = 'noopener';
+    pw.title = '公務人員請至人事服務網（ECPA）修改密碼';
+  }
+  const groups = [];
+  for (const f of me.functions) {
+    let g = groups.find((x) => x.name === f.group);
+    if (!g) groups.push(g = { name: f.group, items: [] });
+    if (f.id === 'SYS') {
+      g.items.push({ href: '#/SYS/announcements', label: '公告管理', id: 'H7' });
+      g.items.push({ href: '#/SYS/manual', label: '使用手冊管理', id: 'H5' });
+    } else {
+      g.items.push({ href: '#/' + f.id, label: f.name, id: f.id });
+    }
+  }
+  const home = me.user.kind === 'officer' ? '<a href="#/">首頁</a>' : '';
+  $('menu').innerHTML = home + groups.map((g) => `<h2>${esc(g.name)}</h2>` +
+    g.items.map((i) => `<a href="${i.href}">${esc(i.label)}<span class="fid">${esc(i.id)}</span></a>`).join('')).join('');
+}
+
+function markMenu() {
+  for (const a of document.querySelectorAll('#menu a')) {
+    if (a.getAttribute('href') === (location.hash || '#/')) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+async function route() {
+  flash('');
+  const view = $('view');
+  const path = (location.hash || '#/').replace(/^#\/?/, '');
+  if (path === 'signin' || !session.token) {
+    $('topbar').hidden = true;
+    $('menu').hidden = true;
+    if (path !== 'signin') { location.hash = '#/signin'; return; }
+    return signInView(view);
+  }
+  try {
+    if (!state.me) await loadMe();
+  } catch (err) { return fail(err); }
+  let draw = views[path];
+  if (!draw && path === '' && state.me.user.kind === 'stats') draw = placeholder('S1');
+  if (!draw && state.me.functions.some((f) => f.id === path)) draw = placeholder(path);
+  if (!draw) {
+    view.innerHTML = '<h1>找不到這個頁面</h1><p>您可能沒有此功能的權限，請由左側選單選擇功能。</p>';
+    return markMenu();
+  }
+  view.innerHTML = '<p class="muted">載入中…</p>';
+  markMenu();
+  try {
+    await draw(view);
+  } catch (err) { fail(err); }
+  $('main').focus({ preventScroll: true });
+}
+
+async function switchAgency(e) {
+  try {
+    await api('PUT', '/api/me/agency', { agency: e.target.value });
+    await loadMe();
+    flash(`已切換至 ${state.me.active.name}。`, true);
+    await route();
+    flash(`已切換至 ${state.me.active.name}。`, true);
+  } catch (err) { fail(err); }
+}
+
+async function signOut() {
+  try { await api('POST', '/api/auth/signout'); } catch { /* sign out locally in any case */ }
+  session.token = '';
+  state.me = null;
+  sessionStorage.setItem('lifelong.notice', '您已登出。');
+  location.hash = '#/signin';
+}
+
+async function openManual() {
+  try {
+    const m = await api('GET', '/api/home/manual');
+    window.open(m.url, '_blank', 'noopener');
+  } catch (err) { fail(err); }
+}
+
+// onSignedIn is called by the sign-in view with a fresh token.
+export async function onSignedIn(token) {
+  session.token = token;
+  state.me = null;
+  // Changing the hash routes (hashchange); route directly only when it does not change.
+  if (location.hash === '#/' || location.hash === '') await route();
+  else location.hash = '#/';
+}
+
+window.addEventListener('hashchange', route);
+window.addEventListener('DOMContentLoaded', async () => {
+  $('agency-switch').addEventListener('change', switchAgency);
+  $('signout').addEventListener('click', signOut);
+  $('manual-link').addEventListener('click', openManual);
+  if (await finishSSO()) return;
+  route();
+});

@@ -4,7 +4,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -20,10 +22,12 @@ func main() {
 
 // run builds everything once, at cold start, then serves invocations.
 func run(ctx context.Context, getenv func(string) string) error {
+	start := time.Now()
 	handler, err := lambdafn.Nightly(ctx, getenv)
 	if err != nil {
 		return err
 	}
+	slog.Info("cold start", "function", "nightly", "init_ms", float64(time.Since(start).Microseconds())/1000)
 	lambda.StartWithOptions(handler, lambda.WithContext(ctx))
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -170,6 +171,7 @@ type Instance struct {
 	Endpoint string
 	cmd      *exec.Cmd
 	done     chan error
+	stop     sync.Once
 }
 
 // Start fetches (if needed) and starts the emulator and waits until it answers.
@@ -240,18 +242,21 @@ func (in *Instance) wait(ctx context.Context, limit time.Duration) error {
 }
 
 // Stop ends the emulator (its whole process group), politely then firmly.
+// Calling it again does nothing.
 func (in *Instance) Stop() {
 	if in == nil || in.cmd.Process == nil {
 		return
 	}
-	pgid := in.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-in.done:
-	case <-time.After(5 * time.Second):
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
-		<-in.done
-	}
+	in.stop.Do(func() {
+		pgid := in.cmd.Process.Pid
+		_ = syscall.Kill(-pgid, syscall.SIGTERM)
+		select {
+		case <-in.done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			<-in.done
+		}
+	})
 }
 
 func freePort() (int, error) {

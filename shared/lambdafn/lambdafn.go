@@ -80,25 +80,30 @@ func Authorizer(ctx context.Context, getenv func(string) string) (func(context.C
 
 func verifier(ctx context.Context, env *settings.Env) (*auth.Verifier, error) {
 	issuer, audience := env.Need(settings.SSOIssuer), env.Need(settings.SSOAudience)
+	param := needSigningKey(env)
 	if err := env.Err(); err != nil {
 		return nil, err
 	}
-	key, err := signingKey(ctx, env)
+	key, err := signingKey(ctx, env, param)
 	if err != nil {
 		return nil, err
 	}
 	return auth.NewVerifier(issuer, audience, key, nil), nil
 }
 
-// signingKey reads the statistics-token key: SIGNING_KEY locally, else the
-// SSM SecureString named by SIGNING_KEY_PARAM (one call per cold start).
-func signingKey(ctx context.Context, env *settings.Env) ([]byte, error) {
+// needSigningKey records where the statistics-token key comes from:
+// SIGNING_KEY locally, else the SSM SecureString named by SIGNING_KEY_PARAM.
+func needSigningKey(env *settings.Env) (param string) {
+	if env.Get(settings.SigningKey, "") != "" {
+		return ""
+	}
+	return env.Need(settings.SigningKeyParam)
+}
+
+// signingKey reads the key (one SSM call per cold start in AWS).
+func signingKey(ctx context.Context, env *settings.Env, name string) ([]byte, error) {
 	raw := env.Get(settings.SigningKey, "")
 	if raw == "" {
-		name := env.Need(settings.SigningKeyParam)
-		if err := env.Err(); err != nil {
-			return nil, err
-		}
 		cfg, err := settings.AWS(ctx, env)
 		if err != nil {
 			return nil, err
@@ -128,8 +133,9 @@ func open(ctx context.Context, getenv func(string) string, tables []string, buck
 	if err != nil {
 		return core{}, err
 	}
-	c := core{env: env, tables: store.Open(cfg, env, tables...), files: blob.Open(cfg, env, buckets...)}
-	return c, env.Err()
+	// Callers read the rest of what they need, then check env.Err() once, so
+	// one error names every missing variable.
+	return core{env: env, tables: store.Open(cfg, env, tables...), files: blob.Open(cfg, env, buckets...)}, nil
 }
 
 func guard(c core) (auth.Guard, *account.Service) {
@@ -144,6 +150,9 @@ func guard(c core) (auth.Guard, *account.Service) {
 func Platform(ctx context.Context, getenv func(string) string) (APIHandler, error) {
 	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords},
 		settings.BucketUploads, settings.BucketExports)
+	if err == nil {
+		err = c.env.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -163,18 +172,18 @@ func Identity(ctx context.Context, getenv func(string) string) (APIHandler, erro
 	if err != nil {
 		return nil, err
 	}
-	key, err := signingKey(ctx, c.env)
+	sso := account.SSOConfig{Issuer: c.env.Need(settings.SSOIssuer), ClientID: c.env.Need(settings.SSOAudience)}
+	param := needSigningKey(c.env)
+	if err := c.env.Err(); err != nil {
+		return nil, err
+	}
+	key, err := signingKey(ctx, c.env, param)
 	if err != nil {
 		return nil, err
 	}
 	g, svc := guard(c)
 	svc.SigningKey = key
-	srv := &account.Server{Service: svc, Guard: g, Links: links(c.env),
-		SSO: account.SSOConfig{Issuer: c.env.Need(settings.SSOIssuer), ClientID: c.env.Need(settings.SSOAudience)}}
-	if err := c.env.Err(); err != nil {
-		return nil, err
-	}
-	return api(account.NewServer(srv)), nil
+	return api(account.NewServer(&account.Server{Service: svc, Guard: g, Links: links(c.env), SSO: sso})), nil
 }
 
 func links(env *settings.Env) account.Links {
@@ -188,6 +197,9 @@ func links(env *settings.Env) account.Links {
 // Home serves the home page, announcements and the manual.
 func Home(ctx context.Context, getenv func(string) string) (APIHandler, error) {
 	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableRecords}, settings.BucketUploads)
+	if err == nil {
+		err = c.env.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +213,9 @@ func Home(ctx context.Context, getenv func(string) string) (APIHandler, error) {
 // Import handles ObjectCreated notifications of the uploads bucket.
 func Import(ctx context.Context, getenv func(string) string) (func(context.Context, events.S3Event) error, error) {
 	c, err := open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	if err == nil {
+		err = c.env.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -249,6 +264,9 @@ type NightlyResult struct {
 // Nightly is the nightly batch: it applies staged uploads.
 func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (NightlyResult, error), error) {
 	c, err := open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	if err == nil {
+		err = c.env.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -262,6 +280,9 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 // RosterTransfer moves approved enrollees of classes that ended into records.
 func RosterTransfer(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (records.TransferResult, error), error) {
 	c, err := open(ctx, getenv, []string{settings.TableCatalog, settings.TableRecords})
+	if err == nil {
+		err = c.env.Err()
+	}
 	if err != nil {
 		return nil, err
 	}

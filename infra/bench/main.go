@@ -1,0 +1,181 @@
+// Command bench runs the benchmarks of make bench. Each prints its figure and,
+// measured in the same run on the same DynamoDB Local, a baseline and the ratio.
+//
+//	go run ./infra/withdynamo -- go run ./infra/bench [-n 2000]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/ecpa-lifelong/backoffice/infra/ddblocal"
+	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
+	"github.com/ecpa-lifelong/backoffice/shared/account"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	n := fs.Int("n", 2000, "requests per latency benchmark")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	endpoint := os.Getenv(settings.DynamoDBEndpoint)
+	if endpoint == "" {
+		db, err := ddblocal.Start(ctx, ddblocal.Options{})
+		if err != nil {
+			return err
+		}
+		defer db.Stop()
+		endpoint = db.Endpoint
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	st, err := stack.Start(ctx, stack.Config{Template: filepath.Join(root, "template.yaml"), Addr: "127.0.0.1:0",
+		S3Addr: "127.0.0.1:0", DynamoEndpoint: endpoint, S3Backend: s3mem.New(), TablePrefix: fmt.Sprintf("bench%d_", time.Now().Unix())})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	env := settings.New(st.Getenv)
+	cfg, err := settings.AWS(ctx, env)
+	if err != nil {
+		return err
+	}
+	tables := store.Open(cfg, env, settings.TableDirectory, settings.TableCatalog, settings.TableRecords)
+	fmt.Fprintf(out, "benchmarks on %s, %d cores, DynamoDB Local at %s\n\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), endpoint)
+
+	o := demo.Options{Seed: 1, Scale: 1, Today: time.Now()}
+	d := demo.Generate(o)
+	if err := benchLoad(ctx, out, tables, d); err != nil {
+		return err
+	}
+	if _, err := demo.Load(ctx, demo.Tables{Directory: tables.Directory, Catalog: tables.Catalog, Records: tables.Records}, d, o, 8); err != nil {
+		return err
+	}
+	return benchAPI(ctx, out, st, tables, *n)
+}
+
+// benchLoad: bulk writes with 8 concurrent batch writers (store.WriteAll, as
+// the demo loader and later importers use) against one writer.
+func benchLoad(ctx context.Context, out io.Writer, t store.Tables, d demo.Data) error {
+	var items []any
+	for _, p := range d.People {
+		items = append(items, staff.Keyed(p)...)
+	}
+	for _, r := range d.Records {
+		items = append(items, records.Keyed(r))
+	}
+	rate := func(table dynamo.Table, workers int) (float64, error) {
+		start := time.Now()
+		if err := store.WriteAll(ctx, table, items, workers); err != nil {
+			return 0, err
+		}
+		return float64(len(items)) / time.Since(start).Seconds(), nil
+	}
+	// Both write the same items into the same table (the second overwrites:
+	// the same work for DynamoDB), the baseline first.
+	base, err := rate(t.Records, 1)
+	if err != nil {
+		return err
+	}
+	fast, err := rate(t.Records, 8)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "bulk write, %d items (people + learning records)\n", len(items))
+	fmt.Fprintf(out, "  store.WriteAll, 8 writers   %8.0f items/s\n", fast)
+	fmt.Fprintf(out, "  baseline: 1 writer          %8.0f items/s\n", base)
+	fmt.Fprintf(out, "  ratio                       %8.2f×\n\n", fast/base)
+	return nil
+}
+
+// benchAPI: GET /api/me through the local gateway (authorizer with JWT
+// verification, the function, the Guard's DynamoDB reads, JSON both ways)
+// against the same DynamoDB reads made directly: the ratio is what the
+// serverless plumbing costs on top of the data access.
+func benchAPI(ctx context.Context, out io.Writer, st *stack.Stack, t store.Tables, n int) error {
+	tok, err := st.Token(ctx, "moi.hr", time.Hour)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{}
+	call := func() error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", st.URL+"/api/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("GET /api/me: %d", resp.StatusCode)
+		}
+		return nil
+	}
+	svc := &account.Service{Repo: account.Repo{DB: t.DB, Table: t.Directory}, Agencies: agency.Repo{Table: t.Directory}}
+	direct := func() error {
+		_, err := svc.LoadCaller(ctx, auth.Principal{Subject: "moi.hr", Kind: auth.KindOfficer, SessionID: "bench", Expires: time.Now().Add(time.Hour)})
+		return err
+	}
+	api, err := latencies(n, call)
+	if err != nil {
+		return err
+	}
+	base, err := latencies(n, direct)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "GET /api/me, %d sequential requests\n", n)
+	fmt.Fprintf(out, "  through gateway + authorizer + function   p50 %6.2f ms  p95 %6.2f ms\n", ms(api, 50), ms(api, 95))
+	fmt.Fprintf(out, "  baseline: the same DynamoDB reads direct  p50 %6.2f ms  p95 %6.2f ms\n", ms(base, 50), ms(base, 95))
+	fmt.Fprintf(out, "  ratio (p50)                               %6.2f×\n", ms(api, 50)/ms(base, 50))
+	return nil
+}
+
+func latencies(n int, f func() error) ([]time.Duration, error) {
+	for i := 0; i < 50; i++ { // warm up connections and caches
+		if err := f(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]time.Duration, n)
+	for i := range out {
+		start := time.Now()
+		if err := f(); err != nil {
+			return nil, err
+		}
+		out[i] = time.Since(start)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+func ms(sorted []time.Duration, pct int) float64 {
+	return float64(sorted[(len(sorted)-1)*pct/100].Microseconds()) / 1000
+}

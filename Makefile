@@ -10,11 +10,15 @@ export LIFELONG_CACHE := $(CACHE)
 # How every bootstrap is built, here and by `sam build` (BuildMethod: makefile).
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 ARCH ?= arm64
-FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction ImportFunction NightlyFunction RosterTransferFunction
+FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction CourseFunction ExportsFunction ExportWorkerFunction \
+	ImportFunction NightlyFunction RosterTransferFunction
 dir_AuthorizerFunction := authorizer
 dir_PlatformFunction := platform
 dir_IdentityFunction := identity
 dir_HomeFunction := home
+dir_CourseFunction := course
+dir_ExportsFunction := exports
+dir_ExportWorkerFunction := exportworker
 dir_ImportFunction := importer
 dir_NightlyFunction := nightly
 dir_RosterTransferFunction := rostertransfer

@@ -14,6 +14,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
 // BcryptCost is the work factor of statistics-account passwords (about a
@@ -127,7 +128,7 @@ func (s *Service) StatsLogin(ctx context.Context, username, password string) (st
 	now := s.now()
 	if now.Before(acct.LockedUntil) {
 		return "", StatsAccount{}, errcode.New(errcode.AccountLocked,
-			fmt.Sprintf("密碼錯誤次數過多，帳號已鎖定至 %s，請稍後再試或洽管理者重設密碼。", acct.LockedUntil.In(taipei).Format("15:04")))
+			fmt.Sprintf("密碼錯誤次數過多，帳號已鎖定至 %s，請稍後再試或洽管理者重設密碼。", acct.LockedUntil.In(roc.Taipei).Format("15:04")))
 	}
 	if bcrypt.CompareHashAndPassword(acct.PasswordHash, []byte(password)) != nil {
 		n, err := s.Repo.recordFailure(ctx, username)
@@ -155,14 +156,6 @@ func (s *Service) StatsLogin(ctx context.Context, username, password string) (st
 	}
 	return tok, acct, nil
 }
-
-var taipei = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Taipei")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
 
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), BcryptCost)
 

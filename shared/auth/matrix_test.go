@@ -58,6 +58,11 @@ var routes = []route{
 	{"POST", "/api/announcements", map[string]any{}, "SYS"},
 	{"PUT", "/api/announcements/nothing", map[string]any{}, "SYS"},
 	{"POST", "/api/announcements/nothing/expire", nil, "SYS"},
+	{"GET", "/api/classes", nil, "L5"},
+	{"POST", "/api/exports/roster", map[string]any{"format": "xlsx", "params": map[string]string{}}, "L5"},
+	{"GET", "/api/exports/roster", nil, "L5"},
+	{"GET", "/api/exports/jobs/nothing", nil, officer},
+	{"GET", "/api/exports/jobs/nothing/download", nil, officer},
 }
 
 type caller struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,8 +16,12 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 )
 
-// LinkTTL is how long a presigned link lives: minutes, not days.
-const LinkTTL = 5 * time.Minute
+// LinkTTL is how long a presigned link lives by default: minutes, not days.
+// MaxLinkTTL bounds what DOWNLOAD_LINK_TTL may ask for.
+const (
+	LinkTTL    = 5 * time.Minute
+	MaxLinkTTL = 15 * time.Minute
+)
 
 // Store is one S3 client and the buckets of the deployment.
 type Store struct {
@@ -24,6 +29,7 @@ type Store struct {
 	presign *s3.PresignClient
 	Uploads string
 	Exports string
+	TTL     time.Duration // of presigned links
 }
 
 // Open builds the S3 client; buckets named in need are required.
@@ -38,7 +44,12 @@ func Open(cfg aws.Config, env *settings.Env, need ...string) *Store {
 			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		}
 	})
-	s := &Store{Client: client, presign: s3.NewPresignClient(client)}
+	s := &Store{Client: client, presign: s3.NewPresignClient(client), TTL: LinkTTL}
+	if v := env.Get(settings.LinkTTL, ""); v != "" {
+		if secs, err := strconv.Atoi(v); err == nil && secs > 0 && time.Duration(secs)*time.Second <= MaxLinkTTL {
+			s.TTL = time.Duration(secs) * time.Second
+		}
+	}
 	for _, name := range need {
 		switch name {
 		case settings.BucketUploads:
@@ -75,7 +86,7 @@ func (s *Store) DownloadURL(ctx context.Context, bucket, key, filename string) (
 	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(bucket), Key: aws.String(key),
 		ResponseContentDisposition: aws.String(contentDisposition(filename)),
-	}, s3.WithPresignExpires(LinkTTL))
+	}, s3.WithPresignExpires(s.TTL))
 	if err != nil {
 		return "", fmt.Errorf("presign get s3://%s/%s: %w", bucket, key, err)
 	}
@@ -86,7 +97,7 @@ func (s *Store) DownloadURL(ctx context.Context, bucket, key, filename string) (
 func (s *Store) UploadURL(ctx context.Context, bucket, key, contentType string) (string, error) {
 	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(bucket), Key: aws.String(key), ContentType: aws.String(contentType),
-	}, s3.WithPresignExpires(LinkTTL))
+	}, s3.WithPresignExpires(s.TTL))
 	if err != nil {
 		return "", fmt.Errorf("presign put s3://%s/%s: %w", bucket, key, err)
 	}

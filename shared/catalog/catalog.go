@@ -5,8 +5,11 @@
 package catalog
 
 import (
+	"errors"
+
 	"context"
 	"fmt"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -104,6 +107,33 @@ func (r Repo) Enrollees(ctx context.Context, c Class, status string) ([]Enrollme
 	out := make([]Enrollment, len(items))
 	for i, it := range items {
 		out[i] = it.Enrollment
+	}
+	return out, nil
+}
+
+// Get returns a class, or a NotFound error.
+func (r Repo) Get(ctx context.Context, courseCode, session string) (Class, error) {
+	var it classItem
+	err := r.Table.Get("pk", Class{CourseCode: courseCode, Session: session}.Key()).Range("sk", dynamo.Equal, "CLASS").One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return Class{}, errcode.New(errcode.NotFound, fmt.Sprintf("找不到課程 %s 第 %s 期。", courseCode, session))
+	}
+	if err != nil {
+		return Class{}, fmt.Errorf("get class %s/%s: %w", courseCode, session, err)
+	}
+	return it.Class, nil
+}
+
+// OfAgency lists the classes an agency organises in a year, by start date.
+func (r Repo) OfAgency(ctx context.Context, agency string, year int) ([]Class, error) {
+	var items []classItem
+	err := r.Table.Get("gsi2pk", fmt.Sprintf("AGENCYCLASSES#%s#%d", agency, year)).Index("gsi2").All(ctx, &items)
+	if err != nil {
+		return nil, fmt.Errorf("classes of %s in %d: %w", agency, year, err)
+	}
+	out := make([]Class, len(items))
+	for i, it := range items {
+		out[i] = it.Class
 	}
 	return out, nil
 }

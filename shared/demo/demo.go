@@ -216,8 +216,18 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 	var classes []catalog.Class
 	var enr []catalog.Enrollment
 	var recs []records.Record
+	byCode := map[string]agency.Agency{}
+	for _, a := range tree {
+		byCode[a.Code] = a
+	}
 	for i := 0; i < nClasses; i++ {
 		org := tree[r.IntN(len(tree))]
+		switch i % 50 { // the demo users' agencies always organise some classes
+		case 5, 7:
+			org = byCode[MOI]
+		case 6:
+			org = byCode[TPE]
+		}
 		cat := CourseCategories[r.IntN(len(CourseCategories))]
 		start := jan1.AddDate(0, 0, r.IntN(360))
 		days := 1 + r.IntN(3)

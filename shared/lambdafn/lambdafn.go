@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -27,11 +29,14 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/roster"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
@@ -52,6 +57,9 @@ var Functions = map[string]Spec{
 	"ImportFunction":         {"importer", func(ctx context.Context, g func(string) string) (any, error) { return Import(ctx, g) }},
 	"NightlyFunction":        {"nightly", func(ctx context.Context, g func(string) string) (any, error) { return Nightly(ctx, g) }},
 	"RosterTransferFunction": {"rostertransfer", func(ctx context.Context, g func(string) string) (any, error) { return RosterTransfer(ctx, g) }},
+	"CourseFunction":         {"course", func(ctx context.Context, g func(string) string) (any, error) { return Course(ctx, g) }},
+	"ExportsFunction":        {"exports", func(ctx context.Context, g func(string) string) (any, error) { return Exports(ctx, g) }},
+	"ExportWorkerFunction":   {"exportworker", func(ctx context.Context, g func(string) string) (any, error) { return ExportWorker(ctx, g) }},
 }
 
 // APIHandler is what an HTTP API function gives lambda.Start.
@@ -300,4 +308,67 @@ func RosterTransfer(ctx context.Context, getenv func(string) string) (func(conte
 		}
 		return t.Run(ctx, date)
 	}, nil
+}
+
+// Course serves the class list of the roster download (L5).
+func Course(ctx context.Context, getenv func(string) string) (APIHandler, error) {
+	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog})
+	if err == nil {
+		err = c.env.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	g, _ := guard(c)
+	return api(catalog.NewServer(&catalog.Server{Repo: catalog.Repo{Table: c.tables.Catalog}, Guard: g, Now: time.Now})), nil
+}
+
+func exportSources(c core) map[string]export.Source {
+	r := roster.Source{Classes: catalog.Repo{Table: c.tables.Catalog}, People: staff.Repo{Table: c.tables.Directory},
+		Agencies: agency.Repo{Table: c.tables.Directory}}
+	return map[string]export.Source{r.Kind(): r}
+}
+
+// Exports serves export requests, lists and downloads (X1).
+func Exports(ctx context.Context, getenv func(string) string) (APIHandler, error) {
+	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketExports)
+	if err != nil {
+		return nil, err
+	}
+	worker := c.env.Need(settings.ExportWorker)
+	if err := c.env.Err(); err != nil {
+		return nil, err
+	}
+	cfg, err := settings.AWS(ctx, c.env)
+	if err != nil {
+		return nil, err
+	}
+	endpoint := c.env.Get(settings.LambdaEndpoint, "")
+	client := lambda.NewFromConfig(cfg, func(o *lambda.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+	g, _ := guard(c)
+	svc := &export.Service{Jobs: export.Jobs{Table: c.tables.Directory}, Worker: export.LambdaInvoker{Client: client, Function: worker},
+		Links: c.files, Bucket: c.files.Exports, Sources: exportSources(c), Now: time.Now}
+	return api(export.NewServer(&export.Server{Service: svc, Guard: g})), nil
+}
+
+// ExportWorker writes export files (invoked asynchronously by Exports).
+func ExportWorker(ctx context.Context, getenv func(string) string) (func(context.Context, export.WorkerInput) error, error) {
+	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketExports)
+	if err == nil {
+		err = c.env.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	up := manager.NewUploader(c.files.Client, func(u *manager.Uploader) {
+		u.PartSize = 8 << 20 // memory: about PartSize × (Concurrency + 1)
+		u.Concurrency = 2
+	})
+	w := &export.Worker{Jobs: export.Jobs{Table: c.tables.Directory}, Sources: exportSources(c), Upload: up,
+		Bucket: c.files.Exports, Now: time.Now}
+	return w.Run, nil
 }

@@ -59,3 +59,12 @@ func parseYMD(ys, ms, ds string, add int, orig string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// Taipei is Taiwan's time zone: days, schedules and deadlines are Taipei days.
+var Taipei = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Taipei")
+	if err != nil { // no zoneinfo (lambdafn embeds time/tzdata, so not in Lambda)
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()

@@ -65,6 +65,9 @@ const (
 	BucketExports    = "BUCKET_EXPORTS"
 	DynamoDBEndpoint = "DYNAMODB_ENDPOINT" // local only: DynamoDB Local
 	S3Endpoint       = "S3_ENDPOINT"       // local only: the embedded S3
+	LambdaEndpoint   = "LAMBDA_ENDPOINT"   // local only: the local stack's Lambda Invoke API
+	ExportWorker     = "EXPORT_WORKER_FUNCTION"
+	LinkTTL          = "DOWNLOAD_LINK_TTL" // seconds a presigned link lives (at most 900)
 	SSOIssuer        = "SSO_ISSUER"
 	SSOAudience      = "SSO_AUDIENCE"
 	SigningKeyParam  = "SIGNING_KEY_PARAM" // SSM SecureString holding the stats-token key
@@ -80,7 +83,7 @@ const (
 func AWS(ctx context.Context, env *Env) (aws.Config, error) {
 	region := env.Get("AWS_REGION", "ap-northeast-1")
 	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
-	if env.Get(DynamoDBEndpoint, "") != "" || env.Get(S3Endpoint, "") != "" {
+	if env.Get(DynamoDBEndpoint, "") != "" || env.Get(S3Endpoint, "") != "" || env.Get(LambdaEndpoint, "") != "" {
 		// Local emulators accept any key; never consult the machine's profiles or IMDS.
 		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
 			env.Get("AWS_ACCESS_KEY_ID", "local"), env.Get("AWS_SECRET_ACCESS_KEY", "local"), "")))

@@ -2,6 +2,14 @@
 // personnel functions report on and whose national IDs uploads name.
 package staff
 
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/guregu/dynamo/v2"
+)
+
 // Person is one civil servant.
 type Person struct {
 	ID         string `dynamo:"id" json:"id"`
@@ -38,4 +46,32 @@ func Keyed(p Person) []any {
 		item{PK: "PERSON#" + p.ID, SK: "PERSON", GSI1PK: "STAFF#" + p.Agency, GSI1SK: p.Unit + "#" + p.Name + "#" + p.ID, Person: p},
 		nidItem{PK: "NID#" + p.NationalID, SK: "PERSON", PersonID: p.ID},
 	}
+}
+
+// Repo reads people from the directory table.
+type Repo struct{ Table dynamo.Table }
+
+// GetMany returns the people found among ids, keyed by id.
+func (r Repo) GetMany(ctx context.Context, ids []string) (map[string]Person, error) {
+	out := make(map[string]Person, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	keys := make([]dynamo.Keyed, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			keys = append(keys, dynamo.Keys{"PERSON#" + id, "PERSON"})
+		}
+	}
+	var items []item
+	err := r.Table.Batch("pk", "sk").Get(keys...).All(ctx, &items)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, fmt.Errorf("get people: %w", err)
+	}
+	for _, it := range items {
+		out[it.ID] = it.Person
+	}
+	return out, nil
 }

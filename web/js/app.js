@@ -8,6 +8,7 @@ import { homeView } from './home.js';
 import { membersView } from './members.js';
 import { passwordView } from './password.js';
 import { announcementsView, manualView } from './admin.js';
+import { rosterView } from './roster.js';
 
 const $ = (id) => document.getElementById(id);
 export const state = { me: null };
@@ -35,6 +36,7 @@ export function fail(err) {
 const views = {
   '': homeView,
   'L8': membersView,
+  'L5': rosterView,
   'password': passwordView,
   'SYS/announcements': announcementsView,
   'SYS/manual': manualView,

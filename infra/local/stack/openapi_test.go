@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/openapi"
@@ -23,6 +25,8 @@ var routers = map[string]func(httpapi.Router){
 	"PlatformFunction": (&platform.Server{}).Routes,
 	"IdentityFunction": (&account.Server{}).Routes,
 	"HomeFunction":     (&home.Server{}).Routes,
+	"CourseFunction":   (&catalog.Server{}).Routes,
+	"ExportsFunction":  (&export.Server{}).Routes,
 }
 
 // The routers and the OpenAPI document list the same operations, and every

@@ -49,6 +49,13 @@ func (s *statusRecorder) WriteHeader(code int) {
 }
 
 func (n *notifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if expired(r) {
+		// As S3 answers a presigned URL past its X-Amz-Expires.
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>`))
+		return
+	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	n.s3.ServeHTTP(rec, r)
 	q := r.URL.Query()
@@ -108,4 +115,22 @@ func s3EscapeKey(key string) string {
 		parts[i] = url.QueryEscape(p)
 	}
 	return strings.Join(parts, "/")
+}
+
+// expired reports whether a presigned request is past its lifetime.
+func expired(r *http.Request) bool {
+	q := r.URL.Query()
+	date, secs := q.Get("X-Amz-Date"), q.Get("X-Amz-Expires")
+	if date == "" || secs == "" {
+		return false
+	}
+	t, err := time.Parse("20060102T150405Z", date)
+	if err != nil {
+		return true
+	}
+	var n int
+	if _, err := fmt.Sscan(secs, &n); err != nil {
+		return true
+	}
+	return time.Now().After(t.Add(time.Duration(n) * time.Second))
 }

@@ -51,6 +51,7 @@ type Stack struct {
 	sso      *devSSO
 	notif    *notifier
 	sched    *scheduler
+	lambda   *lambdaAPI
 	servers  []*http.Server
 	cancel   context.CancelFunc
 }
@@ -107,6 +108,9 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		s.Buckets[id] = name
 		res.Resources[id] = name
 	}
+	for id := range t.Functions {
+		res.Resources[id] = id // a function's name locally is its logical ID
+	}
 	for _, name := range t.Env {
 		v, err := res.Resolve(t.EnvNode(name))
 		if err != nil {
@@ -121,7 +125,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		key = base64.StdEncoding.EncodeToString(b)
 	}
 	for k, v := range map[string]string{
-		settings.DynamoDBEndpoint: cfg.DynamoEndpoint, settings.S3Endpoint: s.S3URL,
+		settings.DynamoDBEndpoint: cfg.DynamoEndpoint, settings.S3Endpoint: s.S3URL, settings.LambdaEndpoint: s.URL,
 		settings.SigningKey: key, settings.SSOIssuer: s.URL + "/dev-sso",
 		"AWS_REGION": "ap-northeast-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
 	} {
@@ -131,6 +135,23 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		s.env[k] = v
 	}
 	getenv := func(k string) string { return s.env[k] }
+	fnEnv := map[string]func(string) string{}
+	for id, f := range t.Functions {
+		own := map[string]string{}
+		for k, n := range f.Env {
+			v, err := res.Resolve(n)
+			if err != nil {
+				return fmt.Errorf("%s variable %s: %w", id, k, err)
+			}
+			own[k] = v
+		}
+		fnEnv[id] = func(k string) string {
+			if v, ok := own[k]; ok && cfg.Env[k] == "" {
+				return v
+			}
+			return s.env[k]
+		}
+	}
 
 	// DynamoDB Local must answer before anything is built on it.
 	env := settings.New(getenv)
@@ -168,7 +189,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		if !ok {
 			return fmt.Errorf("template function %s has no Go handler in shared/lambdafn", id)
 		}
-		fn, err := spec.New(ctx, getenv)
+		fn, err := spec.New(ctx, fnEnv[id])
 		if err != nil {
 			return fmt.Errorf("%s: %w", id, err)
 		}
@@ -179,6 +200,10 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		return errors.New("template has no AuthorizerFunction")
 	}
 	gw := &gateway{routes: t.Routes(), handlers: handlers, authorizer: authz}
+	s.lambda = &lambdaAPI{ctx: ctx, handlers: handlers, retries: map[string]int{}}
+	for id, f := range t.Functions {
+		s.lambda.retries[id] = f.Retries
+	}
 
 	s.notif = &notifier{s3: newS3(cfg.S3Backend), ctx: ctx}
 	var schedules []Schedule
@@ -207,6 +232,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": s.sched.Info()})
 	})
 	mux.HandleFunc("POST /local/schedules/{name}", s.handleFire)
+	mux.Handle("POST /2015-03-31/functions/{name}/invocations", s.lambda)
 	if cfg.WebDir != "" {
 		files := http.FileServer(http.Dir(cfg.WebDir))
 		mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -250,6 +276,9 @@ func (s *Stack) Deliver(bucket, key string, size int64, etag string) {
 // WaitNotifications blocks until every S3 notification so far was handled.
 func (s *Stack) WaitNotifications() { s.notif.Wait() }
 
+// WaitAsync blocks until every asynchronous invocation so far has finished.
+func (s *Stack) WaitAsync() { s.lambda.inflight.Wait() }
+
 // Token signs an SSO ID token for userID, as the SSO would.
 func (s *Stack) Token(ctx context.Context, userID string, ttl time.Duration) (string, error) {
 	return s.sso.Sign(ctx, userID, ttl)
@@ -270,6 +299,9 @@ func (s *Stack) Close() {
 	}
 	if s.notif != nil {
 		s.notif.Wait()
+	}
+	if s.lambda != nil {
+		s.lambda.inflight.Wait()
 	}
 	s.cancel()
 }

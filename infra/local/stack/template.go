@@ -31,6 +31,8 @@ type Function struct {
 	Routes    []Route
 	S3        []S3Trigger
 	Schedules []Schedule
+	Env       map[string]*yaml.Node // the function's own variables (added to Globals)
+	Retries   int                   // asynchronous invocations: retries after a failure (Lambda's default 2)
 }
 
 // Route is an HttpApi event.
@@ -84,7 +86,13 @@ func LoadTemplate(path string) (*Template, error) {
 		case "AWS::S3::Bucket":
 			t.Buckets[r.key] = props
 		case "AWS::Serverless::Function":
-			f := &Function{LogicalID: r.key, CodeURI: scalar(get(props, "CodeUri"))}
+			f := &Function{LogicalID: r.key, CodeURI: scalar(get(props, "CodeUri")), Env: map[string]*yaml.Node{}, Retries: 2}
+			for _, v := range pairs(get(props, "Environment", "Variables")) {
+				f.Env[v.key] = v.val
+			}
+			if n := scalar(get(props, "EventInvokeConfig", "MaximumRetryAttempts")); n != "" {
+				fmt.Sscan(n, &f.Retries)
+			}
 			for _, e := range pairs(get(props, "Events")) {
 				ep := get(e.val, "Properties")
 				switch scalar(get(e.val, "Type")) {

@@ -70,10 +70,16 @@ func TestGlobalsDeclareEveryVariable(t *testing.T) {
 	for _, name := range []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords,
 		settings.BucketUploads, settings.BucketExports, settings.DynamoDBEndpoint, settings.S3Endpoint,
 		settings.SSOIssuer, settings.SSOAudience, settings.SigningKeyParam, settings.SigningKey,
-		settings.FrontStageURL, settings.PasswordURL, settings.ELearnURL, settings.AppTimezone} {
+		settings.FrontStageURL, settings.PasswordURL, settings.ELearnURL, settings.AppTimezone,
+		settings.LambdaEndpoint, settings.LinkTTL} {
 		if !slices.Contains(tpl.Env, name) {
 			t.Errorf("Globals.Function.Environment.Variables lacks %s", name)
 		}
+	}
+	// A function's own variable (one that would refer to the function itself
+	// in Globals) is declared on that function.
+	if tpl.Functions["ExportsFunction"].Env[settings.ExportWorker] == nil {
+		t.Errorf("ExportsFunction does not declare %s", settings.ExportWorker)
 	}
 }
 

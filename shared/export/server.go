@@ -1,0 +1,87 @@
+package export
+
+import (
+	"net/http"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+)
+
+// Server is the exports API.
+type Server struct {
+	Service *Service
+	Guard   auth.Guard
+}
+
+// NewServer returns the exports function's handler.
+func NewServer(s *Server) http.Handler {
+	mux := httpapi.NewMux()
+	s.addRoutes(mux)
+	return httpapi.Serve(mux)
+}
+
+// Routes registers the routes on r; the OpenAPI test uses it to list them.
+func (s *Server) Routes(r httpapi.Router) { s.addRoutes(r) }
+
+type request struct {
+	Format Format            `json:"format"`
+	Params map[string]string `json:"params"`
+}
+
+func (s *Server) handleRequest(kind string) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[request](r)
+		if err != nil {
+			return err
+		}
+		if in.Params == nil {
+			in.Params = map[string]string{}
+		}
+		job, err := s.Service.Request(r.Context(), auth.CallerFrom(r.Context()), kind, in.Format, in.Params)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusAccepted, job)
+		return nil
+	}
+}
+
+func (s *Server) handleList(kind string) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c := auth.CallerFrom(r.Context())
+		jobs, err := s.Service.Jobs.Mine(r.Context(), c.UserID, kind, 50)
+		if err != nil {
+			return err
+		}
+		out := make([]Job, 0, len(jobs))
+		for _, j := range jobs {
+			if j.Agency == c.Active.Code {
+				out = append(out, j)
+			}
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": out, "keepHours": int(Keep.Hours())})
+		return nil
+	}
+}
+
+func (s *Server) handleGet() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		j, err := s.Service.Mine(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, j)
+		return nil
+	}
+}
+
+func (s *Server) handleDownload() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		url, j, err := s.Service.Download(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]string{"url": url, "filename": j.Filename})
+		return nil
+	}
+}

@@ -1,0 +1,30 @@
+package export
+
+import (
+	"context"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+)
+
+// Source is one kind of export (the L5 roster, later P1 scores, P5 details …).
+// A new export adds a Source and a route; the jobs, the worker, the formats,
+// the packing and the download are shared.
+type Source interface {
+	// Kind names the source in jobs and routes ("roster").
+	Kind() string
+	// Plan checks a request for the caller (scope, parameters) and describes
+	// the job: title, file name stem, the conditions in Chinese.
+	Plan(ctx context.Context, c auth.Caller, params map[string]string) (Plan, error)
+	// Columns are the sheet's columns.
+	Columns() []Column
+	// Rows emits the rows of a planned job, in order.
+	Rows(ctx context.Context, params map[string]string, emit func([]string) error) error
+}
+
+// Plan describes a job before it runs.
+type Plan struct {
+	Title      string
+	Filename   string            // without extension; may be Chinese
+	Conditions map[string]string // label → value, shown to the officer
+	Params     map[string]string // normalised parameters for Rows
+}

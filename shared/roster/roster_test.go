@@ -1,0 +1,42 @@
+package roster
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+)
+
+func TestSort(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	mk := func(id, name, code string, level, minute int) Row {
+		return Row{Enrollment: catalog.Enrollment{PersonID: id, At: t0.Add(time.Duration(minute) * time.Minute)},
+			Person: staff.Person{ID: id, Name: name}, Agency: agency.Agency{Code: code, Level: level}}
+	}
+	rows := []Row{
+		mk("p1", "蘇大為", "301010000C", 2, 1), // 蘇 20 strokes
+		mk("p2", "王小明", "301020000B", 2, 3), // 王 4
+		mk("p3", "林美玲", "301000000A", 1, 0), // 林 8
+		mk("p4", "丁一", "301020000B", 2, 2),  // 丁 2
+	}
+	names := func() string {
+		var out []string
+		for _, r := range rows {
+			out = append(out, r.Person.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	for order, want := range map[string]string{
+		"name":   "丁一,王小明,林美玲,蘇大為",
+		"agency": "林美玲,蘇大為,丁一,王小明", // level 1 first; then by code; then stroke order
+		"order":  "林美玲,蘇大為,丁一,王小明",
+	} {
+		Sort(rows, order)
+		if got := names(); got != want {
+			t.Errorf("sort %s = %s, want %s", order, got, want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -39,10 +40,21 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 3 && args[0] == "export-one" { // a child of benchExport
+		n, err := strconv.Atoi(args[2])
+		if err != nil {
+			return err
+		}
+		return exportOne(args[1], n)
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fs.Int("n", 2000, "requests per latency benchmark")
+	only := fs.String("only", "", "run one benchmark: api, bulk or export")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *only == "export" {
+		return benchExport(out, []int{100_000, 500_000})
 	}
 	endpoint := os.Getenv(settings.DynamoDBEndpoint)
 	if endpoint == "" {
@@ -71,13 +83,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 
 	o := demo.Options{Seed: 1, Scale: 1, Today: time.Now()}
 	d := demo.Generate(o)
-	if err := benchLoad(ctx, out, tables, d); err != nil {
-		return err
+	if *only == "" || *only == "bulk" {
+		if err := benchLoad(ctx, out, tables, d); err != nil {
+			return err
+		}
 	}
-	if _, err := demo.Load(ctx, demo.Tables{Directory: tables.Directory, Catalog: tables.Catalog, Records: tables.Records}, d, o, 8); err != nil {
-		return err
+	if *only == "" || *only == "api" {
+		if _, err := demo.Load(ctx, demo.Tables{Directory: tables.Directory, Catalog: tables.Catalog, Records: tables.Records}, d, o, 8); err != nil {
+			return err
+		}
+		if err := benchAPI(ctx, out, st, tables, *n); err != nil {
+			return err
+		}
 	}
-	return benchAPI(ctx, out, st, tables, *n)
+	if *only == "" {
+		fmt.Fprintln(out)
+		return benchExport(out, []int{100_000, 500_000})
+	}
+	return nil
 }
 
 // benchLoad: bulk writes with 8 concurrent batch writers (store.WriteAll, as

@@ -23,6 +23,7 @@ const odsMime = "application/vnd.oasis.opendocument.spreadsheet"
 
 func newODS(w io.Writer, name string, cols []Column) (*odsSheet, error) {
 	z := zip.NewWriter(w)
+	z.RegisterCompressor(zip.Deflate, fastDeflate)
 	mt, err := z.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"path"
 	"reflect"
 	"strings"
 	"time"
@@ -15,9 +16,14 @@ import (
 
 // Pack writes a ZIP holding one file, encrypted with AES-256 under password.
 // Windows Explorer cannot open AES ZIPs; 7-Zip can (the page says so).
+// xlsx and ods are ZIPs already: they are stored, not compressed twice.
 func Pack(w io.Writer, filename, password string, write func(io.Writer) error) error {
 	z := zip.NewWriter(w)
-	fh := &zip.FileHeader{Name: filename, Method: zip.Deflate, Flags: utf8Name}
+	method := zip.Deflate
+	if ext := strings.ToLower(path.Ext(filename)); ext == ".xlsx" || ext == ".ods" {
+		method = zip.Store
+	}
+	fh := &zip.FileHeader{Name: filename, Method: method, Flags: utf8Name}
 	fh.SetModTime(time.Now())
 	fh.SetPassword(password)
 	aes256(fh)

@@ -26,7 +26,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
-	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 )
 
@@ -36,6 +36,12 @@ func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
 var lambdaFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w -buildid="}
 
 const maxBootstrap = 20 << 20
+
+// oversize are the functions allowed past maxBootstrap, each with its own cap
+// and the reason. The export worker links excelize, whose formula engine finds
+// functions by name through reflection, so the linker keeps all of it: about
+// 25 MB with nothing else (measured with a main that only builds the worker).
+var oversize = map[string]int64{"ExportWorkerFunction": 30 << 20}
 
 const rieVersion = "v0.0.0-20261030222936-bef5c4ba774d"
 
@@ -139,26 +145,26 @@ func TestBootstrapsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 	}
 	env.WaitNotifications()
 
-	var environ []string
-	for _, name := range env.Template.Env {
-		environ = append(environ, name+"="+env.Getenv(name))
-	}
-	environ = append(environ, "AWS_REGION=ap-northeast-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "PATH="+os.Getenv("PATH"))
+	base := []string{"AWS_REGION=ap-northeast-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "PATH=" + os.Getenv("PATH")}
 
-	ids := make([]string, 0, len(lambdafn.Functions))
-	for id := range lambdafn.Functions {
+	ids := make([]string, 0, len(registry.Functions))
+	for id := range registry.Functions {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	tmp := t.TempDir()
 	var table []string
 	for _, id := range ids {
-		dir := lambdafn.Functions[id].Dir
+		dir := registry.Functions[id].Dir
 		armSize := build(t, dir, "arm64", filepath.Join(tmp, id+"-arm64", "bootstrap"))
 		hostBin := filepath.Join(tmp, id, "bootstrap")
 		build(t, dir, runtime.GOARCH, hostBin)
-		if armSize > maxBootstrap {
-			t.Errorf("%s: arm64 bootstrap is %.1f MB, over %d MB", id, float64(armSize)/(1<<20), maxBootstrap>>20)
+		limit := int64(maxBootstrap)
+		if cap, ok := oversize[id]; ok {
+			limit = cap
+		}
+		if armSize > limit {
+			t.Errorf("%s: arm64 bootstrap is %.1f MB, over %d MB", id, float64(armSize)/(1<<20), limit>>20)
 		}
 		events, _ := filepath.Glob(filepath.Join(root, "events", id, "*.json"))
 		if len(events) == 0 {
@@ -168,7 +174,7 @@ func TestBootstrapsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 		addr := freePort(t)
 		out := &syncBuffer{}
 		cmd := exec.Command(emulator, "--runtime-api-address", freePort(t), "--runtime-interface-emulator-address", addr, hostBin)
-		cmd.Env, cmd.Stdout, cmd.Stderr = environ, out, out
+		cmd.Env, cmd.Stdout, cmd.Stderr = append(env.Environ(id), base...), out, out
 		started := time.Now()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/exportfn"
 )
 
 func main() {
@@ -23,7 +23,7 @@ func main() {
 // run builds everything once, at cold start, then serves invocations.
 func run(ctx context.Context, getenv func(string) string) error {
 	start := time.Now()
-	handler, err := lambdafn.ExportWorker(ctx, getenv)
+	handler, err := exportfn.ExportWorker(ctx, getenv)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -29,43 +27,19 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
-	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
-	"github.com/ecpa-lifelong/backoffice/shared/roster"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
-	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
-
-// Spec describes one function of template.yaml.
-type Spec struct {
-	Dir string // functions/<Dir>
-	// New returns the handler given to lambda.Start.
-	New func(ctx context.Context, getenv func(string) string) (any, error)
-}
-
-// Functions maps every template logical ID to its Go handler. A test fails
-// when this map and template.yaml disagree.
-var Functions = map[string]Spec{
-	"AuthorizerFunction":     {"authorizer", func(ctx context.Context, g func(string) string) (any, error) { return Authorizer(ctx, g) }},
-	"PlatformFunction":       {"platform", func(ctx context.Context, g func(string) string) (any, error) { return Platform(ctx, g) }},
-	"IdentityFunction":       {"identity", func(ctx context.Context, g func(string) string) (any, error) { return Identity(ctx, g) }},
-	"HomeFunction":           {"home", func(ctx context.Context, g func(string) string) (any, error) { return Home(ctx, g) }},
-	"ImportFunction":         {"importer", func(ctx context.Context, g func(string) string) (any, error) { return Import(ctx, g) }},
-	"NightlyFunction":        {"nightly", func(ctx context.Context, g func(string) string) (any, error) { return Nightly(ctx, g) }},
-	"RosterTransferFunction": {"rostertransfer", func(ctx context.Context, g func(string) string) (any, error) { return RosterTransfer(ctx, g) }},
-	"CourseFunction":         {"course", func(ctx context.Context, g func(string) string) (any, error) { return Course(ctx, g) }},
-	"ExportsFunction":        {"exports", func(ctx context.Context, g func(string) string) (any, error) { return Exports(ctx, g) }},
-	"ExportWorkerFunction":   {"exportworker", func(ctx context.Context, g func(string) string) (any, error) { return ExportWorker(ctx, g) }},
-}
 
 // APIHandler is what an HTTP API function gives lambda.Start.
 type APIHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
-func api(h http.Handler) APIHandler { return httpadapter.NewV2(h).ProxyWithContext }
+// API adapts a handler to API Gateway's payload 2.0.
+func API(h http.Handler) APIHandler { return httpadapter.NewV2(h).ProxyWithContext }
 
 func setup(getenv func(string) string) *settings.Env {
 	level := slog.LevelInfo
@@ -129,69 +103,74 @@ func signingKey(ctx context.Context, env *settings.Env, name string) ([]byte, er
 	return key, nil
 }
 
-type core struct {
-	env    *settings.Env
-	tables store.Tables
-	files  *blob.Store
+// Core is what most functions build at cold start: the environment, the
+// tables and the buckets they asked for.
+type Core struct {
+	Env    *settings.Env
+	Tables store.Tables
+	Files  *blob.Store
 }
 
-func open(ctx context.Context, getenv func(string) string, tables []string, buckets ...string) (core, error) {
+// Open reads the environment and builds the clients of the tables and buckets
+// named; the caller checks Env.Err() once it has read what else it needs.
+func Open(ctx context.Context, getenv func(string) string, tables []string, buckets ...string) (Core, error) {
 	env := setup(getenv)
 	cfg, err := settings.AWS(ctx, env)
 	if err != nil {
-		return core{}, err
+		return Core{}, err
 	}
 	// Callers read the rest of what they need, then check env.Err() once, so
 	// one error names every missing variable.
-	return core{env: env, tables: store.Open(cfg, env, tables...), files: blob.Open(cfg, env, buckets...)}, nil
+	return Core{Env: env, Tables: store.Open(cfg, env, tables...), Files: blob.Open(cfg, env, buckets...)}, nil
 }
 
-func guard(c core) (auth.Guard, *account.Service) {
+// Guard builds the Guard every HTTP function puts in front of its routes.
+func Guard(c Core) (auth.Guard, *account.Service) {
 	svc := &account.Service{
-		Repo:     account.Repo{DB: c.tables.DB, Table: c.tables.Directory},
-		Agencies: agency.Repo{Table: c.tables.Directory},
+		Repo:     account.Repo{DB: c.Tables.DB, Table: c.Tables.Directory},
+		Agencies: agency.Repo{Table: c.Tables.Directory},
 	}
 	return auth.Guard{Loader: svc}, svc
 }
 
 // Platform serves the health check and the OpenAPI document.
 func Platform(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords},
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords},
 		settings.BucketUploads, settings.BucketExports)
 	if err == nil {
-		err = c.env.Err()
+		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
 	}
-	ddb := c.tables.DB.Client()
-	return api(platform.NewServer(&platform.Server{Probes: []platform.Probe{
-		platform.TableProbe(ddb, "Directory", c.tables.Directory.Name()),
-		platform.TableProbe(ddb, "Catalog", c.tables.Catalog.Name()),
-		platform.TableProbe(ddb, "Records", c.tables.Records.Name()),
-		platform.BucketProbe(c.files.Client, "uploads", c.files.Uploads),
-		platform.BucketProbe(c.files.Client, "exports", c.files.Exports),
+	ddb := c.Tables.DB.Client()
+	return API(platform.NewServer(&platform.Server{Probes: []platform.Probe{
+		platform.TableProbe(ddb, "Directory", c.Tables.Directory.Name()),
+		platform.TableProbe(ddb, "Catalog", c.Tables.Catalog.Name()),
+		platform.TableProbe(ddb, "Records", c.Tables.Records.Name()),
+		platform.BucketProbe(c.Files.Client, "uploads", c.Files.Uploads),
+		platform.BucketProbe(c.Files.Client, "exports", c.Files.Exports),
 	}})), nil
 }
 
 // Identity serves sign-in, the caller, agencies and members.
 func Identity(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := open(ctx, getenv, []string{settings.TableDirectory})
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory})
 	if err != nil {
 		return nil, err
 	}
-	sso := account.SSOConfig{Issuer: c.env.Need(settings.SSOIssuer), ClientID: c.env.Need(settings.SSOAudience)}
-	param := needSigningKey(c.env)
-	if err := c.env.Err(); err != nil {
+	sso := account.SSOConfig{Issuer: c.Env.Need(settings.SSOIssuer), ClientID: c.Env.Need(settings.SSOAudience)}
+	param := needSigningKey(c.Env)
+	if err := c.Env.Err(); err != nil {
 		return nil, err
 	}
-	key, err := signingKey(ctx, c.env, param)
+	key, err := signingKey(ctx, c.Env, param)
 	if err != nil {
 		return nil, err
 	}
-	g, svc := guard(c)
+	g, svc := Guard(c)
 	svc.SigningKey = key
-	return api(account.NewServer(&account.Server{Service: svc, Guard: g, Links: links(c.env), SSO: sso})), nil
+	return API(account.NewServer(&account.Server{Service: svc, Guard: g, Links: links(c.Env), SSO: sso})), nil
 }
 
 func links(env *settings.Env) account.Links {
@@ -204,25 +183,25 @@ func links(env *settings.Env) account.Links {
 
 // Home serves the home page, announcements and the manual.
 func Home(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableRecords}, settings.BucketUploads)
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableRecords}, settings.BucketUploads)
 	if err == nil {
-		err = c.env.Err()
+		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
 	}
-	g, _ := guard(c)
-	return api(home.NewServer(&home.Server{
-		Repo: home.Repo{Table: c.tables.Directory}, Todo: home.Counter{Records: c.tables.Records},
-		Files: c.files, Bucket: c.files.Uploads, FrontStage: links(c.env).FrontStage, Guard: g,
+	g, _ := Guard(c)
+	return API(home.NewServer(&home.Server{
+		Repo: home.Repo{Table: c.Tables.Directory}, Todo: home.Counter{Records: c.Tables.Records},
+		Files: c.Files, Bucket: c.Files.Uploads, FrontStage: links(c.Env).FrontStage, Guard: g,
 	})), nil
 }
 
 // Import handles ObjectCreated notifications of the uploads bucket.
 func Import(ctx context.Context, getenv func(string) string) (func(context.Context, events.S3Event) error, error) {
-	c, err := open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
 	if err == nil {
-		err = c.env.Err()
+		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
@@ -252,9 +231,9 @@ func Import(ctx context.Context, getenv func(string) string) (func(context.Conte
 	}, nil
 }
 
-func rosterSync(c core) *agency.Sync {
-	return &agency.Sync{Repo: agency.Repo{Table: c.tables.Directory}, DB: c.tables.DB, Files: c.files,
-		Bucket: c.files.Uploads, Now: time.Now}
+func rosterSync(c Core) *agency.Sync {
+	return &agency.Sync{Repo: agency.Repo{Table: c.Tables.Directory}, DB: c.Tables.DB, Files: c.Files,
+		Bucket: c.Files.Uploads, Now: time.Now}
 }
 
 // ScheduleInput is what EventBridge Scheduler sends (template Input), and what
@@ -271,9 +250,9 @@ type NightlyResult struct {
 
 // Nightly is the nightly batch: it applies staged uploads.
 func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (NightlyResult, error), error) {
-	c, err := open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
 	if err == nil {
-		err = c.env.Err()
+		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
@@ -287,18 +266,18 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 
 // RosterTransfer moves approved enrollees of classes that ended into records.
 func RosterTransfer(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (records.TransferResult, error), error) {
-	c, err := open(ctx, getenv, []string{settings.TableCatalog, settings.TableRecords})
+	c, err := Open(ctx, getenv, []string{settings.TableCatalog, settings.TableRecords})
 	if err == nil {
-		err = c.env.Err()
+		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
 	}
-	loc, err := time.LoadLocation(c.env.Get(settings.AppTimezone, "Asia/Taipei"))
+	loc, err := time.LoadLocation(c.Env.Get(settings.AppTimezone, "Asia/Taipei"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", settings.AppTimezone, err)
 	}
-	t := records.Transfer{Catalog: catalog.Repo{Table: c.tables.Catalog}, Records: records.Repo{Table: c.tables.Records}, Now: time.Now}
+	t := records.Transfer{Catalog: catalog.Repo{Table: c.Tables.Catalog}, Records: records.Repo{Table: c.Tables.Records}, Now: time.Now}
 	return func(ctx context.Context, in ScheduleInput) (records.TransferResult, error) {
 		date := in.Date
 		if date == "" {
@@ -312,63 +291,13 @@ func RosterTransfer(ctx context.Context, getenv func(string) string) (func(conte
 
 // Course serves the class list of the roster download (L5).
 func Course(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog})
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog})
 	if err == nil {
-		err = c.env.Err()
+		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
 	}
-	g, _ := guard(c)
-	return api(catalog.NewServer(&catalog.Server{Repo: catalog.Repo{Table: c.tables.Catalog}, Guard: g, Now: time.Now})), nil
-}
-
-func exportSources(c core) map[string]export.Source {
-	r := roster.Source{Classes: catalog.Repo{Table: c.tables.Catalog}, People: staff.Repo{Table: c.tables.Directory},
-		Agencies: agency.Repo{Table: c.tables.Directory}}
-	return map[string]export.Source{r.Kind(): r}
-}
-
-// Exports serves export requests, lists and downloads (X1).
-func Exports(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketExports)
-	if err != nil {
-		return nil, err
-	}
-	worker := c.env.Need(settings.ExportWorker)
-	if err := c.env.Err(); err != nil {
-		return nil, err
-	}
-	cfg, err := settings.AWS(ctx, c.env)
-	if err != nil {
-		return nil, err
-	}
-	endpoint := c.env.Get(settings.LambdaEndpoint, "")
-	client := lambda.NewFromConfig(cfg, func(o *lambda.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-	})
-	g, _ := guard(c)
-	svc := &export.Service{Jobs: export.Jobs{Table: c.tables.Directory}, Worker: export.LambdaInvoker{Client: client, Function: worker},
-		Links: c.files, Bucket: c.files.Exports, Sources: exportSources(c), Now: time.Now}
-	return api(export.NewServer(&export.Server{Service: svc, Guard: g})), nil
-}
-
-// ExportWorker writes export files (invoked asynchronously by Exports).
-func ExportWorker(ctx context.Context, getenv func(string) string) (func(context.Context, export.WorkerInput) error, error) {
-	c, err := open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketExports)
-	if err == nil {
-		err = c.env.Err()
-	}
-	if err != nil {
-		return nil, err
-	}
-	up := manager.NewUploader(c.files.Client, func(u *manager.Uploader) {
-		u.PartSize = 8 << 20 // memory: about PartSize × (Concurrency + 1)
-		u.Concurrency = 2
-	})
-	w := &export.Worker{Jobs: export.Jobs{Table: c.tables.Directory}, Sources: exportSources(c), Upload: up,
-		Bucket: c.files.Exports, Now: time.Now}
-	return w.Run, nil
+	g, _ := Guard(c)
+	return API(catalog.NewServer(&catalog.Server{Repo: catalog.Repo{Table: c.Tables.Catalog}, Guard: g, Now: time.Now})), nil
 }

@@ -21,7 +21,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
-	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
@@ -48,6 +48,8 @@ type Stack struct {
 	Tables   map[string]string // logical ID → table name
 	Buckets  map[string]string // logical ID → bucket name
 	env      map[string]string
+	fnEnv    map[string]func(string) string
+	fnVars   map[string][]string
 	sso      *devSSO
 	notif    *notifier
 	sched    *scheduler
@@ -59,10 +61,22 @@ type Stack struct {
 // Getenv is the environment every function of the stack was built with.
 func (s *Stack) Getenv(k string) string { return s.env[k] }
 
+// Environ is the whole environment of one function ("K=V"): Globals, then the
+// function's own variables.
+func (s *Stack) Environ(id string) []string {
+	get := s.fnEnv[id]
+	var out []string
+	for _, k := range append(append([]string{}, s.Template.Env...), s.fnVars[id]...) {
+		out = append(out, k+"="+get(k))
+	}
+	return out
+}
+
 // Start brings the whole system up and returns once it serves.
 func Start(parent context.Context, cfg Config) (*Stack, error) {
 	ctx, cancel := context.WithCancel(parent)
-	s := &Stack{cancel: cancel, env: map[string]string{}, Tables: map[string]string{}, Buckets: map[string]string{}}
+	s := &Stack{cancel: cancel, env: map[string]string{}, Tables: map[string]string{}, Buckets: map[string]string{},
+		fnEnv: map[string]func(string) string{}, fnVars: map[string][]string{}}
 	if err := s.start(ctx, cfg); err != nil {
 		s.Close()
 		return nil, err
@@ -135,7 +149,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		s.env[k] = v
 	}
 	getenv := func(k string) string { return s.env[k] }
-	fnEnv := map[string]func(string) string{}
+	fnEnv := s.fnEnv
 	for id, f := range t.Functions {
 		own := map[string]string{}
 		for k, n := range f.Env {
@@ -144,6 +158,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 				return fmt.Errorf("%s variable %s: %w", id, k, err)
 			}
 			own[k] = v
+			s.fnVars[id] = append(s.fnVars[id], k)
 		}
 		fnEnv[id] = func(k string) string {
 			if v, ok := own[k]; ok && cfg.Env[k] == "" {
@@ -185,7 +200,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		spec, ok := lambdafn.Functions[id]
+		spec, ok := registry.Functions[id]
 		if !ok {
 			return fmt.Errorf("template function %s has no Go handler in shared/lambdafn", id)
 		}

@@ -8,12 +8,13 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
 )
 
 // Missing configuration is a clear error naming every missing variable, never a panic.
 func TestFunctionsNameMissingConfiguration(t *testing.T) {
 	empty := func(string) string { return "" }
-	for id, spec := range lambdafn.Functions {
+	for id, spec := range registry.Functions {
 		_, err := spec.New(context.Background(), empty)
 		if err == nil {
 			t.Errorf("%s started without configuration", id)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 )
 
@@ -31,9 +31,9 @@ func TestTemplateFunctionsHaveHandlers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for id, f := range tpl.Functions {
-		spec, ok := lambdafn.Functions[id]
+		spec, ok := registry.Functions[id]
 		if !ok {
-			t.Errorf("template function %s has no handler in shared/lambdafn.Functions", id)
+			t.Errorf("template function %s has no handler in shared/registry.Functions", id)
 			continue
 		}
 		if _, err := os.Stat(filepath.Join("../../../functions", spec.Dir, "main.go")); err != nil {
@@ -46,7 +46,7 @@ func TestTemplateFunctionsHaveHandlers(t *testing.T) {
 			t.Errorf("%s: the Makefile has no dir_%s := %s for its build-%s target", id, id, spec.Dir, id)
 		}
 	}
-	for id := range lambdafn.Functions {
+	for id := range registry.Functions {
 		if _, ok := tpl.Functions[id]; !ok {
 			t.Errorf("shared/lambdafn has a handler for %s, which template.yaml does not declare", id)
 		}
@@ -54,7 +54,7 @@ func TestTemplateFunctionsHaveHandlers(t *testing.T) {
 	dirs, _ := os.ReadDir("../../../functions")
 	for _, d := range dirs {
 		found := false
-		for _, spec := range lambdafn.Functions {
+		for _, spec := range registry.Functions {
 			found = found || spec.Dir == d.Name()
 		}
 		if d.IsDir() && !found {

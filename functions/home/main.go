@@ -1,33 +1,9 @@
-// Command home is the HomeFunction of template.yaml: wiring only.
+// Command home is the HomeFunction of template.yaml. Wiring only: the handler
+// is assembled by lambdafn.Home from the environment, once, at cold start.
 package main
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
-	"os"
-	"time"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 )
 
-func main() {
-	if err := run(context.Background(), os.Getenv); err != nil {
-		fmt.Fprintf(os.Stderr, "home: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-// run builds everything once, at cold start, then serves invocations.
-func run(ctx context.Context, getenv func(string) string) error {
-	start := time.Now()
-	handler, err := lambdafn.Home(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	slog.Info("cold start", "function", "home", "init_ms", float64(time.Since(start).Microseconds())/1000)
-	lambda.StartWithOptions(handler, lambda.WithContext(ctx))
-	return nil
-}
+func main() { lambdafn.Start("home", lambdafn.Home) }

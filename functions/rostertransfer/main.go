@@ -1,33 +1,9 @@
-// Command rostertransfer is the RosterTransferFunction of template.yaml: wiring only.
+// Command rostertransfer is the RosterTransferFunction of template.yaml. Wiring only: the handler
+// is assembled by lambdafn.RosterTransfer from the environment, once, at cold start.
 package main
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
-	"os"
-	"time"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 )
 
-func main() {
-	if err := run(context.Background(), os.Getenv); err != nil {
-		fmt.Fprintf(os.Stderr, "rostertransfer: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-// run builds everything once, at cold start, then serves invocations.
-func run(ctx context.Context, getenv func(string) string) error {
-	start := time.Now()
-	handler, err := lambdafn.RosterTransfer(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	slog.Info("cold start", "function", "rostertransfer", "init_ms", float64(time.Since(start).Microseconds())/1000)
-	lambda.StartWithOptions(handler, lambda.WithContext(ctx))
-	return nil
-}
+func main() { lambdafn.Start("rostertransfer", lambdafn.RosterTransfer) }

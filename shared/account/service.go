@@ -2,9 +2,7 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 	"unicode"
@@ -248,24 +246,12 @@ func (s *Service) ResetStatsPassword(ctx context.Context, c auth.Caller, usernam
 		Target: "stats:" + username, Agency: acct.Agency})
 }
 
-// TempPassword is readable (no 0/O, 1/l/I), grouped for reading aloud, and
-// always meets CheckStrength.
+// TempPassword is a one-time password: readable, grouped for reading aloud,
+// and always meeting CheckStrength.
 func TempPassword() string {
-	const alpha = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 	for {
-		var b strings.Builder
-		for i := 0; i < 12; i++ {
-			if i > 0 && i%4 == 0 {
-				b.WriteByte('-')
-			}
-			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alpha))))
-			if err != nil {
-				panic(err) // crypto/rand does not fail on Linux
-			}
-			b.WriteByte(alpha[n.Int64()])
-		}
-		if CheckStrength(b.String(), "") == nil {
-			return b.String()
+		if p := auth.ReadableSecret(3); CheckStrength(p, "") == nil {
+			return p
 		}
 	}
 }

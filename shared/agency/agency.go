@@ -94,9 +94,8 @@ func (r Repo) GetMany(ctx context.Context, codes []string) (map[string]Agency, e
 			keys = append(keys, dynamo.Keys{key(c), sk})
 		}
 	}
-	var items []item
-	err := r.Table.Batch("pk", "sk").Get(keys...).All(ctx, &items)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+	items, err := store.GetMany[item](ctx, r.Table, keys)
+	if err != nil {
 		return nil, fmt.Errorf("get agencies: %w", err)
 	}
 	for _, it := range items {

@@ -10,7 +10,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,6 +152,27 @@ func IssueStatsToken(key []byte, username string, now time.Time) (string, Princi
 	})
 	s, err := tok.SignedString(key)
 	return s, p, err
+}
+
+// readable is an alphabet without look-alikes (no 0/O, 1/l/I).
+const readable = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+
+// ReadableSecret returns groups of four random characters from an alphabet
+// without look-alikes, joined by "-" (about 23 bits a group): passwords an
+// officer can read aloud or type from a screen.
+func ReadableSecret(groups int) string {
+	var b strings.Builder
+	for i := 0; i < groups*4; i++ {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(readable))))
+		if err != nil {
+			panic(err) // crypto/rand does not fail on Linux
+		}
+		b.WriteByte(readable[n.Int64()])
+	}
+	return b.String()
 }
 
 // RandomID returns n random bytes as hex.

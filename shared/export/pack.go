@@ -1,10 +1,8 @@
 package export
 
 import (
-	"crypto/rand"
 	"fmt"
 	"io"
-	"math/big"
 	"path"
 	"reflect"
 	"strings"
@@ -12,6 +10,8 @@ import (
 	"unsafe"
 
 	"github.com/yeka/zip"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
 )
 
 // Pack writes a ZIP holding one file, encrypted with AES-256 under password.
@@ -56,20 +56,6 @@ func aes256(fh *zip.FileHeader) {
 	set("aesStrength", 3) // WinZip AE-x strength 3 = 256-bit
 }
 
-// Password returns a password for one export: 20 characters in groups of
-// four from an alphabet without look-alikes (about 110 bits).
-func Password() string {
-	const alpha = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
-	var b strings.Builder
-	for i := 0; i < 20; i++ {
-		if i > 0 && i%4 == 0 {
-			b.WriteByte('-')
-		}
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alpha))))
-		if err != nil {
-			panic(err) // crypto/rand does not fail on Linux
-		}
-		b.WriteByte(alpha[n.Int64()])
-	}
-	return b.String()
-}
+// Password returns a password for one export: five groups of four
+// characters without look-alikes (about 110 bits).
+func Password() string { return auth.ReadableSecret(5) }

@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // Asia/Taipei without relying on the runtime image's zoneinfo
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
@@ -34,6 +35,21 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
+
+// Start is every bootstrap's main: build the handler once (the cold start),
+// log how long that took, then serve invocations. A configuration error is
+// printed and ends the process, never a panic.
+func Start[H any](name string, build func(context.Context, func(string) string) (H, error)) {
+	ctx := context.Background()
+	start := time.Now()
+	handler, err := build(ctx, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
+	slog.Info("cold start", "function", name, "init_ms", float64(time.Since(start).Microseconds())/1000)
+	lambda.StartWithOptions(handler, lambda.WithContext(ctx))
+}
 
 // APIHandler is what an HTTP API function gives lambda.Start.
 type APIHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)

@@ -4,10 +4,11 @@ package staff
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Person is one civil servant.
@@ -65,9 +66,8 @@ func (r Repo) GetMany(ctx context.Context, ids []string) (map[string]Person, err
 			keys = append(keys, dynamo.Keys{"PERSON#" + id, "PERSON"})
 		}
 	}
-	var items []item
-	err := r.Table.Batch("pk", "sk").Get(keys...).All(ctx, &items)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+	items, err := store.GetMany[item](ctx, r.Table, keys)
+	if err != nil {
 		return nil, fmt.Errorf("get people: %w", err)
 	}
 	for _, it := range items {

@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -89,4 +90,18 @@ func WriteAll(ctx context.Context, table dynamo.Table, items []any, workers int)
 		return nil
 	})
 	return g.Wait()
+}
+
+// GetMany fetches the items at keys with batch gets; missing items are simply
+// absent from the result.
+func GetMany[T any](ctx context.Context, table dynamo.Table, keys []dynamo.Keyed) ([]T, error) {
+	var out []T
+	if len(keys) == 0 {
+		return out, nil
+	}
+	err := table.Batch(PK, SK).Get(keys...).All(ctx, &out)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, fmt.Errorf("batch get from %s: %w", table.Name(), err)
+	}
+	return out, nil
 }

@@ -31,8 +31,9 @@ RIE := $(CACHE)/bin/aws-lambda-rie
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
 
-run: ## the whole system on this machine
-	$(GO) run ./infra/local
+run: ## the whole system on this machine (Ctrl-C stops all of it)
+	@$(GO) build -o build/local ./infra/local
+	@./build/local
 
 test: tools ## every test; one DynamoDB Local for all of them, stopped at the end
 	$(GO) run ./infra/withdynamo -- $(MAKE) --no-print-directory go-test e2e

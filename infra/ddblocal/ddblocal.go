@@ -172,6 +172,7 @@ type Instance struct {
 	cmd      *exec.Cmd
 	done     chan error
 	stop     sync.Once
+	out      *tailBuffer
 }
 
 // Start fetches (if needed) and starts the emulator and waits until it answers.
@@ -179,9 +180,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if _, err := exec.LookPath("java"); err != nil {
 		return nil, errors.New("java is needed to run DynamoDB Local (install Java 17, e.g. apt-get install openjdk-17-jre-headless)")
 	}
-	logw := opts.Log
-	if logw == nil {
-		logw = io.Discard
+	// Keep the emulator's last output, so a failed start says why.
+	tail := &tailBuffer{max: 4096}
+	logw := io.Writer(tail)
+	if opts.Log != nil {
+		logw = io.MultiWriter(opts.Log, tail)
 	}
 	dir, err := Fetch(ctx, os.Stderr)
 	if err != nil {
@@ -198,10 +201,15 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if opts.DataDir == "" {
 		args = append(args, "-inMemory")
 	} else {
-		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		// java runs in the emulator's folder: the data folder must be absolute.
+		data, err := filepath.Abs(opts.DataDir)
+		if err != nil {
 			return nil, err
 		}
-		args = append(args, "-sharedDb", "-dbPath", opts.DataDir)
+		if err := os.MkdirAll(data, 0o755); err != nil {
+			return nil, err
+		}
+		args = append(args, "-sharedDb", "-dbPath", data)
 	}
 	cmd := exec.Command("java", args...)
 	cmd.Dir = dir
@@ -210,7 +218,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start DynamoDB Local: %w", err)
 	}
-	in := &Instance{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, done: make(chan error, 1)}
+	in := &Instance{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, done: make(chan error, 1), out: tail}
 	go func() { in.done <- cmd.Wait() }()
 	if err := in.wait(ctx, 60*time.Second); err != nil {
 		in.Stop()
@@ -227,7 +235,8 @@ func (in *Instance) wait(ctx context.Context, limit time.Duration) error {
 		select {
 		case err := <-in.done:
 			in.done <- err
-			return fmt.Errorf("DynamoDB Local exited during start-up: %v", err)
+			return fmt.Errorf("DynamoDB Local exited during start-up (%v; is port %s taken?):\n%s",
+				err, in.Endpoint[strings.LastIndex(in.Endpoint, ":")+1:], in.out)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(150 * time.Millisecond):
@@ -278,4 +287,27 @@ func lockFile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = t.b[len(t.b)-t.max:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
 }

@@ -133,3 +133,22 @@ test('a top admin adds a user with grants, who then signs in with them', async (
   await page.waitForSelector('text=周新進 的異動紀錄');
   assert.ok((await page.textContent('#m-detail')).includes('tpe.admin'));
 });
+
+test('sign-in through the SSO redirect (the production flow) with state and nonce', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await page.goto(stack.url + '/#/signin');
+  await page.click('#sso-go');
+  await page.waitForURL(/\/dev-sso\/authorize\?/);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('response_type'), 'id_token');
+  assert.ok(url.searchParams.get('state') && url.searchParams.get('nonce'), 'state and nonce are sent');
+  await page.click('a[data-user="tpe.hr"]');
+  await page.waitForSelector('#menu a');
+  assert.equal(await page.textContent('#agency-name'), '臺北市政府');
+  assert.ok(!page.url().includes('id_token'), 'the token is removed from the address bar');
+  // A token returned with a state this browser did not send is refused.
+  await page.evaluate(() => sessionStorage.clear());
+  await page.goto(stack.url + '/#id_token=x.y.z&state=forged');
+  await page.waitForSelector('#stats-form');
+  assert.ok((await page.textContent('#view')).includes('狀態不符'));
+});

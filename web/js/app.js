@@ -103,6 +103,7 @@ function markMenu() {
 
 async function route() {
   flash('');
+  if (location.hash.includes('id_token=')) { await finishSSO(); return; } // back from the SSO
   const view = $('view');
   const path = (location.hash || '#/').replace(/^#\/?/, '');
   if (path === 'signin' || !session.token) {
@@ -168,6 +169,5 @@ window.addEventListener('DOMContentLoaded', async () => {
   $('agency-switch').addEventListener('change', switchAgency);
   $('signout').addEventListener('click', signOut);
   $('manual-link').addEventListener('click', openManual);
-  if (await finishSSO()) return;
   route();
 });

@@ -2,7 +2,7 @@
 // issuer lists the demo users), statistics accounts with their password.
 import { api, session } from './api.js';
 import { esc } from './format.js';
-import { onSignedIn, flash } from './app.js';
+import { onSignedIn, flash, state } from './app.js';
 
 export async function signInView(el) {
   const notice = sessionStorage.getItem('lifelong.notice');
@@ -19,8 +19,9 @@ export async function signInView(el) {
         <div class="users">${devUsers.map((u) => `<button type="button" data-user="${esc(u.id)}"${u.disabled ? ' data-disabled' : ''}>
           <strong>${esc(u.name)}</strong> <span class="muted">${esc(u.id)}</span>
           <span class="role">${esc(u.agencyName)}．${esc(u.role)}${u.serves && u.serves.length ? '．有兼辦機關' : ''}${u.disabled ? '．<span class="badge off">已停用</span>' : ''}</span>
-        </button>`).join('')}</div>`
-      : `<p><button type="button" id="sso-go">以人事服務網帳號登入</button></p>`}
+        </button>`).join('')}</div>
+        <p class="muted">或經由本機的單一登入頁面（與正式環境相同的流程）：</p>` : ''}
+      <p><button type="button" id="sso-go"${devUsers ? ' class="secondary"' : ''}>以人事服務網帳號登入</button></p>
     </section>
     <section class="card" aria-labelledby="stats-h">
       <h2 id="stats-h">特定統計報表帳號登入</h2>
@@ -62,10 +63,10 @@ export async function signInView(el) {
 async function startSSO(sso) {
   const conf = await fetch(sso.issuer.replace(/\/$/, '') + '/.well-known/openid-configuration').then((r) => r.json());
   const rand = () => crypto.getRandomValues(new Uint32Array(4)).join('');
-  const state = rand(), nonce = rand();
-  sessionStorage.setItem('lifelong.sso', JSON.stringify({ state, nonce }));
+  const st = rand(), nonce = rand();
+  sessionStorage.setItem('lifelong.sso', JSON.stringify({ state: st, nonce }));
   const q = new URLSearchParams({ response_type: 'id_token', client_id: sso.clientId, scope: 'openid',
-    redirect_uri: location.origin + location.pathname, response_mode: 'fragment', state, nonce });
+    redirect_uri: location.origin + location.pathname, response_mode: 'fragment', state: st, nonce });
   location.assign(conf.authorization_endpoint + '?' + q);
 }
 
@@ -79,6 +80,7 @@ export async function finishSSO() {
   const claims = decodeClaims(h.get('id_token'));
   if (!want.state || h.get('state') !== want.state || !claims || claims.nonce !== want.nonce) {
     session.token = '';
+    state.me = null;
     sessionStorage.setItem('lifelong.notice', '登入失敗：回傳的狀態不符，請重新登入。');
     location.hash = '#/signin';
     return true;

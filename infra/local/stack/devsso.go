@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
+	"html"
+	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -44,7 +48,7 @@ func (d *devSSO) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dev-sso/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		httpapi.Encode(w, http.StatusOK, map[string]any{
 			"issuer": d.issuer, "jwks_uri": d.issuer + "/jwks", "authorization_endpoint": d.issuer + "/authorize",
-			"token_endpoint": d.issuer + "/token", "id_token_signing_alg_values_supported": []string{"RS256"},
+			"id_token_signing_alg_values_supported": []string{"RS256"}, "response_modes_supported": []string{"fragment"},
 			"response_types_supported": []string{"id_token"}, "subject_types_supported": []string{"public"},
 		})
 	})
@@ -52,6 +56,7 @@ func (d *devSSO) routes(mux *http.ServeMux) {
 		httpapi.Encode(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{
 			Key: &d.key.PublicKey, KeyID: d.kid, Algorithm: "RS256", Use: "sig"}}})
 	})
+	mux.HandleFunc("GET /dev-sso/authorize", d.handleAuthorize)
 	mux.Handle("GET /api/dev/users", httpapi.HandlerFunc(d.handleUsers))
 	mux.Handle("POST /api/dev/token", httpapi.HandlerFunc(d.handleToken))
 }
@@ -160,4 +165,58 @@ func (d *devSSO) Sign(_ context.Context, userID string, ttl time.Duration) (stri
 	})
 	t.Header["kid"] = d.kid
 	return t.SignedString(d.key)
+}
+
+// handleAuthorize is the SSO's sign-in page (OpenID Connect implicit flow,
+// response_type=id_token, response_mode=fragment): it lists the users; picking
+// one returns to redirect_uri with a signed id_token carrying the nonce. Only
+// redirect URIs on the stack's own origin are accepted.
+func (d *devSSO) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	redirect, err := url.Parse(q.Get("redirect_uri"))
+	origin, _ := url.Parse(d.issuer)
+	switch {
+	case q.Get("response_type") != "id_token" || q.Get("client_id") != d.audience:
+		http.Error(w, "unsupported response_type or unknown client_id", http.StatusBadRequest)
+		return
+	case err != nil || redirect.Host != origin.Host || redirect.Scheme != origin.Scheme:
+		http.Error(w, "redirect_uri must be on "+origin.Scheme+"://"+origin.Host, http.StatusBadRequest)
+		return
+	case q.Get("state") == "" || q.Get("nonce") == "":
+		http.Error(w, "state and nonce are required", http.StatusBadRequest)
+		return
+	}
+	if user := q.Get("user"); user != "" {
+		now := time.Now()
+		tok, err := d.SignClaims(jwt.MapClaims{"iss": d.issuer, "aud": d.audience, "sub": user, "jti": auth.RandomID(12),
+			"nonce": q.Get("nonce"), "iat": now.Unix(), "exp": now.Add(8 * time.Hour).Unix()})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		frag := url.Values{"id_token": {tok}, "state": {q.Get("state")}}
+		http.Redirect(w, r, redirect.String()+"#"+frag.Encode(), http.StatusFound)
+		return
+	}
+	users, err := d.users.AllUsers(r.Context())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i].ID < users[j].ID })
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html lang="zh-Hant-TW"><meta charset="utf-8"><title>人事服務網單一登入（本機模擬）</title>` +
+		`<body style="font-family:sans-serif;max-width:640px;margin:40px auto"><h1>人事服務網單一登入（本機模擬）</h1><p>請選擇登入的使用者：</p><ul>`)
+	for _, u := range users {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("user", u.ID)
+		fmt.Fprintf(&b, `<li><a data-user="%s" href="?%s">%s（%s）</a></li>`, html.EscapeString(u.ID), html.EscapeString(v.Encode()),
+			html.EscapeString(u.Name), html.EscapeString(u.ID))
+	}
+	b.WriteString(`</ul></body></html>`)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, b.String())
 }

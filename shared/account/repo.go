@@ -278,3 +278,30 @@ func (r Repo) AllUsers(ctx context.Context) ([]User, error) {
 	}
 	return out, nil
 }
+
+// Rekey moves the users and statistics accounts of the agency at oldPath to
+// newPath in the index (their gsi1 sort key carries the agency path), so the
+// administrators of the agency's new parent find them. Only the agency's own
+// items move; the nightly batch calls this for each re-parented agency.
+func (r Repo) Rekey(ctx context.Context, oldPath, newPath string) error {
+	for _, pk := range []string{usersPK, statsPK} {
+		var keys []struct {
+			PK     string `dynamo:"pk"`
+			SK     string `dynamo:"sk"`
+			GSI1SK string `dynamo:"gsi1sk"`
+		}
+		err := r.Table.Get("gsi1pk", pk).Index("gsi1").Range("gsi1sk", dynamo.BeginsWith, oldPath+"#").All(ctx, &keys)
+		if err != nil {
+			return fmt.Errorf("list items under %s: %w", oldPath, err)
+		}
+		for _, k := range keys {
+			id := strings.TrimPrefix(k.GSI1SK, oldPath+"#")
+			err := r.Table.Update("pk", k.PK).Range("sk", k.SK).Set("gsi1sk", newPath+"#"+id).
+				If("gsi1sk = ?", k.GSI1SK).Run(ctx)
+			if err != nil && !dynamo.IsCondCheckFailed(err) { // changed meanwhile: the newer write wins
+				return fmt.Errorf("re-key %s: %w", k.PK, err)
+			}
+		}
+	}
+	return nil
+}

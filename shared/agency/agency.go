@@ -120,6 +120,20 @@ func (r Repo) Subtree(ctx context.Context, a Agency) ([]Agency, error) {
 	return out, nil
 }
 
+// All returns every agency, keyed by code (a few thousand small items: one
+// paged query of the tree partition; used by the nightly batch only).
+func (r Repo) All(ctx context.Context) (map[string]Agency, error) {
+	var items []item
+	if err := r.Table.Get("gsi1pk", treePK).Index("gsi1").All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("list agencies: %w", err)
+	}
+	out := make(map[string]Agency, len(items))
+	for _, it := range items {
+		out[it.Code] = it.Agency
+	}
+	return out, nil
+}
+
 // PutAll writes agencies (paths already set), in parallel batches.
 func (r Repo) PutAll(ctx context.Context, agencies []Agency) error {
 	items := make([]any, 0, len(agencies))

@@ -150,3 +150,56 @@ func TestRosterWithBadRowsIsRefusedWhole(t *testing.T) {
 		t.Fatalf("binary roster: %+v", failed)
 	}
 }
+
+// Re-parenting 內政部 under 行政院人事行政總處 moves its users with it: the
+// administrators of the new parent find them, the agency's own still do.
+func TestRosterMoveCarriesUsers(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	members := func(user string) string {
+		var out struct{ Items []struct{ ID string } }
+		r := env.As(t, user, "GET", "/api/members", nil)
+		if r.Status != 200 {
+			t.Fatalf("%s lists members: %d %s", user, r.Status, r.Body)
+		}
+		r.JSON(t, &out)
+		var ids []string
+		for _, m := range out.Items {
+			ids = append(ids, m.ID)
+		}
+		return strings.Join(ids, ",")
+	}
+	if strings.Contains(members("sys.admin"), "moi.course") {
+		t.Fatal("before the move, 內政部 is not under 行政院人事行政總處")
+	}
+	var b strings.Builder
+	b.WriteString(strings.Join(agency.RosterHeader, ",") + "\r\n")
+	for _, a := range env.Data.Agencies {
+		parent, level := a.Parent, a.Level
+		if a.Code == demo.MOI {
+			parent, level = demo.DGPA, 2
+		}
+		fmt.Fprintf(&b, "%s,%s,%s,%d,%s\r\n", a.Code, a.Name, parent, level, agency.KindNames[a.Kind])
+	}
+	upload(t, env, "agency-roster/move.csv", []byte(b.String()))
+	if n := nightly(t, env); n != 1 {
+		t.Fatalf("nightly applied %d", n)
+	}
+	after := members("sys.admin")
+	for _, id := range []string{"moi.course", "moi.hr", "moi.admin"} {
+		if !strings.Contains(after, id) {
+			t.Errorf("after the move, sys.admin does not see %s: %s", id, after)
+		}
+	}
+	if !strings.Contains(members("moi.admin"), "moi.course") {
+		t.Error("after the move, moi.admin lost sight of moi.course")
+	}
+	var stats struct{ Items []struct{ Username string } }
+	env.As(t, "sys.admin", "GET", "/api/stats-accounts", nil).JSON(t, &stats)
+	found := false
+	for _, s := range stats.Items {
+		found = found || s.Username == "stats.moi"
+	}
+	if !found {
+		t.Errorf("after the move, sys.admin does not see stats.moi: %+v", stats.Items)
+	}
+}

@@ -69,6 +69,9 @@ type Sync struct {
 	Files  Opener
 	Bucket string
 	Now    func() time.Time
+	// Moved is told every agency whose path a roster changed, so that items
+	// indexed by agency path elsewhere (users, statistics accounts) follow.
+	Moved func(ctx context.Context, oldPath, newPath string) error
 }
 
 // JobID is derived from the object, so the same upload always names the same job.
@@ -148,8 +151,22 @@ func (s *Sync) ApplyStaged(ctx context.Context) (int, error) {
 		if err != nil {
 			return applied, fmt.Errorf("re-read roster %s: %w", it.Key, err)
 		}
+		before, err := s.Repo.All(ctx)
+		if err != nil {
+			return applied, err
+		}
 		if err := s.Repo.PutAll(ctx, tree); err != nil {
 			return applied, err
+		}
+		// Re-parented agencies: what is indexed under the old path follows.
+		// A run that crashes before this is redone in full next time (the
+		// job is still staged), so no move is ever lost.
+		for _, a := range tree {
+			if old, ok := before[a.Code]; ok && old.Path != a.Path && s.Moved != nil {
+				if err := s.Moved(ctx, old.Path, a.Path); err != nil {
+					return applied, fmt.Errorf("follow the move of %s: %w", a.Code, err)
+				}
+			}
 		}
 		done := it.Job
 		done.Status, done.Applied = JobApplied, s.Now().UTC()

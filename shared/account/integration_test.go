@@ -50,7 +50,11 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 	if r := login("stats.moi", demo.StatsPassword); r.Status != 401 {
 		t.Fatalf("old password still works: %d", r.Status)
 	}
-	env.StatsLogin(t, "stats.moi", next)
+	// The change ended the sessions signed in with the old password.
+	if r := env.Do(t, "GET", "/api/me", tok, nil); r.Status != 401 || r.Code() != "session_ended" {
+		t.Fatalf("a token from before the change: %d %s", r.Status, r.Body)
+	}
+	tok = env.StatsLogin(t, "stats.moi", next)
 
 	// Lockout: five failures lock the account, even against the right password.
 	for i := 1; i <= 4; i++ {
@@ -80,6 +84,8 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 
 func TestAdminResetsStatsPassword(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	before := env.StatsLogin(t, "stats.moi", demo.StatsPassword)
+	time.Sleep(1100 * time.Millisecond) // tokens carry whole seconds
 	r := env.As(t, "moi.admin", "POST", "/api/stats-accounts/stats.moi/reset-password", nil)
 	if r.Status != 200 {
 		t.Fatalf("reset: %d %s", r.Status, r.Body)
@@ -91,6 +97,9 @@ func TestAdminResetsStatsPassword(t *testing.T) {
 	env.Do(t, "GET", "/api/me", tok, nil).JSON(t, &me)
 	if !me.MustChangePassword {
 		t.Fatal("a reset password must be changed at next sign-in")
+	}
+	if r := env.Do(t, "GET", "/api/me", before, nil); r.Code() != "session_ended" {
+		t.Fatalf("a session from before the reset still works: %d %s", r.Status, r.Body)
 	}
 	var list struct{ Items []struct{ Username string } }
 	env.As(t, "moi.admin", "GET", "/api/stats-accounts", nil).JSON(t, &list)

@@ -48,6 +48,11 @@ func (s *Service) LoadCaller(ctx context.Context, p auth.Principal) (auth.Caller
 	var codes []string
 	switch {
 	case p.Kind == auth.KindStats && stats != nil:
+		// A password change or reset ends every session signed in before it
+		// (tokens carry whole seconds, so the change is compared by the second).
+		if !stats.Changed.IsZero() && p.Issued.Before(stats.Changed.Truncate(time.Second)) {
+			return auth.Caller{}, errcode.New(errcode.SessionEnded, "帳號密碼已變更，請以新密碼重新登入。")
+		}
 		c.UserID, c.Name = stats.Username, stats.Name
 		codes = []string{stats.Agency}
 		c.Functions = map[string]bool{"S1": true}

@@ -16,6 +16,7 @@ const (
 	CtxKind    = "kind"
 	CtxSession = "sid"
 	CtxExpires = "exp"
+	CtxIssued  = "iat"
 )
 
 // Authorizer is the HTTP API Lambda authorizer (payload 2.0, simple responses).
@@ -37,7 +38,7 @@ func (a Authorizer) Handle(ctx context.Context, req events.APIGatewayV2CustomAut
 		IsAuthorized: true,
 		Context: map[string]any{
 			CtxSubject: p.Subject, CtxKind: string(p.Kind), CtxSession: p.SessionID,
-			CtxExpires: strconv.FormatInt(p.Expires.Unix(), 10),
+			CtxExpires: strconv.FormatInt(p.Expires.Unix(), 10), CtxIssued: strconv.FormatInt(p.Issued.Unix(), 10),
 		},
 	}, nil
 }
@@ -56,6 +57,9 @@ func principalFromContext(m map[string]any) (Principal, bool) {
 	p := Principal{Subject: str(CtxSubject), Kind: Kind(str(CtxKind)), SessionID: str(CtxSession)}
 	if exp, err := strconv.ParseInt(str(CtxExpires), 10, 64); err == nil {
 		p.Expires = time.Unix(exp, 0)
+	}
+	if iat, err := strconv.ParseInt(str(CtxIssued), 10, 64); err == nil {
+		p.Issued = time.Unix(iat, 0)
 	}
 	return p, p.Subject != "" && p.SessionID != "" && (p.Kind == KindOfficer || p.Kind == KindStats)
 }

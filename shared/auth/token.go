@@ -42,6 +42,7 @@ type Principal struct {
 	Subject   string
 	Kind      Kind
 	SessionID string
+	Issued    time.Time
 	Expires   time.Time
 }
 
@@ -97,7 +98,11 @@ func (v *Verifier) verifySystem(raw string) (Principal, error) {
 	if err != nil {
 		return Principal{}, errcode.Wrap(errcode.Unauthenticated, errBadToken.Message, err)
 	}
-	return Principal{Subject: c.Subject, Kind: KindStats, SessionID: c.ID, Expires: c.ExpiresAt.Time}, nil
+	p := Principal{Subject: c.Subject, Kind: KindStats, SessionID: c.ID, Expires: c.ExpiresAt.Time}
+	if c.IssuedAt != nil {
+		p.Issued = c.IssuedAt.Time
+	}
+	return p, nil
 }
 
 func (v *Verifier) verifySSO(ctx context.Context, raw string) (Principal, error) {
@@ -121,7 +126,7 @@ func (v *Verifier) verifySSO(ctx context.Context, raw string) (Principal, error)
 		sum := sha256.Sum256([]byte(raw))
 		sid = hex.EncodeToString(sum[:16])
 	}
-	return Principal{Subject: tok.Subject, Kind: KindOfficer, SessionID: sid, Expires: tok.Expiry}, nil
+	return Principal{Subject: tok.Subject, Kind: KindOfficer, SessionID: sid, Issued: tok.IssuedAt, Expires: tok.Expiry}, nil
 }
 
 func (v *Verifier) ssoVerifier() (*oidc.IDTokenVerifier, error) {
@@ -145,7 +150,7 @@ func IssueStatsToken(key []byte, username string, now time.Time) (string, Princi
 	if len(key) < 32 {
 		return "", Principal{}, errors.New("stats signing key shorter than 32 bytes")
 	}
-	p := Principal{Subject: username, Kind: KindStats, SessionID: RandomID(16), Expires: now.Add(StatsTokenTTL)}
+	p := Principal{Subject: username, Kind: KindStats, SessionID: RandomID(16), Issued: now, Expires: now.Add(StatsTokenTTL)}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
 		Issuer: SystemIssuer, Audience: jwt.ClaimStrings{StatsAudience}, Subject: username,
 		ID: p.SessionID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(p.Expires),

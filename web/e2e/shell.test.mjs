@@ -108,7 +108,8 @@ test('a statistics account signs in, sees only its reports and changes its passw
   await page.fill('#pw-new', 'Taipei-Stats-2027');
   await page.fill('#pw-confirm', 'Taipei-Stats-2027');
   await page.click('#pw-form button[type=submit]');
-  await page.waitForSelector('#flash.ok');
+  await page.waitForSelector('#stats-form');
+  assert.ok((await page.textContent('#view')).includes('密碼已變更，請以新密碼重新登入'));
   assert.equal((await api(stack.url, 'POST', '/api/auth/stats/login', { body: { username: 'stats.tpe', password: 'Taipei-Stats-2027' } })).status, 200);
 });
 

@@ -1,5 +1,5 @@
 // H4: statistics accounts change their password here; officers use ECPA.
-import { api } from './api.js';
+import { api, session } from './api.js';
 import { esc } from './format.js';
 import { state, flash, fail } from './app.js';
 
@@ -34,8 +34,11 @@ export async function passwordView(el) {
     }
     try {
       await api('PUT', '/api/auth/stats/password', { current, new: next });
-      e.target.reset();
-      flash('密碼已變更。下次登入請使用新密碼。', true);
+      // The change ends every session of the account, this one included.
+      session.token = '';
+      state.me = null;
+      sessionStorage.setItem('lifelong.notice', '密碼已變更，請以新密碼重新登入。');
+      location.hash = '#/signin';
     } catch (err) {
       const slot = err.field && el.querySelector('#err-' + err.field);
       if (slot) slot.textContent = err.message; else fail(err);

@@ -164,7 +164,13 @@ func TestRosterExportEndToEnd(t *testing.T) {
 	// The job list shows the requester's jobs with conditions and passwords.
 	var list struct{ Items []export.Job }
 	env.As(t, "moi.course", "GET", "/api/exports/roster", nil).JSON(t, &list)
-	if len(list.Items) != 3 || list.Items[0].Conditions["課程代碼"] != class.CourseCode || list.Items[0].Password == "" {
+	want := []string{"課程", "課程代碼", "期別", "上課日期", "排序", "檔案格式"}
+	var labels []string
+	for _, c := range list.Items[0].Conditions {
+		labels = append(labels, c.Label)
+	}
+	if len(list.Items) != 3 || list.Items[0].Conditions[1].Value != class.CourseCode || list.Items[0].Password == "" ||
+		strings.Join(labels, ",") != strings.Join(want, ",") {
 		t.Fatalf("job list %+v", list.Items)
 	}
 }

@@ -29,7 +29,7 @@ type Job struct {
 	ID         string            `dynamo:"id" json:"id"`
 	Kind       string            `dynamo:"kind" json:"kind"`
 	Title      string            `dynamo:"title" json:"title"`
-	Conditions map[string]string `dynamo:"conditions" json:"conditions"` // as the officer chose them, labelled in Chinese
+	Conditions []Condition       `dynamo:"conditions" json:"conditions"` // as the officer chose them, labelled in Chinese
 	Params     map[string]string `dynamo:"params" json:"-"`              // what the source reads
 	Format     Format            `dynamo:"format" json:"format"`
 	Owner      string            `dynamo:"owner" json:"-"`

@@ -25,6 +25,12 @@ type Source interface {
 type Plan struct {
 	Title      string
 	Filename   string            // without extension; may be Chinese
-	Conditions map[string]string // label → value, shown to the officer
+	Conditions []Condition       // shown to the officer, in this order
 	Params     map[string]string // normalised parameters for Rows
+}
+
+// Condition is one condition of a request, labelled in Chinese.
+type Condition struct {
+	Label string `dynamo:"label" json:"label"`
+	Value string `dynamo:"value" json:"value"`
 }

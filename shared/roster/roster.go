@@ -77,8 +77,9 @@ func (s Source) Plan(ctx context.Context, c auth.Caller, p map[string]string) (e
 	return export.Plan{
 		Title:    fmt.Sprintf("%s 第%s期 名冊", class.Name, session),
 		Filename: fmt.Sprintf("%s-%s_%s_名冊", code, session, class.Name),
-		Conditions: map[string]string{"課程": class.Name, "課程代碼": code, "期別": session,
-			"上課日期": roc.FormatISO(class.Start) + "～" + roc.FormatISO(class.End), "排序": sorts[order]},
+		Conditions: []export.Condition{{Label: "課程", Value: class.Name}, {Label: "課程代碼", Value: code},
+			{Label: "期別", Value: session}, {Label: "上課日期", Value: roc.FormatISO(class.Start) + "～" + roc.FormatISO(class.End)},
+			{Label: "排序", Value: sorts[order]}},
 		Params: map[string]string{"courseCode": code, "session": session, "sort": order},
 	}, nil
 }

@@ -18,7 +18,7 @@ export async function exportsList(el, kind) {
       ${items.length ? `<table><thead><tr><th>申請時間</th><th>內容</th><th>條件</th><th>狀態</th><th>解壓縮密碼</th><th>下載</th></tr></thead><tbody>
       ${items.map((j) => `<tr data-job="${esc(j.id)}" data-status="${esc(j.status)}">
         <td>${rocDateTime(j.created)}</td><td>${esc(j.title)}</td>
-        <td><small>${Object.entries(j.conditions).map(([k, v]) => `${esc(k)}：${esc(v)}`).join('<br>')}</small></td>
+        <td><small>${j.conditions.map((c) => `${esc(c.label)}：${esc(c.value)}`).join('<br>')}</small></td>
         <td>${esc(statusText[j.status] || j.status)}${j.status === 'done' ? `（${j.rows} 筆）` : ''}${j.error ? `<br><small class="field-error">${esc(j.error)}</small>` : ''}</td>
         <td>${j.status === 'done' ? `<code class="secret" data-password>${esc(j.password)}</code> <button type="button" class="secondary" data-copy>複製密碼</button>` : ''}</td>
         <td>${j.status === 'done' ? `<button type="button" data-download>下載 ${esc(j.filename)}</button>` : ''}</td></tr>`).join('')}

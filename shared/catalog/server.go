@@ -22,7 +22,7 @@ type Server struct {
 
 // NewServer returns the course function's handler.
 func NewServer(s *Server) http.Handler {
-	mux := httpapi.NewMux()
+	mux := http.NewServeMux()
 	s.addRoutes(mux)
 	return httpapi.Serve(mux)
 }

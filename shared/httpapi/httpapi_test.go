@@ -89,7 +89,7 @@ func TestRecoverAnswersWithoutStack(t *testing.T) {
 }
 
 func TestServeUnknownRouteIsJSON404(t *testing.T) {
-	mux := NewMux()
+	mux := http.NewServeMux()
 	mux.Handle("GET /api/x", HandlerFunc(func(w http.ResponseWriter, r *http.Request) error { return nil }))
 	w := httptest.NewRecorder()
 	Serve(mux).ServeHTTP(w, httptest.NewRequest("GET", "/api/nope", nil))

@@ -9,13 +9,8 @@ type Router interface {
 	Handle(pattern string, h http.Handler)
 }
 
-// NewMux returns a ServeMux whose unknown routes answer in the API's error shape.
-func NewMux() *http.ServeMux {
-	mux := http.NewServeMux()
-	return mux
-}
-
-// Serve wraps a mux with the middleware every function shares.
+// Serve wraps a mux with what every function shares: panics become a 500 in
+// the API's error shape, and unknown routes a 404 in it (not ServeMux's text).
 func Serve(mux *http.ServeMux) http.Handler {
 	return Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern == "" {

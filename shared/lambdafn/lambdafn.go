@@ -1,7 +1,8 @@
 // Package lambdafn assembles each Lambda function from its environment, once,
-// at cold start. functions/<dir>/main.go only calls the constructor and
-// lambda.Start; infra/local calls the same constructors with the local
-// environment, so both run the same object graph.
+// at cold start. functions/<dir>/main.go is one line, Start(name,
+// constructor); infra/local calls the same constructors (through
+// lambdafn/registry) with the local environment, so both run the same object
+// graph. The export functions are assembled in lambdafn/exportfn.
 package lambdafn
 
 import (

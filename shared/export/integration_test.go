@@ -309,3 +309,75 @@ func TestTooLargeJobsSaySo(t *testing.T) {
 		t.Errorf("out of time: %+v", j)
 	}
 }
+
+// flakySource fails its first run, as a lost connection would.
+type flakySource struct {
+	rowsSource
+	runs *int
+}
+
+func (s flakySource) Rows(ctx context.Context, p map[string]string, emit func([]string) error) error {
+	*s.runs++
+	if *s.runs == 1 {
+		return fmt.Errorf("connection reset")
+	}
+	return s.rowsSource.Rows(ctx, p, emit)
+}
+
+type failing struct{ rowsSource }
+
+func (failing) Rows(context.Context, map[string]string, func([]string) error) error {
+	return fmt.Errorf("always down")
+}
+
+// A failed attempt goes back to the queue and Lambda's retry finishes the job;
+// only a failure of the last attempt is recorded as the outcome.
+func TestWorkerRetriesOnce(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
+	e := settings.New(env.Getenv)
+	cfg, _ := settings.AWS(context.Background(), e)
+	files := blob.Open(cfg, e, settings.BucketExports)
+	jobs := export.Jobs{Table: env.Tables.Directory}
+	runs := 0
+	up := manager.NewUploader(files.Client)
+	newJob := func(id string) {
+		j := export.Job{ID: id, Kind: "rows", Format: export.CSV, Owner: "u", Agency: "A", Status: export.Queued,
+			Password: export.Password(), Filename: "x.zip", Created: time.Now()}
+		if err := jobs.Create(context.Background(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := func(id string) export.Job {
+		j, err := jobs.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	w := &export.Worker{Jobs: jobs, Sources: map[string]export.Source{"rows": flakySource{rowsSource{n: 10}, &runs}},
+		Upload: up, Bucket: files.Exports, Now: time.Now}
+	newJob("flaky")
+	if err := w.Run(context.Background(), export.WorkerInput{JobID: "flaky"}); err == nil {
+		t.Fatal("a failed first attempt must return its error, so Lambda retries")
+	}
+	if j := status("flaky"); j.Status != export.Queued {
+		t.Fatalf("after a failed first attempt: %+v", j)
+	}
+	if err := w.Run(context.Background(), export.WorkerInput{JobID: "flaky"}); err != nil {
+		t.Fatal(err)
+	}
+	if j := status("flaky"); j.Status != export.Done || j.Rows != 10 {
+		t.Fatalf("after the retry: %+v", j)
+	}
+	broken := &export.Worker{Jobs: jobs, Sources: map[string]export.Source{"rows": failing{}}, Upload: up, Bucket: files.Exports, Now: time.Now}
+	newJob("broken")
+	if err := broken.Run(context.Background(), export.WorkerInput{JobID: "broken"}); err == nil {
+		t.Fatal("first attempt: want the error returned")
+	}
+	if err := broken.Run(context.Background(), export.WorkerInput{JobID: "broken"}); err != nil {
+		t.Fatalf("the last attempt records the failure instead of returning it: %v", err)
+	}
+	if j := status("broken"); j.Status != export.Failed || j.Error == "" {
+		t.Fatalf("after the last attempt: %+v", j)
+	}
+}

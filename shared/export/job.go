@@ -135,3 +135,13 @@ func (s Jobs) Finish(ctx context.Context, j Job) error {
 	}
 	return err
 }
+
+// Requeue hands a job this run holds back to the queue, for a retry.
+func (s Jobs) Requeue(ctx context.Context, j Job) error {
+	err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("status", Queued).
+		If("$ = ? AND $ = ?", "status", Running, "started", j.Started).Run(ctx)
+	if err != nil && !dynamo.IsCondCheckFailed(err) {
+		return fmt.Errorf("requeue export job %s: %w", j.ID, err)
+	}
+	return nil
+}

@@ -128,6 +128,10 @@ type WorkerInput struct {
 // format so that a file opens everywhere.
 const MaxRows = 1_048_575
 
+// MaxAttempts is how many runs a job gets: the invocation and Lambda's one
+// retry (template.yaml: EventInvokeConfig.MaximumRetryAttempts 1).
+const MaxAttempts = 2
+
 // Lease is how long a running job belongs to one worker run (its time limit).
 const Lease = 15 * time.Minute
 
@@ -171,6 +175,13 @@ func (w *Worker) Run(ctx context.Context, in WorkerInput) error {
 		return w.finish(ctx, job, TooLarge, rows, 0, fmt.Sprintf("資料超過 %d 列（試算表的上限），請縮小查詢條件後再匯出。", w.maxRows()))
 	case errors.Is(err, errTimeUp):
 		return w.finish(ctx, job, TooLarge, rows, 0, fmt.Sprintf("資料量過大，已寫出 %d 列仍無法在時限內完成，請縮小查詢條件後再匯出。", rows))
+	case err != nil && job.Attempts < MaxAttempts:
+		// Back to the queue, and the error makes Lambda retry the invocation.
+		slog.WarnContext(ctx, "export attempt failed; will retry", "job", job.ID, "attempt", job.Attempts, "err", err)
+		if rerr := w.Jobs.Requeue(ctx, job); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return fmt.Errorf("export %s, attempt %d: %w", job.ID, job.Attempts, err)
 	case err != nil:
 		slog.ErrorContext(ctx, "export failed", "job", job.ID, "err", err)
 		return w.finish(ctx, job, Failed, rows, 0, "匯出失敗，請重新申請；若持續發生請聯絡系統管理者。")

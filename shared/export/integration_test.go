@@ -276,28 +276,53 @@ func (s rowsSource) Rows(_ context.Context, _ map[string]string, emit func([]str
 	return nil
 }
 
-func TestTooLargeJobsSaySo(t *testing.T) {
+// workerFixture is a worker on a stack's tables and exports bucket, with
+// helpers to queue a job of the fake "rows" kind and read it back.
+type workerFixture struct {
+	t    *testing.T
+	jobs export.Jobs
+	up   *manager.Uploader
+	bkt  string
+}
+
+func newWorkerFixture(t *testing.T) workerFixture {
 	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
 	e := settings.New(env.Getenv)
 	cfg, _ := settings.AWS(context.Background(), e)
 	files := blob.Open(cfg, e, settings.BucketExports)
-	jobs := export.Jobs{Table: env.Tables.Directory}
-	w := &export.Worker{Jobs: jobs, Sources: map[string]export.Source{"rows": rowsSource{n: 3000}},
-		Upload: manager.NewUploader(files.Client), Bucket: files.Exports, Now: time.Now, MaxRows: 2500}
+	return workerFixture{t: t, jobs: export.Jobs{Table: env.Tables.Directory}, up: manager.NewUploader(files.Client), bkt: files.Exports}
+}
+
+func (f workerFixture) worker(src export.Source) *export.Worker {
+	return &export.Worker{Jobs: f.jobs, Sources: map[string]export.Source{"rows": src}, Upload: f.up, Bucket: f.bkt, Now: time.Now}
+}
+
+func (f workerFixture) queue(id string, format export.Format) {
+	j := export.Job{ID: id, Kind: "rows", Format: format, Owner: "u", Agency: "A", Status: export.Queued,
+		Password: export.Password(), Filename: "x.zip", Created: time.Now()}
+	if err := f.jobs.Create(context.Background(), j); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f workerFixture) get(id string) export.Job {
+	j, err := f.jobs.Get(context.Background(), id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return j
+}
+
+func TestTooLargeJobsSaySo(t *testing.T) {
+	f := newWorkerFixture(t)
+	w := f.worker(rowsSource{n: 3000})
+	w.MaxRows = 2500
 	run := func(ctx context.Context, id string) export.Job {
-		j := export.Job{ID: id, Kind: "rows", Format: export.XLSX, Owner: "u", Agency: "A", Status: export.Queued,
-			Password: export.Password(), Filename: "x.zip", Created: time.Now()}
-		if err := jobs.Create(context.Background(), j); err != nil {
-			t.Fatal(err)
-		}
+		f.queue(id, export.XLSX)
 		if err := w.Run(ctx, export.WorkerInput{JobID: id}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := jobs.Get(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
+		return f.get(id)
 	}
 	if j := run(context.Background(), "too-many-rows"); j.Status != export.TooLarge || !strings.Contains(j.Error, "2500") {
 		t.Errorf("over the row limit: %+v", j)
@@ -333,29 +358,10 @@ func (failing) Rows(context.Context, map[string]string, func([]string) error) er
 // A failed attempt goes back to the queue and Lambda's retry finishes the job;
 // only a failure of the last attempt is recorded as the outcome.
 func TestWorkerRetriesOnce(t *testing.T) {
-	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
-	e := settings.New(env.Getenv)
-	cfg, _ := settings.AWS(context.Background(), e)
-	files := blob.Open(cfg, e, settings.BucketExports)
-	jobs := export.Jobs{Table: env.Tables.Directory}
+	f := newWorkerFixture(t)
 	runs := 0
-	up := manager.NewUploader(files.Client)
-	newJob := func(id string) {
-		j := export.Job{ID: id, Kind: "rows", Format: export.CSV, Owner: "u", Agency: "A", Status: export.Queued,
-			Password: export.Password(), Filename: "x.zip", Created: time.Now()}
-		if err := jobs.Create(context.Background(), j); err != nil {
-			t.Fatal(err)
-		}
-	}
-	status := func(id string) export.Job {
-		j, err := jobs.Get(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return j
-	}
-	w := &export.Worker{Jobs: jobs, Sources: map[string]export.Source{"rows": flakySource{rowsSource{n: 10}, &runs}},
-		Upload: up, Bucket: files.Exports, Now: time.Now}
+	w := f.worker(flakySource{rowsSource{n: 10}, &runs})
+	newJob, status := func(id string) { f.queue(id, export.CSV) }, f.get
 	newJob("flaky")
 	if err := w.Run(context.Background(), export.WorkerInput{JobID: "flaky"}); err == nil {
 		t.Fatal("a failed first attempt must return its error, so Lambda retries")
@@ -369,7 +375,7 @@ func TestWorkerRetriesOnce(t *testing.T) {
 	if j := status("flaky"); j.Status != export.Done || j.Rows != 10 {
 		t.Fatalf("after the retry: %+v", j)
 	}
-	broken := &export.Worker{Jobs: jobs, Sources: map[string]export.Source{"rows": failing{}}, Upload: up, Bucket: files.Exports, Now: time.Now}
+	broken := f.worker(failing{})
 	newJob("broken")
 	if err := broken.Run(context.Background(), export.WorkerInput{JobID: "broken"}); err == nil {
 		t.Fatal("first attempt: want the error returned")

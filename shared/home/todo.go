@@ -5,18 +5,13 @@ import (
 	"fmt"
 
 	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/records"
 )
 
-// Todo keys: learning records carry a sparse "todo" index entry while they wait
-// for a personnel officer (P15) or while a correction notice is open (P1).
-// The records store writes them; this package only counts them.
-const (
-	TodoIndex  = "todo"
-	TodoPK     = "todopk"
-	TodoSK     = "todosk"
-	TodoReview = "REVIEW#"
-	TodoNotice = "NOTICE#"
-)
+// Learning records carry a sparse "todo" index entry while they wait for a
+// personnel officer (P15) or while a correction notice is open (P1). The
+// records package owns those keys; this one only counts them.
 
 // TodoCounts are the numbers of H6, each linking to its function.
 type TodoCounts struct {
@@ -29,11 +24,11 @@ type Counter struct{ Records dynamo.Table }
 
 // Count runs both counting queries for agency code.
 func (c Counter) Count(ctx context.Context, code string) (TodoCounts, error) {
-	review, err := c.Records.Get(TodoPK, TodoReview+code).Index(TodoIndex).Count(ctx)
+	review, err := c.Records.Get("todopk", records.ReviewKey(code)).Index(records.TodoIndex).Count(ctx)
 	if err != nil {
 		return TodoCounts{}, fmt.Errorf("count records waiting for review: %w", err)
 	}
-	notices, err := c.Records.Get(TodoPK, TodoNotice+code).Index(TodoIndex).Count(ctx)
+	notices, err := c.Records.Get("todopk", records.NoticeKey(code)).Index(records.TodoIndex).Count(ctx)
 	if err != nil {
 		return TodoCounts{}, fmt.Errorf("count correction notices: %w", err)
 	}

@@ -62,10 +62,20 @@ func Keyed(r Record) any {
 		it.GSI2PK, it.GSI2SK = "CLASS#"+r.CourseCode+"#"+r.Session, r.PersonID
 	}
 	if r.Status == PendingReview {
-		it.TodoPK, it.TodoSK = "REVIEW#"+r.Agency, r.End+"#"+r.PersonID+"#"+r.ID
+		it.TodoPK, it.TodoSK = ReviewKey(r.Agency), r.End+"#"+r.PersonID+"#"+r.ID
 	}
 	return it
 }
+
+// The sparse "todo" index: only records waiting for someone carry its keys.
+const TodoIndex = "todo"
+
+// ReviewKey is the todo partition of an agency's records waiting for a
+// personnel officer's review (P15); NoticeKey that of open correction notices (P1).
+func ReviewKey(agency string) string { return "REVIEW#" + agency }
+
+// NoticeKey: see ReviewKey.
+func NoticeKey(agency string) string { return "NOTICE#" + agency }
 
 // ClassRecordID names the record a class produces for a person: one per class.
 func ClassRecordID(courseCode, session string) string { return "C#" + courseCode + "#" + session }

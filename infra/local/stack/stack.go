@@ -128,7 +128,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	for _, name := range t.Env {
 		v, err := res.Resolve(t.EnvNode(name))
 		if err != nil {
-			return fmt.Errorf("Globals variable %s: %w", name, err)
+			return fmt.Errorf("template Globals variable %s: %w", name, err)
 		}
 		s.env[name] = v
 	}

@@ -51,7 +51,7 @@ func (in *MemberInput) Valid() error {
 			return errcode.Field("grants", "機關 "+code+" 不是這位使用者的所屬或兼辦機關，不能授權。")
 		}
 		for _, f := range fs {
-			if !auth.KnownFeature(f) {
+			if _, ok := auth.LookupFeature(f); !ok {
 				return errcode.Field("grants", "沒有功能代碼 "+f+"。")
 			}
 		}
@@ -145,7 +145,7 @@ func (s *Service) SaveMember(ctx context.Context, c auth.Caller, in MemberInput,
 		for _, f := range fs {
 			if !c.Can(f) {
 				return User{}, &errcode.Error{Code: errcode.GrantExceedsOwn, Field: "grants",
-					Message: "您本身沒有「" + featureName(f) + "」的權限，無法授權給他人（機關 " + code + "）。"}
+					Message: "您本身沒有「" + auth.FeatureName(f) + "」的權限，無法授權給他人（機關 " + code + "）。"}
 			}
 		}
 	}
@@ -226,13 +226,4 @@ func dedupe(in []string) []string {
 	out := slices.Clone(in)
 	sort.Strings(out)
 	return slices.Compact(out)
-}
-
-func featureName(id string) string {
-	for _, f := range auth.Features {
-		if f.ID == id {
-			return f.Name
-		}
-	}
-	return id
 }

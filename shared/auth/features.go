@@ -60,12 +60,20 @@ var Features = []Feature{
 	{SysAdmin, "系統公告與使用手冊管理", GroupSystem},
 }
 
-// KnownFeature reports whether id is a grantable function.
-func KnownFeature(id string) bool {
+// LookupFeature finds a grantable function by its ID.
+func LookupFeature(id string) (Feature, bool) {
 	for _, f := range Features {
 		if f.ID == id {
-			return true
+			return f, true
 		}
 	}
-	return false
+	return Feature{}, false
+}
+
+// FeatureName is the Chinese name of a function, or its ID if unknown.
+func FeatureName(id string) string {
+	if f, ok := LookupFeature(id); ok {
+		return f.Name
+	}
+	return id
 }

@@ -57,7 +57,7 @@ func (g Guard) Require(feature string, h http.Handler) http.Handler {
 			return errcode.New(errcode.Forbidden, "統計報表帳號無法使用此功能。")
 		}
 		if !c.Can(feature) {
-			return errcode.New(errcode.Forbidden, "您在目前的服務機關（"+c.Active.Name+"）沒有「"+featureName(feature)+"」的權限。")
+			return errcode.New(errcode.Forbidden, "您在目前的服務機關（"+c.Active.Name+"）沒有「"+FeatureName(feature)+"」的權限。")
 		}
 		return nil
 	})
@@ -108,13 +108,4 @@ func PrincipalFromRequest(r *http.Request) (Principal, error) {
 		return Principal{}, errcode.New(errcode.Unauthenticated, "尚未登入。")
 	}
 	return p, nil
-}
-
-func featureName(id string) string {
-	for _, f := range Features {
-		if f.ID == id {
-			return f.Name
-		}
-	}
-	return id
 }

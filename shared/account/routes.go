@@ -2,10 +2,10 @@ package account
 
 import "github.com/ecpa-lifelong/backoffice/shared/httpapi"
 
-// addRoutes is every route of the identity function. Each passes the Guard,
+// Routes is every route of the identity function. Each passes the Guard,
 // which names the function (feature ID) it requires; the statistics sign-in
 // and the sign-in configuration are open (Auth: NONE in template.yaml).
-func (s *Server) addRoutes(r httpapi.Router) {
+func (s *Server) Routes(r httpapi.Router) {
 	g := s.Guard
 	r.Handle("GET /api/auth/config", s.handleAuthConfig())
 	r.Handle("POST /api/auth/stats/login", s.handleStatsLogin())
@@ -28,6 +28,3 @@ func (s *Server) addRoutes(r httpapi.Router) {
 	r.Handle("GET /api/stats-accounts", g.Require("L8", s.handleListStats()))
 	r.Handle("POST /api/stats-accounts/{username}/reset-password", g.Require("L8", s.handleResetStats()))
 }
-
-// Routes registers the routes on r; the OpenAPI test uses it to list them.
-func (s *Server) Routes(r httpapi.Router) { s.addRoutes(r) }

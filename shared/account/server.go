@@ -32,11 +32,7 @@ type Server struct {
 }
 
 // NewServer returns the identity function's handler.
-func NewServer(s *Server) http.Handler {
-	mux := http.NewServeMux()
-	s.addRoutes(mux)
-	return httpapi.Serve(mux)
-}
+func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
 
 type agencyView struct {
 	Code  string      `json:"code"`

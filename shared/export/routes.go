@@ -2,11 +2,11 @@ package export
 
 import "github.com/ecpa-lifelong/backoffice/shared/httpapi"
 
-// addRoutes is every route of the exports function. Each kind of export has
+// Routes is every route of the exports function. Each kind of export has
 // its request and list routes, guarded by the function it belongs to (the
 // roster by L5; P2's score downloads will add theirs); a job, its password and
 // its link are only ever the requester's, in the agency they asked from.
-func (s *Server) addRoutes(r httpapi.Router) {
+func (s *Server) Routes(r httpapi.Router) {
 	g := s.Guard
 	r.Handle("POST /api/exports/roster", g.Require("L5", s.handleRequest("roster")))
 	r.Handle("GET /api/exports/roster", g.Require("L5", s.handleList("roster")))

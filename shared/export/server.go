@@ -14,14 +14,7 @@ type Server struct {
 }
 
 // NewServer returns the exports function's handler.
-func NewServer(s *Server) http.Handler {
-	mux := http.NewServeMux()
-	s.addRoutes(mux)
-	return httpapi.Serve(mux)
-}
-
-// Routes registers the routes on r; the OpenAPI test uses it to list them.
-func (s *Server) Routes(r httpapi.Router) { s.addRoutes(r) }
+func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
 
 type request struct {
 	Format Format            `json:"format"`

@@ -2,9 +2,9 @@ package home
 
 import "github.com/ecpa-lifelong/backoffice/shared/httpapi"
 
-// addRoutes is every route of the home function. The home page is for every
+// Routes is every route of the home function. The home page is for every
 // officer; editing announcements and replacing the manual need SYS.
-func (s *Server) addRoutes(r httpapi.Router) {
+func (s *Server) Routes(r httpapi.Router) {
 	g := s.Guard
 	r.Handle("GET /api/home", g.Officer(s.handleHome()))
 	r.Handle("GET /api/home/manual", g.SignedIn(s.handleManualDownload()))

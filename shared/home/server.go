@@ -31,14 +31,7 @@ type Server struct {
 }
 
 // NewServer returns the home function's handler.
-func NewServer(s *Server) http.Handler {
-	mux := http.NewServeMux()
-	s.addRoutes(mux)
-	return httpapi.Serve(mux)
-}
-
-// Routes registers the routes on r; the OpenAPI test uses it to list them.
-func (s *Server) Routes(r httpapi.Router) { s.addRoutes(r) }
+func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
 
 func (s *Server) now() time.Time {
 	if s.Now != nil {

@@ -89,10 +89,11 @@ func TestRecoverAnswersWithoutStack(t *testing.T) {
 }
 
 func TestServeUnknownRouteIsJSON404(t *testing.T) {
-	mux := http.NewServeMux()
-	mux.Handle("GET /api/x", HandlerFunc(func(w http.ResponseWriter, r *http.Request) error { return nil }))
+	routes := func(r Router) {
+		r.Handle("GET /api/x", HandlerFunc(func(w http.ResponseWriter, r *http.Request) error { return nil }))
+	}
 	w := httptest.NewRecorder()
-	Serve(mux).ServeHTTP(w, httptest.NewRequest("GET", "/api/nope", nil))
+	Serve(routes).ServeHTTP(w, httptest.NewRequest("GET", "/api/nope", nil))
 	if w.Code != 404 || !strings.Contains(w.Body.String(), `"not_found"`) {
 		t.Fatalf("status %d body %s", w.Code, w.Body)
 	}

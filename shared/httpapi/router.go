@@ -2,16 +2,19 @@ package httpapi
 
 import "net/http"
 
-// Router is what a function's addRoutes registers on. *http.ServeMux is one;
+// Router is what a function's Routes registers on. *http.ServeMux is one;
 // the OpenAPI test passes a recorder, so the routes of every router can be
 // compared with the published document.
 type Router interface {
 	Handle(pattern string, h http.Handler)
 }
 
-// Serve wraps a mux with what every function shares: panics become a 500 in
-// the API's error shape, and unknown routes a 404 in it (not ServeMux's text).
-func Serve(mux *http.ServeMux) http.Handler {
+// Serve builds a function's handler from its routes, with what every
+// function shares: panics become a 500 in the API's error shape, and unknown
+// routes a 404 in it (not ServeMux's text).
+func Serve(routes func(Router)) http.Handler {
+	mux := http.NewServeMux()
+	routes(mux)
 	return Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern == "" {
 			NotFound(w, r)

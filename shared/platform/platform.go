@@ -25,16 +25,10 @@ type Server struct {
 }
 
 // NewServer returns the platform function's handler.
-func NewServer(s *Server) http.Handler {
-	mux := http.NewServeMux()
-	s.addRoutes(mux)
-	return httpapi.Serve(mux)
-}
+func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
 
-// Routes registers the routes on r; the OpenAPI test uses it to list them.
-func (s *Server) Routes(r httpapi.Router) { s.addRoutes(r) }
-
-func (s *Server) addRoutes(r httpapi.Router) {
+// Routes is every route of the platform function (the OpenAPI test lists them).
+func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/health", http.HandlerFunc(s.handleHealth))
 	r.Handle("GET /api/openapi.json", http.HandlerFunc(handleOpenAPI))
 }

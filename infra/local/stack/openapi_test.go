@@ -35,9 +35,9 @@ func TestRoutersMatchOpenAPIAndTemplate(t *testing.T) {
 	tpl := loadTemplate(t)
 	routes := tpl.Routes()
 	var served []string
-	for fn, addRoutes := range routers {
+	for fn, register := range routers {
 		rec := &recorder{}
-		addRoutes(rec)
+		register(rec)
 		for _, p := range rec.patterns {
 			served = append(served, p)
 			method, path, _ := strings.Cut(p, " ")

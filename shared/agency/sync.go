@@ -65,7 +65,6 @@ type Opener interface {
 // Sync stages and applies roster files.
 type Sync struct {
 	Repo   Repo
-	DB     *dynamo.DB
 	Files  Opener
 	Bucket string
 	Now    func() time.Time

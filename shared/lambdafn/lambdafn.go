@@ -250,7 +250,7 @@ func Import(ctx context.Context, getenv func(string) string) (func(context.Conte
 
 func rosterSync(c Core) *agency.Sync {
 	accounts := account.Repo{DB: c.Tables.DB, Table: c.Tables.Directory}
-	return &agency.Sync{Repo: agency.Repo{Table: c.Tables.Directory}, DB: c.Tables.DB, Files: c.Files,
+	return &agency.Sync{Repo: agency.Repo{Table: c.Tables.Directory}, Files: c.Files,
 		Bucket: c.Files.Uploads, Now: time.Now, Moved: accounts.Rekey}
 }
 

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecpa-lifelong/backoffice/infra/ddblocal"
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
@@ -56,10 +57,9 @@ func rie(t *testing.T) string {
 	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
 		return p
 	}
-	cache := os.Getenv("LIFELONG_CACHE")
-	if cache == "" {
-		base, _ := os.UserCacheDir()
-		cache = filepath.Join(base, "lifelong-backoffice")
+	cache, err := ddblocal.CacheDir() // the project's one cache folder
+	if err != nil {
+		t.Fatal(err)
 	}
 	bin := filepath.Join(cache, "bin")
 	if _, err := os.Stat(filepath.Join(bin, "aws-lambda-rie")); err != nil {

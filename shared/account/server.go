@@ -77,13 +77,7 @@ func (s *Server) handleMe() httpapi.HandlerFunc {
 				out.Functions = append(out.Functions, f)
 			}
 		}
-		if c.Kind == auth.KindStats {
-			acct, err := s.Service.Repo.GetStats(r.Context(), c.Subject)
-			if err != nil {
-				return err
-			}
-			out.MustChange = acct.MustChange
-		}
+		out.MustChange = c.MustChange
 		httpapi.Encode(w, http.StatusOK, out)
 		return nil
 	}

@@ -53,7 +53,7 @@ func (s *Service) LoadCaller(ctx context.Context, p auth.Principal) (auth.Caller
 		if !stats.Changed.IsZero() && p.Issued.Before(stats.Changed.Truncate(time.Second)) {
 			return auth.Caller{}, errcode.New(errcode.SessionEnded, "帳號密碼已變更，請以新密碼重新登入。")
 		}
-		c.UserID, c.Name = stats.Username, stats.Name
+		c.UserID, c.Name, c.MustChange = stats.Username, stats.Name, stats.MustChange
 		codes = []string{stats.Agency}
 		c.Functions = map[string]bool{"S1": true}
 	case p.Kind == auth.KindOfficer && user != nil:

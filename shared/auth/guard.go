@@ -20,6 +20,9 @@ type Caller struct {
 	Active    agency.Agency   // the agency every request acts for (H3)
 	Agencies  []agency.Agency // the agencies the user may switch to, home first
 	Functions map[string]bool // granted in the active agency
+	// MustChange: a statistics account signed in with a password an
+	// administrator reset, which it must change now.
+	MustChange bool
 }
 
 // Can reports whether the caller holds feature in the active agency.

@@ -1,18 +1,10 @@
-// Package catalog holds classes (a course code + session, 課程代碼 + 期別) and
-// their enrollments, as far as the platform needs them today: the demo data
-// and the course-end roster transfer. Course maintenance (L2) and enrollment
-// (L5, X5) build on these keys.
+// Package catalog is the course catalogue: classes (a course code + session,
+// 課程代碼 + 期別, L2) and their enrollments, subjects, lecturers (L3, L4) and
+// digital materials (L7). Keys and access patterns: shared/store/README.md.
 package catalog
 
 import (
-	"errors"
-
-	"context"
-	"fmt"
-	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"time"
-
-	"github.com/guregu/dynamo/v2"
 )
 
 // Enrollment statuses.
@@ -22,25 +14,126 @@ const (
 	Rejected = "rejected"
 )
 
+// Hour units (認證單位) and what one unit certifies.
+const (
+	UnitHour   = "hour"
+	UnitDay    = "day"
+	UnitCredit = "credit"
+)
+
+// UnitHours is the certified hours of one unit: a day is 6 h, a credit 18 h.
+var UnitHours = map[string]int{UnitHour: 1, UnitDay: 6, UnitCredit: 18}
+
+// Natures (課程性質).
+const (
+	Digital  = "digital"
+	Physical = "physical"
+	Blended  = "blended"
+)
+
+// Enrollment methods (報名方式).
+const (
+	Nominated = "nominated" // 機關薦送: personnel officers nominate, no online enrollment
+	Open      = "open"      // 自由報名
+	Offline   = "offline"   // 不開放線上報名
+)
+
+// Class statuses.
+const (
+	Active    = ""          // the default: running as planned
+	Cancelled = "cancelled" // 已停辦: kept (it may have enrollments), never visible
+)
+
+// Front-stage visibility of a class, derived from its dates.
+const (
+	Scheduled = "scheduled" // before its go-live time
+	Online    = "online"    // visible on the front stage
+	Closed    = "offline"   // enrollment ended: invisible on the front stage
+	Withdrawn = "cancelled" // cancelled
+)
+
+// Question is one special-survey question (特殊調查) learners must answer.
+type Question struct {
+	Key     string   `dynamo:"key" json:"key"`
+	Label   string   `dynamo:"label" json:"label"`
+	Options []string `dynamo:"options" json:"options"`
+}
+
+// SurveyQuestions are the questions a course may ask, by key.
+var SurveyQuestions = []Question{
+	{Key: "accommodation", Label: "住宿需求", Options: []string{"需要住宿", "不需要住宿"}},
+	{Key: "meals", Label: "飲食需求", Options: []string{"葷食", "素食", "不用餐"}},
+}
+
+// LecturerRef is a lecturer as a class names them.
+type LecturerRef struct {
+	ID   string `dynamo:"id" json:"id"`
+	Name string `dynamo:"name" json:"name"`
+}
+
 // Class is one session of a course.
 type Class struct {
-	CourseCode string `dynamo:"courseCode" json:"courseCode"`
-	Session    string `dynamo:"session" json:"session"`
-	Name       string `dynamo:"name" json:"name"`
-	Agency     string `dynamo:"agency" json:"agency"`     // the organising agency
-	Category   string `dynamo:"category" json:"category"` // course category code
-	Nature     string `dynamo:"nature" json:"nature"`     // digital / physical / blended
-	Method     string `dynamo:"method" json:"method"`     // nominated / open / offline
-	Start      string `dynamo:"start" json:"start"`       // ISO date
-	End        string `dynamo:"end" json:"end"`           // ISO date
-	Hours      int    `dynamo:"hours" json:"hours"`       // certified hours
-	Capacity   int    `dynamo:"capacity" json:"capacity"`
-	Location   string `dynamo:"location" json:"location"`
-	Year       int    `dynamo:"year" json:"year"`
+	CourseCode    string        `dynamo:"courseCode" json:"courseCode"`
+	Session       string        `dynamo:"session" json:"session"`
+	Name          string        `dynamo:"name" json:"name"`
+	Agency        string        `dynamo:"agency" json:"agency"`     // the organising agency
+	Category      string        `dynamo:"category" json:"category"` // course category code
+	Nature        string        `dynamo:"nature" json:"nature"`     // digital / physical / blended
+	Method        string        `dynamo:"method" json:"method"`     // nominated / open / offline
+	Start         string        `dynamo:"start" json:"start"`       // ISO date
+	End           string        `dynamo:"end" json:"end"`           // ISO date
+	Unit          string        `dynamo:"unit,omitempty" json:"unit"`
+	Amount        int           `dynamo:"amount,omitempty" json:"amount"`               // in Unit
+	Hours         int           `dynamo:"hours" json:"hours"`                           // certified hours
+	DigitalHours  int           `dynamo:"digitalHours,omitempty" json:"digitalHours"`   // of Hours
+	PhysicalHours int           `dynamo:"physicalHours,omitempty" json:"physicalHours"` // of Hours
+	EnrollStart   string        `dynamo:"enrollStart,omitempty" json:"enrollStart,omitempty"`
+	EnrollEnd     string        `dynamo:"enrollEnd,omitempty" json:"enrollEnd,omitempty"`
+	GoLive        string        `dynamo:"goLive,omitempty" json:"goLive,omitempty"` // RFC 3339 UTC; "" = at once
+	Capacity      int           `dynamo:"capacity" json:"capacity"`
+	StopWhenFull  bool          `dynamo:"stopWhenFull,omitempty" json:"stopWhenFull"`
+	Fee           int           `dynamo:"fee,omitempty" json:"fee"`
+	Restriction   string        `dynamo:"restriction,omitempty" json:"restriction"`
+	Survey        []Question    `dynamo:"survey,omitempty" json:"survey"`
+	Subjects      []string      `dynamo:"subjects,omitempty" json:"subjects"`
+	Lecturers     []LecturerRef `dynamo:"lecturers,omitempty" json:"lecturers"`
+	Location      string        `dynamo:"location" json:"location"`
+	City          string        `dynamo:"city,omitempty" json:"city,omitempty"`
+	Year          int           `dynamo:"year" json:"year"`
+	Status        string        `dynamo:"status,omitempty" json:"status"`
+	Enrolled      int           `dynamo:"enrolled,omitempty" json:"enrolled"` // enrollments taken (X5)
+	Created       time.Time     `dynamo:"created,omitempty" json:"created"`
+	Updated       time.Time     `dynamo:"updated,omitempty" json:"updated"`
 }
 
 // Key names the class: course code + session.
-func (c Class) Key() string { return "CLASS#" + c.CourseCode + "#" + c.Session }
+func (c Class) Key() string { return ClassKey(c.CourseCode, c.Session) }
+
+// ClassKey is the partition key of a class and its enrollments.
+func ClassKey(code, session string) string { return "CLASS#" + code + "#" + session }
+
+// lastVisibleDay is the last Taipei day the class shows on the front stage.
+func (c Class) lastVisibleDay() string {
+	if c.EnrollEnd != "" {
+		return c.EnrollEnd
+	}
+	return c.End
+}
+
+// Visibility is the class's front-stage state at now: cancelled; scheduled
+// before its go-live time; offline after its enrollment end (or, without
+// enrollment dates, after its last day); online otherwise.
+func (c Class) Visibility(now time.Time) string {
+	switch {
+	case c.Status == Cancelled:
+		return Withdrawn
+	case c.GoLive != "" && now.UTC().Format(time.RFC3339) < c.GoLive:
+		return Scheduled
+	case now.In(taipei).Format(time.DateOnly) > c.lastVisibleDay():
+		return Closed
+	}
+	return Online
+}
 
 // Enrollment is one learner's enrollment in a class.
 type Enrollment struct {
@@ -53,87 +146,13 @@ type Enrollment struct {
 	Reason     string    `dynamo:"reason,omitempty" json:"reason,omitempty"`
 }
 
-type classItem struct {
-	PK     string `dynamo:"pk"`
-	SK     string `dynamo:"sk"`
-	GSI1PK string `dynamo:"gsi1pk"`
-	GSI1SK string `dynamo:"gsi1sk"`
-	GSI2PK string `dynamo:"gsi2pk"`
-	GSI2SK string `dynamo:"gsi2sk"`
-	Class
+// EnrollmentKeyed returns the item of an enrollment.
+func EnrollmentKeyed(e Enrollment) any {
+	return enrollmentItem{PK: ClassKey(e.CourseCode, e.Session), SK: "ENR#" + e.PersonID, Enrollment: e}
 }
 
 type enrollmentItem struct {
 	PK string `dynamo:"pk"`
 	SK string `dynamo:"sk"`
 	Enrollment
-}
-
-// ClassKeyed returns the item of a class with its index keys.
-func ClassKeyed(c Class) any {
-	return classItem{PK: c.Key(), SK: "CLASS", GSI1PK: "CLASSEND#" + c.End, GSI1SK: c.Key(),
-		GSI2PK: fmt.Sprintf("AGENCYCLASSES#%s#%d", c.Agency, c.Year), GSI2SK: c.Start + "#" + c.Key(), Class: c}
-}
-
-// EnrollmentKeyed returns the item of an enrollment.
-func EnrollmentKeyed(e Enrollment) any {
-	return enrollmentItem{PK: "CLASS#" + e.CourseCode + "#" + e.Session, SK: "ENR#" + e.PersonID, Enrollment: e}
-}
-
-// Repo reads classes and enrollments.
-type Repo struct{ Table dynamo.Table }
-
-// ClassesEndingOn lists the classes whose last day is date (ISO).
-func (r Repo) ClassesEndingOn(ctx context.Context, date string) ([]Class, error) {
-	var items []classItem
-	if err := r.Table.Get("gsi1pk", "CLASSEND#"+date).Index("gsi1").All(ctx, &items); err != nil {
-		return nil, fmt.Errorf("classes ending %s: %w", date, err)
-	}
-	out := make([]Class, len(items))
-	for i, it := range items {
-		out[i] = it.Class
-	}
-	return out, nil
-}
-
-// Enrollees lists a class's enrollments in the given status.
-func (r Repo) Enrollees(ctx context.Context, c Class, status string) ([]Enrollment, error) {
-	var items []enrollmentItem
-	err := r.Table.Get("pk", c.Key()).Range("sk", dynamo.BeginsWith, "ENR#").
-		Filter("$ = ?", "status", status).Consistent(true).All(ctx, &items)
-	if err != nil {
-		return nil, fmt.Errorf("enrollees of %s: %w", c.Key(), err)
-	}
-	out := make([]Enrollment, len(items))
-	for i, it := range items {
-		out[i] = it.Enrollment
-	}
-	return out, nil
-}
-
-// Get returns a class, or a NotFound error.
-func (r Repo) Get(ctx context.Context, courseCode, session string) (Class, error) {
-	var it classItem
-	err := r.Table.Get("pk", Class{CourseCode: courseCode, Session: session}.Key()).Range("sk", dynamo.Equal, "CLASS").One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return Class{}, errcode.New(errcode.NotFound, fmt.Sprintf("找不到課程 %s 第 %s 期。", courseCode, session))
-	}
-	if err != nil {
-		return Class{}, fmt.Errorf("get class %s/%s: %w", courseCode, session, err)
-	}
-	return it.Class, nil
-}
-
-// OfAgency lists the classes an agency organises in a year, by start date.
-func (r Repo) OfAgency(ctx context.Context, agency string, year int) ([]Class, error) {
-	var items []classItem
-	err := r.Table.Get("gsi2pk", fmt.Sprintf("AGENCYCLASSES#%s#%d", agency, year)).Index("gsi2").All(ctx, &items)
-	if err != nil {
-		return nil, fmt.Errorf("classes of %s in %d: %w", agency, year, err)
-	}
-	out := make([]Class, len(items))
-	for i, it := range items {
-		out[i] = it.Class
-	}
-	return out, nil
 }

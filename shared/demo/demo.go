@@ -39,6 +39,9 @@ type Data struct {
 	Users         []account.User
 	Stats         []StatsAccount
 	Announcements []home.Announcement
+	Subjects      []catalog.Subject
+	Lecturers     []catalog.Lecturer
+	Materials     []catalog.Material
 }
 
 // StatsAccount is a demo statistics account with its clear-text password.
@@ -100,6 +103,11 @@ func Generate(o Options) Data {
 		{account.StatsAccount{Username: "stats.tpe", Name: "臺北市政府統計報表帳號", Agency: TPE}, StatsPassword},
 	}
 	d.Announcements = announcements(o.Today)
+	// A source of its own, so the catalogue never shifts the data above.
+	cr := rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5851f42d4c957f2d))
+	d.Subjects = Subjects(o.Today)
+	d.Lecturers = Lecturers(cr, d.Agencies, 40*o.Scale+len(d.Agencies), o.Today)
+	d.Materials = Materials(cr, d.Agencies, 30*o.Scale, o.Today)
 	return d
 }
 
@@ -243,6 +251,7 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 			Start:  start.Format(time.DateOnly), End: end.Format(time.DateOnly), Hours: 6 * days,
 			Capacity: 30 + 10*r.IntN(4), Location: places[r.IntN(len(places))], Year: year,
 		}
+		fillClass(&c, start, days)
 		classes = append(classes, c)
 		pool := byAgency[org.Code]
 		if len(pool) == 0 {
@@ -265,6 +274,9 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 				e.Reason = "名額已滿，請報名下一期"
 			}
 			enr = append(enr, e)
+			if status != catalog.Rejected {
+				classes[len(classes)-1].Enrolled++
+			}
 			if ended && status == catalog.Approved && !end.Equal(yesterday) {
 				passed := r.IntN(20) != 0
 				recs = append(recs, records.Record{PersonID: p.ID, ID: records.ClassRecordID(c.CourseCode, c.Session),

@@ -12,6 +12,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -80,6 +81,19 @@ func Load(ctx context.Context, t Tables, d Data, o Options, workers int) (Counts
 	}
 	for _, e := range d.Enrollments {
 		cat = append(cat, catalog.EnrollmentKeyed(e))
+	}
+	for _, s := range d.Subjects {
+		cat = append(cat, catalog.SubjectKeyed(s)...)
+	}
+	for _, l := range d.Lecturers {
+		cat = append(cat, catalog.LecturerKeyed(l)...)
+	}
+	cats, err := codes.Default(codes.Categories)
+	if err != nil {
+		return Counts{}, err
+	}
+	for _, m := range d.Materials {
+		cat = append(cat, catalog.MaterialKeyed(m, cats)...)
 	}
 	for _, r := range d.Records {
 		rec = append(rec, records.Keyed(r))

@@ -29,6 +29,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
@@ -307,7 +308,8 @@ func RosterTransfer(ctx context.Context, getenv func(string) string) (func(conte
 	}, nil
 }
 
-// Course serves the class list of the roster download (L5).
+// Course serves the catalogue: courses, subjects, lecturers, materials,
+// code tables and the front stage's class list.
 func Course(ctx context.Context, getenv func(string) string) (APIHandler, error) {
 	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog})
 	if err == nil {
@@ -317,5 +319,8 @@ func Course(ctx context.Context, getenv func(string) string) (APIHandler, error)
 		return nil, err
 	}
 	g, _ := Guard(c)
-	return API(catalog.NewServer(&catalog.Server{Repo: catalog.Repo{Table: c.Tables.Catalog}, Guard: g, Now: time.Now})), nil
+	svc := &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog},
+		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
+		Now:   time.Now, NewID: func() string { return auth.RandomID(8) }}
+	return API(catalog.NewServer(&catalog.Server{Service: svc, Guard: g, ELearnURL: c.Env.Get(settings.ELearnURL, "")})), nil
 }

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
@@ -234,6 +237,12 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	}
 
 	tables := store.Open(awsCfg, env, settings.TableDirectory)
+	// What `make deploy-codes` does after a deploy: the code tables, read from
+	// their files at every start, so an edited table needs no rebuild.
+	codeDir := filepath.Join(filepath.Dir(cfg.Template), "shared", "codes", "tables")
+	if _, err := codes.Load(ctx, tables.Directory, os.DirFS(codeDir), time.Now()); err != nil {
+		return fmt.Errorf("load code tables from %s: %w", codeDir, err)
+	}
 	s.sso, err = newDevSSO(s.env[settings.SSOIssuer], s.env[settings.SSOAudience],
 		account.Repo{DB: tables.DB, Table: tables.Directory}, agency.Repo{Table: tables.Directory})
 	if err != nil {

@@ -1,0 +1,303 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+)
+
+// Service applies the catalogue's rules for a caller acting for their active agency.
+type Service struct {
+	Repo  Repo
+	Codes *codes.Repo
+	Now   func() time.Time
+	NewID func() string
+}
+
+func (s *Service) tables(ctx context.Context) (Tables, error) {
+	cats, err := s.Codes.Get(ctx, codes.Categories)
+	if err != nil {
+		return Tables{}, err
+	}
+	cities, err := s.Codes.Get(ctx, codes.Cities)
+	if err != nil {
+		return Tables{}, err
+	}
+	return Tables{Categories: cats, Cities: cities}, nil
+}
+
+// ClassView is a class with its front-stage state.
+type ClassView struct {
+	Class
+	Visibility string `json:"visibility"`
+}
+
+func (s *Service) view(c Class) ClassView { return ClassView{c, c.Visibility(s.Now())} }
+
+// CreateCourse adds a class of the caller's agency. Typed subjects and
+// lecturers are found or added only once the class itself is known to be
+// valid and new, so a refused class adds nothing.
+func (s *Service) CreateCourse(ctx context.Context, caller auth.Caller, in CourseInput) (ClassView, error) {
+	t, err := s.tables(ctx)
+	if err != nil {
+		return ClassView{}, err
+	}
+	now := s.Now()
+	c, err := in.Class(caller.Active.Code, now, t)
+	if err != nil {
+		return ClassView{}, err
+	}
+	if _, err := s.Repo.Get(ctx, c.CourseCode, c.Session); err == nil {
+		return ClassView{}, errcode.New(errcode.Conflict, fmt.Sprintf("課程代碼 %s 第 %s 期已存在，請改用其他期別。", c.CourseCode, c.Session))
+	} else if !errcode.Is(err, errcode.NotFound) {
+		return ClassView{}, err
+	}
+	if err := s.resolve(ctx, caller, &c, now); err != nil {
+		return ClassView{}, err
+	}
+	c.Created, c.Updated = now, now
+	if err := s.Repo.CreateClass(ctx, c); err != nil {
+		return ClassView{}, err
+	}
+	return s.view(c), nil
+}
+
+// resolve checks picked lecturers and adds typed subjects and lecturers.
+func (s *Service) resolve(ctx context.Context, caller auth.Caller, c *Class, now time.Time) error {
+	for _, l := range c.Lecturers {
+		if l.ID == "" {
+			continue
+		}
+		got, err := s.Repo.Lecturer(ctx, l.ID)
+		if err != nil || (got.Agency != caller.Active.Code && !got.Public) {
+			return errcode.Field("lecturers", fmt.Sprintf("找不到講師「%s」，請重新挑選或直接輸入姓名。", l.Name))
+		}
+	}
+	for i, name := range c.Subjects {
+		sub, err := NewSubject(name, c.Category, caller.Active.Code, now)
+		if err != nil {
+			return err
+		}
+		if sub, err = s.Repo.EnsureSubject(ctx, sub); err != nil {
+			return err
+		}
+		c.Subjects[i] = sub.Name
+	}
+	first := ""
+	if len(c.Subjects) > 0 {
+		first = c.Subjects[0]
+	}
+	for i, l := range c.Lecturers {
+		if l.ID != "" {
+			got, _ := s.Repo.Lecturer(ctx, l.ID)
+			c.Lecturers[i].Name = got.Name
+			continue
+		}
+		got, err := s.Repo.TypedLecturer(ctx, caller.Active.Code, caller.Active.Name, l.Name, first, now)
+		if err != nil {
+			return err
+		}
+		c.Lecturers[i] = LecturerRef{ID: got.ID, Name: got.Name}
+	}
+	return nil
+}
+
+// ownClass returns a class of the caller's agency.
+func (s *Service) ownClass(ctx context.Context, caller auth.Caller, code, session string) (Class, error) {
+	c, err := s.Repo.Get(ctx, code, session)
+	if err != nil {
+		return Class{}, err
+	}
+	if c.Agency != caller.Active.Code {
+		return Class{}, errcode.New(errcode.AgencyForbidden, "這門課程不是本機關開設的，只能由開課機關維護。")
+	}
+	return c, nil
+}
+
+// GetCourse returns a class of the caller's agency.
+func (s *Service) GetCourse(ctx context.Context, caller auth.Caller, code, session string) (ClassView, error) {
+	c, err := s.ownClass(ctx, caller, code, session)
+	return s.view(c), err
+}
+
+// UpdateCourse saves an edited class; course code and session do not change.
+func (s *Service) UpdateCourse(ctx context.Context, caller auth.Caller, code, session string, in CourseInput) (ClassView, error) {
+	cur, err := s.ownClass(ctx, caller, code, session)
+	if err != nil {
+		return ClassView{}, err
+	}
+	if cur.Status == Cancelled {
+		return ClassView{}, errcode.New(errcode.Conflict, "已停辦的課程不能再編輯。")
+	}
+	if in.Updated.IsZero() {
+		return ClassView{}, errcode.Field("updated", "缺少資料版本，請重新載入後再編輯。")
+	}
+	in.CourseCode, in.Session = cur.CourseCode, cur.Session
+	t, err := s.tables(ctx)
+	if err != nil {
+		return ClassView{}, err
+	}
+	now := s.Now()
+	c, err := in.Class(caller.Active.Code, now, t)
+	if err != nil {
+		return ClassView{}, err
+	}
+	if err := s.resolve(ctx, caller, &c, now); err != nil {
+		return ClassView{}, err
+	}
+	c.Created, c.Updated, c.Enrolled = cur.Created, now, cur.Enrolled
+	if err := s.Repo.UpdateClass(ctx, in.Updated, c); err != nil {
+		return ClassView{}, err
+	}
+	return s.view(c), nil
+}
+
+// CancelCourse cancels (停辦) a class of the caller's agency.
+func (s *Service) CancelCourse(ctx context.Context, caller auth.Caller, code, session string) (ClassView, error) {
+	c, err := s.ownClass(ctx, caller, code, session)
+	if err != nil {
+		return ClassView{}, err
+	}
+	now := s.Now()
+	if err := s.Repo.CancelClass(ctx, c, now); err != nil {
+		return ClassView{}, err
+	}
+	c.Status, c.Updated = Cancelled, now
+	return s.view(c), nil
+}
+
+// DeleteCourse deletes a class of the caller's agency that has no enrollments.
+func (s *Service) DeleteCourse(ctx context.Context, caller auth.Caller, code, session string) error {
+	c, err := s.ownClass(ctx, caller, code, session)
+	if err != nil {
+		return err
+	}
+	return s.Repo.DeleteClass(ctx, c)
+}
+
+// SearchCourses pages the caller's agency's classes of a year.
+func (s *Service) SearchCourses(ctx context.Context, caller auth.Caller, f ClassFilter) (ClassPage, error) {
+	f.Agency = caller.Active.Code
+	if f.Year == 0 {
+		f.Year = s.Now().In(taipei).Year()
+	}
+	return s.Repo.SearchClasses(ctx, f)
+}
+
+// SaveLecturer creates (id "") or edits a lecturer of the caller's agency.
+func (s *Service) SaveLecturer(ctx context.Context, caller auth.Caller, id string, in LecturerInput) (Lecturer, error) {
+	exp, err := s.Codes.Get(ctx, codes.Expertise)
+	if err != nil {
+		return Lecturer{}, err
+	}
+	var cur Lecturer
+	if id != "" {
+		if cur, err = s.ownLecturer(ctx, caller, id); err != nil {
+			return Lecturer{}, err
+		}
+		if in.Updated.IsZero() {
+			return Lecturer{}, errcode.Field("updated", "缺少資料版本，請重新載入後再編輯。")
+		}
+	}
+	l, err := in.Lecturer(exp)
+	if err != nil {
+		return Lecturer{}, err
+	}
+	now := s.Now()
+	for i, name := range l.Subjects { // 可授科目 join the subject list
+		sub, err := NewSubject(name, "", caller.Active.Code, now)
+		if err != nil {
+			return Lecturer{}, err
+		}
+		if sub, err = s.Repo.EnsureSubject(ctx, sub); err != nil {
+			return Lecturer{}, err
+		}
+		l.Subjects[i] = sub.Name
+	}
+	l.Agency, l.AgencyName, l.Updated = caller.Active.Code, caller.Active.Name, now
+	if id == "" {
+		l.ID, l.Created = s.NewID(), now
+	} else {
+		l.ID, l.Created, l.AgencyName = cur.ID, cur.Created, cur.AgencyName
+	}
+	if err := s.Repo.SaveLecturer(ctx, l, in.Updated); err != nil {
+		return Lecturer{}, err
+	}
+	return l, nil
+}
+
+func (s *Service) ownLecturer(ctx context.Context, caller auth.Caller, id string) (Lecturer, error) {
+	l, err := s.Repo.Lecturer(ctx, id)
+	if err != nil {
+		return Lecturer{}, err
+	}
+	if l.Agency != caller.Active.Code {
+		return Lecturer{}, errcode.New(errcode.AgencyForbidden, "這位講師是其他機關建立的，只能由建立的機關維護。")
+	}
+	return l, nil
+}
+
+// Lecturer returns a lecturer of the caller's agency, with private fields.
+func (s *Service) Lecturer(ctx context.Context, caller auth.Caller, id string) (Lecturer, error) {
+	return s.ownLecturer(ctx, caller, id)
+}
+
+// DeleteLecturer deletes a lecturer of the caller's agency.
+func (s *Service) DeleteLecturer(ctx context.Context, caller auth.Caller, id string) error {
+	l, err := s.ownLecturer(ctx, caller, id)
+	if err != nil {
+		return err
+	}
+	return s.Repo.DeleteLecturer(ctx, l)
+}
+
+// PublicLecturer returns a public lecturer of any agency, without private fields (L4).
+func (s *Service) PublicLecturer(ctx context.Context, id string) (PublicLecturer, error) {
+	l, err := s.Repo.Lecturer(ctx, id)
+	if err != nil {
+		return PublicLecturer{}, err
+	}
+	if !l.Public {
+		return PublicLecturer{}, errcode.New(errcode.NotFound, "找不到這位講師。")
+	}
+	return l.PublicView(), nil
+}
+
+// SaveMaterial creates (id "") or edits a material of the caller's agency.
+func (s *Service) SaveMaterial(ctx context.Context, caller auth.Caller, id string, in MaterialInput) (Material, error) {
+	cats, err := s.Codes.Get(ctx, codes.Categories)
+	if err != nil {
+		return Material{}, err
+	}
+	var cur Material
+	if id != "" {
+		if cur, err = s.Repo.Material(ctx, id); err != nil {
+			return Material{}, err
+		}
+		if cur.Agency != caller.Active.Code {
+			return Material{}, errcode.New(errcode.AgencyForbidden, "這筆教材是其他機關通報的，只能由通報的機關編輯。")
+		}
+		if in.Updated.IsZero() {
+			return Material{}, errcode.Field("updated", "缺少資料版本，請重新載入後再編輯。")
+		}
+	}
+	m, err := in.Material(cats)
+	if err != nil {
+		return Material{}, err
+	}
+	now := s.Now()
+	m.Agency, m.AgencyName, m.Updated = caller.Active.Code, caller.Active.Name, now
+	if id == "" {
+		m.ID, m.Created = s.NewID(), now
+	} else {
+		m.ID, m.Created, m.AgencyName = cur.ID, cur.Created, cur.AgencyName
+	}
+	if err := s.Repo.SaveMaterial(ctx, m, in.Updated, cats); err != nil {
+		return Material{}, err
+	}
+	return m, nil
+}

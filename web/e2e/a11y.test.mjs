@@ -38,6 +38,15 @@ test('every screen passes the WCAG 2.1 AA audit', async () => {
     ['#/SYS/announcements', 'tr[data-id]', 'announcements'],
     ['#/SYS/manual', '#mu', 'manual'],
     ['#/P5', 'text=建置中', 'a function still being built'],
+    ['#/L2', '#c-list table, #c-list .muted', 'course search'],
+    ['#/L2/new', '#c-form', 'course form'],
+    ['#/L3', '#l-list table, #l-list .muted', 'lecturer maintenance'],
+    ['#/L3/new', '#l-form', 'lecturer form'],
+    ['#/L4', '#d-list table', 'lecturer database'],
+    ['#/L4/view/demo00000', 'dl.detail', 'public lecturer'],
+    ['#/L7', '#m-list table', 'digital materials'],
+    ['#/L7/new', '#m-form', 'material form'],
+    ['#/L7/view/demo00000', 'dl.detail', 'material detail'],
   ]) {
     await page.goto(stack.url + '/' + hash);
     await page.waitForSelector(ready);

@@ -9,6 +9,9 @@ import { membersView } from './members.js';
 import { passwordView } from './password.js';
 import { announcementsView, manualView } from './admin.js';
 import { rosterView } from './roster.js';
+import { coursesView } from './courses.js';
+import { lecturersView, lecturerDbView } from './lecturers.js';
+import { materialsView } from './materials.js';
 
 const $ = (id) => document.getElementById(id);
 export const state = { me: null };
@@ -37,6 +40,10 @@ const views = {
   '': homeView,
   'L8': membersView,
   'L5': rosterView,
+  'L2': coursesView,
+  'L3': lecturersView,
+  'L4': lecturerDbView,
+  'L7': materialsView,
   'password': passwordView,
   'SYS/announcements': announcementsView,
   'SYS/manual': manualView,
@@ -95,8 +102,9 @@ function drawShell() {
 }
 
 function markMenu() {
+  const here = (location.hash || '#/').split('/').slice(0, 2).join('/');
   for (const a of document.querySelectorAll('#menu a')) {
-    if (a.getAttribute('href') === (location.hash || '#/')) a.setAttribute('aria-current', 'page');
+    if (a.getAttribute('href') === (location.hash || '#/') || (here !== '#/' && a.getAttribute('href') === here)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
 }
@@ -115,7 +123,10 @@ async function route() {
   try {
     if (!state.me) await loadMe();
   } catch (err) { return fail(err); }
+  // #/L7/edit/<id>: a view gets the rest of the path.
   let draw = views[path];
+  const [head, ...rest] = path.split('/');
+  if (!draw && views[head] && state.me.functions.some((f) => f.id === head)) draw = (el) => views[head](el, rest);
   if (!draw && path === '' && state.me.user.kind === 'stats') draw = placeholder('S1');
   if (!draw && state.me.functions.some((f) => f.id === path)) draw = placeholder(path);
   if (!draw) {
@@ -126,6 +137,8 @@ async function route() {
   markMenu();
   try {
     await draw(view);
+    const note = sessionStorage.getItem('lifelong.flash'); // a confirmation from the view we came from
+    if (note) { sessionStorage.removeItem('lifelong.flash'); flash(note, true); }
   } catch (err) { fail(err); }
   $('main').focus({ preventScroll: true });
 }

@@ -49,7 +49,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fs.Int("n", 2000, "requests per latency benchmark")
-	only := fs.String("only", "", "run one benchmark: api, bulk or export")
+	only := fs.String("only", "", "run one benchmark: api, bulk, search or export")
+	lecturers := fs.Int("lecturers", 100_000, "lecturers for the search benchmark")
+	courses := fs.Int("courses", 200_000, "courses for the search benchmark")
+	scans := fs.Int("scans", 5, "baseline Scan runs of the search benchmark (each reads the whole table)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,6 +96,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		if err := benchAPI(ctx, out, st, tables, *n); err != nil {
+			return err
+		}
+	}
+	if *only == "" || *only == "search" {
+		if *only == "search" { // the API benchmark loaded the demo users otherwise
+			if _, err := demo.Load(ctx, demo.Tables{Directory: tables.Directory, Catalog: tables.Catalog, Records: tables.Records}, d, o, 8); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintln(out)
+		if err := benchSearch(ctx, out, st, tables, d, *lecturers, *courses, min(*n, 1000), *scans); err != nil {
 			return err
 		}
 	}

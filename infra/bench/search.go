@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/ngram"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
+)
+
+// benchSearch: partial-name searches of lecturers (L4: every agency's public
+// lecturers, via the n-gram index) and of courses (L2: the caller's agency's
+// classes of the year) through the API, over nLect lecturers and nCourses
+// courses, against the same searches done by a Scan with a contains filter.
+func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Tables, d demo.Data, nLect, nCourses, n, nBase int) error {
+	r := rand.New(rand.NewPCG(11, 13))
+	now := time.Now()
+	lects := demo.Lecturers(r, d.Agencies, nLect, now)
+	var items []any
+	for _, s := range demo.Subjects(now) {
+		items = append(items, catalog.SubjectKeyed(s)...)
+	}
+	for _, l := range lects {
+		items = append(items, catalog.LecturerKeyed(l)...)
+	}
+	year := now.In(roc.Taipei).Year()
+	var moiNames []string
+	topics := []string{"數位治理實務", "公文寫作", "淨零排放與環境教育", "性別平等與性別主流化", "政策溝通", "個人資料保護",
+		"危機管理", "跨域協調", "資料分析入門", "廉政倫理", "國際視野", "簡報技巧", "資訊安全", "採購法規", "英語簡報", "專案管理"}
+	levels := []string{"基礎", "進階", "實務", "專題", "研習", "工作坊"}
+	for i := range nCourses {
+		a := d.Agencies[r.IntN(len(d.Agencies))]
+		start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(360))
+		c := catalog.Class{CourseCode: fmt.Sprintf("B%07d", i), Session: "1", Agency: a.Code, Category: "311",
+			Name:   topics[r.IntN(len(topics))] + levels[r.IntN(len(levels))] + "班",
+			Nature: catalog.Physical, Method: catalog.Open, Unit: catalog.UnitHour, Amount: 6, Hours: 6, PhysicalHours: 6,
+			Start: start.Format(time.DateOnly), End: start.Format(time.DateOnly), Capacity: 40, Location: "臺北市", Year: year,
+			Created: start.AddDate(0, 0, -30).Add(time.Duration(i) * time.Second), Updated: start}
+		c.Updated = c.Created
+		if a.Code == demo.MOI {
+			moiNames = append(moiNames, c.Name)
+		}
+		items = append(items, catalog.ClassKeyed(c))
+	}
+	fmt.Fprintf(out, "search: loading %d lecturers and %d courses (%d items with the n-gram postings)...\n", nLect, nCourses, len(items))
+	start := time.Now()
+	if err := store.WriteAll(ctx, t.Catalog, items, 16); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  loaded in %.0f s (%.0f items/s)\n", time.Since(start).Seconds(), float64(len(items))/time.Since(start).Seconds())
+
+	// Queries: substrings (1–3 characters) of public lecturers' names; 2–4
+	// characters of MOI's course names, as officers type them.
+	var public []string
+	for _, l := range lects {
+		if l.Public {
+			public = append(public, l.Name)
+		}
+	}
+	sub := func(s string, lo, hi int) string {
+		rs := []rune(s)
+		n := lo + r.IntN(hi-lo+1)
+		n = min(n, len(rs))
+		i := r.IntN(len(rs) - n + 1)
+		return string(rs[i : i+n])
+	}
+	lq := make([]string, n)
+	for i := range lq {
+		lq[i] = sub(public[r.IntN(len(public))], 1, 3)
+	}
+	cq := make([]string, n)
+	for i := range cq {
+		cq[i] = sub(moiNames[r.IntN(len(moiNames))], 2, 4)
+	}
+
+	tpe, err := st.Token(ctx, "tpe.admin", time.Hour)
+	if err != nil {
+		return err
+	}
+	moi, err := st.Token(ctx, "moi.course", time.Hour)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{}
+	get := func(path, tok string) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", st.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
+		}
+		return nil
+	}
+	k := 0
+	lectAPI, err := latencies(n, func() error {
+		k++
+		return get("/api/lecturer-db?name="+url.QueryEscape(lq[k%len(lq)]), tpe)
+	})
+	if err != nil {
+		return err
+	}
+	k = 0
+	courseAPI, err := latencies(n, func() error {
+		k++
+		return get("/api/courses?name="+url.QueryEscape(cq[k%len(cq)]), moi)
+	})
+	if err != nil {
+		return err
+	}
+
+	// The baseline reads the whole table: few samples, each a full Scan.
+	scan := func(filter func(*dynamo.Scan) *dynamo.Scan) error {
+		var page []map[string]any
+		s := filter(t.Catalog.Scan())
+		if err := s.All(ctx, &page); err != nil {
+			return err
+		}
+		sort.Slice(page, func(i, j int) bool { return fmt.Sprint(page[i]["nName"]) < fmt.Sprint(page[j]["nName"]) })
+		return nil
+	}
+	k = 0
+	lectScan, err := samples(nBase, func() error {
+		k++
+		q := ngram.Normalize(lq[k%len(lq)])
+		return scan(func(s *dynamo.Scan) *dynamo.Scan {
+			return s.Filter("$ = ? AND contains($, ?)", "gsi2pk", "PUBLECT", "nName", q)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	k = 0
+	courseScan, err := samples(nBase, func() error {
+		k++
+		q := ngram.Normalize(cq[k%len(cq)])
+		return scan(func(s *dynamo.Scan) *dynamo.Scan {
+			return s.Filter("$ = ? AND $ = ? AND contains($, ?)", "agency", demo.MOI, "year", year, "nName", q)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "lecturer database search (L4, %d public lecturers), %d partial-name queries through the API\n", len(public), n)
+	fmt.Fprintf(out, "  n-gram index                        p50 %8.2f ms  p95 %8.2f ms\n", ms(lectAPI, 50), ms(lectAPI, 95))
+	fmt.Fprintf(out, "  baseline: Scan + contains (%d runs) p50 %8.2f ms  p95 %8.2f ms\n", nBase, ms(lectScan, 50), ms(lectScan, 95))
+	fmt.Fprintf(out, "  ratio (p95)                         %8.1f×   (target ≥ 20×, p95 < 100 ms)\n", ms(lectScan, 95)/ms(lectAPI, 95))
+	fmt.Fprintf(out, "course search (L2, %d courses, %d of them MOI's this year), %d partial-name queries through the API\n", nCourses, len(moiNames), n)
+	fmt.Fprintf(out, "  agency-year index + filter          p50 %8.2f ms  p95 %8.2f ms\n", ms(courseAPI, 50), ms(courseAPI, 95))
+	fmt.Fprintf(out, "  baseline: Scan + contains (%d runs) p50 %8.2f ms  p95 %8.2f ms\n", nBase, ms(courseScan, 50), ms(courseScan, 95))
+	fmt.Fprintf(out, "  ratio (p95)                         %8.1f×   (target ≥ 20×, p95 < 100 ms)\n", ms(courseScan, 95)/ms(courseAPI, 95))
+	fmt.Fprintf(out, "  sample queries: %s\n", strings.Join(append(lq[:5:5], cq[:5]...), " "))
+	return nil
+}
+
+// samples times f n times without a warm-up (each run is a full table read).
+func samples(n int, f func() error) ([]time.Duration, error) {
+	out := make([]time.Duration, n)
+	for i := range out {
+		start := time.Now()
+		if err := f(); err != nil {
+			return nil, err
+		}
+		out[i] = time.Since(start)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}

@@ -11,7 +11,7 @@ export LIFELONG_CACHE := $(CACHE)
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 ARCH ?= arm64
 FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction CourseFunction ExportsFunction ExportWorkerFunction \
-	ImportFunction NightlyFunction RosterTransferFunction
+	ImportFunction ImportApplyFunction ImportsFunction NightlyFunction RosterTransferFunction
 dir_AuthorizerFunction := authorizer
 dir_PlatformFunction := platform
 dir_IdentityFunction := identity
@@ -22,11 +22,13 @@ dir_ExportWorkerFunction := exportworker
 dir_ImportFunction := importer
 dir_NightlyFunction := nightly
 dir_RosterTransferFunction := rostertransfer
+dir_ImportApplyFunction := importapply
+dir_ImportsFunction := imports
 
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CACHE)/bin/aws-lambda-rie
 
-.PHONY: run test go-test e2e bench build lint clean clean-data tools deploy-web help
+.PHONY: run test go-test e2e bench build lint clean clean-data tools deploy-web deploy-codes help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -75,6 +77,10 @@ $(RIE):
 deploy-web: ## upload web/ to the site bucket of the deployed stack
 	bucket=$$(aws cloudformation describe-stacks --stack-name lifelong-backoffice --query "Stacks[0].Outputs[?OutputKey=='SiteBucketName'].OutputValue" --output text) && \
 	aws s3 sync web/ s3://$$bucket/ --delete --exclude 'e2e/*'
+
+deploy-codes: ## load shared/codes/tables/*.csv into the deployed stack's Directory table
+	TABLE_DIRECTORY=$$(aws cloudformation describe-stack-resource --stack-name lifelong-backoffice --logical-resource-id DirectoryTable --query StackResourceDetail.PhysicalResourceId --output text) \
+	  $(GO) run ./infra/codes -dir shared/codes/tables
 
 clean: ## build outputs (the DynamoDB Local cache stays in $(CACHE))
 	rm -rf build .aws-sam

@@ -104,6 +104,18 @@ func (s *Store) UploadURL(ctx context.Context, bucket, key, contentType string) 
 	return req.URL, nil
 }
 
+// UploadURLSized presigns a PUT of exactly size bytes: S3 refuses a body of
+// any other length, which bounds what a browser can upload.
+func (s *Store) UploadURLSized(ctx context.Context, bucket, key, contentType string, size int64) (string, error) {
+	req, err := s.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(bucket), Key: aws.String(key), ContentType: aws.String(contentType), ContentLength: aws.Int64(size),
+	}, s3.WithPresignExpires(s.TTL))
+	if err != nil {
+		return "", fmt.Errorf("presign put s3://%s/%s: %w", bucket, key, err)
+	}
+	return req.URL, nil
+}
+
 // contentDisposition keeps Chinese file names intact (RFC 6266 filename*).
 func contentDisposition(name string) string {
 	return fmt.Sprintf("attachment; filename*=UTF-8''%s", pathEscape(name))

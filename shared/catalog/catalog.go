@@ -104,6 +104,7 @@ type Class struct {
 	Enrolled      int           `dynamo:"enrolled,omitempty" json:"enrolled"` // enrollments taken (X5)
 	Created       time.Time     `dynamo:"created,omitempty" json:"created"`
 	Updated       time.Time     `dynamo:"updated,omitempty" json:"updated"`
+	ImportJob     string        `dynamo:"importJob,omitempty" json:"-"` // the bulk upload that created it
 }
 
 // Key names the class: course code + session.

@@ -190,12 +190,19 @@ func (s *Service) SearchCourses(ctx context.Context, caller auth.Caller, f Class
 
 // SaveLecturer creates (id "") or edits a lecturer of the caller's agency.
 func (s *Service) SaveLecturer(ctx context.Context, caller auth.Caller, id string, in LecturerInput) (Lecturer, error) {
+	if id == "" {
+		return s.saveLecturer(ctx, caller, s.NewID(), true, in)
+	}
+	return s.saveLecturer(ctx, caller, id, false, in)
+}
+
+func (s *Service) saveLecturer(ctx context.Context, caller auth.Caller, id string, create bool, in LecturerInput) (Lecturer, error) {
 	exp, err := s.Codes.Get(ctx, codes.Expertise)
 	if err != nil {
 		return Lecturer{}, err
 	}
 	var cur Lecturer
-	if id != "" {
+	if !create {
 		if cur, err = s.ownLecturer(ctx, caller, id); err != nil {
 			return Lecturer{}, err
 		}
@@ -219,8 +226,8 @@ func (s *Service) SaveLecturer(ctx context.Context, caller auth.Caller, id strin
 		l.Subjects[i] = sub.Name
 	}
 	l.Agency, l.AgencyName, l.Updated = caller.Active.Code, caller.Active.Name, now
-	if id == "" {
-		l.ID, l.Created = s.NewID(), now
+	if create {
+		l.ID, l.Created, in.Updated = id, now, time.Time{}
 	} else {
 		l.ID, l.Created, l.AgencyName = cur.ID, cur.Created, cur.AgencyName
 	}
@@ -269,12 +276,19 @@ func (s *Service) PublicLecturer(ctx context.Context, id string) (PublicLecturer
 
 // SaveMaterial creates (id "") or edits a material of the caller's agency.
 func (s *Service) SaveMaterial(ctx context.Context, caller auth.Caller, id string, in MaterialInput) (Material, error) {
+	if id == "" {
+		return s.saveMaterial(ctx, caller, s.NewID(), true, in)
+	}
+	return s.saveMaterial(ctx, caller, id, false, in)
+}
+
+func (s *Service) saveMaterial(ctx context.Context, caller auth.Caller, id string, create bool, in MaterialInput) (Material, error) {
 	cats, err := s.Codes.Get(ctx, codes.Categories)
 	if err != nil {
 		return Material{}, err
 	}
 	var cur Material
-	if id != "" {
+	if !create {
 		if cur, err = s.Repo.Material(ctx, id); err != nil {
 			return Material{}, err
 		}
@@ -291,8 +305,8 @@ func (s *Service) SaveMaterial(ctx context.Context, caller auth.Caller, id strin
 	}
 	now := s.Now()
 	m.Agency, m.AgencyName, m.Updated = caller.Active.Code, caller.Active.Name, now
-	if id == "" {
-		m.ID, m.Created = s.NewID(), now
+	if create {
+		m.ID, m.Created, in.Updated = id, now, time.Time{}
 	} else {
 		m.ID, m.Created, m.AgencyName = cur.ID, cur.Created, cur.AgencyName
 	}
@@ -300,4 +314,75 @@ func (s *Service) SaveMaterial(ctx context.Context, caller auth.Caller, id strin
 		return Material{}, err
 	}
 	return m, nil
+}
+
+// ImportCourse creates a class from a bulk upload row (L2b). Applying the
+// same row again (a retried batch) finds the class its job created and
+// succeeds without a second copy; a class someone else created is a Conflict.
+func (s *Service) ImportCourse(ctx context.Context, caller auth.Caller, in CourseInput, job string) error {
+	t, err := s.tables(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	c, err := in.Class(caller.Active.Code, now, t)
+	if err != nil {
+		return err
+	}
+	if cur, err := s.Repo.Get(ctx, c.CourseCode, c.Session); err == nil {
+		if cur.ImportJob == job {
+			return nil
+		}
+		return errcode.New(errcode.Conflict, fmt.Sprintf("課程代碼 %s 第 %s 期已存在。", c.CourseCode, c.Session))
+	} else if !errcode.Is(err, errcode.NotFound) {
+		return err
+	}
+	if err := s.resolve(ctx, caller, &c, now); err != nil {
+		return err
+	}
+	c.Created, c.Updated, c.ImportJob = now, now, job
+	err = s.Repo.CreateClass(ctx, c)
+	if errcode.Is(err, errcode.Conflict) {
+		if cur, gerr := s.Repo.Get(ctx, c.CourseCode, c.Session); gerr == nil && cur.ImportJob == job {
+			return nil
+		}
+	}
+	return err
+}
+
+// CheckCourse applies every rule of L2 to a bulk row without saving it.
+func (s *Service) CheckCourse(ctx context.Context, caller auth.Caller, in CourseInput, job string) error {
+	t, err := s.tables(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := in.Class(caller.Active.Code, s.Now(), t)
+	if err != nil {
+		return err
+	}
+	if cur, err := s.Repo.Get(ctx, c.CourseCode, c.Session); err == nil && cur.ImportJob != job {
+		return errcode.New(errcode.Conflict, fmt.Sprintf("課程代碼 %s 第 %s 期已存在。", c.CourseCode, c.Session))
+	} else if err != nil && !errcode.Is(err, errcode.NotFound) {
+		return err
+	}
+	return nil
+}
+
+// ImportLecturer creates a lecturer of a bulk upload row under a fixed id,
+// so applying the row again finds it instead of adding a second.
+func (s *Service) ImportLecturer(ctx context.Context, caller auth.Caller, id string, in LecturerInput) error {
+	if _, err := s.Repo.Lecturer(ctx, id); err == nil {
+		return nil
+	}
+	_, err := s.saveLecturer(ctx, caller, id, true, in)
+	return err
+}
+
+// ImportMaterial creates a material of a bulk upload row under a fixed id.
+func (s *Service) ImportMaterial(ctx context.Context, caller auth.Caller, id string, in MaterialInput) error {
+	if _, err := s.Repo.Material(ctx, id); err == nil {
+		return nil
+	}
+	_, err := s.saveMaterial(ctx, caller, id, true, in)
+	return err
 }

@@ -2,7 +2,6 @@ package export
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,12 +12,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 )
 
 // Invoker starts the worker for a job, asynchronously.
@@ -102,27 +100,8 @@ func (s *Service) Download(ctx context.Context, c auth.Caller, id string) (strin
 	return url, j, err
 }
 
-// LambdaInvoker starts the worker function with an asynchronous invocation.
-type LambdaInvoker struct {
-	Client   *lambda.Client
-	Function string
-}
-
-// Invoke sends {"jobId": id} with InvocationType Event.
-func (l LambdaInvoker) Invoke(ctx context.Context, jobID string) error {
-	payload, _ := json.Marshal(WorkerInput{JobID: jobID})
-	_, err := l.Client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(l.Function),
-		InvocationType: lambdatypes.InvocationTypeEvent, Payload: payload})
-	if err != nil {
-		return fmt.Errorf("invoke %s: %w", l.Function, err)
-	}
-	return nil
-}
-
 // WorkerInput is the worker's event.
-type WorkerInput struct {
-	JobID string `json:"jobId"`
-}
+type WorkerInput = invoke.JobInput
 
 // MaxRows is the most rows one sheet may hold: Excel's limit, kept for every
 // format so that a file opens everywhere.

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -30,8 +31,11 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/imports"
+	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -142,6 +146,21 @@ func Open(ctx context.Context, getenv func(string) string, tables []string, buck
 	return Core{Env: env, Tables: store.Open(cfg, env, tables...), Files: blob.Open(cfg, env, buckets...)}, nil
 }
 
+// LambdaClient builds the Lambda client that starts other functions (the
+// local stack's Invoke API when LAMBDA_ENDPOINT is set).
+func LambdaClient(ctx context.Context, env *settings.Env) (*awslambda.Client, error) {
+	cfg, err := settings.AWS(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	endpoint := env.Get(settings.LambdaEndpoint, "")
+	return awslambda.NewFromConfig(cfg, func(o *awslambda.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	}), nil
+}
+
 // Guard builds the Guard every HTTP function puts in front of its routes.
 func Guard(c Core) (auth.Guard, *account.Service) {
 	svc := &account.Service{
@@ -215,16 +234,23 @@ func Home(ctx context.Context, getenv func(string) string) (APIHandler, error) {
 	})), nil
 }
 
-// Import handles ObjectCreated notifications of the uploads bucket.
+// Import handles ObjectCreated notifications of the uploads bucket: agency
+// rosters (X3) and upload jobs (X2), each checked and staged on arrival.
 func Import(ctx context.Context, getenv func(string) string) (func(context.Context, events.S3Event) error, error) {
-	c, err := Open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
+	apply := ""
 	if err == nil {
+		apply = c.Env.Get(settings.ImportApply, "")
 		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
 	}
 	sync := rosterSync(c)
+	pipeline, err := importPipeline(ctx, c, apply)
+	if err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context, ev events.S3Event) error {
 		var errs []error
 		for _, rec := range ev.Records {
@@ -241,6 +267,18 @@ func Import(ctx context.Context, getenv func(string) string) (func(context.Conte
 					continue
 				}
 				slog.InfoContext(ctx, "roster staged", "key", key, "job", job.ID, "status", job.Status, "rows", job.Rows, "bad", len(job.Bad))
+			case strings.HasPrefix(key, imports.KeyPrefix):
+				job, err := pipeline.Stage(ctx, key, rec.S3.Object.ETag, rec.S3.Object.Size, owner(ctx))
+				if errcode.Is(err, errcode.NotFound) { // a file nobody asked to upload: nothing to retry
+					slog.WarnContext(ctx, "upload names no job", "key", key)
+					continue
+				}
+				if err != nil {
+					errs = append(errs, fmt.Errorf("stage %s: %w", key, err))
+					continue
+				}
+				slog.InfoContext(ctx, "upload staged", "job", job.ID, "kind", job.Kind, "status", job.Status,
+					"rows", job.Rows, "failed", job.Failed)
 			default:
 				slog.WarnContext(ctx, "upload with no importer", "key", key)
 			}
@@ -264,22 +302,52 @@ type ScheduleInput struct {
 
 // NightlyResult reports one nightly run.
 type NightlyResult struct {
-	RostersApplied int `json:"rostersApplied"`
+	RostersApplied int      `json:"rostersApplied"`
+	ImportsStarted []string `json:"importsStarted"` // upload jobs handed to ImportApplyFunction
 }
 
-// Nightly is the nightly batch: it applies staged uploads.
+// Nightly is the nightly batch: it applies staged rosters and starts one
+// apply invocation per staged upload job (each claims its job, so a batch
+// fired twice applies nothing twice).
 func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (NightlyResult, error), error) {
-	c, err := Open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
+	apply := ""
 	if err == nil {
+		apply = c.Env.Need(settings.ImportApply)
 		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
 	}
 	sync := rosterSync(c)
+	pipeline, err := importPipeline(ctx, c, "")
+	if err != nil {
+		return nil, err
+	}
+	client, err := LambdaClient(ctx, c.Env)
+	if err != nil {
+		return nil, err
+	}
+	start := invoke.Async{Client: client, Function: apply}
 	return func(ctx context.Context, in ScheduleInput) (NightlyResult, error) {
 		n, err := sync.ApplyStaged(ctx)
-		return NightlyResult{RostersApplied: n}, err
+		res := NightlyResult{RostersApplied: n, ImportsStarted: []string{}}
+		if err != nil {
+			return res, err
+		}
+		queued, err := pipeline.Queued(ctx)
+		if err != nil {
+			return res, err
+		}
+		var errs []error
+		for _, id := range queued {
+			if err := start.Invoke(ctx, id); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			res.ImportsStarted = append(res.ImportsStarted, id)
+		}
+		return res, errors.Join(errs...)
 	}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Record statuses.
@@ -37,6 +38,14 @@ type Record struct {
 	Passed     *bool     `dynamo:"passed" json:"passed"`
 	Status     string    `dynamo:"status" json:"status"`
 	Created    time.Time `dynamo:"created" json:"created"`
+	// From uploads (L6a/L6b/L6c) and the course form.
+	Nature        string `dynamo:"nature,omitempty" json:"nature,omitempty"` // digital / physical / blended
+	DigitalHours  int    `dynamo:"digitalHours,omitempty" json:"digitalHours,omitempty"`
+	PhysicalHours int    `dynamo:"physicalHours,omitempty" json:"physicalHours,omitempty"`
+	Institution   string `dynamo:"institution,omitempty" json:"institution,omitempty"` // 訓練進修機構
+	Score         *int   `dynamo:"score,omitempty" json:"score,omitempty"`
+	City          string `dynamo:"city,omitempty" json:"city,omitempty"`
+	Job           string `dynamo:"job,omitempty" json:"job,omitempty"` // the upload that wrote it
 }
 
 type item struct {
@@ -77,6 +86,13 @@ func ReviewKey(agency string) string { return "REVIEW#" + agency }
 // NoticeKey: see ReviewKey.
 func NoticeKey(agency string) string { return "NOTICE#" + agency }
 
+// Sources of records.
+const (
+	SourceClass    = "class"    // a class of this portal (roster transfer, L6a)
+	SourceExternal = "external" // a course not opened here (L6b, P15)
+	SourceStudy    = "study"    // further study (L6c)
+)
+
 // ClassRecordID names the record a class produces for a person: one per class.
 func ClassRecordID(courseCode, session string) string { return "C#" + courseCode + "#" + session }
 
@@ -93,6 +109,16 @@ func (s Repo) Create(ctx context.Context, r Record) (bool, error) {
 		return false, fmt.Errorf("create record %s/%s: %w", r.PersonID, r.ID, err)
 	}
 	return true, nil
+}
+
+// WriteRecords puts records (an upload's rows): a record with the same key is
+// replaced, so writing the same rows twice leaves one copy of each.
+func (s Repo) WriteRecords(ctx context.Context, recs []Record) error {
+	items := make([]any, len(recs))
+	for i, r := range recs {
+		items[i] = Keyed(r)
+	}
+	return store.WriteAll(ctx, s.Table, items, 8)
 }
 
 // Transfer is the course-end roster transfer: approved enrollees of classes

@@ -33,11 +33,13 @@ func Parse(s string) (time.Time, error) {
 	case len(s) == 10 && s[4] == '-' && s[7] == '-': // ISO
 		return parseYMD(s[:4], s[5:7], s[8:], 0, s)
 	case strings.ContainsAny(s, "-/"):
-		parts := strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '/' })
-		if len(parts) != 3 {
+		sep := func(r rune) bool { return r == '-' || r == '/' }
+		i := strings.IndexFunc(s, sep)
+		j := i + 1 + strings.IndexFunc(s[i+1:], sep)
+		if i <= 0 || j <= i+1 || j == len(s)-1 || strings.IndexFunc(s[j+1:], sep) >= 0 {
 			return time.Time{}, fmt.Errorf("日期 %q 格式錯誤（例：113/03/01）", s)
 		}
-		return parseYMD(parts[0], parts[1], parts[2], offset, s)
+		return parseYMD(s[:i], s[i+1:j], s[j+1:], offset, s)
 	case len(s) == 7 || len(s) == 6: // 1130301, or 990301 for years before 100
 		n := len(s)
 		return parseYMD(s[:n-4], s[n-4:n-2], s[n-2:], offset, s)

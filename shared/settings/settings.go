@@ -76,6 +76,10 @@ const (
 	PasswordURL      = "ECPA_PASSWORD_URL"
 	ELearnURL        = "ELEARN_URL"
 	AppTimezone      = "APP_TIMEZONE"
+	ImportApply      = "IMPORT_APPLY_FUNCTION"    // the function that applies upload jobs
+	ImportSlice      = "IMPORT_SLICE_SECONDS"     // at most this long per apply invocation (default: until the deadline)
+	ImportNowRows    = "IMPORT_APPLY_NOW_ROWS"    // apply files of at most this many rows at once (default 0: at night)
+	FunctionName     = "AWS_LAMBDA_FUNCTION_NAME" // set by Lambda
 )
 
 // AWS builds the SDK configuration. Outside AWS (an endpoint is set) it uses

@@ -12,6 +12,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/openapi"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 )
@@ -26,6 +27,7 @@ var routers = map[string]func(httpapi.Router){
 	"IdentityFunction": (&account.Server{}).Routes,
 	"HomeFunction":     (&home.Server{}).Routes,
 	"CourseFunction":   (&catalog.Server{}).Routes,
+	"ImportsFunction":  (&imports.Server{}).Routes,
 	"ExportsFunction":  (&export.Server{}).Routes,
 }
 

@@ -164,6 +164,9 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 			s.fnVars[id] = append(s.fnVars[id], k)
 		}
 		fnEnv[id] = func(k string) string {
+			if k == "AWS_LAMBDA_FUNCTION_NAME" { // set by Lambda itself; locally a function's name is its logical ID
+				return id
+			}
 			if v, ok := own[k]; ok && cfg.Env[k] == "" {
 				return v
 			}

@@ -6,13 +6,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
+	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/roster"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -35,18 +34,12 @@ func Exports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandl
 	if err := c.Env.Err(); err != nil {
 		return nil, err
 	}
-	cfg, err := settings.AWS(ctx, c.Env)
+	client, err := lambdafn.LambdaClient(ctx, c.Env)
 	if err != nil {
 		return nil, err
 	}
-	endpoint := c.Env.Get(settings.LambdaEndpoint, "")
-	client := lambda.NewFromConfig(cfg, func(o *lambda.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-	})
 	g, _ := lambdafn.Guard(c)
-	svc := &export.Service{Jobs: export.Jobs{Table: c.Tables.Directory}, Worker: export.LambdaInvoker{Client: client, Function: worker},
+	svc := &export.Service{Jobs: export.Jobs{Table: c.Tables.Directory}, Worker: invoke.Async{Client: client, Function: worker},
 		Links: c.Files, Bucket: c.Files.Exports, Sources: sources(c), Now: time.Now}
 	return lambdafn.API(export.NewServer(&export.Server{Service: svc, Guard: g})), nil
 }

@@ -25,6 +25,8 @@ var Functions = map[string]Spec{
 	"IdentityFunction":       {"identity", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Identity(ctx, g) }},
 	"HomeFunction":           {"home", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Home(ctx, g) }},
 	"ImportFunction":         {"importer", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Import(ctx, g) }},
+	"ImportApplyFunction":    {"importapply", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.ImportApply(ctx, g) }},
+	"ImportsFunction":        {"imports", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Imports(ctx, g) }},
 	"NightlyFunction":        {"nightly", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Nightly(ctx, g) }},
 	"RosterTransferFunction": {"rostertransfer", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.RosterTransfer(ctx, g) }},
 	"CourseFunction":         {"course", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Course(ctx, g) }},

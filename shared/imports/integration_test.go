@@ -1,0 +1,393 @@
+package imports_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/encoding/unicode"
+
+	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/blob"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/imports"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+)
+
+func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
+
+const extHeader = "身分證字號*,姓名*,訓練進修機構名稱*,課程名稱*,起始日期*,終迄日期*,課程類別代碼*,訓練總數*,訓練總數單位*,學習性質*,數位時數,實體時數,上課縣市,訓練成績\r\n"
+
+// upload sends a file as the browser does: ask for a job, PUT to the
+// presigned URL, then wait for the S3 notification to be handled.
+func upload(t *testing.T, env *stacktest.Env, user, kind, name string, file []byte) imports.Job {
+	t.Helper()
+	r := env.As(t, user, "POST", "/api/imports", map[string]any{"kind": kind, "fileName": name, "size": len(file)})
+	if r.Status != 201 {
+		t.Fatalf("start upload: %d %s", r.Status, r.Body)
+	}
+	var up imports.Upload
+	r.JSON(t, &up)
+	req, _ := http.NewRequest("PUT", up.URL, bytes.NewReader(file))
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("PUT: %d", resp.StatusCode)
+	}
+	env.WaitNotifications()
+	return job(t, env, user, up.Job.ID)
+}
+
+func job(t *testing.T, env *stacktest.Env, user, id string) imports.Job {
+	t.Helper()
+	var j imports.Job
+	r := env.As(t, user, "GET", "/api/imports/jobs/"+id, nil)
+	if r.Status != 200 {
+		t.Fatalf("job: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &j)
+	return j
+}
+
+type nightly struct {
+	ImportsStarted []string `json:"importsStarted"`
+}
+
+func fireNightly(t *testing.T, env *stacktest.Env) nightly {
+	t.Helper()
+	out, err := env.Fire(context.Background(), "Nightly", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.WaitAsync()
+	var n nightly
+	if err := json.Unmarshal(out, &n); err != nil {
+		t.Fatalf("%s: %v", out, err)
+	}
+	return n
+}
+
+func big5(t *testing.T, s string) []byte {
+	b, err := traditionalchinese.Big5.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func fetch(t *testing.T, url string) []byte {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	return b
+}
+
+// jobRecords lists the records an upload wrote, by reading each person's year.
+func jobRecords(t *testing.T, env *stacktest.Env, jobID string, people []staff.Person, year int) []records.Record {
+	t.Helper()
+	var out []records.Record
+	for _, p := range people {
+		var recs []records.Record
+		err := env.Tables.Records.Get("pk", "PERSON#"+p.ID).Range("sk", dynamo.BeginsWith, fmt.Sprintf("REC#%d#", year)).
+			Filter("$ = ?", "job", jobID).All(context.Background(), &recs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, recs...)
+	}
+	return out
+}
+
+func TestLearnerHoursBig5EndToEnd(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 60, Classes: 5})
+	p := env.Data.People[:3]
+	row := func(i int, person staff.Person, course string) string {
+		return fmt.Sprintf("%s,%s,國家文官學院,%s,115/10/%02d,115/10/%02d,3111,6,1,2,,6,A,%d\r\n",
+			person.NationalID, person.Name, course, 1+i, 1+i, 80+i)
+	}
+	file := extHeader +
+		row(0, p[0], "英語簡報") +
+		row(1, p[1], "英語簡報") +
+		strings.Replace(row(2, p[2], "英語簡報"), ",6,1,2,", ",2.5,1,2,", 1) + // line 4: decimal hours
+		row(3, p[0], "公文寫作") +
+		"A123456788,王小明,國家文官學院,英語,115/10/01,115/10/01,3111,6,1,2,,6,,\r\n" + // line 6: bad national ID
+		row(0, p[0], "英語簡報") // line 7: same natural key as line 2
+	j := upload(t, env, "moi.course", imports.HoursExternal, "時數.csv", big5(t, file))
+	if j.Status != imports.Staged || j.Encoding != "Big5" || j.Rows != 6 || j.Failed != 3 || j.Waiting != 3 {
+		t.Fatalf("staged job: %+v", j)
+	}
+	if got := jobRecords(t, env, j.ID, p, 2026); len(got) != 0 {
+		t.Fatalf("records written before the nightly batch: %d", len(got))
+	}
+
+	// The failed rows, with their lines and reasons.
+	var rows struct{ Items []imports.RowResult }
+	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/rows?failed=1", nil).JSON(t, &rows)
+	want := map[int]string{4: "小數", 6: "身分證字號", 7: "與第 2 行的資料重複"}
+	if len(rows.Items) != len(want) {
+		t.Fatalf("failed rows: %+v", rows.Items)
+	}
+	for _, r := range rows.Items {
+		if !strings.Contains(r.Msg, want[r.Line]) || r.Status != imports.RowFailed {
+			t.Errorf("line %d: %+v, want %q", r.Line, r, want[r.Line])
+		}
+	}
+
+	// A duplicated notification stages nothing twice.
+	env.Deliver(env.Getenv(settings.BucketUploads), fmt.Sprintf("imports/%s/%s/%s.csv", demo.MOI, imports.HoursExternal, j.ID), j.Size, "x")
+	env.WaitNotifications()
+	if again := job(t, env, "moi.course", j.ID); again.Status != imports.Staged || again.Rows != 6 || again.Runs != j.Runs {
+		t.Fatalf("after a duplicated notification: %+v", again)
+	}
+
+	n := fireNightly(t, env)
+	if len(n.ImportsStarted) != 1 {
+		t.Fatalf("nightly started %v", n.ImportsStarted)
+	}
+	j = job(t, env, "moi.course", j.ID)
+	if j.Status != imports.Done || j.Applied != 3 || j.Failed != 3 || j.Waiting != 0 {
+		t.Fatalf("applied job: %+v", j)
+	}
+	recs := jobRecords(t, env, j.ID, p, 2026)
+	if len(recs) != 3 {
+		t.Fatalf("%d records, want 3", len(recs))
+	}
+	// The batch fired again does nothing.
+	if n := fireNightly(t, env); len(n.ImportsStarted) != 0 {
+		t.Errorf("second nightly started %v", n.ImportsStarted)
+	}
+	if got := jobRecords(t, env, j.ID, p, 2026); len(got) != 3 {
+		t.Errorf("%d records after a second batch", len(got))
+	}
+
+	// The result file: every row with 處理結果; the failed-rows file re-uploads.
+	var link struct{ URL string }
+	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/result", nil).JSON(t, &link)
+	all := string(fetch(t, link.URL))
+	if !strings.HasPrefix(all, "\uFEFF") || !strings.Contains(all, "處理結果") || strings.Count(all, "已寫入") != 3 ||
+		strings.Count(all, "失敗：") != 3 {
+		t.Errorf("result file:\n%s", all)
+	}
+	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/result?failed=1", nil).JSON(t, &link)
+	failed := string(fetch(t, link.URL))
+	if strings.Count(failed, "\r\n") != 4 {
+		t.Errorf("failed-rows file has %d lines:\n%s", strings.Count(failed, "\r\n"), failed)
+	}
+	fixed := strings.Replace(failed, ",2.5,", ",3,", 1)
+	j2 := upload(t, env, "moi.course", imports.HoursExternal, "修正.csv", []byte(fixed))
+	if j2.Status != imports.Staged || j2.Rows != 3 || j2.Waiting != 1 {
+		t.Errorf("re-uploaded result file: %+v", j2)
+	}
+	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/original", nil).JSON(t, &link)
+	if !bytes.Equal(fetch(t, link.URL), big5(t, file)) {
+		t.Error("original file differs from the upload")
+	}
+
+	// Another agency sees none of it.
+	if r := env.As(t, "tpe.admin", "GET", "/api/imports/jobs/"+j.ID, nil); r.Status != 404 {
+		t.Errorf("another agency reads the job: %d", r.Status)
+	}
+	// The progress query finds it by text in the file (full-width digits too).
+	var list struct{ Items []imports.Job }
+	env.As(t, "moi.course", "GET", "/api/imports/jobs?q="+strings.ReplaceAll(p[1].NationalID, "1", "１"), nil).JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != j.ID {
+		t.Errorf("search by content: %+v", list.Items)
+	}
+	env.As(t, "moi.course", "GET", "/api/imports/jobs?q=找不到的字", nil).JSON(t, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("search for absent text: %+v", list.Items)
+	}
+}
+
+func TestFileProblems(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(extHeader + "A,B\r\n"))
+	for _, tc := range []struct {
+		name string
+		file []byte
+		want string
+	}{
+		{"header only", []byte(extHeader), "只有標題列"},
+		{"utf-16", utf16, "UTF-16"},
+		{"binary", []byte("PK\x03\x04\x00\x01\x02"), "不是文字檔"},
+		{"wrong columns", []byte("姓名,電話\r\n王,1\r\n"), "缺少欄位"},
+	} {
+		j := upload(t, env, "moi.course", imports.HoursExternal, tc.name+".csv", tc.file)
+		if j.Status != imports.Failed || !strings.Contains(j.FileError, tc.want) {
+			t.Errorf("%s: %+v", tc.name, j)
+		}
+	}
+	for _, tc := range []struct {
+		body map[string]any
+		code string
+	}{
+		{map[string]any{"kind": imports.HoursExternal, "fileName": "a.csv", "size": 0}, "invalid_input"},
+		{map[string]any{"kind": imports.HoursExternal, "fileName": "a.xlsx", "size": 10}, "invalid_input"},
+		{map[string]any{"kind": imports.HoursExternal, "fileName": "a.csv", "size": imports.MaxSize + 1}, "invalid_input"},
+		{map[string]any{"kind": "nope", "fileName": "a.csv", "size": 10}, "invalid_input"},
+	} {
+		if r := env.As(t, "moi.course", "POST", "/api/imports", tc.body); r.Status != 400 || r.Code() != tc.code {
+			t.Errorf("%v: %d %s", tc.body, r.Status, r.Body)
+		}
+	}
+	// A personnel officer without L6b may not upload learner hours of that kind.
+	if r := env.As(t, "tpe.hr", "POST", "/api/imports", map[string]any{"kind": imports.HoursClass, "fileName": "a.csv", "size": 10}); r.Status != 403 {
+		t.Errorf("upload without the function: %d %s", r.Status, r.Body)
+	}
+}
+
+func manyRows(people []staff.Person, n int) string {
+	var b strings.Builder
+	b.WriteString(extHeader)
+	for i := 0; i < n; i++ {
+		p := people[i%len(people)]
+		fmt.Fprintf(&b, "%s,%s,國家文官學院,課程%05d,115/09/01,115/09/01,3111,3,1,2,,,,\r\n", p.NationalID, p.Name, i)
+	}
+	return b.String()
+}
+
+// A file bigger than one invocation's slice continues in follow-ups.
+func TestApplyContinuesInFollowUpInvocations(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2, Env: map[string]string{settings.ImportSlice: "0.000001"}})
+	p := env.Data.People[:20]
+	j := upload(t, env, "moi.course", imports.HoursExternal, "大檔.csv", []byte(manyRows(p, 3500)))
+	if j.Status != imports.Staged || j.Waiting != 3500 {
+		t.Fatalf("staged: %+v", j)
+	}
+	fireNightly(t, env)
+	j = job(t, env, "moi.course", j.ID)
+	if j.Status != imports.Done || j.Applied != 3500 || j.Runs < 4 {
+		t.Fatalf("job after follow-ups: %+v (runs = invocations; 4 chunks need at least 4)", j)
+	}
+	if got := jobRecords(t, env, j.ID, p, 2026); len(got) != 3500 {
+		t.Fatalf("%d records, want 3500", len(got))
+	}
+}
+
+// failing writes records until it has written `after` batches, then fails,
+// as a function that crashes mid-apply.
+type failing struct {
+	imports.RecordWriter
+	after, calls int
+}
+
+func (f *failing) WriteRecords(ctx context.Context, recs []records.Record) error {
+	f.calls++
+	if f.calls > f.after {
+		return fmt.Errorf("simulated crash")
+	}
+	return f.RecordWriter.WriteRecords(ctx, recs)
+}
+
+func TestCrashMidApplyResumesExactlyOnce(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2})
+	p := env.Data.People[:20]
+	j := upload(t, env, "moi.course", imports.HoursExternal, "中斷.csv", []byte(manyRows(p, 2500)))
+	if j.Status != imports.Staged {
+		t.Fatalf("staged: %+v", j)
+	}
+	ctx := context.Background()
+	cfg, err := settings.AWS(ctx, settings.New(env.Getenv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codeRepo := &codes.Repo{Table: env.Tables.Directory, TTL: time.Minute}
+	crash := &failing{RecordWriter: records.Repo{Table: env.Tables.Records}, after: 1}
+	deps := imports.Deps{People: staff.Repo{Table: env.Tables.Directory}, Classes: catalog.Repo{Table: env.Tables.Catalog},
+		Records: crash, Codes: codeRepo, Catalog: &catalog.Service{Repo: catalog.Repo{Table: env.Tables.Catalog}, Codes: codeRepo, Now: time.Now}}
+	files := blob.Open(cfg, settings.New(env.Getenv), settings.BucketUploads)
+	pl := &imports.Pipeline{Jobs: imports.Jobs{DB: env.Tables.DB, Table: env.Tables.Directory}, Files: files,
+		Bucket: files.Uploads, Checkers: deps.Checker, Now: time.Now}
+	if _, err := pl.Apply(ctx, j.ID, "doomed"); err == nil || !strings.Contains(err.Error(), "simulated crash") {
+		t.Fatalf("the doomed run: %v", err)
+	}
+	// The doomed run applied chunk 0 and died in chunk 1; its claim still holds.
+	if n := fireNightly(t, env); len(n.ImportsStarted) != 1 {
+		t.Fatalf("nightly: %+v", n)
+	}
+	if got := job(t, env, "moi.course", j.ID); got.Status != imports.Applying {
+		t.Fatalf("a live claim was taken over: %+v", got)
+	}
+	// Its lease runs out (time passes), and the next batch finishes the job.
+	if err := env.Tables.Directory.Update("pk", "IMPORT#"+j.ID).Range("sk", "JOB").
+		Set("lease", time.Now().Add(-time.Second)).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fireNightly(t, env)
+	j = job(t, env, "moi.course", j.ID)
+	if j.Status != imports.Done || j.Applied != 2500 || j.Failed != 0 {
+		t.Fatalf("resumed job: %+v", j)
+	}
+	recs := jobRecords(t, env, j.ID, p, 2026)
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if seen[r.PersonID+r.ID] {
+			t.Fatalf("record %s/%s twice", r.PersonID, r.ID)
+		}
+		seen[r.PersonID+r.ID] = true
+	}
+	if len(recs) != 2500 {
+		t.Fatalf("%d records, want 2500", len(recs))
+	}
+}
+
+func TestCatalogueUploads(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 4})
+	year := time.Now().Year() + 1
+	existing := env.Data.Classes[0]
+	courses := "課程代碼*,期別*,課程名稱*,課程類別代碼*,課程性質*,開課起始日期*,開課結束日期*,訓練總數*,訓練總數單位*,數位時數,實體時數,報名方式*,報名開始日期,報名結束日期,招收名額,額滿不再接受報名,學習費用,限某機關同仁報名,上課地點,上課縣市,科目,講師\n" +
+		fmt.Sprintf("BULK-1,1,整批課程一,3111,2,%d-03-01,%d-03-02,2,2,,,2,%d-02-01,%d-02-20,40,Y,0,323*,臺北市,A,整批科目;資訊安全,整批講師\n", year, year, year, year) +
+		fmt.Sprintf("%s,%s,撞號課程,3111,2,%d-03-01,%d-03-02,2,2,,,3,,,0,N,0,,臺北市,A,,\n", existing.CourseCode, existing.Session, year, year) +
+		fmt.Sprintf("BULK-2,1,壞限制,3111,2,%d-03-01,%d-03-02,2,2,,,3,,,0,N,0,32A*;;*,臺北市,A,,\n", year, year)
+	j := upload(t, env, "moi.course", imports.Courses, "課程.csv", []byte(courses))
+	if j.Status != imports.Staged || j.Failed != 2 || j.Waiting != 1 {
+		t.Fatalf("courses staged: %+v", j)
+	}
+	fireNightly(t, env)
+	fireNightly(t, env)
+	if j = job(t, env, "moi.course", j.ID); j.Status != imports.Done || j.Applied != 1 {
+		t.Fatalf("courses applied: %+v", j)
+	}
+	var c map[string]any
+	env.As(t, "moi.course", "GET", "/api/courses/BULK-1/1", nil).JSON(t, &c)
+	if c["hours"] != float64(12) || c["restriction"] != "323*" || len(c["lecturers"].([]any)) != 1 {
+		t.Errorf("uploaded course: %v", c)
+	}
+	lect := "講師姓名*,可授科目1*,可授科目2,可授科目3,專長代碼,現職,最高學歷,經歷,電話,電子郵件,地址,身分證字號,是否公開,備註\n" +
+		"整批甲講師,資訊安全,,,E08,教授,,,,,,,Y,\n" +
+		"整批乙講師,,,,,,,,,,,,N,\n" + // no 可授科目1
+		"整批丙講師,公文寫作,,,E99,,,,,,,,N,\n" // unknown expertise
+	j = upload(t, env, "moi.course", imports.Lecturers, "講師.csv", []byte(lect))
+	fireNightly(t, env)
+	if j = job(t, env, "moi.course", j.ID); j.Status != imports.Done || j.Applied != 1 || j.Failed != 2 {
+		t.Fatalf("lecturers: %+v", j)
+	}
+	r := env.As(t, "tpe.admin", "GET", "/api/lecturer-db?name=整批", nil)
+	if !strings.Contains(string(r.Body), "整批甲講師") || strings.Contains(string(r.Body), "整批丙講師") {
+		t.Errorf("uploaded public lecturer: %s", r.Body)
+	}
+}

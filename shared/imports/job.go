@@ -1,0 +1,262 @@
+package imports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+)
+
+// Job statuses.
+const (
+	Uploading = "uploading" // waiting for the file
+	Staging   = "staging"   // the file arrived and is being checked
+	Staged    = "staged"    // checked; waiting for the nightly batch
+	Applying  = "applying"  // being applied (possibly over several invocations)
+	Done      = "done"
+	Failed    = "failed" // the file as a whole was refused; nothing applied
+)
+
+// ChunkRows is how many rows share one results item and one checkpoint.
+const ChunkRows = 1000
+
+// Job is one upload.
+type Job struct {
+	ID         string    `dynamo:"id" json:"id"`
+	Kind       string    `dynamo:"kind" json:"kind"`
+	Agency     string    `dynamo:"agency" json:"agency"`
+	AgencyName string    `dynamo:"agencyName" json:"agencyName"`
+	User       string    `dynamo:"user" json:"user"`
+	UserName   string    `dynamo:"userName" json:"userName"`
+	FileName   string    `dynamo:"fileName" json:"fileName"`
+	Key        string    `dynamo:"key" json:"-"`
+	Size       int64     `dynamo:"size" json:"size"`
+	ETag       string    `dynamo:"etag,omitempty" json:"-"`
+	Status     string    `dynamo:"status" json:"status"`
+	Encoding   string    `dynamo:"encoding,omitempty" json:"encoding,omitempty"`
+	Layout     string    `dynamo:"layout,omitempty" json:"layout,omitempty"`
+	Extra      []string  `dynamo:"extra,omitempty" json:"extra,omitempty"` // ignored header cells
+	FileError  string    `dynamo:"fileError,omitempty" json:"fileError,omitempty"`
+	Rows       int       `dynamo:"rows" json:"rows"`
+	Failed     int       `dynamo:"failed" json:"failed"`
+	Waiting    int       `dynamo:"waiting" json:"waiting"`
+	Applied    int       `dynamo:"applied" json:"applied"`
+	Next       int       `dynamo:"next" json:"-"` // chunks before it are applied
+	Chunks     int       `dynamo:"chunks" json:"-"`
+	Owner      string    `dynamo:"owner,omitempty" json:"-"`
+	Lease      time.Time `dynamo:"lease,omitempty" json:"-"`
+	Runs       int       `dynamo:"runs" json:"runs"` // apply invocations so far
+	Created    time.Time `dynamo:"created" json:"created"`
+	StagedAt   time.Time `dynamo:"stagedAt,omitempty" json:"stagedAt,omitzero"`
+	Finished   time.Time `dynamo:"finished,omitempty" json:"finished,omitzero"`
+}
+
+type jobItem struct {
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"`
+	GSI1PK string `dynamo:"gsi1pk"` // IMPORTS#<agency>
+	GSI1SK string `dynamo:"gsi1sk"` // <created>#<id>
+	Job
+}
+
+func jobPK(id string) string { return "IMPORT#" + id }
+
+func jobKeyed(j Job) jobItem {
+	return jobItem{PK: jobPK(j.ID), SK: "JOB", GSI1PK: "IMPORTS#" + j.Agency,
+		GSI1SK: j.Created.UTC().Format(time.RFC3339Nano) + "#" + j.ID, Job: j}
+}
+
+// queueItem lists a job the nightly batch must apply.
+type queueItem struct {
+	PK  string `dynamo:"pk"` // IMPORTQ
+	SK  string `dynamo:"sk"` // <staged>#<id>
+	Job string `dynamo:"job"`
+}
+
+func queueKey(j Job) (string, string) {
+	return "IMPORTQ", j.StagedAt.UTC().Format(time.RFC3339Nano) + "#" + j.ID
+}
+
+// RowResult is the outcome of one row.
+type RowResult struct {
+	Line   int    `dynamo:"l" json:"line"`
+	Status string `dynamo:"s" json:"status"` // waiting, failed, applied
+	Msg    string `dynamo:"m,omitempty" json:"message,omitempty"`
+}
+
+// Row result statuses.
+const (
+	RowWaiting = "waiting"
+	RowFailed  = "failed"
+	RowApplied = "applied"
+)
+
+type chunkItem struct {
+	PK   string      `dynamo:"pk"`
+	SK   string      `dynamo:"sk"` // ROWS#<n> (every row) or FAIL#<n> (failed rows only)
+	Rows []RowResult `dynamo:"rows"`
+}
+
+func chunkSK(prefix string, n int) string { return fmt.Sprintf("%s#%06d", prefix, n) }
+
+// Jobs stores upload jobs in the Directory table.
+type Jobs struct {
+	DB    *dynamo.DB
+	Table dynamo.Table
+}
+
+// Create records a new job.
+func (s Jobs) Create(ctx context.Context, j Job) error {
+	if err := s.Table.Put(jobKeyed(j)).If("attribute_not_exists(pk)").Run(ctx); err != nil {
+		return fmt.Errorf("create import job: %w", err)
+	}
+	return nil
+}
+
+// Get returns a job, or NotFound.
+func (s Jobs) Get(ctx context.Context, id string) (Job, error) {
+	var it jobItem
+	err := s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.Equal, "JOB").Consistent(true).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return Job{}, errcode.New(errcode.NotFound, "找不到這個上傳作業。")
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("get import job %s: %w", id, err)
+	}
+	return it.Job, nil
+}
+
+// List returns an agency's jobs created in [from, to), newest first.
+func (s Jobs) List(ctx context.Context, agency string, from, to time.Time, limit int) ([]Job, error) {
+	var items []jobItem
+	err := s.Table.Get("gsi1pk", "IMPORTS#"+agency).Index("gsi1").
+		Range("gsi1sk", dynamo.Between, from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano)).
+		Order(dynamo.Descending).Limit(limit).All(ctx, &items)
+	if err != nil {
+		return nil, fmt.Errorf("list import jobs: %w", err)
+	}
+	out := make([]Job, len(items))
+	for i, it := range items {
+		out[i] = it.Job
+	}
+	return out, nil
+}
+
+// claim moves a job from one of the from statuses (or from status `to` with
+// an expired lease) to `to`, owned by owner until lease. It reports false when
+// someone else holds it or it has moved on.
+func (s Jobs) claim(ctx context.Context, id, from, to, owner string, now, lease time.Time) (Job, bool, error) {
+	var it jobItem
+	err := s.Table.Update("pk", jobPK(id)).Range("sk", "JOB").
+		Set("status", to).Set("owner", owner).Set("lease", lease).Add("runs", 1).
+		If("($ = ?) OR ($ = ? AND $ < ?)", "status", from, "status", to, "lease", now).
+		Value(ctx, &it)
+	if dynamo.IsCondCheckFailed(err) {
+		return Job{}, false, nil
+	}
+	if err != nil {
+		return Job{}, false, fmt.Errorf("claim import job %s: %w", id, err)
+	}
+	return it.Job, true, nil
+}
+
+// checkpoint records that chunks before next are applied, extending the lease.
+func (s Jobs) checkpoint(ctx context.Context, j Job, next int, lease time.Time) error {
+	err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("next", next).Set("lease", lease).
+		If("$ = ?", "owner", j.Owner).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return errLost
+	}
+	return err
+}
+
+var errLost = errors.New("lost the claim on the import job")
+
+// writeChunk stores the results of one chunk (and its failed rows apart).
+func (s Jobs) writeChunk(ctx context.Context, id string, n int, rows []RowResult) error {
+	var failed []RowResult
+	for _, r := range rows {
+		if r.Status == RowFailed {
+			failed = append(failed, r)
+		}
+	}
+	w := s.Table.Batch("pk", "sk").Write().Put(chunkItem{PK: jobPK(id), SK: chunkSK("ROWS", n), Rows: rows})
+	if len(failed) > 0 {
+		w = w.Put(chunkItem{PK: jobPK(id), SK: chunkSK("FAIL", n), Rows: failed})
+	} else {
+		w = w.Delete(dynamo.Keys{jobPK(id), chunkSK("FAIL", n)})
+	}
+	if _, err := w.Run(ctx); err != nil {
+		return fmt.Errorf("store results of job %s chunk %d: %w", id, n, err)
+	}
+	return nil
+}
+
+// chunk returns the results of chunk n of a job.
+func (s Jobs) chunk(ctx context.Context, id string, n int) ([]RowResult, error) {
+	var it chunkItem
+	err := s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.Equal, chunkSK("ROWS", n)).Consistent(true).One(ctx, &it)
+	if err != nil {
+		return nil, fmt.Errorf("results of job %s chunk %d: %w", id, n, err)
+	}
+	return it.Rows, nil
+}
+
+// Results pages through a job's row results, one chunk a page, from chunk
+// after; failedOnly reads the failed rows' items.
+func (s Jobs) Results(ctx context.Context, id string, failedOnly bool, after string, limit int) ([]RowResult, string, error) {
+	prefix := "ROWS#"
+	if failedOnly {
+		prefix = "FAIL#"
+	}
+	q := s.Table.Get("pk", jobPK(id)).Consistent(true)
+	if after != "" {
+		q = q.Range("sk", dynamo.Greater, after)
+	} else {
+		q = q.Range("sk", dynamo.BeginsWith, prefix)
+	}
+	var items []chunkItem
+	if err := q.Limit(limit).All(ctx, &items); err != nil {
+		return nil, "", fmt.Errorf("results of job %s: %w", id, err)
+	}
+	var out []RowResult
+	next := ""
+	for _, it := range items {
+		if len(it.SK) < len(prefix) || it.SK[:len(prefix)] != prefix {
+			next = ""
+			break
+		}
+		out = append(out, it.Rows...)
+		next = it.SK
+	}
+	if len(items) < limit {
+		next = ""
+	}
+	return out, next, nil
+}
+
+// counts sums a job's row results.
+func (s Jobs) counts(ctx context.Context, id string) (rows, failed, waiting, applied int, err error) {
+	var items []chunkItem
+	if err = s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.BeginsWith, "ROWS#").Consistent(true).All(ctx, &items); err != nil {
+		return
+	}
+	for _, it := range items {
+		for _, r := range it.Rows {
+			rows++
+			switch r.Status {
+			case RowFailed:
+				failed++
+			case RowWaiting:
+				waiting++
+			case RowApplied:
+				applied++
+			}
+		}
+	}
+	return
+}

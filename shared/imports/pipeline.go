@@ -1,0 +1,358 @@
+package imports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+)
+
+// outcome is what checking (and applying) one row gave.
+type outcome struct {
+	line  int
+	key   string // natural key: a later valid row with the same key is a duplicate
+	value any    // what apply writes
+	err   *RowError
+}
+
+// checker checks and applies the rows of one job type, a chunk at a time so
+// that lookups and writes are batched.
+type checker interface {
+	check(ctx context.Context, rows []Row) ([]outcome, error)
+	// apply writes the outcomes without an error; a row that fails now gets
+	// its err set. The returned error is for the whole chunk (retry later).
+	apply(ctx context.Context, outs []outcome) error
+}
+
+// Files reads the uploads bucket.
+type Files interface {
+	Get(ctx context.Context, bucket, key string) (io.ReadCloser, error)
+}
+
+// Invoker starts a follow-up apply of a job, asynchronously.
+type Invoker interface {
+	Invoke(ctx context.Context, jobID string) error
+}
+
+// Pipeline stages and applies upload jobs.
+type Pipeline struct {
+	Jobs     Jobs
+	Files    Files
+	Bucket   string
+	Checkers func(ctx context.Context, j Job) (checker, error)
+	FollowUp Invoker
+	Now      func() time.Time
+	// Slice bounds one apply invocation (0: until the context's deadline
+	// less a margin). A job left unfinished continues in a follow-up.
+	Slice time.Duration
+	// ApplyNowRows applies files of at most this many rows as soon as they
+	// are staged instead of at night (0: always at night).
+	ApplyNowRows int
+}
+
+// margin is kept before an invocation's deadline to record the checkpoint.
+const margin = 30 * time.Second
+
+// Stage checks a file that arrived for job id. A repeated notification, or a
+// retry after a crash midway, ends in the same single staged job.
+func (p *Pipeline) Stage(ctx context.Context, key, etag string, size int64, owner string) (Job, error) {
+	id, ok := JobID(key)
+	if !ok {
+		return Job{}, errcode.New(errcode.NotFound, "not an upload key: "+key)
+	}
+	if cur, err := p.Jobs.Get(ctx, id); err != nil {
+		return Job{}, err
+	} else if cur.Key != key {
+		return Job{}, errcode.New(errcode.NotFound, "upload key does not match its job: "+key)
+	}
+	now := p.Now()
+	j, ok, err := p.Jobs.claim(ctx, id, Uploading, Staging, owner, now, now.Add(15*time.Minute))
+	if err != nil || !ok {
+		if err == nil {
+			slog.InfoContext(ctx, "import already staged or being staged", "job", id)
+			j, err = p.Jobs.Get(ctx, id)
+		}
+		return j, err
+	}
+	j.ETag, j.Size = etag, size
+	if size > MaxSize {
+		return p.finish(ctx, j, Failed, fmt.Sprintf("檔案過大（上限 %d MB）", MaxSize>>20))
+	}
+	failures, waiting, rows, chunks, ferr, err := p.check(ctx, &j)
+	if err != nil {
+		return Job{}, err // infrastructure: the event is retried
+	}
+	if ferr != nil {
+		return p.finish(ctx, j, Failed, ferr.Msg)
+	}
+	j.Rows, j.Failed, j.Waiting, j.Chunks, j.Next = rows, failures, waiting, chunks, 0
+	if rows == 0 {
+		return p.finish(ctx, j, Failed, "檔案只有標題列，沒有資料")
+	}
+	j.Status, j.StagedAt, j.Owner, j.Lease = Staged, p.Now(), "", time.Time{}
+	qpk, qsk := queueKey(j)
+	tx := p.Jobs.DB.WriteTx()
+	tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
+	if waiting > 0 {
+		tx.Put(p.Jobs.Table.Put(queueItem{PK: qpk, SK: qsk, Job: j.ID}))
+	} else {
+		j.Status, j.Finished = Done, p.Now()
+		tx = p.Jobs.DB.WriteTx()
+		tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
+	}
+	if err := tx.Run(ctx); err != nil {
+		return Job{}, fmt.Errorf("stage import job %s: %w", j.ID, err)
+	}
+	if waiting > 0 && p.ApplyNowRows > 0 && rows <= p.ApplyNowRows {
+		return p.Apply(ctx, j.ID, owner+"-now")
+	}
+	return j, nil
+}
+
+func (p *Pipeline) finish(ctx context.Context, j Job, status, fileError string) (Job, error) {
+	j.Status, j.FileError, j.Finished, j.Owner, j.Lease = status, fileError, p.Now(), "", time.Time{}
+	if err := p.Jobs.Table.Put(jobKeyed(j)).Run(ctx); err != nil {
+		return Job{}, fmt.Errorf("finish import job %s: %w", j.ID, err)
+	}
+	return j, nil
+}
+
+type keyHash uint64
+
+// hashKey is 64-bit FNV-1a, inline (no allocation per row).
+func hashKey(k string) keyHash {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(k); i++ {
+		h ^= uint64(k[i])
+		h *= 1099511628211
+	}
+	return keyHash(h)
+}
+
+// check is the staging pass: every row checked, results stored per chunk.
+func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, chunks int, ferr *FileError, err error) {
+	body, err := p.Files.Get(ctx, p.Bucket, j.Key)
+	if err != nil {
+		return 0, 0, 0, 0, nil, fmt.Errorf("open %s: %w", j.Key, err)
+	}
+	defer body.Close()
+	k, _ := KindByID(j.Kind)
+	rd, err := NewReader(body, k)
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return 0, 0, 0, 0, fe, nil
+	}
+	if err != nil {
+		return 0, 0, 0, 0, nil, err
+	}
+	j.Encoding, j.Layout, j.Extra = rd.Encoding, rd.Layout, rd.Extra
+	ck, err := p.Checkers(ctx, *j)
+	if err != nil {
+		return 0, 0, 0, 0, nil, err
+	}
+	seen := map[keyHash]int{} // natural key → the line that holds it (8+8 bytes a row)
+	err = eachChunk(rd, 0, func(n int, batch []Row) error {
+		outs, err := ck.check(ctx, batch)
+		if err != nil {
+			return err
+		}
+		res := make([]RowResult, len(outs))
+		for i, o := range outs {
+			res[i] = RowResult{Line: o.line, Status: RowWaiting}
+			if o.err == nil && o.key != "" {
+				h := hashKey(o.key)
+				if first, dup := seen[h]; dup {
+					o.err = rowErr("與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", first)
+				} else {
+					seen[h] = o.line
+				}
+			}
+			if o.err != nil {
+				res[i].Status, res[i].Msg = RowFailed, o.err.Msg
+				failed++
+			} else {
+				waiting++
+			}
+		}
+		rows += len(outs)
+		chunks = n + 1
+		return p.Jobs.writeChunk(ctx, j.ID, n, res)
+	})
+	if errors.As(err, &fe) {
+		return 0, 0, 0, 0, fe, nil
+	}
+	return failed, waiting, rows, chunks, nil, err
+}
+
+// eachChunk reads rows into chunks of ChunkRows and calls f for chunks from
+// `from` on (earlier ones are read and dropped: resuming needs no state but
+// the chunk number).
+func eachChunk(rd *Reader, from int, f func(n int, rows []Row) error) error {
+	batch := make([]Row, 0, ChunkRows)
+	n := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		var err error
+		if n >= from {
+			err = f(n, batch)
+		}
+		batch = batch[:0]
+		n++
+		return err
+	}
+	for {
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			return flush()
+		}
+		if err != nil {
+			return &FileError{Msg: "讀取檔案時發生錯誤：" + err.Error()}
+		}
+		if n < from {
+			// Skipping: keep only the count.
+			batch = append(batch, Row{})
+		} else {
+			batch = append(batch, row)
+		}
+		if len(batch) == ChunkRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Apply applies a staged job from its checkpoint, within one invocation's
+// slice; what is left continues in a follow-up invocation. Running it twice
+// at once, or again after a crash, applies every row exactly once: one
+// invocation holds the job at a time (a conditional claim with a lease), each
+// chunk's writes are idempotent puts, and the checkpoint only moves forward
+// after a chunk is written.
+func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
+	now := p.Now()
+	deadline := now.Add(14 * time.Minute)
+	if d, ok := ctx.Deadline(); ok {
+		deadline = d.Add(-margin)
+	}
+	if p.Slice > 0 && now.Add(p.Slice).Before(deadline) {
+		deadline = now.Add(p.Slice)
+	}
+	lease := deadline.Add(margin)
+	j, ok, err := p.Jobs.claim(ctx, id, Staged, Applying, owner, now, lease)
+	if err != nil || !ok {
+		if err == nil {
+			slog.InfoContext(ctx, "import job not claimable (held by another run, or finished)", "job", id)
+			j, err = p.Jobs.Get(ctx, id)
+		}
+		return j, err
+	}
+	body, err := p.Files.Get(ctx, p.Bucket, j.Key)
+	if err != nil {
+		return Job{}, fmt.Errorf("open %s: %w", j.Key, err)
+	}
+	defer body.Close()
+	k, _ := KindByID(j.Kind)
+	rd, err := NewReader(body, k)
+	if err != nil {
+		return Job{}, fmt.Errorf("reopen %s: %w", j.Key, err)
+	}
+	ck, err := p.Checkers(ctx, j)
+	if err != nil {
+		return Job{}, err
+	}
+	stopped := errors.New("slice used up")
+	first := j.Next
+	err = eachChunk(rd, j.Next, func(n int, batch []Row) error {
+		if n > first && p.Now().After(deadline) { // at least one chunk a run: every run moves the job on
+			return stopped
+		}
+		staged, err := p.Jobs.chunk(ctx, j.ID, n)
+		if err != nil {
+			return err
+		}
+		if len(staged) != len(batch) {
+			return fmt.Errorf("job %s chunk %d: %d rows staged, %d read: the file changed", j.ID, n, len(staged), len(batch))
+		}
+		var todo []Row
+		var at []int
+		for i, r := range staged {
+			if r.Status == RowWaiting {
+				todo = append(todo, batch[i])
+				at = append(at, i)
+			}
+		}
+		if len(todo) > 0 {
+			outs, err := ck.check(ctx, todo)
+			if err != nil {
+				return err
+			}
+			if err := ck.apply(ctx, outs); err != nil {
+				return err
+			}
+			for i, o := range outs {
+				r := &staged[at[i]]
+				if o.err != nil {
+					r.Status, r.Msg = RowFailed, o.err.Msg
+				} else {
+					r.Status, r.Msg = RowApplied, ""
+				}
+			}
+			if err := p.Jobs.writeChunk(ctx, j.ID, n, staged); err != nil {
+				return err
+			}
+		}
+		if err := p.Jobs.checkpoint(ctx, j, n+1, lease); err != nil {
+			return err
+		}
+		j.Next = n + 1
+		return nil
+	})
+	switch {
+	case errors.Is(err, stopped):
+		// Hand over: release the claim at once and start the follow-up.
+		if err := p.Jobs.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("lease", time.Unix(0, 0).UTC()).
+			If("$ = ?", "owner", j.Owner).Run(ctx); err != nil {
+			return Job{}, fmt.Errorf("release import job %s: %w", j.ID, err)
+		}
+		slog.InfoContext(ctx, "import job continues in a follow-up invocation", "job", j.ID, "next", j.Next, "chunks", j.Chunks)
+		if p.FollowUp == nil {
+			return j, nil
+		}
+		return j, p.FollowUp.Invoke(ctx, j.ID)
+	case err != nil:
+		return Job{}, err // the lease expires; the next run resumes from the checkpoint
+	}
+	rows, failed, waiting, applied, err := p.Jobs.counts(ctx, j.ID)
+	if err != nil {
+		return Job{}, err
+	}
+	j.Rows, j.Failed, j.Waiting, j.Applied = rows, failed, waiting, applied
+	j.Status, j.Finished, j.Owner, j.Lease = Done, p.Now(), "", time.Time{}
+	qpk, qsk := queueKey(j)
+	tx := p.Jobs.DB.WriteTx()
+	tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
+	tx.Delete(p.Jobs.Table.Delete("pk", qpk).Range("sk", qsk))
+	if err := tx.Run(ctx); err != nil {
+		return Job{}, fmt.Errorf("finish import job %s: %w", j.ID, err)
+	}
+	return j, nil
+}
+
+// Queued lists the jobs waiting for the nightly batch, oldest first.
+func (p *Pipeline) Queued(ctx context.Context) ([]string, error) {
+	var items []queueItem
+	if err := p.Jobs.Table.Get("pk", "IMPORTQ").Consistent(true).All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("import queue: %w", err)
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Job
+	}
+	return out, nil
+}

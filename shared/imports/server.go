@@ -1,0 +1,222 @@
+package imports
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
+)
+
+// TemplateCSV is a kind's template: UTF-8 with a BOM (Excel opens it as
+// such), the Chinese header row with * on required fields. The format page
+// (GET /api/imports/kinds) is generated from the same columns.
+func TemplateCSV(k Kind) []byte {
+	var b bytes.Buffer
+	b.WriteString("\uFEFF")
+	w := csv.NewWriter(&b)
+	w.UseCRLF = true
+	var header []string
+	for _, c := range k.Template().Columns {
+		h := c.Header
+		if c.Required {
+			h += "*"
+		}
+		header = append(header, h)
+	}
+	_ = w.Write(header)
+	w.Flush()
+	return b.Bytes()
+}
+
+// Server is the uploads API (the imports function).
+type Server struct {
+	Service *Service
+	Guard   auth.Guard
+}
+
+// NewServer returns the uploads API handler.
+func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
+
+// Routes is every route of the uploads API.
+func (s *Server) Routes(r httpapi.Router) {
+	g := s.Guard
+	r.Handle("GET /api/imports/kinds", g.Officer(s.handleKinds()))
+	r.Handle("GET /api/imports/kinds/{kind}/template", g.Officer(s.handleTemplate()))
+	r.Handle("POST /api/imports", g.Officer(s.handleStart()))
+	r.Handle("GET /api/imports/jobs", g.Require("L1", s.handleList()))
+	r.Handle("GET /api/imports/jobs/{id}", g.Officer(s.handleJob()))
+	r.Handle("GET /api/imports/jobs/{id}/rows", g.Officer(s.handleRows()))
+	r.Handle("GET /api/imports/jobs/{id}/original", g.Officer(s.handleOriginal()))
+	r.Handle("GET /api/imports/jobs/{id}/result", g.Officer(s.handleResult()))
+}
+
+func (s *Server) handleKinds() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": Kinds, "maxSize": MaxSize, "chunkRows": ChunkRows})
+		return nil
+	}
+}
+
+func (s *Server) handleTemplate() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		k, ok := KindByID(r.PathValue("kind"))
+		if !ok {
+			return errcode.New(errcode.NotFound, "沒有這種上傳作業。")
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(k.Name+".csv"))
+		_, _ = w.Write(TemplateCSV(k))
+		return nil
+	}
+}
+
+func (s *Server) handleStart() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		req, err := httpapi.Decode[UploadRequest](r)
+		if err != nil {
+			return err
+		}
+		up, err := s.Service.StartUpload(r.Context(), auth.CallerFrom(r.Context()), req)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusCreated, up)
+		return nil
+	}
+}
+
+func dayParam(r *http.Request, name, label string) (time.Time, bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, false, nil
+	}
+	t, err := roc.Parse(v)
+	if err != nil {
+		return time.Time{}, false, errcode.Field(name, label+"："+err.Error())
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, roc.Taipei), true, nil
+}
+
+func (s *Server) handleList() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		now := s.Service.Now()
+		q := Query{Kind: r.URL.Query().Get("kind"), Text: r.URL.Query().Get("q"),
+			From: now.AddDate(0, 0, -30), To: now.Add(time.Minute)}
+		if q.Kind != "" {
+			if _, ok := KindByID(q.Kind); !ok {
+				return errcode.Field("kind", "沒有這種上傳作業。")
+			}
+		}
+		if from, ok, err := dayParam(r, "from", "上傳日期（起）"); err != nil {
+			return err
+		} else if ok {
+			q.From = from
+		}
+		if to, ok, err := dayParam(r, "to", "上傳日期（迄）"); err != nil {
+			return err
+		} else if ok {
+			q.To = to.AddDate(0, 0, 1)
+		}
+		if !q.To.After(q.From) {
+			return errcode.Field("to", "上傳日期（迄）不可早於（起）。")
+		}
+		jobs, more, err := s.Service.List(r.Context(), auth.CallerFrom(r.Context()), q)
+		if err != nil {
+			return err
+		}
+		if jobs == nil {
+			jobs = []Job{}
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": jobs, "truncated": more})
+		return nil
+	}
+}
+
+func (s *Server) job(r *http.Request) (Job, error) {
+	return s.Service.Job(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"))
+}
+
+func (s *Server) handleJob() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		j, err := s.job(r)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, j)
+		return nil
+	}
+}
+
+func (s *Server) handleRows() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		j, err := s.job(r)
+		if err != nil {
+			return err
+		}
+		after := ""
+		if c := r.URL.Query().Get("next"); c != "" {
+			b, err := base64.RawURLEncoding.DecodeString(c)
+			if err != nil {
+				return errcode.Field("next", "分頁參數不正確。")
+			}
+			after = string(b)
+		}
+		pages := 1
+		if v := r.URL.Query().Get("chunks"); v != "" {
+			if pages, err = strconv.Atoi(v); err != nil || pages < 1 || pages > 5 {
+				return errcode.Field("chunks", "chunks 須介於 1 到 5。")
+			}
+		}
+		rows, next, err := s.Service.Jobs.Results(r.Context(), j.ID, r.URL.Query().Get("failed") == "1", after, pages)
+		if err != nil {
+			return err
+		}
+		if rows == nil {
+			rows = []RowResult{}
+		}
+		out := map[string]any{"items": rows}
+		if next != "" {
+			out["next"] = base64.RawURLEncoding.EncodeToString([]byte(next))
+		}
+		httpapi.Encode(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+func (s *Server) handleOriginal() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		j, err := s.job(r)
+		if err != nil {
+			return err
+		}
+		u, err := s.Service.OriginalURL(r.Context(), j)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]string{"url": u})
+		return nil
+	}
+}
+
+func (s *Server) handleResult() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		j, err := s.job(r)
+		if err != nil {
+			return err
+		}
+		u, err := s.Service.ResultURL(r.Context(), j, r.URL.Query().Get("failed") == "1")
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]string{"url": u})
+		return nil
+	}
+}

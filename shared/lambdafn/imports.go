@@ -1,0 +1,115 @@
+package lambdafn
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/imports"
+	"github.com/ecpa-lifelong/backoffice/shared/invoke"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+)
+
+// importTables are what staging and applying uploads read and write.
+var importTables = []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords}
+
+// importPipeline assembles the upload pipeline; followUp is the function
+// that continues an apply ("" for none).
+func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipeline, error) {
+	codeRepo := &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}
+	deps := imports.Deps{
+		People:  staff.Repo{Table: c.Tables.Directory},
+		Classes: catalog.Repo{Table: c.Tables.Catalog},
+		Records: records.Repo{Table: c.Tables.Records},
+		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog}, Codes: codeRepo, Now: time.Now,
+			NewID: func() string { return auth.RandomID(8) }},
+		Codes: codeRepo,
+	}
+	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
+		Bucket: c.Files.Uploads, Checkers: deps.Checker, Now: time.Now}
+	if v := c.Env.Get(settings.ImportSlice, ""); v != "" {
+		secs, err := strconv.ParseFloat(v, 64)
+		if err != nil || secs <= 0 {
+			return nil, fmt.Errorf("%s=%q: want seconds > 0", settings.ImportSlice, v)
+		}
+		p.Slice = time.Duration(secs * float64(time.Second))
+	}
+	if v := c.Env.Get(settings.ImportNowRows, ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%s=%q: want a row count", settings.ImportNowRows, v)
+		}
+		p.ApplyNowRows = n
+	}
+	if followUp != "" {
+		client, err := LambdaClient(ctx, c.Env)
+		if err != nil {
+			return nil, err
+		}
+		p.FollowUp = invoke.Async{Client: client, Function: followUp}
+	}
+	return p, nil
+}
+
+// owner names this invocation in a job's claim.
+func owner(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		return lc.AwsRequestID
+	}
+	return auth.RandomID(8)
+}
+
+// Imports serves the upload API: templates, format pages, uploads, the
+// progress query (L1) and each job's rows and files.
+func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error) {
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	if err == nil {
+		err = c.Env.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	g, _ := Guard(c)
+	svc := &imports.Service{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Store: c.Files,
+		Bucket: c.Files.Uploads, Now: time.Now, NewID: func() string { return auth.RandomID(10) }}
+	return API(imports.NewServer(&imports.Server{Service: svc, Guard: g})), nil
+}
+
+// ImportApply applies one staged upload job (started by the nightly batch,
+// and by itself to continue a job that did not fit one invocation).
+func ImportApply(ctx context.Context, getenv func(string) string) (func(context.Context, invoke.JobInput) (imports.Job, error), error) {
+	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
+	self := ""
+	if err == nil {
+		self = c.Env.Need(settings.FunctionName)
+		err = c.Env.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := importPipeline(ctx, c, self)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, in invoke.JobInput) (imports.Job, error) {
+		j, err := p.Apply(ctx, in.JobID, owner(ctx))
+		if errcode.Is(err, errcode.NotFound) { // nothing to retry
+			slog.WarnContext(ctx, "import apply: no such job", "job", in.JobID)
+			return imports.Job{}, nil
+		}
+		if err == nil {
+			slog.InfoContext(ctx, "import apply", "job", j.ID, "status", j.Status, "next", j.Next, "chunks", j.Chunks)
+		}
+		return j, err
+	}, nil
+}

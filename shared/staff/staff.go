@@ -110,3 +110,16 @@ func (r Repo) ByNationalIDs(ctx context.Context, nids []string) (map[string]Ref,
 	}
 	return out, nil
 }
+
+// OfAgency lists up to limit people of an agency, by unit and name.
+func (r Repo) OfAgency(ctx context.Context, agency string, limit int) ([]Person, error) {
+	var items []item
+	if err := r.Table.Get("gsi1pk", "STAFF#"+agency).Index("gsi1").Limit(limit).All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("staff of %s: %w", agency, err)
+	}
+	out := make([]Person, len(items))
+	for i, it := range items {
+		out[i] = it.Person
+	}
+	return out, nil
+}

@@ -47,6 +47,9 @@ test('every screen passes the WCAG 2.1 AA audit', async () => {
     ['#/L7', '#m-list table', 'digital materials'],
     ['#/L7/new', '#m-form', 'material form'],
     ['#/L7/view/demo00000', 'dl.detail', 'material detail'],
+    ['#/L2b', '#u-format table', 'course and subject upload'],
+    ['#/L6b', '#u-format table', 'learner-hour upload'],
+    ['#/L1', '#p-list table, #p-list .muted', 'upload progress query'],
   ]) {
     await page.goto(stack.url + '/' + hash);
     await page.waitForSelector(ready);

@@ -51,3 +51,21 @@ export async function api(method, path, body) {
   }
   return data;
 }
+
+// download fetches a file the API serves (with the bearer token) and saves it.
+export async function download(path, filename) {
+  const resp = await fetch(path, { headers: { Authorization: 'Bearer ' + session.token } });
+  if (!resp.ok) {
+    let data = null;
+    try { data = await resp.json(); } catch { /* not JSON */ }
+    throw new ApiError(resp.status, data?.code || '', data?.message || gatewayMessages[resp.status] || `錯誤 ${resp.status}`);
+  }
+  const url = URL.createObjectURL(await resp.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

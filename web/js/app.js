@@ -12,6 +12,9 @@ import { rosterView } from './roster.js';
 import { coursesView } from './courses.js';
 import { lecturersView, lecturerDbView } from './lecturers.js';
 import { materialsView } from './materials.js';
+import { uploadView, progressView } from './imports.js';
+
+const onlineLater = (what) => `<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
 
 const $ = (id) => document.getElementById(id);
 export const state = { me: null };
@@ -44,6 +47,11 @@ const views = {
   'L3': lecturersView,
   'L4': lecturerDbView,
   'L7': materialsView,
+  'L1': progressView,
+  'L2b': (el, rest) => uploadView(el, ['courses', 'subjects'], 'L2b', rest),
+  'L6a': (el, rest) => uploadView(el, ['hours-class'], 'L6a', rest, onlineLater('已開班學員時數')),
+  'L6b': (el, rest) => uploadView(el, ['hours-external'], 'L6b', rest, onlineLater('未開班學員時數')),
+  'L6c': (el, rest) => uploadView(el, ['hours-study'], 'L6c', rest, onlineLater('進修成績')),
   'password': passwordView,
   'SYS/announcements': announcementsView,
   'SYS/manual': manualView,

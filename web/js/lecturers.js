@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { esc } from './format.js';
 import { flash, fail } from './app.js';
 import { codeTable, codeName, showError, pager } from './forms.js';
+import { uploadView } from './imports.js';
 
 function searchForm(prefix, extra = '') {
   return `<form class="card" id="${prefix}-search" role="search" aria-label="查詢講師">
@@ -34,8 +35,9 @@ async function searchList(el, prefix, url, drawRows) {
 export async function lecturersView(el, rest = []) {
   const expertise = await codeTable('expertise');
   if (rest[0] === 'new') return lecturerForm(el, null, expertise);
+  if (rest[0] === 'upload' || rest[0] === 'job') return uploadView(el, ['lecturers'], 'L3/upload', rest[0] === 'job' ? rest : rest.slice(1));
   if (rest[0] === 'edit' && rest[1]) return lecturerForm(el, await api('GET', '/api/lecturers/' + encodeURIComponent(rest[1])), expertise);
-  el.innerHTML = `<h1>維護講師</h1>${searchForm('l', '<a class="button" href="#/L3/new">新增講師資料</a>')}
+  el.innerHTML = `<h1>維護講師</h1>${searchForm('l', '<a class="button" href="#/L3/new">新增講師資料</a><a class="button secondary" href="#/L3/upload">整批新增講師資料</a>')}
     <div id="l-list"></div><div id="l-more"></div>`;
   const list = el.querySelector('#l-list');
   let load;

@@ -4,10 +4,12 @@ import { api } from './api.js';
 import { esc, rocDate } from './format.js';
 import { state, fail } from './app.js';
 import { codeTable, options, codeName, showError, pager } from './forms.js';
+import { uploadView } from './imports.js';
 
 export async function materialsView(el, rest = []) {
   const cats = await codeTable('categories');
   if (rest[0] === 'new') return materialForm(el, null, cats);
+  if (rest[0] === 'upload' || rest[0] === 'job') return uploadView(el, ['materials'], 'L7/upload', rest[0] === 'job' ? rest : rest.slice(1));
   if ((rest[0] === 'edit' || rest[0] === 'view') && rest[1]) {
     const m = await api('GET', '/api/materials/' + encodeURIComponent(rest[1]));
     return rest[0] === 'edit' ? materialForm(el, m, cats) : materialDetail(el, m, cats);
@@ -19,7 +21,7 @@ export async function materialsView(el, rest = []) {
         <div><label for="m-category">課程類別</label><select id="m-category" name="category">${options(cats, '', '全部類別')}</select></div>
         <div class="checkbox-cell"><label class="inline"><input type="checkbox" name="own" value="1"> 只列本機關通報的教材</label></div>
       </div>
-      <p class="actions"><button type="submit">查詢</button><a class="button" href="#/L7/new">新增數位教材</a>
+      <p class="actions"><button type="submit">查詢</button><a class="button" href="#/L7/new">新增數位教材</a><a class="button secondary" href="#/L7/upload">整批新增數位教材資訊</a>
         <a class="button secondary" id="m-elearn" href="#" target="_blank" rel="noopener">E等公務園+學習平臺</a></p>
     </form><div id="m-list"></div><div id="m-more"></div>`;
   const f = el.querySelector('#m-search');

@@ -21,6 +21,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
 
 // devSSO stands in for the ECPA personnel SSO on this machine: an OIDC issuer
@@ -34,14 +35,15 @@ type devSSO struct {
 	kid      string
 	users    account.Repo
 	agencies agency.Repo
+	people   staff.Repo
 }
 
-func newDevSSO(issuer, audience string, users account.Repo, agencies agency.Repo) (*devSSO, error) {
+func newDevSSO(issuer, audience string, users account.Repo, agencies agency.Repo, people staff.Repo) (*devSSO, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, err
 	}
-	return &devSSO{issuer: issuer, audience: audience, key: key, kid: auth.RandomID(4), users: users, agencies: agencies}, nil
+	return &devSSO{issuer: issuer, audience: audience, key: key, kid: auth.RandomID(4), users: users, agencies: agencies, people: people}, nil
 }
 
 func (d *devSSO) routes(mux *http.ServeMux) {
@@ -59,6 +61,22 @@ func (d *devSSO) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /dev-sso/authorize", d.handleAuthorize)
 	mux.Handle("GET /api/dev/users", httpapi.HandlerFunc(d.handleUsers))
 	mux.Handle("POST /api/dev/token", httpapi.HandlerFunc(d.handleToken))
+	mux.Handle("GET /api/dev/people", httpapi.HandlerFunc(d.handlePeople))
+}
+
+// handlePeople lists a few civil servants of an agency with their national
+// IDs, so browser tests can write upload files for real people. Local only.
+func (d *devSSO) handlePeople(w http.ResponseWriter, r *http.Request) error {
+	list, err := d.people.OfAgency(r.Context(), r.URL.Query().Get("agency"), 20)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]string, len(list))
+	for i, p := range list {
+		out[i] = map[string]string{"nationalId": p.NationalID, "name": p.Name, "agency": p.Agency}
+	}
+	httpapi.Encode(w, http.StatusOK, map[string]any{"items": out})
+	return nil
 }
 
 type devUser struct {

@@ -26,6 +26,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
@@ -247,7 +248,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("load code tables from %s: %w", codeDir, err)
 	}
 	s.sso, err = newDevSSO(s.env[settings.SSOIssuer], s.env[settings.SSOAudience],
-		account.Repo{DB: tables.DB, Table: tables.Directory}, agency.Repo{Table: tables.Directory})
+		account.Repo{DB: tables.DB, Table: tables.Directory}, agency.Repo{Table: tables.Directory}, staff.Repo{Table: tables.Directory})
 	if err != nil {
 		return err
 	}

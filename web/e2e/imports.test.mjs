@@ -1,0 +1,96 @@
+// Issue 5 in the browser: upload a Big5 learner-hour file with two bad rows,
+// see the check's per-row results, fire the nightly batch, see the job done
+// and download the result file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startStack, launch, newPage, signIn, api, devToken } from './harness.mjs';
+
+let stack, chrome;
+const errors = [];
+before(async () => { stack = await startStack({ people: 200, classes: 10 }); chrome = await launch(); });
+after(async () => { await chrome?.close(); await stack?.stop(); assert.deepEqual(errors, [], 'script errors on the page'); });
+
+// big5 encodes text as Excel on Traditional-Chinese Windows saves CSV, using
+// the inverse of the platform's Big5 decoder (Node has no Big5 encoder).
+function big5(text) {
+  const dec = new TextDecoder('big5');
+  const table = new Map();
+  for (let hi = 0x81; hi <= 0xfe; hi++) {
+    for (const lo of [...Array(0x3f).keys()].map((i) => 0x40 + i).concat([...Array(0x5e).keys()].map((i) => 0xa1 + i))) {
+      const ch = dec.decode(new Uint8Array([hi, lo]));
+      if (ch.length === 1 && ch !== '\ufffd' && !table.has(ch)) table.set(ch, [hi, lo]);
+    }
+  }
+  const out = [];
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x80) out.push(ch.charCodeAt(0));
+    else if (table.has(ch)) out.push(...table.get(ch));
+    else throw new Error('not in Big5: ' + ch);
+  }
+  return Buffer.from(out);
+}
+
+test('upload a Big5 file with two bad rows, run the nightly batch, download the results', async () => {
+  const { body } = await api(stack.url, 'GET', '/api/dev/people?agency=301000000A');
+  const [a, b] = body.items;
+  const header = '身分證字號*,姓名*,訓練進修機構名稱*,課程名稱*,起始日期*,終迄日期*,課程類別代碼*,訓練總數*,訓練總數單位*,學習性質*,數位時數,實體時數,上課縣市,訓練成績\r\n';
+  const csv = header +
+    `${a.nationalId},${a.name},國家文官學院,英語簡報技巧,115/10/01,115/10/01,3111,6,1,2,,6,A,90\r\n` +
+    `${b.nationalId},${b.name},國家文官學院,英語簡報技巧,115/10/01,115/10/01,3111,2.5,1,2,,,A,\r\n` + // decimal hours
+    `A123456788,${a.name},國家文官學院,公文寫作,115/10/02,115/10/02,3111,3,1,2,,3,A,\r\n` + // bad national ID
+    `${b.nationalId},${b.name},國家文官學院,公文寫作,115/10/02,115/10/02,511,1,2,3,2,4,A,\r\n`; // 1 day, blended 2 + 4
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-upload-'));
+  const file = join(dir, '時數.csv');
+  writeFileSync(file, big5(csv));
+
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.course');
+  await page.click('#menu a[href="#/L6b"]');
+  await page.waitForSelector('#u-form');
+  assert.match(await page.textContent('#u-format'), /訓練進修機構名稱/, 'the format page lists the columns');
+  await page.setInputFiles('#u-file', file);
+  await page.click('#u-submit');
+  await page.waitForSelector('#j-summary [data-status="staged"]');
+  assert.match(await page.textContent('#j-counts'), /共 4 列：成功 0、失敗 2、待處理 2/);
+  assert.match(await page.textContent('#j-summary'), /Big5/);
+  const failed = await page.$$eval('#j-rows tr[data-line]', (trs) => trs.map((tr) => [Number(tr.dataset.line), tr.textContent]));
+  assert.deepEqual(failed.map((f) => f[0]), [3, 4]);
+  assert.match(failed[0][1], /小數/);
+  assert.match(failed[1][1], /身分證字號/);
+  const jobId = page.url().split('/job/')[1];
+
+  // The tester fires the nightly batch; the apply runs asynchronously.
+  const fired = await fetch(stack.url + '/local/schedules/Nightly', { method: 'POST' });
+  assert.equal(fired.status, 200);
+  const token = await devToken(stack.url, 'moi.course');
+  for (let i = 0; i < 100; i++) {
+    const j = (await api(stack.url, 'GET', '/api/imports/jobs/' + jobId, { token })).body;
+    if (j.status === 'done') break;
+    await sleep(100);
+  }
+  await page.reload();
+  await page.waitForSelector('#j-summary [data-status="done"]');
+  assert.match(await page.textContent('#j-counts'), /共 4 列：成功 2、失敗 2、待處理 0/);
+  await page.uncheck('#j-only-failed');
+  await page.waitForFunction(() => document.querySelectorAll('#j-rows tr[data-line]').length === 4);
+  assert.equal(await page.locator('#j-rows tr[data-status="applied"]').count(), 2);
+
+  // The result file: every row with its result, UTF-8 with BOM.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#j-result')]);
+  assert.match(download.suggestedFilename(), /時數_處理結果\.csv$/);
+  const result = readFileSync(await download.path(), 'utf8');
+  assert.ok(result.startsWith('\ufeff'), 'UTF-8 with BOM');
+  assert.match(result, /處理結果/);
+  assert.equal(result.split('已寫入').length - 1, 2);
+  assert.equal(result.split('失敗：').length - 1, 2);
+
+  // L1 finds the upload by a national ID inside the file.
+  await page.click('#menu a[href="#/L1"]');
+  await page.fill('#p-q', b.nationalId);
+  await page.click('#p-search button[type=submit]');
+  await page.waitForSelector(`#p-list tr[data-job="${jobId}"]`);
+});

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
@@ -40,6 +41,13 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 3 && args[0] == "import-one" { // a child of benchImport
+		size, err := strconv.ParseInt(args[2], 10, 64)
+		if err != nil {
+			return err
+		}
+		return importOne(args[1], size)
+	}
 	if len(args) == 3 && args[0] == "export-one" { // a child of benchExport
 		n, err := strconv.Atoi(args[2])
 		if err != nil {
@@ -49,7 +57,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fs.Int("n", 2000, "requests per latency benchmark")
-	only := fs.String("only", "", "run one benchmark: api, bulk, search or export")
+	only := fs.String("only", "", "run one benchmark: api, bulk, search, import or export")
+	importRows := fs.String("import-rows", "200000,1000000", "row counts of the import benchmark")
 	lecturers := fs.Int("lecturers", 100_000, "lecturers for the search benchmark")
 	courses := fs.Int("courses", 200_000, "courses for the search benchmark")
 	scans := fs.Int("scans", 5, "baseline Scan runs of the search benchmark (each reads the whole table)")
@@ -70,8 +79,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
+	s3 := s3mem.New()
 	st, err := stack.Start(ctx, stack.Config{Template: filepath.Join(root, "template.yaml"), Addr: "127.0.0.1:0",
-		S3Addr: "127.0.0.1:0", DynamoEndpoint: endpoint, S3Backend: s3mem.New(), TablePrefix: fmt.Sprintf("bench%d_", time.Now().Unix())})
+		S3Addr: "127.0.0.1:0", DynamoEndpoint: endpoint, S3Backend: s3, TablePrefix: fmt.Sprintf("bench%d_", time.Now().Unix())})
 	if err != nil {
 		return err
 	}
@@ -96,6 +106,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		if err := benchAPI(ctx, out, st, tables, *n); err != nil {
+			return err
+		}
+	}
+	if *only == "" || *only == "import" {
+		var sizes []int
+		for _, f := range strings.Split(*importRows, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				return fmt.Errorf("-import-rows %q: want row counts", *importRows)
+			}
+			sizes = append(sizes, n)
+		}
+		fmt.Fprintln(out)
+		if err := benchImport(ctx, out, st, s3, tables, sizes); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -292,12 +293,12 @@ func TestApplyContinuesInFollowUpInvocations(t *testing.T) {
 // as a function that crashes mid-apply.
 type failing struct {
 	imports.RecordWriter
-	after, calls int
+	after int32
+	calls atomic.Int32
 }
 
 func (f *failing) WriteRecords(ctx context.Context, recs []records.Record) error {
-	f.calls++
-	if f.calls > f.after {
+	if f.calls.Add(1) > f.after {
 		return fmt.Errorf("simulated crash")
 	}
 	return f.RecordWriter.WriteRecords(ctx, recs)

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 )
@@ -262,57 +265,11 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("reopen %s: %w", j.Key, err)
 	}
-	ck, err := p.Checkers(ctx, j)
-	if err != nil {
-		return Job{}, err
-	}
 	stopped := errors.New("slice used up")
-	first := j.Next
-	err = eachChunk(rd, j.Next, func(n int, batch []Row) error {
-		if n > first && p.Now().After(deadline) { // at least one chunk a run: every run moves the job on
-			return stopped
-		}
-		staged, err := p.Jobs.chunk(ctx, j.ID, n)
-		if err != nil {
-			return err
-		}
-		if len(staged) != len(batch) {
-			return fmt.Errorf("job %s chunk %d: %d rows staged, %d read: the file changed", j.ID, n, len(staged), len(batch))
-		}
-		var todo []Row
-		var at []int
-		for i, r := range staged {
-			if r.Status == RowWaiting {
-				todo = append(todo, batch[i])
-				at = append(at, i)
-			}
-		}
-		if len(todo) > 0 {
-			outs, err := ck.check(ctx, todo)
-			if err != nil {
-				return err
-			}
-			if err := ck.apply(ctx, outs); err != nil {
-				return err
-			}
-			for i, o := range outs {
-				r := &staged[at[i]]
-				if o.err != nil {
-					r.Status, r.Msg = RowFailed, o.err.Msg
-				} else {
-					r.Status, r.Msg = RowApplied, ""
-				}
-			}
-			if err := p.Jobs.writeChunk(ctx, j.ID, n, staged); err != nil {
-				return err
-			}
-		}
-		if err := p.Jobs.checkpoint(ctx, j, n+1, lease); err != nil {
-			return err
-		}
-		j.Next = n + 1
-		return nil
-	})
+	err = p.applyChunks(ctx, j, rd, lease, func(n int) bool { return n > j.Next && p.Now().After(deadline) }, stopped)
+	if done, gerr := p.Jobs.Get(ctx, j.ID); gerr == nil {
+		j.Next = done.Next
+	}
 	switch {
 	case errors.Is(err, stopped):
 		// Hand over: release the claim at once and start the follow-up.
@@ -342,6 +299,129 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 		return Job{}, fmt.Errorf("finish import job %s: %w", j.ID, err)
 	}
 	return j, nil
+}
+
+// Workers is how many chunks one apply invocation writes at once.
+const Workers = 4
+
+// applyChunks applies the chunks from j.Next on, Workers at a time, each with
+// its own checker (the checkers' caches are not shared). The checkpoint moves
+// to the end of the longest run of finished chunks, so a crash never skips a
+// chunk; a chunk written again after a crash writes the same items.
+func (p *Pipeline) applyChunks(ctx context.Context, j Job, rd *Reader, lease time.Time, stop func(n int) bool, stopped error) error {
+	type work struct {
+		n     int
+		batch []Row
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	todo := make(chan work)
+	finished := make(chan int)
+	halted := false // the slice is used up: chunks in hand finish, no new ones start
+	g.Go(func() error {
+		defer close(todo)
+		err := eachChunk(rd, j.Next, func(n int, batch []Row) error {
+			if stop(n) {
+				return stopped
+			}
+			select {
+			case todo <- work{n, append([]Row(nil), batch...)}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if errors.Is(err, stopped) {
+			halted = true
+			return nil
+		}
+		return err
+	})
+	var workers sync.WaitGroup
+	for range Workers {
+		ck, err := p.Checkers(ctx, j)
+		if err != nil {
+			return err
+		}
+		workers.Add(1)
+		g.Go(func() error {
+			defer workers.Done()
+			for w := range todo {
+				if err := p.applyChunk(ctx, j, ck, w.n, w.batch); err != nil {
+					return err
+				}
+				select {
+				case finished <- w.n:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			return nil
+		})
+	}
+	go func() { workers.Wait(); close(finished) }()
+	g.Go(func() error {
+		next, done := j.Next, map[int]bool{}
+		for n := range finished {
+			done[n] = true
+			moved := false
+			for done[next] {
+				delete(done, next)
+				next++
+				moved = true
+			}
+			if moved {
+				if err := p.Jobs.checkpoint(ctx, j, next, lease); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if halted {
+		return stopped
+	}
+	return nil
+}
+
+// applyChunk applies the rows of one chunk that staging left waiting.
+func (p *Pipeline) applyChunk(ctx context.Context, j Job, ck checker, n int, batch []Row) error {
+	staged, err := p.Jobs.chunk(ctx, j.ID, n)
+	if err != nil {
+		return err
+	}
+	if len(staged) != len(batch) {
+		return fmt.Errorf("job %s chunk %d: %d rows staged, %d read: the file changed", j.ID, n, len(staged), len(batch))
+	}
+	var todo []Row
+	var at []int
+	for i, r := range staged {
+		if r.Status == RowWaiting {
+			todo = append(todo, batch[i])
+			at = append(at, i)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	outs, err := ck.check(ctx, todo)
+	if err != nil {
+		return err
+	}
+	if err := ck.apply(ctx, outs); err != nil {
+		return err
+	}
+	for i, o := range outs {
+		r := &staged[at[i]]
+		if o.err != nil {
+			r.Status, r.Msg = RowFailed, o.err.Msg
+		} else {
+			r.Status, r.Msg = RowApplied, ""
+		}
+	}
+	return p.Jobs.writeChunk(ctx, j.ID, n, staged)
 }
 
 // Queued lists the jobs waiting for the nightly batch, oldest first.

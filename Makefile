@@ -52,6 +52,8 @@ web/e2e/node_modules: web/e2e/package.json web/e2e/package-lock.json
 
 bench: ## benchmarks, each with its baseline and ratio
 	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench
+	@echo; echo "parse + validate of learner-hour rows (Big5), one core; target 300,000 rows/s:"
+	$(GO) test -run '^$$' -bench ParseValidate -benchtime 5x -cpu 1 ./shared/imports
 
 build: ## every bootstrap, as sam build builds it, into build/<LogicalId>/bootstrap
 	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory build-$$f ARTIFACTS_DIR=build/$$f; done

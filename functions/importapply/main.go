@@ -1,5 +1,5 @@
-// Command importer is the ImportFunction of template.yaml. Wiring only: the handler
-// is assembled by lambdafn.Import from the environment, once, at cold start.
+// Command importapply is the ImportApplyFunction of template.yaml. Wiring only: the handler
+// is assembled by lambdafn.ImportApply from the environment, once, at cold start.
 package main
 
 import (

@@ -1,5 +1,5 @@
-// Command importer is the ImportFunction of template.yaml. Wiring only: the handler
-// is assembled by lambdafn.Import from the environment, once, at cold start.
+// Command imports is the ImportsFunction of template.yaml. Wiring only: the handler
+// is assembled by lambdafn.Imports from the environment, once, at cold start.
 package main
 
 import (

@@ -24,6 +24,7 @@ const (
 	signedIn  need = "signed-in" // any officer or statistics account
 	officer   need = "officer"   // any officer
 	statsOnly need = "stats"     // a statistics account (the route itself refuses officers)
+	learner   need = "learner"   // an SSO token of a civil servant in the directory (no demo user is one)
 )
 
 type route struct {
@@ -88,6 +89,16 @@ var routes = []route{
 	{"GET", "/api/imports/jobs/nothing/rows", nil, officer},
 	{"GET", "/api/imports/jobs/nothing/original", nil, officer},
 	{"GET", "/api/imports/jobs/nothing/result", nil, officer},
+	{"GET", "/api/imports/nomination-jobs", nil, "P4"},
+	{"GET", "/api/front/enrollments/NOPE/1", nil, learner},
+	{"POST", "/api/front/enrollments/NOPE/1", map[string]any{}, learner},
+	{"DELETE", "/api/front/enrollments/NOPE/1", nil, learner},
+	{"GET", "/api/enrollments/NOPE/1", nil, "L5"},
+	{"POST", "/api/enrollments/NOPE/1/decisions", map[string]any{}, "L5"},
+	{"POST", "/api/enrollments/NOPE/1/approve-all", nil, "L5"},
+	{"GET", "/api/enrollments/NOPE/1/signin", nil, "L5"},
+	{"GET", "/api/nominations", nil, "P3"},
+	{"GET", "/api/nominations/classes", nil, "P3"},
 	{"POST", "/api/exports/roster", map[string]any{"format": "xlsx", "params": map[string]string{}}, "L5"},
 	{"GET", "/api/exports/roster", nil, "L5"},
 	{"GET", "/api/exports/jobs/nothing", nil, officer},
@@ -121,6 +132,12 @@ func callers(d demo.Data) []caller {
 func expect(c caller, r route) (status int, code string) {
 	if r.need == open {
 		return 0, ""
+	}
+	if r.need == learner { // learner routes never consult back-office accounts (disabled or not)
+		if c.kind == "anonymous" {
+			return 401, ""
+		}
+		return 403, "forbidden"
 	}
 	switch c.kind {
 	case "anonymous":

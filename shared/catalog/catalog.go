@@ -145,15 +145,30 @@ type Enrollment struct {
 	Status     string    `dynamo:"status" json:"status"`
 	At         time.Time `dynamo:"at" json:"at"`
 	Reason     string    `dynamo:"reason,omitempty" json:"reason,omitempty"`
+	// Answers to the class's special-survey questions, by question key.
+	Answers     map[string]string `dynamo:"answers,omitempty" json:"answers,omitempty"`
+	NominatedBy string            `dynamo:"nominatedBy,omitempty" json:"nominatedBy,omitempty"` // P3: the nominating agency
+	Job         string            `dynamo:"job,omitempty" json:"-"`                             // the nomination upload
+	Decided     time.Time         `dynamo:"decided,omitempty" json:"decided,omitzero"`
+	DecidedBy   string            `dynamo:"decidedBy,omitempty" json:"decidedBy,omitempty"`
 }
 
 // EnrollmentKeyed returns the item of an enrollment.
-func EnrollmentKeyed(e Enrollment) any {
-	return enrollmentItem{PK: ClassKey(e.CourseCode, e.Session), SK: "ENR#" + e.PersonID, Enrollment: e}
+func EnrollmentKeyed(e Enrollment) any { return enrollmentKeyed(e) }
+
+func enrollmentKeyed(e Enrollment) enrollmentItem {
+	it := enrollmentItem{PK: ClassKey(e.CourseCode, e.Session), SK: "ENR#" + e.PersonID, Enrollment: e}
+	if e.NominatedBy != "" {
+		it.GSI1PK = "NOMS#" + e.NominatedBy
+		it.GSI1SK = e.At.UTC().Format(time.RFC3339Nano) + "#" + it.PK + "#" + e.PersonID
+	}
+	return it
 }
 
 type enrollmentItem struct {
-	PK string `dynamo:"pk"`
-	SK string `dynamo:"sk"`
+	PK     string `dynamo:"pk"`
+	SK     string `dynamo:"sk"`
+	GSI1PK string `dynamo:"gsi1pk,omitempty"` // NOMS#<nominating agency> (P3 query)
+	GSI1SK string `dynamo:"gsi1sk,omitempty"`
 	Enrollment
 }

@@ -64,11 +64,14 @@ func classes(items []classItem) []Class {
 	return out
 }
 
-// Enrollees lists a class's enrollments in the given status.
+// Enrollees lists a class's enrollments in the given status ("" for all).
 func (r Repo) Enrollees(ctx context.Context, c Class, status string) ([]Enrollment, error) {
 	var items []enrollmentItem
-	err := r.Table.Get("pk", c.Key()).Range("sk", dynamo.BeginsWith, "ENR#").
-		Filter("$ = ?", "status", status).Consistent(true).All(ctx, &items)
+	q := r.Table.Get("pk", c.Key()).Range("sk", dynamo.BeginsWith, "ENR#").Consistent(true)
+	if status != "" {
+		q = q.Filter("$ = ?", "status", status)
+	}
+	err := q.All(ctx, &items)
 	if err != nil {
 		return nil, fmt.Errorf("enrollees of %s: %w", c.Key(), err)
 	}

@@ -29,13 +29,17 @@ const (
 	Unavailable      Code = "unavailable"        // a dependency is down
 	Internal         Code = "internal"           // a bug; details only in the log
 	MethodNotAllowed Code = "method_not_allowed" // route exists, method does not
+	ClassFull        Code = "class_full"         // no seat left and the class stops when full
+	EnrollClosed     Code = "enrollment_closed"  // outside the window, or no online enrollment
+	NotEligible      Code = "not_eligible"       // the class admits other agencies only
+	ApprovalFinal    Code = "approval_final"     // an approved enrollment cannot be rejected or withdrawn
 )
 
 // All lists every code, so a test can check each has an HTTP status.
 func All() []Code {
 	return []Code{Invalid, BadJSON, TooLarge, Unauthenticated, SessionEnded, AccountDisabled,
 		BadCredentials, AccountLocked, WeakPassword, Forbidden, AgencyForbidden, GrantExceedsOwn,
-		NotFound, Conflict, Unavailable, Internal, MethodNotAllowed}
+		NotFound, Conflict, Unavailable, Internal, MethodNotAllowed, ClassFull, EnrollClosed, NotEligible, ApprovalFinal}
 }
 
 // Error is an error an officer can read and a program can match.

@@ -37,6 +37,10 @@ var statusOf = map[errcode.Code]int{
 	errcode.Unavailable:      http.StatusServiceUnavailable,
 	errcode.Internal:         http.StatusInternalServerError,
 	errcode.MethodNotAllowed: http.StatusMethodNotAllowed,
+	errcode.ClassFull:        http.StatusConflict,
+	errcode.EnrollClosed:     http.StatusConflict,
+	errcode.NotEligible:      http.StatusForbidden,
+	errcode.ApprovalFinal:    http.StatusConflict,
 }
 
 // StatusOf returns the HTTP status of a code (500 for an unknown one).

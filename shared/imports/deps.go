@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -17,11 +20,13 @@ type RecordWriter interface {
 
 // Deps is what the checkers read and write.
 type Deps struct {
-	People  People
-	Classes Classes
-	Records RecordWriter
-	Catalog *catalog.Service
-	Codes   *codes.Repo
+	People   People
+	Classes  Classes
+	Records  RecordWriter
+	Catalog  *catalog.Service
+	Codes    *codes.Repo
+	DB       *dynamo.DB
+	Agencies agency.Repo
 }
 
 // Checker returns the checker of a job's type (Pipeline.Checkers).
@@ -34,6 +39,9 @@ func (d Deps) Checker(ctx context.Context, j Job) (checker, error) {
 	case HoursClass, HoursExternal, HoursStudy:
 		return &hoursChecker{kind: j.Kind, job: j, people: d.People, classes: d.Classes, cats: cats, writer: d.Records,
 			cache: map[string]staff.Ref{}, classMem: map[string]classLookup{}}, nil
+	case Nominations:
+		return &nominationChecker{job: j, people: d.People, agencies: d.Agencies, classes: d.Catalog.Repo, db: d.DB,
+			cache: map[string]staff.Ref{}, agMem: map[string]agency.Agency{}}, nil
 	case Courses, Subjects, Lecturers, Materials:
 		return &catalogChecker{kind: j.Kind, job: j, service: d.Catalog, cats: cats}, nil
 	}

@@ -50,9 +50,11 @@ type Job struct {
 	Owner      string    `dynamo:"owner,omitempty" json:"-"`
 	Lease      time.Time `dynamo:"lease,omitempty" json:"-"`
 	Runs       int       `dynamo:"runs" json:"runs"` // apply invocations so far
-	Created    time.Time `dynamo:"created" json:"created"`
-	StagedAt   time.Time `dynamo:"stagedAt,omitempty" json:"stagedAt,omitzero"`
-	Finished   time.Time `dynamo:"finished,omitempty" json:"finished,omitzero"`
+	// Params are what the uploader chose besides the file (P3: the classes).
+	Params   map[string]string `dynamo:"params,omitempty" json:"params,omitempty"`
+	Created  time.Time         `dynamo:"created" json:"created"`
+	StagedAt time.Time         `dynamo:"stagedAt,omitempty" json:"stagedAt,omitzero"`
+	Finished time.Time         `dynamo:"finished,omitempty" json:"finished,omitzero"`
 }
 
 type jobItem struct {

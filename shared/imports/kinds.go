@@ -206,3 +206,16 @@ func KindByID(id string) (Kind, bool) {
 	}
 	return Kind{}, false
 }
+
+// Nominations is the P3 job type: a list of staff nominated to the classes
+// chosen at upload (Job.Params["classes"]).
+const Nominations = "nominations"
+
+func init() {
+	Kinds = append(Kinds, Kind{ID: Nominations, Name: "薦送報名", Feature: "P3",
+		Note: "每列一位同仁；上傳時選擇的每一個班期都會薦送，結果逐列逐班列出。同仁須屬於本機關或所屬機關；同一檔案中同一人出現兩次時，以先出現的一列為準。",
+		Layouts: []Layout{{Name: "薦送報名名單", Columns: []Column{
+			colNID, colName,
+			{"note", "備註", false, "", ""},
+		}}}})
+}

@@ -20,6 +20,7 @@ type outcome struct {
 	key   string // natural key: a later valid row with the same key is a duplicate
 	value any    // what apply writes
 	err   *RowError
+	note  string // said of a row that succeeded (e.g. one class of two was full)
 }
 
 // checker checks and applies the rows of one job type, a chunk at a time so
@@ -178,6 +179,7 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 				res[i].Status, res[i].Msg = RowFailed, o.err.Msg
 				failed++
 			} else {
+				res[i].Msg = o.note
 				waiting++
 			}
 		}
@@ -418,7 +420,7 @@ func (p *Pipeline) applyChunk(ctx context.Context, j Job, ck checker, n int, bat
 		if o.err != nil {
 			r.Status, r.Msg = RowFailed, o.err.Msg
 		} else {
-			r.Status, r.Msg = RowApplied, ""
+			r.Status, r.Msg = RowApplied, o.note
 		}
 	}
 	return p.Jobs.writeChunk(ctx, j.ID, n, staged)

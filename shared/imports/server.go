@@ -51,7 +51,8 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/imports/kinds", g.Officer(s.handleKinds()))
 	r.Handle("GET /api/imports/kinds/{kind}/template", g.Officer(s.handleTemplate()))
 	r.Handle("POST /api/imports", g.Officer(s.handleStart()))
-	r.Handle("GET /api/imports/jobs", g.Require("L1", s.handleList()))
+	r.Handle("GET /api/imports/jobs", g.Require("L1", s.handleList("")))
+	r.Handle("GET /api/imports/nomination-jobs", g.Require("P4", s.handleList(Nominations)))
 	r.Handle("GET /api/imports/jobs/{id}", g.Officer(s.handleJob()))
 	r.Handle("GET /api/imports/jobs/{id}/rows", g.Officer(s.handleRows()))
 	r.Handle("GET /api/imports/jobs/{id}/original", g.Officer(s.handleOriginal()))
@@ -105,7 +106,8 @@ func dayParam(r *http.Request, name, label string) (time.Time, bool, error) {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, roc.Taipei), true, nil
 }
 
-func (s *Server) handleList() httpapi.HandlerFunc {
+// handleList is the progress query: L1 for every kind, P4 for nominations.
+func (s *Server) handleList(kind string) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		now := s.Service.Now()
 		q := Query{Kind: r.URL.Query().Get("kind"), Text: r.URL.Query().Get("q"),
@@ -124,6 +126,9 @@ func (s *Server) handleList() httpapi.HandlerFunc {
 			return err
 		} else if ok {
 			q.To = to.AddDate(0, 0, 1)
+		}
+		if kind != "" {
+			q.Kind = kind
 		}
 		if !q.To.After(q.From) {
 			return errcode.Field("to", "上傳日期（迄）不可早於（起）。")

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 )
@@ -40,11 +41,12 @@ type Store interface {
 
 // Service is the upload API's logic.
 type Service struct {
-	Jobs   Jobs
-	Store  Store
-	Bucket string
-	Now    func() time.Time
-	NewID  func() string
+	Jobs    Jobs
+	Store   Store
+	Bucket  string
+	Classes Classes // the classes a nomination names
+	Now     func() time.Time
+	NewID   func() string
 }
 
 // Upload is what the browser needs to send a file.
@@ -55,9 +57,10 @@ type Upload struct {
 
 // UploadRequest names the file to be sent.
 type UploadRequest struct {
-	Kind     string `json:"kind"`
-	FileName string `json:"fileName"`
-	Size     int64  `json:"size"`
+	Kind     string            `json:"kind"`
+	FileName string            `json:"fileName"`
+	Size     int64             `json:"size"`
+	Params   map[string]string `json:"params,omitempty"` // P3: {"classes": "CODE#1;CODE#2"}
 }
 
 // Valid checks the request.
@@ -85,8 +88,26 @@ func (s *Service) StartUpload(ctx context.Context, c auth.Caller, req UploadRequ
 	if !c.Can(k.Feature) {
 		return Upload{}, errcode.New(errcode.Forbidden, "您沒有「"+k.Name+"」的權限。")
 	}
+	var params map[string]string
+	if k.ID == Nominations {
+		list := ParseClasses(req.Params["classes"])
+		if len(list) == 0 || len(list) > 20 {
+			return Upload{}, errcode.Field("classes", "請選擇 1 到 20 個要薦送的班期。")
+		}
+		for _, cs := range list {
+			cl, err := s.Classes.Get(ctx, cs[0], cs[1])
+			if err != nil {
+				return Upload{}, err
+			}
+			if err := catalog.CheckEnrollable(cl, catalog.Learner{Agency: c.Active.Code}, c.Active.Code, nil, s.Now()); err != nil {
+				e := errcode.As(err)
+				return Upload{}, errcode.Field("classes", fmt.Sprintf("%s 第 %s 期不能由本機關薦送：%s", cs[0], cs[1], e.Message))
+			}
+		}
+		params = map[string]string{"classes": req.Params["classes"]}
+	}
 	id := s.NewID()
-	j := Job{ID: id, Kind: k.ID, Agency: c.Active.Code, AgencyName: c.Active.Name, User: c.UserID, UserName: c.Name,
+	j := Job{ID: id, Kind: k.ID, Params: params, Agency: c.Active.Code, AgencyName: c.Active.Name, User: c.UserID, UserName: c.Name,
 		FileName: req.FileName, Size: req.Size, Key: fmt.Sprintf("%s%s/%s/%s.csv", KeyPrefix, c.Active.Code, k.ID, id),
 		Status: Uploading, Created: s.Now().UTC()}
 	if err := s.Jobs.Create(ctx, j); err != nil {
@@ -119,7 +140,7 @@ func (s *Service) Job(ctx context.Context, c auth.Caller, id string) (Job, error
 		return Job{}, err
 	}
 	k, _ := KindByID(j.Kind)
-	if j.Agency != c.Active.Code || !(c.Can("L1") || c.Can(k.Feature)) {
+	if j.Agency != c.Active.Code || !(c.Can("L1") || c.Can(k.Feature) || (k.ID == Nominations && c.Can("P4"))) {
 		return Job{}, errcode.New(errcode.NotFound, "找不到這個上傳作業。")
 	}
 	return j, nil

@@ -9,9 +9,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
@@ -33,7 +35,9 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		Records: records.Repo{Table: c.Tables.Records},
 		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog}, Codes: codeRepo, Now: time.Now,
 			NewID: func() string { return auth.RandomID(8) }},
-		Codes: codeRepo,
+		Codes:    codeRepo,
+		DB:       c.Tables.DB,
+		Agencies: agency.Repo{Table: c.Tables.Directory},
 	}
 	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
 		Bucket: c.Files.Uploads, Checkers: deps.Checker, Now: time.Now}
@@ -72,7 +76,7 @@ func owner(ctx context.Context) string {
 // Imports serves the upload API: templates, format pages, uploads, the
 // progress query (L1) and each job's rows and files.
 func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := Open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketUploads)
 	if err == nil {
 		err = c.Env.Err()
 	}
@@ -81,7 +85,8 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	}
 	g, _ := Guard(c)
 	svc := &imports.Service{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Store: c.Files,
-		Bucket: c.Files.Uploads, Now: time.Now, NewID: func() string { return auth.RandomID(10) }}
+		Bucket: c.Files.Uploads, Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: time.Now,
+		NewID: func() string { return auth.RandomID(10) }}
 	return API(imports.NewServer(&imports.Server{Service: svc, Guard: g})), nil
 }
 
@@ -112,4 +117,20 @@ func ImportApply(ctx context.Context, getenv func(string) string) (func(context.
 		}
 		return j, err
 	}, nil
+}
+
+// Enrollment serves the front stage's enrollment intake (X5), approval and
+// sign-in sheets (L5) and the nominations of an agency (P3).
+func Enrollment(ctx context.Context, getenv func(string) string) (APIHandler, error) {
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog})
+	if err == nil {
+		err = c.Env.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	g, _ := Guard(c)
+	svc := &enrollment.Service{DB: c.Tables.DB, Classes: catalog.Repo{Table: c.Tables.Catalog},
+		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory}, Now: time.Now}
+	return API(enrollment.NewServer(&enrollment.Server{Service: svc, Guard: g})), nil
 }

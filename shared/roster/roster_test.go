@@ -40,3 +40,15 @@ func TestSort(t *testing.T) {
 		}
 	}
 }
+
+func TestSortByTwoKeys(t *testing.T) {
+	mk := func(id, name, unit, code string, level int) Row {
+		return Row{Enrollment: catalog.Enrollment{PersonID: id}, Person: staff.Person{ID: id, Name: name, Unit: unit},
+			Agency: agency.Agency{Code: code, Level: level}}
+	}
+	rows := []Row{mk("a", "王五", "秘書室", "X2", 2), mk("b", "丁三", "人事室", "X2", 2), mk("c", "林四", "人事室", "X1", 1)}
+	Sort(rows, "unit", "name") // 人(2 strokes) before 秘(10); within 人事室 丁 before 林
+	if got := rows[0].Person.Name + rows[1].Person.Name + rows[2].Person.Name; got != "丁三林四王五" {
+		t.Errorf("unit then name: %s", got)
+	}
+}

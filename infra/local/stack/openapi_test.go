@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
@@ -23,12 +24,13 @@ func (r *recorder) Handle(pattern string, _ http.Handler) { r.patterns = append(
 
 // routers lists each HTTP function's router, by template logical ID.
 var routers = map[string]func(httpapi.Router){
-	"PlatformFunction": (&platform.Server{}).Routes,
-	"IdentityFunction": (&account.Server{}).Routes,
-	"HomeFunction":     (&home.Server{}).Routes,
-	"CourseFunction":   (&catalog.Server{}).Routes,
-	"ImportsFunction":  (&imports.Server{}).Routes,
-	"ExportsFunction":  (&export.Server{}).Routes,
+	"PlatformFunction":   (&platform.Server{}).Routes,
+	"IdentityFunction":   (&account.Server{}).Routes,
+	"HomeFunction":       (&home.Server{}).Routes,
+	"CourseFunction":     (&catalog.Server{}).Routes,
+	"ImportsFunction":    (&imports.Server{}).Routes,
+	"EnrollmentFunction": (&enrollment.Server{}).Routes,
+	"ExportsFunction":    (&export.Server{}).Routes,
 }
 
 // The routers and the OpenAPI document list the same operations, and every

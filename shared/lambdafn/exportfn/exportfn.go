@@ -14,13 +14,14 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/roster"
+	"github.com/ecpa-lifelong/backoffice/shared/roster/rosterexport"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
 
 func sources(c lambdafn.Core) map[string]export.Source {
-	r := roster.Source{Classes: catalog.Repo{Table: c.Tables.Catalog}, People: staff.Repo{Table: c.Tables.Directory},
-		Agencies: agency.Repo{Table: c.Tables.Directory}}
+	r := rosterexport.Source{Loader: roster.Loader{Classes: catalog.Repo{Table: c.Tables.Catalog},
+		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory}}}
 	return map[string]export.Source{r.Kind(): r}
 }
 

@@ -27,6 +27,7 @@ var Functions = map[string]Spec{
 	"ImportFunction":         {"importer", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Import(ctx, g) }},
 	"ImportApplyFunction":    {"importapply", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.ImportApply(ctx, g) }},
 	"ImportsFunction":        {"imports", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Imports(ctx, g) }},
+	"EnrollmentFunction":     {"enrollment", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Enrollment(ctx, g) }},
 	"NightlyFunction":        {"nightly", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Nightly(ctx, g) }},
 	"RosterTransferFunction": {"rostertransfer", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.RosterTransfer(ctx, g) }},
 	"CourseFunction":         {"course", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Course(ctx, g) }},

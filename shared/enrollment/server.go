@@ -1,0 +1,236 @@
+package enrollment
+
+import (
+	"bytes"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+)
+
+// Server is the enrollment function.
+type Server struct {
+	Service *Service
+	Guard   auth.Guard
+}
+
+// NewServer returns the enrollment function's handler.
+func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
+
+// Routes is every route of the enrollment function.
+func (s *Server) Routes(r httpapi.Router) {
+	g := s.Guard
+	// The front stage, acting for a learner signed in with the same SSO.
+	r.Handle("GET /api/front/enrollments/{code}/{session}", s.handleMine())
+	r.Handle("POST /api/front/enrollments/{code}/{session}", s.handleEnroll())
+	r.Handle("DELETE /api/front/enrollments/{code}/{session}", s.handleWithdraw())
+	// L5 報名准駁 and sign-in sheets.
+	r.Handle("GET /api/enrollments/{code}/{session}", g.Require("L5", s.handleList()))
+	r.Handle("POST /api/enrollments/{code}/{session}/decisions", g.Require("L5", s.handleDecide()))
+	r.Handle("POST /api/enrollments/{code}/{session}/approve-all", g.Require("L5", s.handleApproveAll()))
+	r.Handle("GET /api/enrollments/{code}/{session}/signin", g.Require("L5", s.handleSignIn()))
+	// P3 薦送報名.
+	r.Handle("GET /api/nominations", g.Require("P3", s.handleNominations()))
+	r.Handle("GET /api/nominations/classes", g.Require("P3", s.handleNominatable()))
+}
+
+func principal(r *http.Request) (auth.Principal, error) { return auth.PrincipalFromRequest(r) }
+
+func (s *Server) handleMine() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := principal(r)
+		if err != nil {
+			return err
+		}
+		e, err := s.Service.Mine(r.Context(), p, r.PathValue("code"), r.PathValue("session"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, e)
+		return nil
+	}
+}
+
+func (s *Server) handleEnroll() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := principal(r)
+		if err != nil {
+			return err
+		}
+		in, err := httpapi.Decode[EnrollInput](r)
+		if err != nil {
+			return err
+		}
+		e, err := s.Service.Enroll(r.Context(), p, r.PathValue("code"), r.PathValue("session"), in)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusCreated, e)
+		return nil
+	}
+}
+
+func (s *Server) handleWithdraw() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, err := principal(r)
+		if err != nil {
+			return err
+		}
+		if err := s.Service.Withdraw(r.Context(), p, r.PathValue("code"), r.PathValue("session")); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+}
+
+func sortKeys(r *http.Request) []string {
+	var keys []string
+	for _, k := range strings.Split(r.URL.Query().Get("sort"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func (s *Server) handleList() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		keys := sortKeys(r)
+		for _, k := range keys {
+			if k != "name" && k != "agency" && k != "order" {
+				return errcode.Field("sort", "排序方式須為 name、agency 或 order。")
+			}
+		}
+		class, list, err := s.Service.Enrollees(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"), keys)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"class": class, "items": list})
+		return nil
+	}
+}
+
+type decisions struct {
+	Decisions []Decision `json:"decisions"`
+}
+
+func (s *Server) handleDecide() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[decisions](r)
+		if err != nil {
+			return err
+		}
+		out, err := s.Service.Decide(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"), in.Decisions)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": out})
+		return nil
+	}
+}
+
+func (s *Server) handleApproveAll() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		n, err := s.Service.ApproveAll(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]int{"approved": n})
+		return nil
+	}
+}
+
+func (s *Server) handleSignIn() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		q := r.URL.Query()
+		var cols []string
+		for _, c := range strings.Split(q.Get("columns"), ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				cols = append(cols, c)
+			}
+		}
+		blank := 0
+		if v := q.Get("blank"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return errcode.Field("blank", "空白列數須為整數。")
+			}
+			blank = n
+		}
+		sheet, err := s.Service.SignInSheet(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"), cols, sortKeys(r), blank)
+		if err != nil {
+			return err
+		}
+		if q.Get("format") != "csv" {
+			httpapi.Encode(w, http.StatusOK, sheet)
+			return nil
+		}
+		var b bytes.Buffer
+		b.WriteString("\uFEFF")
+		cw := csv.NewWriter(&b)
+		cw.UseCRLF = true
+		_ = cw.Write(append(append([]string{"序號"}, sheet.Columns...), "簽名"))
+		n := 0
+		for _, row := range sheet.Rows {
+			n++
+			_ = cw.Write(append(append([]string{strconv.Itoa(n)}, neutralise(row)...), ""))
+		}
+		for i := 0; i < sheet.Blank; i++ {
+			n++
+			_ = cw.Write(append(append([]string{strconv.Itoa(n)}, make([]string, len(sheet.Columns))...), ""))
+		}
+		cw.Flush()
+		name := sheet.Class.CourseCode + "-" + sheet.Class.Session + "_簽到表.csv"
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+		_, _ = w.Write(b.Bytes())
+		return nil
+	}
+}
+
+// neutralise keeps a cell from running as a formula in a spreadsheet.
+func neutralise(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			c = "'" + c
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func (s *Server) handleNominations() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		list, err := s.Service.Nominations(r.Context(), auth.CallerFrom(r.Context()))
+		if err != nil {
+			return err
+		}
+		if list == nil {
+			list = []Nomination{}
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": list})
+		return nil
+	}
+}
+
+func (s *Server) handleNominatable() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		list, err := s.Service.Nominatable(r.Context(), auth.CallerFrom(r.Context()))
+		if err != nil {
+			return err
+		}
+		if list == nil {
+			list = []catalog.Class{}
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": list})
+		return nil
+	}
+}

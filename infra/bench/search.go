@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
@@ -29,12 +32,14 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 	r := rand.New(rand.NewPCG(11, 13))
 	now := time.Now()
 	lects := demo.Lecturers(r, d.Agencies, nLect, now)
-	var items []any
+	var items, entities []any // entities: the same data without the index (the baseline's table)
 	for _, s := range demo.Subjects(now) {
 		items = append(items, catalog.SubjectKeyed(s)...)
 	}
 	for _, l := range lects {
-		items = append(items, catalog.LecturerKeyed(l)...)
+		keyed := catalog.LecturerKeyed(l)
+		items = append(items, keyed...)
+		entities = append(entities, keyed[0])
 	}
 	year := now.In(roc.Taipei).Year()
 	var moiNames []string
@@ -54,6 +59,7 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 			moiNames = append(moiNames, c.Name)
 		}
 		items = append(items, catalog.ClassKeyed(c))
+		entities = append(entities, catalog.ClassKeyed(c))
 	}
 	fmt.Fprintf(out, "search: loading %d lecturers and %d courses (%d items with the n-gram postings)...\n", nLect, nCourses, len(items))
 	start := time.Now()
@@ -126,11 +132,31 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 		return err
 	}
 
-	// The baseline reads the whole table: few samples, each a full Scan.
+	fmt.Fprintf(out, "lecturer database search (L4, %d public lecturers), %d partial-name queries through the API\n", len(public), n)
+	fmt.Fprintf(out, "  n-gram index                        p50 %8.2f ms  p95 %8.2f ms\n", ms(lectAPI, 50), ms(lectAPI, 95))
+	fmt.Fprintf(out, "course search (L2, %d courses, %d of them MOI's this year), %d partial-name queries through the API\n", nCourses, len(moiNames), n)
+	fmt.Fprintf(out, "  agency-year index + filter          p50 %8.2f ms  p95 %8.2f ms\n", ms(courseAPI, 50), ms(courseAPI, 95))
+	fmt.Fprintf(out, "  sample queries: %s\n", strings.Join(append(lq[:5:5], cq[:5]...), " "))
+
+	// The baseline: the same data without the index (lecturers and classes
+	// only, in a table of their own), searched by Scan + contains. A full
+	// Scan per search, so only a few samples.
+	base := t.Catalog.Name() + "_noindex"
+	if _, err := t.DB.Client().CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(base),
+		BillingMode: dbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []dbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: dbtypes.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: dbtypes.ScalarAttributeTypeS}},
+		KeySchema: []dbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: dbtypes.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: dbtypes.KeyTypeRange}}}); err != nil {
+		return err
+	}
+	plain := t.DB.Table(base)
+	if err := store.WriteAll(ctx, plain, entities, 16); err != nil {
+		return err
+	}
 	scan := func(filter func(*dynamo.Scan) *dynamo.Scan) error {
 		var page []map[string]any
-		s := filter(t.Catalog.Scan())
-		if err := s.All(ctx, &page); err != nil {
+		if err := filter(plain.Scan()).All(ctx, &page); err != nil {
 			return err
 		}
 		sort.Slice(page, func(i, j int) bool { return fmt.Sprint(page[i]["nName"]) < fmt.Sprint(page[j]["nName"]) })
@@ -158,15 +184,11 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "lecturer database search (L4, %d public lecturers), %d partial-name queries through the API\n", len(public), n)
-	fmt.Fprintf(out, "  n-gram index                        p50 %8.2f ms  p95 %8.2f ms\n", ms(lectAPI, 50), ms(lectAPI, 95))
-	fmt.Fprintf(out, "  baseline: Scan + contains (%d runs) p50 %8.2f ms  p95 %8.2f ms\n", nBase, ms(lectScan, 50), ms(lectScan, 95))
-	fmt.Fprintf(out, "  ratio (p95)                         %8.1f×   (target ≥ 20×, p95 < 100 ms)\n", ms(lectScan, 95)/ms(lectAPI, 95))
-	fmt.Fprintf(out, "course search (L2, %d courses, %d of them MOI's this year), %d partial-name queries through the API\n", nCourses, len(moiNames), n)
-	fmt.Fprintf(out, "  agency-year index + filter          p50 %8.2f ms  p95 %8.2f ms\n", ms(courseAPI, 50), ms(courseAPI, 95))
-	fmt.Fprintf(out, "  baseline: Scan + contains (%d runs) p50 %8.2f ms  p95 %8.2f ms\n", nBase, ms(courseScan, 50), ms(courseScan, 95))
-	fmt.Fprintf(out, "  ratio (p95)                         %8.1f×   (target ≥ 20×, p95 < 100 ms)\n", ms(courseScan, 95)/ms(courseAPI, 95))
-	fmt.Fprintf(out, "  sample queries: %s\n", strings.Join(append(lq[:5:5], cq[:5]...), " "))
+	fmt.Fprintf(out, "baseline: Scan + contains over the %d lecturers and classes without the index\n", len(entities))
+	fmt.Fprintf(out, "  lecturers  (%d runs)  p50 %9.2f ms  p95 %9.2f ms   ratio (p95) %6.1f×  (target ≥ 20×, index p95 < 100 ms)\n",
+		nBase, ms(lectScan, 50), ms(lectScan, 95), ms(lectScan, 95)/ms(lectAPI, 95))
+	fmt.Fprintf(out, "  courses    (%d runs)  p50 %9.2f ms  p95 %9.2f ms   ratio (p95) %6.1f×\n",
+		nBase, ms(courseScan, 50), ms(courseScan, 95), ms(courseScan, 95)/ms(courseAPI, 95))
 	return nil
 }
 

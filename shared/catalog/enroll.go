@@ -53,6 +53,9 @@ func CheckEnrollable(c Class, l Learner, nominating string, answers map[string]s
 	if !r.Allows(l.Agency) {
 		return errcode.New(errcode.NotEligible, "本班期限 "+c.Restriction+" 機關同仁報名。")
 	}
+	if nominating != "" {
+		return nil // the survey is asked of learners enrolling themselves, not of a nominating officer
+	}
 	for _, q := range c.Survey {
 		a := strings.TrimSpace(answers[q.Key])
 		if a == "" {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startStack, launch, newPage, signIn } from './harness.mjs';
+import { startStack, launch, newPage, signIn, api, devToken } from './harness.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let stack, chrome;
@@ -32,6 +32,12 @@ test('every screen passes the WCAG 2.1 AA audit', async () => {
   await signIn(page, stack.url, 'sys.admin');
   await page.waitForSelector('details.news');
   await audit(page, 'home');
+  const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
+  const token = await devToken(stack.url, 'sys.admin');
+  const made = await api(stack.url, 'POST', '/api/courses', { token, body: { courseCode: 'A11Y-1', session: '1', name: '無障礙檢查班',
+    category: '3111', nature: 'physical', method: 'open', start: day(3), end: day(3), unit: 'hour', amount: 3,
+    enrollStart: day(0), enrollEnd: day(2), capacity: 30, location: '臺北市' } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
   for (const [hash, ready, name] of [
     ['#/L8', 'tr[data-member]', 'member management'],
     ['#/L5', '#r-jobs section', 'roster download'],
@@ -50,6 +56,10 @@ test('every screen passes the WCAG 2.1 AA audit', async () => {
     ['#/L2b', '#u-format table', 'course and subject upload'],
     ['#/L6b', '#u-format table', 'learner-hour upload'],
     ['#/L1', '#p-list table, #p-list .muted', 'upload progress query'],
+    ['#/L5/approve/A11Y-1/1', '#a-list .muted, #a-list table', 'enrollment approval'],
+    ['#/L5/signin/A11Y-1/1', 'table.signin', 'sign-in sheet'],
+    ['#/P3', '#n-form', 'nominations'],
+    ['#/P4', '#p-list table, #p-list .muted', 'nomination upload progress'],
   ]) {
     await page.goto(stack.url + '/' + hash);
     await page.waitForSelector(ready);

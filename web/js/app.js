@@ -13,6 +13,7 @@ import { coursesView } from './courses.js';
 import { lecturersView, lecturerDbView } from './lecturers.js';
 import { materialsView } from './materials.js';
 import { uploadView, progressView } from './imports.js';
+import { nominationsView, nominationJobsView } from './nominations.js';
 
 const onlineLater = (what) => `<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
 
@@ -48,6 +49,8 @@ const views = {
   'L4': lecturerDbView,
   'L7': materialsView,
   'L1': progressView,
+  'P3': nominationsView,
+  'P4': nominationJobsView,
   'L2b': (el, rest) => uploadView(el, ['courses', 'subjects'], 'L2b', rest),
   'L6a': (el, rest) => uploadView(el, ['hours-class'], 'L6a', rest, onlineLater('已開班學員時數')),
   'L6b': (el, rest) => uploadView(el, ['hours-external'], 'L6b', rest, onlineLater('未開班學員時數')),

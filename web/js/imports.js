@@ -80,7 +80,7 @@ export async function uploadView(el, ids, base, rest = [], intro = '') {
 }
 
 // put sends the file to the presigned URL, reporting progress (fetch cannot).
-function put(url, file, progress) {
+export function put(url, file, progress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
@@ -152,29 +152,29 @@ export async function jobView(el, id, base) {
   }
 }
 
-// progressView is L1 學習資訊上傳進度查詢.
-export async function progressView(el, rest = []) {
-  if (rest[0] === 'job' && rest[1]) return jobView(el, rest[1], 'L1');
-  const all = (await kinds()).items;
+// progressView is L1 學習資訊上傳進度查詢 (and, for nominations only, P4).
+export async function progressView(el, rest = [], { base = 'L1', endpoint = '/api/imports/jobs', title = '學習資訊上傳進度查詢', only = '' } = {}) {
+  if (rest[0] === 'job' && rest[1]) return jobView(el, rest[1], base);
+  const all = (await kinds()).items.filter((k) => !only || k.id === only);
   const today = new Date();
   const iso = (d) => new Date(d.getTime() + 8 * 3600e3).toISOString().slice(0, 10);
-  el.innerHTML = `<h1>學習資訊上傳進度查詢</h1>
+  el.innerHTML = `<h1>${esc(title)}</h1>
     <form class="card" id="p-search" role="search" aria-label="查詢上傳作業"><div class="grid">
       <div><label for="p-from">上傳日期（起）</label><input type="date" id="p-from" name="from" value="${iso(new Date(today.getTime() - 30 * 86400e3))}"></div>
       <div><label for="p-to">上傳日期（迄）</label><input type="date" id="p-to" name="to" value="${iso(today)}"></div>
-      <div><label for="p-kind">作業種類</label><select id="p-kind" name="kind"><option value="">全部</option>
-        ${all.map((k) => `<option value="${esc(k.id)}">${esc(k.name)}</option>`).join('')}</select></div>
+      ${only ? '' : `<div><label for="p-kind">作業種類</label><select id="p-kind" name="kind"><option value="">全部</option>
+        ${all.map((k) => `<option value="${esc(k.id)}">${esc(k.name)}</option>`).join('')}</select></div>`}
       <div><label for="p-q">檔案內容（關鍵字）</label><input type="text" id="p-q" name="q" placeholder="例如身分證字號、課程名稱"></div>
     </div><p class="actions"><button type="submit">查詢</button></p></form><div id="p-list"></div>`;
   const f = el.querySelector('#p-search');
   const load = async () => {
     const q = new URLSearchParams();
     for (const [k, v] of new FormData(f)) if (v) q.set(k, v);
-    const { items, truncated } = await api('GET', '/api/imports/jobs?' + q);
+    const { items, truncated } = await api('GET', endpoint + '?' + q);
     el.querySelector('#p-list').innerHTML = items.length ? `<table><caption class="muted">共 ${items.length} 件${truncated ? '（只列最近 200 件，請縮小日期範圍）' : ''}</caption>
       <thead><tr><th scope="col">上傳時間</th><th scope="col">作業種類</th><th scope="col">檔案</th><th scope="col">上傳者</th><th scope="col">狀態</th><th scope="col">筆數</th></tr></thead><tbody>
       ${items.map((j) => `<tr data-job="${esc(j.id)}"><td>${rocDateTime(j.created)}</td><td>${esc((all.find((k) => k.id === j.kind) || {}).name || j.kind)}</td>
-        <td><a href="#/L1/job/${encodeURIComponent(j.id)}">${esc(j.fileName)}</a></td><td>${esc(j.userName)}</td>
+        <td><a href="#/${base}/job/${encodeURIComponent(j.id)}">${esc(j.fileName)}</a></td><td>${esc(j.userName)}</td>
         <td>${esc(statusText[j.status] || j.status)}</td><td>${counts(j)}</td></tr>`).join('')}</tbody></table>`
       : '<p class="card muted">沒有符合條件的上傳作業。</p>';
   };

@@ -73,7 +73,7 @@ func (d *devSSO) handlePeople(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]map[string]string, len(list))
 	for i, p := range list {
-		out[i] = map[string]string{"nationalId": p.NationalID, "name": p.Name, "agency": p.Agency}
+		out[i] = map[string]string{"id": p.ID, "nationalId": p.NationalID, "name": p.Name, "agency": p.Agency}
 	}
 	httpapi.Encode(w, http.StatusOK, map[string]any{"items": out})
 	return nil

@@ -1,0 +1,393 @@
+package enrollment_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
+
+func day(offset int) string {
+	return time.Now().In(roc.Taipei).AddDate(0, 0, offset).Format(time.DateOnly)
+}
+
+// course is an open class starting in a few days, enrolling from today.
+func course(code string, edit func(map[string]any)) map[string]any {
+	c := map[string]any{"courseCode": code, "session": "1", "name": "報名測試班", "category": "3111", "nature": "physical",
+		"method": "open", "start": day(3), "end": day(3), "unit": "hour", "amount": 6, "enrollStart": day(0), "enrollEnd": day(2),
+		"capacity": 50, "stopWhenFull": true, "survey": []string{"meals"}, "location": "臺北市"}
+	if edit != nil {
+		edit(c)
+	}
+	return c
+}
+
+func create(t *testing.T, env *stacktest.Env, user string, c map[string]any) {
+	t.Helper()
+	if r := env.As(t, user, "POST", "/api/courses", c); r.Status != 201 {
+		t.Fatalf("create course: %d %s", r.Status, r.Body)
+	}
+}
+
+func enroll(t *testing.T, env *stacktest.Env, p staff.Person, code string, answers map[string]string) (int, string) {
+	r := env.Do(t, "POST", "/api/front/enrollments/"+code+"/1", env.Token(t, p.ID), map[string]any{"answers": answers})
+	return r.Status, r.Code()
+}
+
+func classItem(t *testing.T, env *stacktest.Env, code string) catalog.Class {
+	c, err := catalog.Repo{Table: env.Tables.Catalog}.Get(context.Background(), code, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func enrollees(t *testing.T, env *stacktest.Env, code string, status string) []catalog.Enrollment {
+	list, err := catalog.Repo{Table: env.Tables.Catalog}.Enrollees(context.Background(), catalog.Class{CourseCode: code, Session: "1"}, status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+var meals = map[string]string{"meals": "素食"}
+
+func TestNoOverbooking(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 260, Classes: 2})
+	create(t, env, "moi.course", course("FULL-50", nil))
+	people := env.Data.People[:200]
+	for _, p := range people { // tokens first: the race is the enrollments, not the token issuing
+		env.Token(t, p.ID)
+	}
+	var mu sync.Mutex
+	got := map[string]int{}
+	var wg sync.WaitGroup
+	for _, p := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, code := enroll(t, env, p, "FULL-50", meals)
+			mu.Lock()
+			got[fmt.Sprintf("%d %s", status, code)]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if got["201 "] != 50 || got["409 class_full"] != 150 || len(got) != 2 {
+		t.Fatalf("200 learners at once into 50 seats: %v", got)
+	}
+	if c := classItem(t, env, "FULL-50"); c.Enrolled != 50 || len(enrollees(t, env, "FULL-50", "")) != 50 {
+		t.Fatalf("stored count %d, enrollments %d", c.Enrolled, len(enrollees(t, env, "FULL-50", "")))
+	}
+}
+
+func TestEnrollmentRules(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 120, Classes: 2})
+	var moi, tpe []staff.Person
+	for _, p := range env.Data.People {
+		if strings.HasPrefix(p.Agency, "301") {
+			moi = append(moi, p)
+		} else if strings.HasPrefix(p.Agency, "379") {
+			tpe = append(tpe, p)
+		}
+	}
+	if len(moi) < 3 || len(tpe) < 1 {
+		t.Fatalf("demo people: %d MOI, %d TPE", len(moi), len(tpe))
+	}
+	create(t, env, "moi.course", course("RULES", func(c map[string]any) { c["restriction"] = "301*" }))
+	create(t, env, "moi.course", course("LATER", func(c map[string]any) { c["enrollStart"] = day(1) }))
+	create(t, env, "moi.course", course("NOMINATED", func(c map[string]any) { c["method"] = "nominated" }))
+	for _, tc := range []struct {
+		name   string
+		p      staff.Person
+		code   string
+		ans    map[string]string
+		status int
+		want   string
+	}{
+		{"outside the window", moi[0], "LATER", meals, 409, "enrollment_closed"},
+		{"nominated course", moi[0], "NOMINATED", meals, 409, "enrollment_closed"},
+		{"another agency's restriction", tpe[0], "RULES", meals, 403, "not_eligible"},
+		{"no survey answer", moi[0], "RULES", nil, 400, "invalid_input"},
+		{"a survey answer not offered", moi[0], "RULES", map[string]string{"meals": "牛排"}, 400, "invalid_input"},
+		{"unknown class", moi[0], "NOPE", meals, 404, "not_found"},
+		{"ok", moi[0], "RULES", meals, 201, ""},
+		{"twice", moi[0], "RULES", meals, 409, "conflict"},
+		{"ok too", moi[1], "RULES", meals, 201, ""},
+		{"and a third", moi[2], "RULES", meals, 201, ""},
+	} {
+		if status, code := enroll(t, env, tc.p, tc.code, tc.ans); status != tc.status || code != tc.want {
+			t.Errorf("%s: %d %s, want %d %s", tc.name, status, code, tc.status, tc.want)
+		}
+	}
+	if r := env.As(t, "moi.course", "POST", "/api/front/enrollments/RULES/1", map[string]any{"answers": meals}); r.Status != 403 {
+		t.Errorf("a back-office account enrolls: %d %s", r.Status, r.Body)
+	}
+	// Withdraw before approval frees the seat.
+	if r := env.Do(t, "DELETE", "/api/front/enrollments/RULES/1", env.Token(t, moi[2].ID), nil); r.Status != 204 {
+		t.Fatalf("withdraw: %d %s", r.Status, r.Body)
+	}
+	if c := classItem(t, env, "RULES"); c.Enrolled != 2 {
+		t.Errorf("enrolled %d after a withdrawal, want 2", c.Enrolled)
+	}
+	// Approval: a rejection needs a reason; approval is final.
+	path := "/api/enrollments/RULES/1/decisions"
+	if r := env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{{"personId": moi[1].ID, "decision": "reject"}}}); r.Status != 400 {
+		t.Errorf("reject without a reason: %d %s", r.Status, r.Body)
+	}
+	r := env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{
+		{"personId": moi[0].ID, "decision": "approve"}, {"personId": moi[1].ID, "decision": "reject", "reason": "非本業務相關人員"}}})
+	var out struct{ Items []enrollment.Outcome }
+	r.JSON(t, &out)
+	if r.Status != 200 || !out.Items[0].OK || !out.Items[1].OK {
+		t.Fatalf("decisions: %d %s", r.Status, r.Body)
+	}
+	r = env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{{"personId": moi[0].ID, "decision": "reject", "reason": "改變心意"}}})
+	r.JSON(t, &out)
+	if out.Items[0].OK || out.Items[0].Code != "approval_final" {
+		t.Errorf("rejecting an approved enrollment: %s", r.Body)
+	}
+	if r := env.Do(t, "DELETE", "/api/front/enrollments/RULES/1", env.Token(t, moi[0].ID), nil); r.Status != 409 || r.Code() != "approval_final" {
+		t.Errorf("withdrawing an approved enrollment: %d %s", r.Status, r.Body)
+	}
+	if c := classItem(t, env, "RULES"); c.Enrolled != 1 {
+		t.Errorf("enrolled %d after a rejection, want 1", c.Enrolled)
+	}
+	// Another agency's officer sees nothing of the class.
+	if r := env.As(t, "tpe.admin", "GET", "/api/enrollments/RULES/1", nil); r.Status != 404 {
+		t.Errorf("another agency lists enrollees: %d", r.Status)
+	}
+	// The sign-in sheet: approved enrollees, chosen columns, blank rows; CSV with a BOM.
+	r = env.As(t, "moi.course", "GET", "/api/enrollments/RULES/1/signin?columns=agency,name&sort=agency,name&blank=3", nil)
+	var sheet enrollment.Sheet
+	r.JSON(t, &sheet)
+	if len(sheet.Rows) != 1 || sheet.Rows[0][1] != moi[0].Name || sheet.Blank != 3 || len(sheet.Columns) != 2 {
+		t.Errorf("sheet: %+v", sheet)
+	}
+	r = env.As(t, "moi.course", "GET", "/api/enrollments/RULES/1/signin?columns=name&blank=2&format=csv", nil)
+	if csv := string(r.Body); !strings.HasPrefix(csv, "\uFEFF序號,姓名,簽名") || strings.Count(csv, "\r\n") != 4 {
+		t.Errorf("sheet CSV:\n%q", csv)
+	}
+}
+
+func TestApproveAllIsRetrySafe(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 2050, Classes: 2})
+	create(t, env, "moi.course", course("BIG", func(c map[string]any) { c["capacity"] = 0; c["stopWhenFull"] = false }))
+	ctx := context.Background()
+	var items []any
+	for i, p := range env.Data.People[:2000] {
+		items = append(items, catalog.EnrollmentKeyed(catalog.Enrollment{CourseCode: "BIG", Session: "1", PersonID: p.ID,
+			Agency: p.Agency, Status: catalog.Pending, At: time.Now().Add(time.Duration(i) * time.Millisecond)}))
+	}
+	if err := store.WriteAll(ctx, env.Tables.Catalog, items, 8); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Tables.Catalog.Update("pk", "CLASS#BIG#1").Range("sk", "CLASS").Set("enrolled", 2000).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The first run is interrupted partway.
+	svc := &enrollment.Service{DB: env.Tables.DB, Classes: catalog.Repo{Table: env.Tables.Catalog},
+		People: staff.Repo{Table: env.Tables.Directory}, Agencies: agency.Repo{Table: env.Tables.Directory}, Now: time.Now}
+	caller := auth.Caller{UserID: "moi.course", Active: agency.Agency{Code: demo.MOI, Path: demo.MOI}}
+	if a, err := (agency.Repo{Table: env.Tables.Directory}).Get(ctx, demo.MOI); err == nil {
+		caller.Active = a
+	}
+	cut, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	first, err := svc.ApproveAll(cut, caller, "BIG", "1")
+	cancel()
+	if err == nil || first >= 2000 {
+		t.Fatalf("the interrupted run approved %d (%v); it should have been cut short", first, err)
+	}
+	// Retried through the API: the rest, nothing twice.
+	r := env.As(t, "moi.course", "POST", "/api/enrollments/BIG/1/approve-all", nil)
+	var res struct{ Approved int }
+	r.JSON(t, &res)
+	approved := len(enrollees(t, env, "BIG", catalog.Approved))
+	if r.Status != 200 || approved != 2000 || len(enrollees(t, env, "BIG", catalog.Pending)) != 0 {
+		t.Fatalf("after the retry: %d %s; %d approved", r.Status, r.Body, approved)
+	}
+	if res.Approved > 2000-first || res.Approved < 2000-first-50 {
+		t.Errorf("retry approved %d after %d (in-flight approvals of the cut run may land): want about %d", res.Approved, first, 2000-first)
+	}
+	r = env.As(t, "moi.course", "POST", "/api/enrollments/BIG/1/approve-all", nil)
+	r.JSON(t, &res)
+	if res.Approved != 0 {
+		t.Errorf("a third run approved %d", res.Approved)
+	}
+	if c := classItem(t, env, "BIG"); c.Enrolled != 2000 {
+		t.Errorf("enrolled %d", c.Enrolled)
+	}
+}
+
+func TestRosterTransferAfterInterruption(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40})
+	yesterday := day(-1)
+	want := map[string]bool{}
+	for _, c := range env.Data.Classes {
+		if c.End != yesterday {
+			continue
+		}
+		for _, e := range env.Data.Enrollments {
+			if e.CourseCode == c.CourseCode && e.Session == c.Session && e.Status == catalog.Approved {
+				want[e.PersonID+"|"+records.ClassRecordID(c.CourseCode, c.Session)] = true
+			}
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the demo has no approved enrollees of classes that ended yesterday")
+	}
+	fire := func() {
+		if _, err := env.Fire(context.Background(), "Morning", []byte(fmt.Sprintf(`{"date":%q}`, yesterday))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() map[string]int {
+		got := map[string]int{}
+		for k := range want {
+			person, id, _ := strings.Cut(k, "|")
+			var recs []records.Record
+			err := env.Tables.Records.Get("pk", "PERSON#"+person).Range("sk", dynamo.BeginsWith, "REC#").
+				Filter("$ = ?", "id", id).All(context.Background(), &recs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[k] = len(recs)
+		}
+		return got
+	}
+	fire()
+	// An interrupted run: some records were never written.
+	n := 0
+	for k := range want {
+		if n++; n%2 == 0 {
+			person, id, _ := strings.Cut(k, "|")
+			year := time.Now().In(roc.Taipei).AddDate(0, 0, -1).Year()
+			if err := env.Tables.Records.Delete("pk", "PERSON#"+person).Range("sk", fmt.Sprintf("REC#%d#%s", year, id)).Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fire()
+	fire()
+	for k, c := range count() {
+		if c != 1 {
+			t.Errorf("%s: %d records, want exactly 1", k, c)
+		}
+	}
+}
+
+func TestNominations(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 200, Classes: 2})
+	create(t, env, "moi.course", course("NOM", func(c map[string]any) { c["method"] = "nominated"; c["survey"] = nil }))
+	create(t, env, "moi.course", course("OPEN", nil))
+	var moi []staff.Person
+	var tpe staff.Person
+	for _, p := range env.Data.People {
+		if strings.HasPrefix(p.Agency, "301") && len(moi) < 3 {
+			moi = append(moi, p)
+		}
+		if strings.HasPrefix(p.Agency, "379") {
+			tpe = p
+		}
+	}
+	// A course that is not 機關薦送 cannot be chosen.
+	r := env.As(t, "moi.hr", "POST", "/api/imports", map[string]any{"kind": "nominations", "fileName": "n.csv", "size": 10,
+		"params": map[string]string{"classes": "OPEN#1"}})
+	if r.Status != 400 || !strings.Contains(string(r.Body), "不是機關薦送") {
+		t.Fatalf("nominating to an open course: %d %s", r.Status, r.Body)
+	}
+	var list struct{ Items []catalog.Class }
+	env.As(t, "moi.hr", "GET", "/api/nominations/classes", nil).JSON(t, &list)
+	found := false
+	for _, c := range list.Items {
+		found = found || c.CourseCode == "NOM"
+		if c.CourseCode == "OPEN" {
+			t.Error("an open course is offered for nomination")
+		}
+	}
+	if !found {
+		t.Fatalf("NOM not nominatable: %+v", list.Items)
+	}
+	file := "身分證字號*,姓名*,備註\r\n" +
+		fmt.Sprintf("%s,%s,\r\n%s,%s,\r\n", moi[0].NationalID, moi[0].Name, moi[1].NationalID, moi[1].Name) +
+		"A123456788,某甲,\r\n" + // malformed
+		"B123456780,某乙,\r\n" + // unknown (a valid ID nobody has here)
+		fmt.Sprintf("%s,%s,\r\n", tpe.NationalID, tpe.Name) + // not MOI's
+		fmt.Sprintf("%s,%s,\r\n", moi[0].NationalID, moi[0].Name) // twice
+	r = env.As(t, "moi.hr", "POST", "/api/imports", map[string]any{"kind": "nominations", "fileName": "薦送.csv",
+		"size": len(file), "params": map[string]string{"classes": "NOM#1"}})
+	if r.Status != 201 {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
+	}
+	var up struct {
+		Job struct{ ID string }
+		URL string
+	}
+	r.JSON(t, &up)
+	req, _ := http.NewRequest("PUT", up.URL, strings.NewReader(file))
+	req.Header.Set("Content-Type", "text/csv")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT: %v %v", resp, err)
+	}
+	env.WaitNotifications()
+	if _, err := env.Fire(context.Background(), "Nightly", nil); err != nil {
+		t.Fatal(err)
+	}
+	env.WaitAsync()
+	var job struct {
+		Status                string
+		Rows, Applied, Failed int
+	}
+	env.As(t, "moi.hr", "GET", "/api/imports/jobs/"+up.Job.ID, nil).JSON(t, &job)
+	if job.Status != "done" || job.Rows != 6 || job.Applied != 2 || job.Failed != 4 {
+		t.Fatalf("nomination job: %+v", job)
+	}
+	var rows struct {
+		Items []struct {
+			Line    int
+			Status  string
+			Message string
+		}
+	}
+	env.As(t, "moi.hr", "GET", "/api/imports/jobs/"+up.Job.ID+"/rows", nil).JSON(t, &rows)
+	for _, rr := range rows.Items {
+		if rr.Status == "applied" && !strings.Contains(rr.Message, "NOM 第 1 期：已薦送") {
+			t.Errorf("line %d: %q", rr.Line, rr.Message)
+		}
+	}
+	var noms struct{ Items []enrollment.Nomination }
+	env.As(t, "moi.hr", "GET", "/api/nominations", nil).JSON(t, &noms)
+	if len(noms.Items) != 2 || noms.Items[0].ClassName != "報名測試班" {
+		t.Errorf("nominations: %+v", noms.Items)
+	}
+	var enr struct{ Items []enrollment.Enrollee }
+	env.As(t, "moi.course", "GET", "/api/enrollments/NOM/1", nil).JSON(t, &enr)
+	if len(enr.Items) != 2 || enr.Items[0].NominatedBy != demo.MOI || enr.Items[0].Status != "pending" {
+		t.Errorf("the organiser's list: %+v", enr.Items)
+	}
+	// P4: the upload is found by text in the file.
+	var jobs struct{ Items []struct{ ID string } }
+	env.As(t, "moi.hr", "GET", "/api/imports/nomination-jobs?q="+moi[1].NationalID, nil).JSON(t, &jobs)
+	if len(jobs.Items) != 1 || jobs.Items[0].ID != up.Job.ID {
+		t.Errorf("P4 search: %+v", jobs.Items)
+	}
+}

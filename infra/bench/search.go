@@ -116,7 +116,7 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 		return nil
 	}
 	k := 0
-	lectAPI, err := latencies(n, func() error {
+	lectAPI, err := latencies(n, 50, func() error {
 		k++
 		return get("/api/lecturer-db?name="+url.QueryEscape(lq[k%len(lq)]), tpe)
 	})
@@ -124,7 +124,7 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 		return err
 	}
 	k = 0
-	courseAPI, err := latencies(n, func() error {
+	courseAPI, err := latencies(n, 50, func() error {
 		k++
 		return get("/api/courses?name="+url.QueryEscape(cq[k%len(cq)]), moi)
 	})
@@ -163,7 +163,7 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 		return nil
 	}
 	k = 0
-	lectScan, err := samples(nBase, func() error {
+	lectScan, err := latencies(nBase, 0, func() error { // each run is a full table read: no warm-up
 		k++
 		q := ngram.Normalize(lq[k%len(lq)])
 		return scan(func(s *dynamo.Scan) *dynamo.Scan {
@@ -174,7 +174,7 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 		return err
 	}
 	k = 0
-	courseScan, err := samples(nBase, func() error {
+	courseScan, err := latencies(nBase, 0, func() error {
 		k++
 		q := ngram.Normalize(cq[k%len(cq)])
 		return scan(func(s *dynamo.Scan) *dynamo.Scan {
@@ -190,18 +190,4 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 	fmt.Fprintf(out, "  courses    (%d runs)  p50 %9.2f ms  p95 %9.2f ms   ratio (p95) %6.1f×\n",
 		nBase, ms(courseScan, 50), ms(courseScan, 95), ms(courseScan, 95)/ms(courseAPI, 95))
 	return nil
-}
-
-// samples times f n times without a warm-up (each run is a full table read).
-func samples(n int, f func() error) ([]time.Duration, error) {
-	out := make([]time.Duration, n)
-	for i := range out {
-		start := time.Now()
-		if err := f(); err != nil {
-			return nil, err
-		}
-		out[i] = time.Since(start)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out, nil
 }

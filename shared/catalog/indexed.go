@@ -2,11 +2,14 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
@@ -35,6 +38,41 @@ func saveIndexed(ctx context.Context, ix ngram.Index, want []ngram.Posting, had 
 		}
 	}
 	return ix.Sync(ctx, nil, stale)
+}
+
+// saveEntity creates an indexed entity (prev zero: it must not exist) or
+// replaces it if nobody saved it since prev was read, with its postings.
+func (r Repo) saveEntity(ctx context.Context, pk, sk string, item any, postings []ngram.Posting, prev time.Time, what string) error {
+	var had []string
+	if !prev.IsZero() {
+		var old struct {
+			PX []string `dynamo:"px"`
+		}
+		err := r.Table.Get("pk", pk).Range("sk", dynamo.Equal, sk).Consistent(true).One(ctx, &old)
+		if errors.Is(err, dynamo.ErrNotFound) {
+			return errcode.New(errcode.NotFound, "找不到這"+what+"。")
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", pk, err)
+		}
+		had = old.PX
+	}
+	return saveIndexed(ctx, ngram.Index{Table: r.Table}, postings, had, func() error {
+		put := r.Table.Put(item)
+		if prev.IsZero() {
+			put = put.If("attribute_not_exists(pk)")
+		} else {
+			put = put.If("$ = ?", "updated", prev)
+		}
+		err := put.Run(ctx)
+		if dynamo.IsCondCheckFailed(err) {
+			if prev.IsZero() {
+				return errcode.New(errcode.Conflict, "這"+what+"已存在。")
+			}
+			return errcode.New(errcode.Conflict, "這"+what+"的資料剛被其他人修改過，請重新載入後再編輯。")
+		}
+		return err
+	})
 }
 
 // pipes joins normalised names as |a|b|, so contains(x, q) matches within one name.

@@ -235,31 +235,7 @@ func (r Repo) lecturerItem(ctx context.Context, id string) (lecturerItem, error)
 // SaveLecturer creates l (prev zero) or replaces it if nobody saved it since
 // prev was read.
 func (r Repo) SaveLecturer(ctx context.Context, l Lecturer, prev time.Time) error {
-	var had []string
-	if !prev.IsZero() {
-		old, err := r.lecturerItem(ctx, l.ID)
-		if err != nil {
-			return err
-		}
-		had = old.PX
-	}
-	it := lecturerKeyed(l)
-	return saveIndexed(ctx, ngram.Index{Table: r.Table}, lecturerPostings(l), had, func() error {
-		put := r.Table.Put(it)
-		if prev.IsZero() {
-			put = put.If("attribute_not_exists(pk)")
-		} else {
-			put = put.If("$ = ?", "updated", prev)
-		}
-		err := put.Run(ctx)
-		if dynamo.IsCondCheckFailed(err) {
-			if prev.IsZero() {
-				return errcode.New(errcode.Conflict, "這位講師已存在。")
-			}
-			return errcode.New(errcode.Conflict, "這位講師的資料剛被其他人修改過，請重新載入後再編輯。")
-		}
-		return err
-	})
+	return r.saveEntity(ctx, "LECT#"+l.ID, "LECT", lecturerKeyed(l), lecturerPostings(l), prev, "位講師")
 }
 
 // DeleteLecturer removes a lecturer and their postings. Classes keep the

@@ -151,28 +151,7 @@ func (r Repo) materialItem(ctx context.Context, id string) (materialItem, error)
 
 // SaveMaterial creates m (prev zero) or replaces it if unchanged since prev.
 func (r Repo) SaveMaterial(ctx context.Context, m Material, prev time.Time, cats *codes.Table) error {
-	var had []string
-	if !prev.IsZero() {
-		old, err := r.materialItem(ctx, m.ID)
-		if err != nil {
-			return err
-		}
-		had = old.PX
-	}
-	it := materialKeyed(m, cats)
-	return saveIndexed(ctx, ngram.Index{Table: r.Table}, materialPostings(m, cats), had, func() error {
-		put := r.Table.Put(it)
-		if prev.IsZero() {
-			put = put.If("attribute_not_exists(pk)")
-		} else {
-			put = put.If("$ = ? AND $ = ?", "updated", prev, "agency", m.Agency)
-		}
-		err := put.Run(ctx)
-		if dynamo.IsCondCheckFailed(err) {
-			return errcode.New(errcode.Conflict, "這筆教材剛被其他人修改過，請重新載入後再編輯。")
-		}
-		return err
-	})
+	return r.saveEntity(ctx, "MAT#"+m.ID, "MAT", materialKeyed(m, cats), materialPostings(m, cats), prev, "筆教材")
 }
 
 // MaterialFilter is a material search.

@@ -144,13 +144,20 @@ async function route() {
     view.innerHTML = '<h1>找不到這個頁面</h1><p>您可能沒有此功能的權限，請由左側選單選擇功能。</p>';
     return markMenu();
   }
-  view.innerHTML = '<p class="muted">載入中…</p>';
+  // Each route draws into a box of its own: a slower earlier route that
+  // finishes late writes into a detached box, never over the page now shown.
+  const box = document.createElement('div');
+  box.innerHTML = '<p class="muted">載入中…</p>';
+  view.replaceChildren(box);
   markMenu();
   try {
-    await draw(view);
+    await draw(box);
+    if (!box.isConnected) return;
     const note = sessionStorage.getItem('lifelong.flash'); // a confirmation from the view we came from
     if (note) { sessionStorage.removeItem('lifelong.flash'); flash(note, true); }
-  } catch (err) { fail(err); }
+  } catch (err) {
+    if (box.isConnected) fail(err);
+  }
   $('main').focus({ preventScroll: true });
 }
 

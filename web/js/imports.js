@@ -148,7 +148,7 @@ export async function jobView(el, id, base) {
   await load();
   if (j.status === 'uploading' || j.status === 'staging') {
     // The check runs when the file arrives; look again shortly.
-    setTimeout(() => { if (location.hash.endsWith('/job/' + id)) jobView(el, id, base).catch(fail); }, 1500);
+    setTimeout(() => { if (el.isConnected && location.hash.endsWith('/job/' + id)) jobView(el, id, base).catch(fail); }, 1500);
   }
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -154,6 +155,7 @@ type hoursChecker struct {
 	classes  Classes
 	cats     *codes.Table
 	writer   RecordWriter
+	mu       sync.Mutex           // guards the caches: the apply workers share one checker
 	cache    map[string]staff.Ref // national ID → person ("" ID: not found)
 	classMem map[string]classLookup
 }
@@ -166,33 +168,46 @@ type classLookup struct {
 // maxCache bounds the national-ID cache: memory stays flat however long the file.
 const maxCache = 200_000
 
-func (h *hoursChecker) lookup(ctx context.Context, rows []Row) error {
+// lookup finds the rows' people not yet known and returns the people of
+// the rows (a snapshot, so the caller reads it without the lock).
+func (h *hoursChecker) lookup(ctx context.Context, rows []Row) (map[string]staff.Ref, error) {
+	known := make(map[string]staff.Ref, len(rows))
 	var want []string
+	h.mu.Lock()
 	for _, r := range rows {
 		id := strings.ToUpper(r.Get(cNID))
-		if _, ok := h.cache[id]; !ok && nid.Valid(id) {
+		if p, ok := h.cache[id]; ok {
+			known[id] = p
+		} else if nid.Valid(id) {
 			want = append(want, id)
 		}
 	}
+	h.mu.Unlock()
 	if len(want) == 0 {
-		return nil
+		return known, nil
 	}
 	found, err := h.people.ByNationalIDs(ctx, want)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if len(h.cache)+len(want) > maxCache {
 		h.cache = map[string]staff.Ref{}
 	}
 	for _, id := range want {
 		h.cache[id] = found[id] // zero Ref: not found
+		known[id] = found[id]
 	}
-	return nil
+	return known, nil
 }
 
 func (h *hoursChecker) class(ctx context.Context, code, session string) (catalog.Class, *RowError, error) {
 	k := code + "#" + session
-	if got, ok := h.classMem[k]; ok {
+	h.mu.Lock()
+	got, ok := h.classMem[k]
+	h.mu.Unlock()
+	if ok {
 		return got.c, got.err, nil
 	}
 	c, err := h.classes.Get(ctx, code, session)
@@ -207,12 +222,15 @@ func (h *hoursChecker) class(ctx context.Context, code, session string) (catalog
 	default:
 		res.c = c
 	}
+	h.mu.Lock()
 	h.classMem[k] = res
+	h.mu.Unlock()
 	return res.c, res.err, nil
 }
 
 func (h *hoursChecker) check(ctx context.Context, rows []Row) ([]outcome, error) {
-	if err := h.lookup(ctx, rows); err != nil {
+	people, err := h.lookup(ctx, rows)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]outcome, len(rows))
@@ -222,7 +240,7 @@ func (h *hoursChecker) check(ctx context.Context, rows []Row) ([]outcome, error)
 			out[i].err = r.Bad
 			continue
 		}
-		rec, key, rerr, err := h.checkRow(ctx, r)
+		rec, key, rerr, err := h.checkRow(ctx, r, people)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +249,7 @@ func (h *hoursChecker) check(ctx context.Context, rows []Row) ([]outcome, error)
 	return out, nil
 }
 
-func (h *hoursChecker) checkRow(ctx context.Context, r Row) (records.Record, string, *RowError, error) {
+func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]staff.Ref) (records.Record, string, *RowError, error) {
 	var rec records.Record
 	id := strings.ToUpper(r.Get(cNID))
 	if id == "" {
@@ -240,7 +258,7 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row) (records.Record, str
 	if err := nid.Check(id); err != nil {
 		return rec, "", rowErr("身分證字號「%s」不正確：%v", nid.Mask(id), err), nil
 	}
-	p := h.cache[id]
+	p := people[id]
 	if p.ID == "" {
 		return rec, "", rowErr("系統中查無身分證字號 %s 的人員", nid.Mask(id)), nil
 	}

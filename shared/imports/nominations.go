@@ -71,12 +71,13 @@ func (n *nominationChecker) check(ctx context.Context, rows []Row) ([]outcome, e
 		return nil, err
 	}
 	h := &hoursChecker{people: n.people, cache: n.cache}
-	if err := h.lookup(ctx, rows); err != nil {
+	people, err := h.lookup(ctx, rows)
+	if err != nil {
 		return nil, err
 	}
 	var codes []string
 	for _, r := range rows {
-		if p, ok := n.cache[strings.ToUpper(r.Get(cNID))]; ok && p.ID != "" {
+		if p, ok := people[strings.ToUpper(r.Get(cNID))]; ok && p.ID != "" {
 			if _, seen := n.agMem[p.Agency]; !seen {
 				codes = append(codes, p.Agency)
 			}
@@ -105,7 +106,7 @@ func (n *nominationChecker) check(ctx context.Context, rows []Row) ([]outcome, e
 			o.err = rowErr("身分證字號「%s」不正確：%v", nid.Mask(id), err)
 			continue
 		}
-		p := n.cache[id]
+		p := people[id]
 		if p.ID == "" {
 			o.err = rowErr("系統中查無身分證字號 %s 的人員", nid.Mask(id))
 			continue

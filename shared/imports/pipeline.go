@@ -98,15 +98,14 @@ func (p *Pipeline) Stage(ctx context.Context, key, etag string, size int64, owne
 		return p.finish(ctx, j, Failed, "檔案只有標題列，沒有資料")
 	}
 	j.Status, j.StagedAt, j.Owner, j.Lease = Staged, p.Now(), "", time.Time{}
-	qpk, qsk := queueKey(j)
+	if waiting == 0 { // every row failed: nothing for the night
+		j.Status, j.Finished = Done, p.Now()
+	}
 	tx := p.Jobs.DB.WriteTx()
 	tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
 	if waiting > 0 {
+		qpk, qsk := queueKey(j)
 		tx.Put(p.Jobs.Table.Put(queueItem{PK: qpk, SK: qsk, Job: j.ID}))
-	} else {
-		j.Status, j.Finished = Done, p.Now()
-		tx = p.Jobs.DB.WriteTx()
-		tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
 	}
 	if err := tx.Run(ctx); err != nil {
 		return Job{}, fmt.Errorf("stage import job %s: %w", j.ID, err)
@@ -338,11 +337,19 @@ func (p *Pipeline) applyChunks(ctx context.Context, j Job, rd *Reader, lease tim
 		}
 		return err
 	})
+	// One checker for all workers: its caches (people, classes) are shared
+	// and guarded; the nomination checker is not, so it gets one per worker.
+	shared, err := p.Checkers(ctx, j)
+	if err != nil {
+		return err
+	}
 	var workers sync.WaitGroup
 	for range Workers {
-		ck, err := p.Checkers(ctx, j)
-		if err != nil {
-			return err
+		ck := shared
+		if j.Kind == Nominations {
+			if ck, err = p.Checkers(ctx, j); err != nil {
+				return err
+			}
 		}
 		workers.Add(1)
 		g.Go(func() error {

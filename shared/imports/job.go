@@ -241,14 +241,13 @@ func (s Jobs) Results(ctx context.Context, id string, failedOnly bool, after str
 	return out, next, nil
 }
 
-// counts sums a job's row results.
+// counts sums a job's row results, one results item at a time (a 1,000,000-row
+// job has 1,000 of them: never all in memory at once).
 func (s Jobs) counts(ctx context.Context, id string) (rows, failed, waiting, applied int, err error) {
-	var items []chunkItem
-	if err = s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.BeginsWith, "ROWS#").Consistent(true).All(ctx, &items); err != nil {
-		return
-	}
-	for _, it := range items {
-		for _, r := range it.Rows {
+	it := s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.BeginsWith, "ROWS#").Consistent(true).SearchLimit(20).Iter()
+	var c chunkItem
+	for it.Next(ctx, &c) {
+		for _, r := range c.Rows {
 			rows++
 			switch r.Status {
 			case RowFailed:
@@ -259,6 +258,8 @@ func (s Jobs) counts(ctx context.Context, id string) (rows, failed, waiting, app
 				applied++
 			}
 		}
+		c = chunkItem{}
 	}
+	err = it.Err()
 	return
 }

@@ -157,7 +157,7 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
-	seen := map[keyHash]int{} // natural key → the line that holds it (8+8 bytes a row)
+	seen := map[keyHash]uint32{} // natural key → the line that holds it (12 bytes a row, the one thing that grows with the file)
 	err = eachChunk(rd, 0, func(n int, batch []Row) error {
 		outs, err := ck.check(ctx, batch)
 		if err != nil {
@@ -171,7 +171,7 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 				if first, dup := seen[h]; dup {
 					o.err = rowErr("與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", first)
 				} else {
-					seen[h] = o.line
+					seen[h] = uint32(o.line)
 				}
 			}
 			if o.err != nil {

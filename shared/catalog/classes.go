@@ -277,7 +277,7 @@ func (r Repo) SearchClasses(ctx context.Context, f ClassFilter) (ClassPage, erro
 		q = q.Filter("$ > ?", "fee", 0)
 	}
 	var items []classItem
-	if err := q.SearchLimit(500).Limit(f.Limit+1).All(ctx, &items); err != nil {
+	if err := q.Limit(f.Limit+1).All(ctx, &items); err != nil {
 		return ClassPage{}, fmt.Errorf("search classes of %s: %w", f.Agency, err)
 	}
 	var p ClassPage
@@ -299,7 +299,7 @@ func (r Repo) FrontPage(ctx context.Context, now time.Time, after string, limit 
 	var items []classItem
 	err := r.Table.Get("gsi3pk", "FRONT").Index("gsi3").Range("gsi3sk", dynamo.Greater, after).
 		Filter("attribute_not_exists($) OR $ <= ?", "goLive", "goLive", now.UTC().Format(time.RFC3339)).
-		SearchLimit(500).Limit(limit+1).All(ctx, &items)
+		Limit(limit+1).All(ctx, &items)
 	if err != nil {
 		return ClassPage{}, fmt.Errorf("front-stage classes: %w", err)
 	}

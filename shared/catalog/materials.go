@@ -192,7 +192,7 @@ func (r Repo) SearchMaterials(ctx context.Context, f MaterialFilter) (MaterialPa
 			query = query.Filter("$ = ?", "agency", f.Agency)
 		}
 		var items []materialItem
-		if err := query.SearchLimit(500).Limit(f.Limit+1).All(ctx, &items); err != nil {
+		if err := query.Limit(f.Limit+1).All(ctx, &items); err != nil {
 			return MaterialPage{}, fmt.Errorf("list materials: %w", err)
 		}
 		var p MaterialPage

@@ -244,7 +244,7 @@ func (s Jobs) Results(ctx context.Context, id string, failedOnly bool, after str
 // counts sums a job's row results, one results item at a time (a 1,000,000-row
 // job has 1,000 of them: never all in memory at once).
 func (s Jobs) counts(ctx context.Context, id string) (rows, failed, waiting, applied int, err error) {
-	it := s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.BeginsWith, "ROWS#").Consistent(true).SearchLimit(20).Iter()
+	it := s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.BeginsWith, "ROWS#").Consistent(true).Iter()
 	var c chunkItem
 	for it.Next(ctx, &c) {
 		for _, r := range c.Rows {

@@ -119,10 +119,6 @@ type Page struct {
 	Next string // pass as After for the next page; "" when this is the last
 }
 
-// readLimit is DynamoDB's Limit per request: how many postings one round trip
-// evaluates before the filter.
-const readLimit = 400
-
 // Search returns one page of the entities matching q.
 func (ix Index) Search(ctx context.Context, q Query) (Page, error) {
 	if len(q.Terms) == 0 || q.Limit <= 0 {
@@ -146,7 +142,7 @@ func (ix Index) read(ctx context.Context, q Query, term string) ([]Posting, erro
 		query = query.Filter("contains($, ?)", "x", q.X)
 	}
 	var out []Posting
-	err := query.SearchLimit(readLimit).Limit(q.Limit+1).All(ctx, &out)
+	err := query.Limit(q.Limit+1).All(ctx, &out)
 	return out, err
 }
 

@@ -358,3 +358,20 @@ func BenchmarkParseValidate(b *testing.B) {
 }
 
 func newRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
+
+func TestKeySet(t *testing.T) {
+	var s keySet
+	for i := 1; i <= 100_000; i++ {
+		if got := s.firstOr(keyHash(uint64(i)*2654435761), i+1); got != 0 {
+			t.Fatalf("key %d seen before at line %d", i, got)
+		}
+	}
+	for i := 1; i <= 100_000; i += 997 {
+		if got := s.firstOr(keyHash(uint64(i)*2654435761), 999_999); got != i+1 {
+			t.Fatalf("key %d: first line %d, want %d", i, got, i+1)
+		}
+	}
+	if got := s.firstOr(0, 5); got != 0 || s.firstOr(0, 6) != 5 {
+		t.Error("the zero hash")
+	}
+}

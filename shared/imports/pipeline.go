@@ -157,7 +157,7 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
-	seen := map[keyHash]uint32{} // natural key → the line that holds it (12 bytes a row, the one thing that grows with the file)
+	var seen keySet // natural key → the line that holds it: the one thing that grows with the file (≤ 16 bytes a row)
 	err = eachChunk(rd, 0, func(n int, batch []Row) error {
 		outs, err := ck.check(ctx, batch)
 		if err != nil {
@@ -168,10 +168,8 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 			res[i] = RowResult{Line: o.line, Status: RowWaiting}
 			if o.err == nil && o.key != "" {
 				h := hashKey(o.key)
-				if first, dup := seen[h]; dup {
+				if first := seen.firstOr(h, o.line); first != 0 {
 					o.err = rowErr("與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", first)
-				} else {
-					seen[h] = uint32(o.line)
 				}
 			}
 			if o.err != nil {

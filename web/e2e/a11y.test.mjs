@@ -82,7 +82,7 @@ test('sign in and switch agency with the keyboard alone', async () => {
   }
   assert.equal(await page.evaluate(() => document.activeElement?.dataset?.user), 'moi.hr', 'the user button is reachable by Tab');
   await page.keyboard.press('Enter');
-  await page.waitForSelector('#agency-switch');
+  await page.waitForSelector('[data-todo="P15"]'); // the home page is drawn, as an officer would see it
   await page.focus('#agency-switch');
   await page.keyboard.press('ArrowDown');
   await page.waitForSelector('#flash.ok');

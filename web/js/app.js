@@ -69,8 +69,14 @@ function placeholder(fid) {
   };
 }
 
+// loadMe reads the caller; of overlapping reads (sign-in's and an agency
+// switch's) only the newest one's answer is kept.
+let meRequest = null;
 async function loadMe() {
-  state.me = await api('GET', '/api/me');
+  const request = meRequest = api('GET', '/api/me');
+  const me = await request;
+  if (request !== meRequest) return;
+  state.me = me;
   drawShell();
 }
 

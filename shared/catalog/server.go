@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"strconv"
@@ -39,16 +40,16 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/subjects", g.Officer(s.handleSubjectSearch()))
 	r.Handle("POST /api/subjects", g.Require("L2", s.handleSubjectCreate()))
 	r.Handle("GET /api/lecturers", g.Require("L3", s.handleLecturerSearch(false)))
-	r.Handle("POST /api/lecturers", g.Require("L3", s.handleLecturerSave(false)))
+	r.Handle("POST /api/lecturers", g.Require("L3", handleSave(false, s.Service.SaveLecturer)))
 	r.Handle("GET /api/lecturers/{id}", g.Require("L3", s.handleLecturerGet()))
-	r.Handle("PUT /api/lecturers/{id}", g.Require("L3", s.handleLecturerSave(true)))
+	r.Handle("PUT /api/lecturers/{id}", g.Require("L3", handleSave(true, s.Service.SaveLecturer)))
 	r.Handle("DELETE /api/lecturers/{id}", g.Require("L3", s.handleLecturerDelete()))
 	r.Handle("GET /api/lecturer-db", g.Require("L4", s.handleLecturerSearch(true)))
 	r.Handle("GET /api/lecturer-db/{id}", g.Require("L4", s.handlePublicLecturer()))
 	r.Handle("GET /api/materials", g.Require("L7", s.handleMaterialSearch()))
-	r.Handle("POST /api/materials", g.Require("L7", s.handleMaterialSave(false)))
+	r.Handle("POST /api/materials", g.Require("L7", handleSave(false, s.Service.SaveMaterial)))
 	r.Handle("GET /api/materials/{id}", g.Require("L7", s.handleMaterialGet()))
-	r.Handle("PUT /api/materials/{id}", g.Require("L7", s.handleMaterialSave(true)))
+	r.Handle("PUT /api/materials/{id}", g.Require("L7", handleSave(true, s.Service.SaveMaterial)))
 	r.Handle("GET /api/codes/{table}", g.Officer(s.handleCodes()))
 	r.Handle("GET /api/front/classes", s.handleFront()) // public: what the front stage shows anyone
 }
@@ -311,25 +312,6 @@ func (s *Server) handleLecturerSearch(public bool) httpapi.HandlerFunc {
 	}
 }
 
-func (s *Server) handleLecturerSave(edit bool) httpapi.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[LecturerInput](r)
-		if err != nil {
-			return err
-		}
-		id, status := "", http.StatusCreated
-		if edit {
-			id, status = r.PathValue("id"), http.StatusOK
-		}
-		l, err := s.Service.SaveLecturer(r.Context(), auth.CallerFrom(r.Context()), id, in)
-		if err != nil {
-			return err
-		}
-		httpapi.Encode(w, status, l)
-		return nil
-	}
-}
-
 func (s *Server) handleLecturerGet() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		l, err := s.Service.Lecturer(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"))
@@ -396,25 +378,6 @@ func (s *Server) handleMaterialGet() httpapi.HandlerFunc {
 	}
 }
 
-func (s *Server) handleMaterialSave(edit bool) httpapi.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[MaterialInput](r)
-		if err != nil {
-			return err
-		}
-		id, status := "", http.StatusCreated
-		if edit {
-			id, status = r.PathValue("id"), http.StatusOK
-		}
-		m, err := s.Service.SaveMaterial(r.Context(), auth.CallerFrom(r.Context()), id, in)
-		if err != nil {
-			return err
-		}
-		httpapi.Encode(w, status, m)
-		return nil
-	}
-}
-
 func (s *Server) handleCodes() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		name := r.PathValue("table")
@@ -452,6 +415,27 @@ func (s *Server) handleFront() httpapi.HandlerFunc {
 			out.Items = append(out.Items, s.Service.view(c))
 		}
 		httpapi.Encode(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+// handleSave decodes an input and creates (201) or, with edit, saves the
+// {id} of the path (200) through save: lecturers and materials alike.
+func handleSave[In, Out any](edit bool, save func(context.Context, auth.Caller, string, In) (Out, error)) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[In](r)
+		if err != nil {
+			return err
+		}
+		id, status := "", http.StatusCreated
+		if edit {
+			id, status = r.PathValue("id"), http.StatusOK
+		}
+		out, err := save(r.Context(), auth.CallerFrom(r.Context()), id, in)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, status, out)
 		return nil
 	}
 }

@@ -68,6 +68,7 @@ func (s *Service) CreateCourse(ctx context.Context, caller auth.Caller, in Cours
 
 // resolve checks picked lecturers and adds typed subjects and lecturers.
 func (s *Service) resolve(ctx context.Context, caller auth.Caller, c *Class, now time.Time) error {
+	picked := map[string]Lecturer{} // read once: checked now, named below
 	for _, l := range c.Lecturers {
 		if l.ID == "" {
 			continue
@@ -76,6 +77,7 @@ func (s *Service) resolve(ctx context.Context, caller auth.Caller, c *Class, now
 		if err != nil || (got.Agency != caller.Active.Code && !got.Public) {
 			return errcode.Field("lecturers", fmt.Sprintf("找不到講師「%s」，請重新挑選或直接輸入姓名。", l.Name))
 		}
+		picked[l.ID] = got
 	}
 	for i, name := range c.Subjects {
 		sub, err := NewSubject(name, c.Category, caller.Active.Code, now)
@@ -93,8 +95,7 @@ func (s *Service) resolve(ctx context.Context, caller auth.Caller, c *Class, now
 	}
 	for i, l := range c.Lecturers {
 		if l.ID != "" {
-			got, _ := s.Repo.Lecturer(ctx, l.ID)
-			c.Lecturers[i].Name = got.Name
+			c.Lecturers[i].Name = picked[l.ID].Name
 			continue
 		}
 		got, err := s.Repo.TypedLecturer(ctx, caller.Active.Code, caller.Active.Name, l.Name, first, now)

@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/export"
@@ -74,7 +72,7 @@ func exportOne(format string, n int) error {
 			return err
 		}
 	}
-	fmt.Printf("%.6f\n", time.Since(start).Seconds())
+	fmt.Printf("%.6f %.1f\n", time.Since(start).Seconds(), highWaterMB())
 	return nil
 }
 
@@ -83,7 +81,8 @@ type exportResult struct {
 	rssMB float64
 }
 
-// measure runs one format in a child process: its time and its peak memory (max RSS).
+// measure runs one format in a child process: its time and its peak memory
+// (its own VmHWM: see benchImport for why not the wait's rusage).
 func measure(format string, n int) (exportResult, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -95,12 +94,11 @@ func measure(format string, n int) (exportResult, error) {
 	if err != nil {
 		return exportResult{}, fmt.Errorf("export %s %d rows: %w", format, n, err)
 	}
-	secs, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	if err != nil {
-		return exportResult{}, err
+	var r exportResult
+	if _, err := fmt.Sscan(string(out), &r.secs, &r.rssMB); err != nil {
+		return exportResult{}, fmt.Errorf("export child said %q: %w", out, err)
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return exportResult{secs: secs, rssMB: float64(ru.Maxrss) / 1024}, nil
+	return r, nil
 }
 
 func benchExport(out io.Writer, sizes []int) error {

@@ -59,6 +59,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	n := fs.Int("n", 2000, "requests per latency benchmark")
 	only := fs.String("only", "", "run one benchmark: api, bulk, search, import or export")
 	importRows := fs.String("import-rows", "200000,1000000", "row counts of the import benchmark")
+	importRepeat := fs.Int("import-repeat", 3, "runs of each loader on the first import size (the median is compared)")
 	lecturers := fs.Int("lecturers", 100_000, "lecturers for the search benchmark")
 	courses := fs.Int("courses", 200_000, "courses for the search benchmark")
 	scans := fs.Int("scans", 5, "baseline Scan runs of the search benchmark (each reads the whole table)")
@@ -119,7 +120,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			sizes = append(sizes, n)
 		}
 		fmt.Fprintln(out)
-		if err := benchImport(ctx, out, st, s3, tables, sizes); err != nil {
+		if err := benchImport(ctx, out, st, s3, tables, sizes, max(1, *importRepeat)); err != nil {
 			return err
 		}
 	}

@@ -97,12 +97,6 @@ const (
 	RowApplied = "applied"
 )
 
-type chunkItem struct {
-	PK   string      `dynamo:"pk"`
-	SK   string      `dynamo:"sk"` // ROWS#<n> (every row) or FAIL#<n> (failed rows only)
-	Rows []RowResult `dynamo:"rows"`
-}
-
 func chunkSK(prefix string, n int) string { return fmt.Sprintf("%s#%06d", prefix, n) }
 
 // Jobs stores upload jobs in the Directory table.
@@ -186,9 +180,9 @@ func (s Jobs) writeChunk(ctx context.Context, id string, n int, rows []RowResult
 			failed = append(failed, r)
 		}
 	}
-	w := s.Table.Batch("pk", "sk").Write().Put(chunkItem{PK: jobPK(id), SK: chunkSK("ROWS", n), Rows: rows})
+	w := s.Table.Batch("pk", "sk").Write().Put(encodeChunk(jobPK(id), chunkSK("ROWS", n), rows))
 	if len(failed) > 0 {
-		w = w.Put(chunkItem{PK: jobPK(id), SK: chunkSK("FAIL", n), Rows: failed})
+		w = w.Put(encodeChunk(jobPK(id), chunkSK("FAIL", n), failed))
 	} else {
 		w = w.Delete(dynamo.Keys{jobPK(id), chunkSK("FAIL", n)})
 	}
@@ -205,7 +199,7 @@ func (s Jobs) chunk(ctx context.Context, id string, n int) ([]RowResult, error) 
 	if err != nil {
 		return nil, fmt.Errorf("results of job %s chunk %d: %w", id, n, err)
 	}
-	return it.Rows, nil
+	return it.rows()
 }
 
 // Results pages through a job's row results, one chunk a page, from chunk
@@ -232,7 +226,11 @@ func (s Jobs) Results(ctx context.Context, id string, failedOnly bool, after str
 			next = ""
 			break
 		}
-		out = append(out, it.Rows...)
+		rows, err := it.rows()
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, rows...)
 		next = it.SK
 	}
 	if len(items) < limit {
@@ -241,25 +239,15 @@ func (s Jobs) Results(ctx context.Context, id string, failedOnly bool, after str
 	return out, next, nil
 }
 
-// counts sums a job's row results, one results item at a time (a 1,000,000-row
-// job has 1,000 of them: never all in memory at once).
+// counts sums a job's row results from the counts of its results items
+// (only those three numbers are read).
 func (s Jobs) counts(ctx context.Context, id string) (rows, failed, waiting, applied int, err error) {
-	it := s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.BeginsWith, "ROWS#").Consistent(true).Iter()
+	it := s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.BeginsWith, "ROWS#").Consistent(true).
+		Project("w", "f", "a").Iter()
 	var c chunkItem
 	for it.Next(ctx, &c) {
-		for _, r := range c.Rows {
-			rows++
-			switch r.Status {
-			case RowFailed:
-				failed++
-			case RowWaiting:
-				waiting++
-			case RowApplied:
-				applied++
-			}
-		}
+		failed, waiting, applied = failed+c.Failed, waiting+c.Waiting, applied+c.Applied
 		c = chunkItem{}
 	}
-	err = it.Err()
-	return
+	return failed + waiting + applied, failed, waiting, applied, it.Err()
 }

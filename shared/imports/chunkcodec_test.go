@@ -1,0 +1,73 @@
+package imports
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestChunkCodecRoundTrip(t *testing.T) {
+	seq := func(from, n int, status string) []RowResult {
+		out := make([]RowResult, n)
+		for i := range out {
+			out[i] = RowResult{Line: from + i, Status: status}
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		rows  []RowResult
+		lines string
+	}{
+		{"one row", []RowResult{{Line: 2, Status: RowWaiting}}, "2"},
+		{"a whole chunk", seq(2, 1000, RowApplied), "2-1001"},
+		{"a quoted field over two lines", append(seq(2, 3, RowWaiting), seq(6, 2, RowWaiting)...), "2-4,6-7"},
+		{"failed rows only, scattered", []RowResult{{Line: 5, Status: RowFailed, Msg: "身分證字號不正確"},
+			{Line: 9, Status: RowFailed, Msg: "與第 5 行的資料重複"}, {Line: 10, Status: RowFailed, Msg: "x"}}, "5,9-10"},
+		{"mixed, with a note on a success", []RowResult{{Line: 2, Status: RowApplied, Msg: "已額滿"},
+			{Line: 3, Status: RowFailed, Msg: "請填寫姓名"}, {Line: 4, Status: RowWaiting}}, "2-4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			it := encodeChunk("IMPORT#j", "ROWS#000000", tt.rows)
+			if it.Lines != tt.lines {
+				t.Errorf("lines %q, want %q", it.Lines, tt.lines)
+			}
+			var w, f, a int
+			for _, r := range tt.rows {
+				switch r.Status {
+				case RowWaiting:
+					w++
+				case RowFailed:
+					f++
+				case RowApplied:
+					a++
+				}
+			}
+			if it.Waiting != w || it.Failed != f || it.Applied != a {
+				t.Errorf("counts w%d f%d a%d, want w%d f%d a%d", it.Waiting, it.Failed, it.Applied, w, f, a)
+			}
+			got, err := it.rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.rows) {
+				t.Errorf("decoded %+v\nwant %+v", got, tt.rows)
+			}
+		})
+	}
+}
+
+func TestChunkCodecRefusesDamagedItems(t *testing.T) {
+	for _, it := range []chunkItem{
+		{SK: "ROWS#1", Lines: "2-4", Status: "ww"},         // more lines than statuses
+		{SK: "ROWS#1", Lines: "2-1000000000", Status: "w"}, // a run far too long: refused before allocating it
+		{SK: "ROWS#1", Lines: "4-2", Status: "www"},        // backwards
+		{SK: "ROWS#1", Lines: "2-x", Status: "ww"},         // not a number
+		{SK: "ROWS#1", Lines: "2-3", Status: "wz"},         // unknown status
+		{SK: "ROWS#1", Lines: "2", Status: "ww"},           // fewer lines than statuses
+	} {
+		if _, err := it.rows(); err == nil {
+			t.Errorf("%+v decoded without an error", it)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -286,6 +287,35 @@ func TestApplyContinuesInFollowUpInvocations(t *testing.T) {
 	}
 	if got := jobRecords(t, env, j.ID, p, 2026); len(got) != 3500 {
 		t.Fatalf("%d records, want 3500", len(got))
+	}
+}
+
+// The same natural key in different chunks of one file: the first line wins,
+// the later ones fail naming it, and only the first is written.
+func TestDuplicatesAcrossChunks(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2})
+	p := env.Data.People[:20]
+	lines := strings.SplitAfter(manyRows(p, 2100), "\r\n") // lines[0] is the header: lines[i] is file line i+1
+	lines[1499], lines[2049] = lines[2], lines[1199]       // line 1500 repeats line 3, line 2050 line 1200
+	j := upload(t, env, "moi.course", imports.HoursExternal, "重複.csv", []byte(strings.Join(lines, "")))
+	if j.Status != imports.Staged || j.Rows != 2100 || j.Failed != 2 || j.Waiting != 2098 {
+		t.Fatalf("staged: %+v", j)
+	}
+	var rows struct{ Items []imports.RowResult }
+	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/rows?failed=1&chunks=5", nil).JSON(t, &rows)
+	want := []imports.RowResult{
+		{Line: 1500, Status: imports.RowFailed, Msg: "與第 3 行的資料重複（同一檔案中以先出現的一行為準）"},
+		{Line: 2050, Status: imports.RowFailed, Msg: "與第 1200 行的資料重複（同一檔案中以先出現的一行為準）"},
+	}
+	if !reflect.DeepEqual(rows.Items, want) {
+		t.Fatalf("failed rows %+v, want %+v", rows.Items, want)
+	}
+	fireNightly(t, env)
+	if j = job(t, env, "moi.course", j.ID); j.Status != imports.Done || j.Applied != 2098 || j.Failed != 2 {
+		t.Fatalf("applied: %+v", j)
+	}
+	if got := jobRecords(t, env, j.ID, p, 2026); len(got) != 2098 {
+		t.Fatalf("%d records, want 2098", len(got))
 	}
 }
 

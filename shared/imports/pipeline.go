@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"sync"
 	"time"
 
@@ -157,7 +158,12 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
-	var seen keySet // natural key → the line that holds it: the one thing that grows with the file (≤ 16 bytes a row)
+	dups, err := newDupFinder()
+	if err != nil {
+		return 0, 0, 0, 0, nil, err
+	}
+	defer dups.close()
+	var firstLines []int // each chunk's first line, to find a duplicate's chunk
 	err = eachChunk(rd, 0, func(n int, batch []Row) error {
 		outs, err := ck.check(ctx, batch)
 		if err != nil {
@@ -167,9 +173,8 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 		for i, o := range outs {
 			res[i] = RowResult{Line: o.line, Status: RowWaiting}
 			if o.err == nil && o.key != "" {
-				h := hashKey(o.key)
-				if first := seen.firstOr(h, o.line); first != 0 {
-					o.err = rowErr("與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", first)
+				if err := dups.add(hashKey(o.key), o.line); err != nil {
+					return err
 				}
 			}
 			if o.err != nil {
@@ -182,12 +187,52 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 		}
 		rows += len(outs)
 		chunks = n + 1
+		firstLines = append(firstLines, outs[0].line)
 		return p.Jobs.writeChunk(ctx, j.ID, n, res)
 	})
 	if errors.As(err, &fe) {
 		return 0, 0, 0, 0, fe, nil
 	}
-	return failed, waiting, rows, chunks, nil, err
+	if err != nil {
+		return 0, 0, 0, 0, nil, err
+	}
+	found, err := dups.duplicates()
+	if err != nil {
+		return 0, 0, 0, 0, nil, err
+	}
+	if err := p.markDuplicates(ctx, j.ID, firstLines, found); err != nil {
+		return 0, 0, 0, 0, nil, err
+	}
+	return failed + len(found), waiting - len(found), rows, chunks, nil, nil
+}
+
+// markDuplicates fails the rows whose natural key an earlier line of the
+// file holds, in their chunks' stored results.
+func (p *Pipeline) markDuplicates(ctx context.Context, id string, firstLines []int, found []duplicate) error {
+	for len(found) > 0 {
+		n := sort.SearchInts(firstLines, found[0].line+1) - 1 // the chunk holding the line
+		end := len(found)
+		if n+1 < len(firstLines) {
+			end = sort.Search(len(found), func(i int) bool { return found[i].line >= firstLines[n+1] })
+		}
+		rows, err := p.Jobs.chunk(ctx, id, n)
+		if err != nil {
+			return err
+		}
+		for _, d := range found[:end] {
+			i := sort.Search(len(rows), func(i int) bool { return rows[i].Line >= d.line })
+			if i == len(rows) || rows[i].Line != d.line {
+				return fmt.Errorf("job %s: duplicate line %d not in chunk %d", id, d.line, n)
+			}
+			rows[i].Status = RowFailed
+			rows[i].Msg = rowErr("與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", d.first).Msg
+		}
+		if err := p.Jobs.writeChunk(ctx, id, n, rows); err != nil {
+			return err
+		}
+		found = found[end:]
+	}
+	return nil
 }
 
 // eachChunk reads rows into chunks of ChunkRows and calls f for chunks from

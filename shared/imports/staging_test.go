@@ -1,6 +1,8 @@
 package imports
 
 import (
+	"fmt"
+	"os"
 	"reflect"
 	"testing"
 )
@@ -69,5 +71,40 @@ func TestChunkCodecRefusesDamagedItems(t *testing.T) {
 		if _, err := it.rows(); err == nil {
 			t.Errorf("%+v decoded without an error", it)
 		}
+	}
+}
+
+func TestDupFinderFirstLineWins(t *testing.T) {
+	d, err := newDupFinder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	// 50,000 rows over 30,000 distinct keys (spread over every part), with a
+	// reference answer from a map.
+	first := map[keyHash]int{}
+	var want []duplicate
+	for line := 2; line < 50_002; line++ {
+		k := hashKey(fmt.Sprintf("A123456789\x1f課程%d", (line*7919)%30_000))
+		if f, ok := first[k]; ok {
+			want = append(want, duplicate{line, f})
+		} else {
+			first[k] = line
+		}
+		if err := d.add(k, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := d.duplicates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 20_000 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("%d duplicates (want %d); first differences: %v / %v", len(got), len(want), got[:min(3, len(got))], want[:3])
+	}
+	dir := d.dir
+	d.close()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the key files are left behind in %s", dir)
 	}
 }

@@ -86,7 +86,8 @@ func limit(r *http.Request) (int, error) {
 	return n, nil
 }
 
-func year(r *http.Request, now time.Time) (int, error) {
+// YearParam reads the year query parameter (default: this year in Taipei).
+func YearParam(r *http.Request, now time.Time) (int, error) {
 	y := r.URL.Query().Get("year")
 	if y == "" {
 		return now.In(roc.Taipei).Year(), nil
@@ -106,7 +107,7 @@ type page[T any] struct {
 func (s *Server) handleClassList() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c := auth.CallerFrom(r.Context())
-		y, err := year(r, s.Service.Now())
+		y, err := YearParam(r, s.Service.Now())
 		if err != nil {
 			return err
 		}
@@ -125,7 +126,7 @@ func (s *Server) handleCourseSearch() httpapi.HandlerFunc {
 		f := ClassFilter{Name: q.Get("name"), Code: q.Get("code"), Session: q.Get("session"),
 			Location: q.Get("location"), Category: q.Get("category"), Method: q.Get("method"), Fee: q.Get("fee")}
 		var err error
-		if f.Year, err = year(r, s.Service.Now()); err != nil {
+		if f.Year, err = YearParam(r, s.Service.Now()); err != nil {
 			return err
 		}
 		if f.From, err = date("from", "開始日期", q.Get("from"), false); err != nil {

@@ -231,7 +231,7 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 	for i := 0; i < nClasses; i++ {
 		org := tree[r.IntN(len(tree))]
 		switch i % 50 { // the demo users' agencies always organise some classes
-		case 5, 7:
+		case 0, 5, 7: // 0: one of the classes that ended yesterday is MOI's (成績回登 has work to show)
 			org = byCode[MOI]
 		case 6:
 			org = byCode[TPE]

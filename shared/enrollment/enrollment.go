@@ -18,6 +18,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/roster"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
@@ -28,6 +29,7 @@ type Service struct {
 	Classes  catalog.Repo
 	People   staff.Repo
 	Agencies agency.Repo
+	Records  records.Repo
 	Now      func() time.Time
 }
 

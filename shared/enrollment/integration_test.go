@@ -391,3 +391,121 @@ func TestNominations(t *testing.T) {
 		t.Errorf("P4 search: %+v", jobs.Items)
 	}
 }
+
+// 成績回登 (L6a online): the records the course-end transfer made are graded,
+// one bad entry refuses the whole submission, and selected records are deleted.
+func TestGradesOfAClass(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40})
+	yesterday := day(-1)
+	var class catalog.Class
+	for _, c := range env.Data.Classes {
+		if c.End == yesterday && c.Agency == demo.MOI && c.Hours >= 2 && len(approvedOf(env, c)) >= 3 {
+			class = c
+			break
+		}
+	}
+	if class.CourseCode == "" {
+		t.Fatal("the demo has no MOI class with 3 approved enrollees that ended yesterday")
+	}
+	if _, err := env.Fire(context.Background(), "Morning", []byte(fmt.Sprintf(`{"date":%q}`, yesterday))); err != nil {
+		t.Fatal(err)
+	}
+	url := "/api/class-hours/" + class.CourseCode + "/" + class.Session
+	type sheet struct {
+		Items []enrollment.Learner
+	}
+	read := func() []enrollment.Learner {
+		var s sheet
+		if r := env.As(t, "moi.course", "GET", url, nil); r.Status != 200 {
+			t.Fatalf("GET %s: %d %s", url, r.Status, r.Body)
+		} else {
+			r.JSON(t, &s)
+		}
+		return s.Items
+	}
+	learners := read()
+	if len(learners) != len(approvedOf(env, class)) {
+		t.Fatalf("%d learners on the sheet, %d approved enrollees", len(learners), len(approvedOf(env, class)))
+	}
+	for _, l := range learners {
+		if l.Status != records.AwaitingHours || l.Passed != nil || l.Name == "" || !strings.Contains(l.NationalID, "****") {
+			t.Fatalf("before grading: %+v", l)
+		}
+	}
+	// The class appears in the L6a class search.
+	var found catalog.ClassPage
+	env.As(t, "moi.course", "GET", "/api/class-hours?code="+class.CourseCode+"&year="+class.End[:4], nil).JSON(t, &found)
+	if len(found.Items) == 0 || found.Items[0].CourseCode != class.CourseCode {
+		t.Errorf("class search: %+v", found.Items)
+	}
+
+	a, b, c := learners[0].PersonID, learners[1].PersonID, learners[2].PersonID
+	bad := []struct {
+		grades []map[string]any
+		field  string
+	}{
+		{[]map[string]any{{"personId": a, "hours": 2, "passed": true}, {"personId": b, "hours": 1.5, "passed": true}}, "grades[1].hours"},
+		{[]map[string]any{{"personId": a, "hours": -1, "passed": true}}, "grades[0].hours"},
+		{[]map[string]any{{"personId": a, "hours": class.Hours + 1, "passed": true}}, "grades[0].hours"},
+		{[]map[string]any{{"personId": a, "hours": 1, "passed": true}, {"personId": a, "hours": 1, "passed": false}}, "grades[1]"},
+		{[]map[string]any{{"personId": "nobody", "hours": 1, "passed": true}}, "grades[0]"},
+		{[]map[string]any{}, "grades"},
+	}
+	for _, tc := range bad {
+		r := env.As(t, "moi.course", "PUT", url, map[string]any{"grades": tc.grades})
+		if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"`+tc.field+`"`) {
+			t.Errorf("%v: %d %s, want 400 naming %s", tc.grades, r.Status, r.Body, tc.field)
+		}
+	}
+	for _, l := range read() {
+		if l.Status != records.AwaitingHours {
+			t.Fatalf("a refused submission wrote %+v", l)
+		}
+	}
+	// Another agency's officer does not see the class.
+	if r := env.As(t, "tpe.admin", "GET", url, nil); r.Status != 404 {
+		t.Errorf("another agency: %d %s", r.Status, r.Body)
+	}
+
+	grades := map[string]any{"grades": []map[string]any{
+		{"personId": a, "hours": class.Hours, "passed": true}, {"personId": b, "hours": 1, "passed": false}}}
+	for range 2 { // submitting twice leaves the same grades
+		if r := env.As(t, "moi.course", "PUT", url, grades); r.Status != 200 || !strings.Contains(string(r.Body), `"saved":2`) {
+			t.Fatalf("grade: %d %s", r.Status, r.Body)
+		}
+	}
+	if r := env.As(t, "moi.course", "POST", url+"/delete", map[string]any{"personIds": []string{c}}); r.Status != 200 ||
+		!strings.Contains(string(r.Body), `"deleted":1`) {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+	after := map[string]enrollment.Learner{}
+	for _, l := range read() {
+		after[l.PersonID] = l
+	}
+	if len(after) != len(learners)-1 {
+		t.Errorf("%d learners after deleting one of %d", len(after), len(learners))
+	}
+	if l := after[a]; l.Status != records.Final || l.Hours != class.Hours || l.Passed == nil || !*l.Passed {
+		t.Errorf("graded pass: %+v", l)
+	}
+	if l := after[b]; l.Status != records.Final || l.Hours != 1 || l.Passed == nil || *l.Passed {
+		t.Errorf("graded fail: %+v", l)
+	}
+	if _, ok := after[c]; ok {
+		t.Errorf("deleted learner still listed")
+	}
+	// Grading a learner whose record was deleted meanwhile is refused.
+	if r := env.As(t, "moi.course", "PUT", url, map[string]any{"grades": []map[string]any{{"personId": c, "hours": 1, "passed": true}}}); r.Status != 400 {
+		t.Errorf("grading a deleted record: %d %s", r.Status, r.Body)
+	}
+}
+
+func approvedOf(env *stacktest.Env, c catalog.Class) []string {
+	var out []string
+	for _, e := range env.Data.Enrollments {
+		if e.CourseCode == c.CourseCode && e.Session == c.Session && e.Status == catalog.Approved {
+			out = append(out, e.PersonID)
+		}
+	}
+	return out
+}

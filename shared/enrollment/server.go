@@ -35,6 +35,11 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("POST /api/enrollments/{code}/{session}/decisions", g.Require("L5", s.handleDecide()))
 	r.Handle("POST /api/enrollments/{code}/{session}/approve-all", g.Require("L5", s.handleApproveAll()))
 	r.Handle("GET /api/enrollments/{code}/{session}/signin", g.Require("L5", s.handleSignIn()))
+	// L6a 成績回登: a class's learners' hours and pass/fail.
+	r.Handle("GET /api/class-hours", g.Require("L6a", s.handleGradeClasses()))
+	r.Handle("GET /api/class-hours/{code}/{session}", g.Require("L6a", s.handleGrades()))
+	r.Handle("PUT /api/class-hours/{code}/{session}", g.Require("L6a", s.handleSetGrades()))
+	r.Handle("POST /api/class-hours/{code}/{session}/delete", g.Require("L6a", s.handleDeleteGrades()))
 	// P3 薦送報名.
 	r.Handle("GET /api/nominations", g.Require("P3", s.handleNominations()))
 	r.Handle("GET /api/nominations/classes", g.Require("P3", s.handleNominatable()))
@@ -231,6 +236,71 @@ func (s *Server) handleNominatable() httpapi.HandlerFunc {
 			list = []catalog.Class{}
 		}
 		httpapi.Encode(w, http.StatusOK, map[string]any{"items": list})
+		return nil
+	}
+}
+
+// handleGradeClasses finds the agency's classes of a year to grade, by
+// course code, name, session and category.
+func (s *Server) handleGradeClasses() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		q := r.URL.Query()
+		f := catalog.ClassFilter{Agency: auth.CallerFrom(r.Context()).Active.Code, Name: q.Get("name"), Code: q.Get("code"),
+			Session: q.Get("session"), Category: q.Get("category"), After: q.Get("next"), Limit: 50}
+		var err error
+		if f.Year, err = catalog.YearParam(r, s.Service.Now()); err != nil {
+			return err
+		}
+		page, err := s.Service.Classes.SearchClasses(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, page)
+		return nil
+	}
+}
+
+func (s *Server) handleGrades() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		class, list, err := s.Service.Grades(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"class": class, "items": list})
+		return nil
+	}
+}
+
+func (s *Server) handleSetGrades() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[struct {
+			Grades []GradeInput `json:"grades"`
+		}](r)
+		if err != nil {
+			return err
+		}
+		n, err := s.Service.SetGrades(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"), in.Grades)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]int{"saved": n})
+		return nil
+	}
+}
+
+func (s *Server) handleDeleteGrades() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[struct {
+			PersonIDs []string `json:"personIds"`
+		}](r)
+		if err != nil {
+			return err
+		}
+		n, err := s.Service.DeleteGrades(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"), in.PersonIDs)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]int{"deleted": n})
 		return nil
 	}
 }

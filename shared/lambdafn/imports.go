@@ -122,7 +122,7 @@ func ImportApply(ctx context.Context, getenv func(string) string) (func(context.
 // Enrollment serves the front stage's enrollment intake (X5), approval and
 // sign-in sheets (L5) and the nominations of an agency (P3).
 func Enrollment(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog})
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords})
 	if err == nil {
 		err = c.Env.Err()
 	}
@@ -131,6 +131,7 @@ func Enrollment(ctx context.Context, getenv func(string) string) (APIHandler, er
 	}
 	g, _ := Guard(c)
 	svc := &enrollment.Service{DB: c.Tables.DB, Classes: catalog.Repo{Table: c.Tables.Catalog},
-		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory}, Now: time.Now}
+		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory},
+		Records: records.Repo{Table: c.Tables.Records}, Now: time.Now}
 	return API(enrollment.NewServer(&enrollment.Server{Service: svc, Guard: g})), nil
 }

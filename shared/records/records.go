@@ -6,7 +6,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -119,6 +124,90 @@ func (s Repo) WriteRecords(ctx context.Context, recs []Record) error {
 		items[i] = Keyed(r)
 	}
 	return store.WriteAll(ctx, s.Table, items, 8)
+}
+
+// OfClass returns every learner's record of a class (L6a), by person: the
+// class index holds only keys, so the items are read after it.
+func (s Repo) OfClass(ctx context.Context, code, session string) ([]Record, error) {
+	var keys []struct {
+		PK string `dynamo:"pk"`
+		SK string `dynamo:"sk"`
+	}
+	if err := s.Table.Get("gsi2pk", "CLASS#"+code+"#"+session).Index("gsi2").All(ctx, &keys); err != nil {
+		return nil, fmt.Errorf("records of class %s#%s: %w", code, session, err)
+	}
+	want := make([]dynamo.Keyed, len(keys))
+	for i, k := range keys {
+		want[i] = dynamo.Keys{k.PK, k.SK}
+	}
+	items, err := store.GetMany[item](ctx, s.Table, want)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Record, len(items))
+	for i, it := range items {
+		out[i] = it.Record
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PersonID < out[j].PersonID })
+	return out, nil
+}
+
+// Grade is what an organiser records for one learner's record (L6a):
+// the hours attended and whether the learner passed.
+type Grade struct {
+	Hours  int
+	Passed bool
+}
+
+// SetGrades sets the hours and pass/fail of records (each keyed by the
+// record it changes) and makes them final. Each update is conditional on the
+// record still existing, so a record deleted meanwhile is reported, not
+// recreated half-empty; setting the same grades again changes nothing.
+func (s Repo) SetGrades(ctx context.Context, grades map[*Record]Grade) (missing []string, err error) {
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for r, gr := range grades {
+		g.Go(func() error {
+			err := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
+				Set("hours", gr.Hours).Set("passed", gr.Passed).Set("status", Final).
+				If("attribute_exists(pk)").Run(ctx)
+			if dynamo.IsCondCheckFailed(err) {
+				mu.Lock()
+				missing = append(missing, r.PersonID)
+				mu.Unlock()
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("grade record %s/%s: %w", r.PersonID, r.ID, err)
+			}
+			return nil
+		})
+	}
+	return missing, g.Wait()
+}
+
+// Delete removes records; it reports how many existed.
+func (s Repo) Delete(ctx context.Context, recs []Record) (int, error) {
+	var n atomic.Int32
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, r := range recs {
+		g.Go(func() error {
+			err := s.Table.Delete("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
+				If("attribute_exists(pk)").Run(ctx)
+			if dynamo.IsCondCheckFailed(err) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("delete record %s/%s: %w", r.PersonID, r.ID, err)
+			}
+			n.Add(1)
+			return nil
+		})
+	}
+	err := g.Wait()
+	return int(n.Load()), err
 }
 
 // Transfer is the course-end roster transfer: approved enrollees of classes

@@ -5,6 +5,8 @@ import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -83,4 +85,19 @@ export async function api(url, method, path, { token, body } = {}) {
 
 export async function devToken(url, userId) {
   return (await api(url, 'POST', '/api/dev/token', { body: { userId } })).body.token;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// audit runs axe-core's WCAG 2.1 A and AA rules on the page; serious or
+// critical violations fail the test.
+export async function audit(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  assert.ok(result.passes.length > 10, `${name}: the audit ran (${result.passes.length} rules passed)`);
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`), [],
+    `${name}: accessibility violations`);
 }

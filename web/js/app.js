@@ -13,6 +13,7 @@ import { coursesView } from './courses.js';
 import { lecturersView, lecturerDbView } from './lecturers.js';
 import { materialsView } from './materials.js';
 import { uploadView, progressView } from './imports.js';
+import { gradesView } from './grades.js';
 import { nominationsView, nominationJobsView } from './nominations.js';
 
 const onlineLater = (what) => `<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
@@ -52,7 +53,9 @@ const views = {
   'P3': nominationsView,
   'P4': nominationJobsView,
   'L2b': (el, rest) => uploadView(el, ['courses', 'subjects'], 'L2b', rest),
-  'L6a': (el, rest) => uploadView(el, ['hours-class'], 'L6a', rest, onlineLater('已開班學員時數')),
+  'L6a': (el, rest = []) => (!rest.length || rest[0] === 'class' ? gradesView(el, rest)
+    : uploadView(el, ['hours-class'], 'L6a', rest[0] === 'upload' ? [] : rest,
+      '<p class="card"><a href="#/L6a">改為線上逐筆登錄（成績回登）</a></p>')),
   'L6b': (el, rest) => uploadView(el, ['hours-external'], 'L6b', rest, onlineLater('未開班學員時數')),
   'L6c': (el, rest) => uploadView(el, ['hours-study'], 'L6c', rest, onlineLater('進修成績')),
   'password': passwordView,

@@ -38,11 +38,7 @@ type GradeInput struct {
 
 // Grades returns a class of the caller's agency (or below) with its learners' records.
 func (s *Service) Grades(ctx context.Context, c auth.Caller, code, session string) (catalog.Class, []Learner, error) {
-	class, err := s.ownClass(ctx, c, code, session)
-	if err != nil {
-		return catalog.Class{}, nil, err
-	}
-	recs, err := s.Records.OfClass(ctx, class.CourseCode, class.Session)
+	class, recs, err := s.classRecords(ctx, c, code, session)
 	if err != nil {
 		return catalog.Class{}, nil, err
 	}
@@ -76,10 +72,11 @@ func (s *Service) Grades(ctx context.Context, c auth.Caller, code, session strin
 // SetGrades records hours and pass/fail for learners of a class. Every entry
 // is checked before anything is written: one bad entry refuses them all.
 func (s *Service) SetGrades(ctx context.Context, c auth.Caller, code, session string, in []GradeInput) (int, error) {
-	class, recs, err := s.classRecords(ctx, c, code, session)
+	class, list, err := s.classRecords(ctx, c, code, session)
 	if err != nil {
 		return 0, err
 	}
+	recs := byPerson(list)
 	if len(in) == 0 {
 		return 0, errcode.Field("grades", "請至少登錄一位學員的時數。")
 	}
@@ -113,36 +110,39 @@ func (s *Service) SetGrades(ctx context.Context, c auth.Caller, code, session st
 
 // DeleteGrades deletes learners' records of a class.
 func (s *Service) DeleteGrades(ctx context.Context, c auth.Caller, code, session string, personIDs []string) (int, error) {
-	_, recs, err := s.classRecords(ctx, c, code, session)
+	_, list, err := s.classRecords(ctx, c, code, session)
 	if err != nil {
 		return 0, err
 	}
 	if len(personIDs) == 0 {
 		return 0, errcode.Field("personIds", "請勾選要刪除的學員。")
 	}
-	var del []records.Record
+	recs := byPerson(list)
+	var del []*records.Record
 	for i, id := range personIDs {
 		r, ok := recs[id]
 		if !ok {
 			return 0, errcode.Field(fmt.Sprintf("personIds[%d]", i), "這位學員沒有本班的學習紀錄，請重新查詢。")
 		}
-		del = append(del, *r)
+		del = append(del, r)
 	}
 	return s.Records.Delete(ctx, del)
 }
 
-func (s *Service) classRecords(ctx context.Context, c auth.Caller, code, session string) (catalog.Class, map[string]*records.Record, error) {
+// classRecords returns a class of the caller's agency (or below) and its records.
+func (s *Service) classRecords(ctx context.Context, c auth.Caller, code, session string) (catalog.Class, []records.Record, error) {
 	class, err := s.ownClass(ctx, c, code, session)
 	if err != nil {
 		return catalog.Class{}, nil, err
 	}
-	list, err := s.Records.OfClass(ctx, class.CourseCode, class.Session)
-	if err != nil {
-		return catalog.Class{}, nil, err
-	}
+	recs, err := s.Records.OfClass(ctx, class.CourseCode, class.Session)
+	return class, recs, err
+}
+
+func byPerson(list []records.Record) map[string]*records.Record {
 	out := make(map[string]*records.Record, len(list))
 	for i := range list {
 		out[list[i].PersonID] = &list[i]
 	}
-	return class, out, nil
+	return out
 }

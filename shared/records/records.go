@@ -164,50 +164,57 @@ type Grade struct {
 // record still existing, so a record deleted meanwhile is reported, not
 // recreated half-empty; setting the same grades again changes nothing.
 func (s Repo) SetGrades(ctx context.Context, grades map[*Record]Grade) (missing []string, err error) {
-	var mu sync.Mutex
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for r, gr := range grades {
-		g.Go(func() error {
-			err := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
-				Set("hours", gr.Hours).Set("passed", gr.Passed).Set("status", Final).
-				If("attribute_exists(pk)").Run(ctx)
-			if dynamo.IsCondCheckFailed(err) {
-				mu.Lock()
-				missing = append(missing, r.PersonID)
-				mu.Unlock()
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("grade record %s/%s: %w", r.PersonID, r.ID, err)
-			}
-			return nil
-		})
+	recs := make([]*Record, 0, len(grades))
+	for r := range grades {
+		recs = append(recs, r)
 	}
-	return missing, g.Wait()
+	var mu sync.Mutex
+	err = eachRecord(ctx, recs, func(ctx context.Context, r *Record) error {
+		gr := grades[r]
+		err := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
+			Set("hours", gr.Hours).Set("passed", gr.Passed).Set("status", Final).
+			If("attribute_exists(pk)").Run(ctx)
+		if dynamo.IsCondCheckFailed(err) {
+			mu.Lock()
+			missing = append(missing, r.PersonID)
+			mu.Unlock()
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("grade record %s/%s: %w", r.PersonID, r.ID, err)
+		}
+		return nil
+	})
+	return missing, err
 }
 
 // Delete removes records; it reports how many existed.
-func (s Repo) Delete(ctx context.Context, recs []Record) (int, error) {
+func (s Repo) Delete(ctx context.Context, recs []*Record) (int, error) {
 	var n atomic.Int32
+	err := eachRecord(ctx, recs, func(ctx context.Context, r *Record) error {
+		err := s.Table.Delete("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
+			If("attribute_exists(pk)").Run(ctx)
+		if dynamo.IsCondCheckFailed(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("delete record %s/%s: %w", r.PersonID, r.ID, err)
+		}
+		n.Add(1)
+		return nil
+	})
+	return int(n.Load()), err
+}
+
+// eachRecord runs f for the records, eight at a time (a class has tens to a
+// few hundred learners: one request each, never a long serial wait).
+func eachRecord(ctx context.Context, recs []*Record, f func(context.Context, *Record) error) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	for _, r := range recs {
-		g.Go(func() error {
-			err := s.Table.Delete("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
-				If("attribute_exists(pk)").Run(ctx)
-			if dynamo.IsCondCheckFailed(err) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("delete record %s/%s: %w", r.PersonID, r.ID, err)
-			}
-			n.Add(1)
-			return nil
-		})
+		g.Go(func() error { return f(ctx, r) })
 	}
-	err := g.Wait()
-	return int(n.Load()), err
+	return g.Wait()
 }
 
 // Transfer is the course-end roster transfer: approved enrollees of classes

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -221,15 +220,7 @@ func (r Repo) Lecturer(ctx context.Context, id string) (Lecturer, error) {
 }
 
 func (r Repo) lecturerItem(ctx context.Context, id string) (lecturerItem, error) {
-	var it lecturerItem
-	err := r.Table.Get("pk", "LECT#"+id).Range("sk", dynamo.Equal, "LECT").Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return it, errcode.New(errcode.NotFound, "找不到這位講師。")
-	}
-	if err != nil {
-		return it, fmt.Errorf("get lecturer %s: %w", id, err)
-	}
-	return it, nil
+	return getEntity[lecturerItem](ctx, r.Table, "LECT#"+id, "LECT", "找不到這位講師。")
 }
 
 // SaveLecturer creates l (prev zero) or replaces it if nobody saved it since

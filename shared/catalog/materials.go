@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -138,15 +137,7 @@ func (r Repo) Material(ctx context.Context, id string) (Material, error) {
 }
 
 func (r Repo) materialItem(ctx context.Context, id string) (materialItem, error) {
-	var it materialItem
-	err := r.Table.Get("pk", "MAT#"+id).Range("sk", dynamo.Equal, "MAT").Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return it, errcode.New(errcode.NotFound, "找不到這筆數位教材。")
-	}
-	if err != nil {
-		return it, fmt.Errorf("get material %s: %w", id, err)
-	}
-	return it, nil
+	return getEntity[materialItem](ctx, r.Table, "MAT#"+id, "MAT", "找不到這筆數位教材。")
 }
 
 // SaveMaterial creates m (prev zero) or replaces it if unchanged since prev.

@@ -96,7 +96,7 @@ func importOne(key string, size int64) error {
 // benchImport runs the whole path for each size: S3 put, the import
 // function (stage), the apply function (what the nightly batch starts), into
 // DynamoDB Local; then the same rows through boto3's batch_writer.
-func benchImport(ctx context.Context, out io.Writer, st *stack.Stack, s3 gofakes3.Backend, t store.Tables, sizes []int, repeat int) error {
+func benchImport(ctx context.Context, out io.Writer, st *stack.Stack, s3 gofakes3.Backend, t store.Tables, sizes []int, repeat, nPeople int) error {
 	env := settings.New(st.Getenv)
 	cfg, err := settings.AWS(ctx, env)
 	if err != nil {
@@ -106,7 +106,7 @@ func benchImport(ctx context.Context, out io.Writer, st *stack.Stack, s3 gofakes
 	jobs := imports.Jobs{DB: t.DB, Table: t.Directory}
 	// The people the rows name: written directly, not timed.
 	r := rand.New(rand.NewPCG(5, 6))
-	people := make([]staff.Person, 20000)
+	people := make([]staff.Person, nPeople)
 	var items []any
 	for i := range people {
 		people[i] = staff.Person{ID: fmt.Sprintf("bench%06d", i), NationalID: nid.Generate(r, 1+i%2), Name: "王小明",

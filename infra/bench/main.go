@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	only := fs.String("only", "", "run one benchmark: api, bulk, search, import or export")
 	importRows := fs.String("import-rows", "200000,1000000", "row counts of the import benchmark")
 	importRepeat := fs.Int("import-repeat", 3, "runs of each loader on the first import size (the median is compared)")
+	importPeople := fs.Int("import-people", 20_000, "people the import benchmark's rows name (cycled)")
 	lecturers := fs.Int("lecturers", 100_000, "lecturers for the search benchmark")
 	courses := fs.Int("courses", 200_000, "courses for the search benchmark")
 	scans := fs.Int("scans", 5, "baseline Scan runs of the search benchmark (each reads the whole table)")
@@ -120,7 +121,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			sizes = append(sizes, n)
 		}
 		fmt.Fprintln(out)
-		if err := benchImport(ctx, out, st, s3, tables, sizes, max(1, *importRepeat)); err != nil {
+		if err := benchImport(ctx, out, st, s3, tables, sizes, max(1, *importRepeat), max(1, *importPeople)); err != nil {
 			return err
 		}
 	}

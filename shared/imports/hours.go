@@ -165,8 +165,11 @@ type classLookup struct {
 	err *RowError
 }
 
-// maxCache bounds the national-ID cache: memory stays flat however long the file.
-const maxCache = 200_000
+// maxCache bounds the national-ID cache (about 130 bytes an entry: ~7 MB):
+// memory stays flat however many people a file names. A file naming more
+// distinct people than this reads some of them again (10 batch reads a chunk
+// at most, against the chunk's 40 batch writes).
+const maxCache = 50_000
 
 // lookup finds the rows' people not yet known and returns the people of
 // the rows (a snapshot, so the caller reads it without the lock).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Keys in the directory table; see shared/store/README.md.
@@ -116,15 +117,8 @@ func (r Repo) principalItems(ctx context.Context, p auth.Principal) (user *User,
 
 // GetUser returns one user or NotFound.
 func (r Repo) GetUser(ctx context.Context, id string) (User, error) {
-	var it userItem
-	err := r.Table.Get("pk", userPK(id)).Range("sk", dynamo.Equal, userSK).Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return User{}, errcode.New(errcode.NotFound, "找不到這位使用者。")
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("get user: %w", err)
-	}
-	return it.User, nil
+	it, err := store.Get[userItem](ctx, r.Table, userPK(id), userSK, "找不到這位使用者。")
+	return it.User, err
 }
 
 // UsersUnder lists users whose home agency path starts with path.
@@ -159,15 +153,8 @@ func (r Repo) StatsUnder(ctx context.Context, path string) ([]StatsAccount, erro
 
 // GetStats returns one statistics account or NotFound.
 func (r Repo) GetStats(ctx context.Context, username string) (StatsAccount, error) {
-	var it statsItem
-	err := r.Table.Get("pk", statsKey(username)).Range("sk", dynamo.Equal, statsSK).Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return StatsAccount{}, errcode.New(errcode.NotFound, "找不到這個統計報表帳號。")
-	}
-	if err != nil {
-		return StatsAccount{}, fmt.Errorf("get stats account: %w", err)
-	}
-	return it.StatsAccount, nil
+	it, err := store.Get[statsItem](ctx, r.Table, statsKey(username), statsSK, "找不到這個統計報表帳號。")
+	return it.StatsAccount, err
 }
 
 // PutSession writes a session's state until its token expires.

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 type classItem struct {
@@ -84,15 +84,9 @@ func (r Repo) Enrollees(ctx context.Context, c Class, status string) ([]Enrollme
 
 // Get returns a class, or a NotFound error.
 func (r Repo) Get(ctx context.Context, courseCode, session string) (Class, error) {
-	var it classItem
-	err := r.Table.Get("pk", ClassKey(courseCode, session)).Range("sk", dynamo.Equal, "CLASS").Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return Class{}, errcode.New(errcode.NotFound, fmt.Sprintf("找不到課程 %s 第 %s 期。", courseCode, session))
-	}
-	if err != nil {
-		return Class{}, fmt.Errorf("get class %s/%s: %w", courseCode, session, err)
-	}
-	return it.Class, nil
+	it, err := store.Get[classItem](ctx, r.Table, ClassKey(courseCode, session), "CLASS",
+		fmt.Sprintf("找不到課程 %s 第 %s 期。", courseCode, session))
+	return it.Class, err
 }
 
 // OfAgency lists the classes an agency organises in a year, newest first.

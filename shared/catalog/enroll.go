@@ -11,6 +11,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Enrollment (X5, P3) and approval (L5). The class item keeps the count of
@@ -117,15 +118,8 @@ func (r Repo) Enroll(ctx context.Context, db *dynamo.DB, c Class, e Enrollment) 
 
 // Enrollment returns one enrollment.
 func (r Repo) Enrollment(ctx context.Context, c Class, personID string) (Enrollment, error) {
-	var it enrollmentItem
-	err := r.Table.Get("pk", c.Key()).Range("sk", dynamo.Equal, "ENR#"+personID).Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return Enrollment{}, errcode.New(errcode.NotFound, "找不到這筆報名。")
-	}
-	if err != nil {
-		return Enrollment{}, fmt.Errorf("get enrollment: %w", err)
-	}
-	return it.Enrollment, nil
+	it, err := store.Get[enrollmentItem](ctx, r.Table, c.Key(), "ENR#"+personID, "找不到這筆報名。")
+	return it.Enrollment, err
 }
 
 // Withdraw removes a pending enrollment and frees its seat.

@@ -113,18 +113,3 @@ func getMany[T any](ctx context.Context, t dynamo.Table, prefix, sk string, ids 
 	}
 	return out, nil
 }
-
-// getEntity reads one lecturer or material item (consistent: an edit form
-// must show what the next conditional save compares with); missing is the
-// officer's message when there is none.
-func getEntity[T any](ctx context.Context, t dynamo.Table, pk, sk, missing string) (T, error) {
-	var it T
-	err := t.Get("pk", pk).Range("sk", dynamo.Equal, sk).Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return it, errcode.New(errcode.NotFound, missing)
-	}
-	if err != nil {
-		return it, fmt.Errorf("get %s/%s: %w", pk, sk, err)
-	}
-	return it, nil
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Lecturer is a lecturer of one agency (L3). With Public set, every agency
@@ -220,7 +221,7 @@ func (r Repo) Lecturer(ctx context.Context, id string) (Lecturer, error) {
 }
 
 func (r Repo) lecturerItem(ctx context.Context, id string) (lecturerItem, error) {
-	return getEntity[lecturerItem](ctx, r.Table, "LECT#"+id, "LECT", "找不到這位講師。")
+	return store.Get[lecturerItem](ctx, r.Table, "LECT#"+id, "LECT", "找不到這位講師。")
 }
 
 // SaveLecturer creates l (prev zero) or replaces it if nobody saved it since

@@ -12,6 +12,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Material is a digital learning material an agency reports (數位教材資訊通報,
@@ -137,7 +138,7 @@ func (r Repo) Material(ctx context.Context, id string) (Material, error) {
 }
 
 func (r Repo) materialItem(ctx context.Context, id string) (materialItem, error) {
-	return getEntity[materialItem](ctx, r.Table, "MAT#"+id, "MAT", "找不到這筆數位教材。")
+	return store.Get[materialItem](ctx, r.Table, "MAT#"+id, "MAT", "找不到這筆數位教材。")
 }
 
 // SaveMaterial creates m (prev zero) or replaces it if unchanged since prev.

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Subject is one entry of the national subject list (科目), shared by courses
@@ -79,15 +79,8 @@ func (r Repo) EnsureSubject(ctx context.Context, s Subject) (Subject, error) {
 
 // Subject returns one subject by key.
 func (r Repo) Subject(ctx context.Context, key string) (Subject, error) {
-	var it subjectItem
-	err := r.Table.Get("pk", "SUBJECT#"+key).Range("sk", dynamo.Equal, "SUBJECT").Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return Subject{}, errcode.New(errcode.NotFound, "找不到這個科目。")
-	}
-	if err != nil {
-		return Subject{}, fmt.Errorf("get subject: %w", err)
-	}
-	return it.Subject, nil
+	it, err := store.Get[subjectItem](ctx, r.Table, "SUBJECT#"+key, "SUBJECT", "找不到這個科目。")
+	return it.Subject, err
 }
 
 // SetSubjectCategory changes a subject's category code.

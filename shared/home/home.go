@@ -13,6 +13,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Announcement is a notice for the back office and/or the front stage.
@@ -91,15 +92,8 @@ func (r Repo) Announcements(ctx context.Context) ([]Announcement, error) {
 
 // GetAnnouncement returns one announcement or NotFound.
 func (r Repo) GetAnnouncement(ctx context.Context, id string) (Announcement, error) {
-	var it announceItem
-	err := r.Table.Get("pk", announcePK).Range("sk", dynamo.Equal, id).Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return Announcement{}, errcode.New(errcode.NotFound, "找不到這則公告。")
-	}
-	if err != nil {
-		return Announcement{}, fmt.Errorf("get announcement: %w", err)
-	}
-	return it.Announcement, nil
+	it, err := store.Get[announceItem](ctx, r.Table, announcePK, id, "找不到這則公告。")
+	return it.Announcement, err
 }
 
 // PutAnnouncement writes a; with prev set, only if nobody changed it since.

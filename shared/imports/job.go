@@ -8,7 +8,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
-	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Job statuses.
@@ -115,15 +115,8 @@ func (s Jobs) Create(ctx context.Context, j Job) error {
 
 // Get returns a job, or NotFound.
 func (s Jobs) Get(ctx context.Context, id string) (Job, error) {
-	var it jobItem
-	err := s.Table.Get("pk", jobPK(id)).Range("sk", dynamo.Equal, "JOB").Consistent(true).One(ctx, &it)
-	if errors.Is(err, dynamo.ErrNotFound) {
-		return Job{}, errcode.New(errcode.NotFound, "找不到這個上傳作業。")
-	}
-	if err != nil {
-		return Job{}, fmt.Errorf("get import job %s: %w", id, err)
-	}
-	return it.Job, nil
+	it, err := store.Get[jobItem](ctx, s.Table, jobPK(id), "JOB", "找不到這個上傳作業。")
+	return it.Job, err
 }
 
 // List returns an agency's jobs created in [from, to), newest first.

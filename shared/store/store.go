@@ -12,6 +12,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 )
 
@@ -90,6 +91,21 @@ func WriteAll(ctx context.Context, table dynamo.Table, items []any, workers int)
 		return nil
 	})
 	return g.Wait()
+}
+
+// Get reads the item at pk/sk with a consistent read (an edit form must show
+// what the next conditional save compares with); missing is the officer's
+// message, as a NotFound error, when there is none.
+func Get[T any](ctx context.Context, table dynamo.Table, pk, sk, missing string) (T, error) {
+	var it T
+	err := table.Get(PK, pk).Range(SK, dynamo.Equal, sk).Consistent(true).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return it, errcode.New(errcode.NotFound, missing)
+	}
+	if err != nil {
+		return it, fmt.Errorf("get %s/%s from %s: %w", pk, sk, table.Name(), err)
+	}
+	return it, nil
 }
 
 // GetMany fetches the items at keys with batch gets; missing items are simply

@@ -58,7 +58,9 @@ const (
 	maxLectures = 20
 )
 
-func whole(field, label string, v float64, lo, hi int) (int, error) {
+// Whole reads an amount that arrived as a JSON number: a whole number from lo
+// to hi, else a field error naming label.
+func Whole(field, label string, v float64, lo, hi int) (int, error) {
 	if v != math.Trunc(v) {
 		return 0, errcode.Field(field, label+"只接受整數，不接受小數。")
 	}
@@ -145,7 +147,7 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 	if !ok {
 		return c, errcode.Field("unit", "請選擇認證單位：小時、天或學分。")
 	}
-	if c.Amount, err = whole("amount", "時數(學分)", in.Amount, 1, 9999); err != nil {
+	if c.Amount, err = Whole("amount", "時數(學分)", in.Amount, 1, 9999); err != nil {
 		return c, err
 	}
 	c.Hours = c.Amount * per
@@ -155,10 +157,10 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 	case Physical:
 		c.PhysicalHours = c.Hours
 	case Blended:
-		if c.DigitalHours, err = whole("digitalHours", "數位時數", in.DigitalHours, 1, c.Hours); err != nil {
+		if c.DigitalHours, err = Whole("digitalHours", "數位時數", in.DigitalHours, 1, c.Hours); err != nil {
 			return c, err
 		}
-		if c.PhysicalHours, err = whole("physicalHours", "實體時數", in.PhysicalHours, 1, c.Hours); err != nil {
+		if c.PhysicalHours, err = Whole("physicalHours", "實體時數", in.PhysicalHours, 1, c.Hours); err != nil {
 			return c, err
 		}
 		if c.DigitalHours+c.PhysicalHours != c.Hours {
@@ -201,14 +203,14 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 		c.GoLive = at.UTC().Format(time.RFC3339)
 	}
 
-	if c.Capacity, err = whole("capacity", "招收名額", in.Capacity, 0, 100000); err != nil {
+	if c.Capacity, err = Whole("capacity", "招收名額", in.Capacity, 0, 100000); err != nil {
 		return c, err
 	}
 	c.StopWhenFull = in.StopWhenFull
 	if c.StopWhenFull && c.Capacity == 0 {
 		return c, errcode.Field("capacity", "勾選「額滿不再接受報名」時，招收名額須大於 0。")
 	}
-	if c.Fee, err = whole("fee", "學習費用", in.Fee, 0, 10000000); err != nil {
+	if c.Fee, err = Whole("fee", "學習費用", in.Fee, 0, 10000000); err != nil {
 		return c, err
 	}
 	r, err := ParseRestriction(in.Restriction)

@@ -106,7 +106,7 @@ func (in MaterialInput) Material(cats *codes.Table) (Material, error) {
 	if _, ok := cats.Lookup(m.Category); !ok {
 		return m, errcode.Field("category", fmt.Sprintf("課程類別代碼 %s 不在類別代碼表中。", m.Category))
 	}
-	if m.Hours, err = whole("hours", "時數", in.Hours, 1, 9999); err != nil {
+	if m.Hours, err = Whole("hours", "時數", in.Hours, 1, 9999); err != nil {
 		return m, err
 	}
 	m.URL = strings.TrimSpace(in.URL)

@@ -3,7 +3,6 @@ package enrollment
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
@@ -80,7 +79,7 @@ func (s *Service) SetGrades(ctx context.Context, c auth.Caller, code, session st
 	if len(in) == 0 {
 		return 0, errcode.Field("grades", "請至少登錄一位學員的時數。")
 	}
-	grades := make(map[*records.Record]records.Grade, len(in))
+	grades := make([]records.Grade, 0, len(in))
 	seen := map[string]bool{}
 	for i, g := range in {
 		r, ok := recs[g.PersonID]
@@ -89,13 +88,13 @@ func (s *Service) SetGrades(ctx context.Context, c auth.Caller, code, session st
 			return 0, errcode.Field(fmt.Sprintf("grades[%d]", i), "這位學員沒有本班的學習紀錄（可能已被刪除），請重新查詢。")
 		case seen[g.PersonID]:
 			return 0, errcode.Field(fmt.Sprintf("grades[%d]", i), "同一位學員登錄了兩次。")
-		case g.Hours != math.Trunc(g.Hours):
-			return 0, errcode.Field(fmt.Sprintf("grades[%d].hours", i), "訓練時數僅接受整數。")
-		case g.Hours < 0 || g.Hours > float64(class.Hours):
-			return 0, errcode.Field(fmt.Sprintf("grades[%d].hours", i), fmt.Sprintf("訓練時數須介於 0 到本班的認證時數 %d 小時。", class.Hours))
+		}
+		hours, err := catalog.Whole(fmt.Sprintf("grades[%d].hours", i), "訓練時數", g.Hours, 0, class.Hours)
+		if err != nil {
+			return 0, err
 		}
 		seen[g.PersonID] = true
-		grades[r] = records.Grade{Hours: int(g.Hours), Passed: g.Passed}
+		grades = append(grades, records.Grade{Record: r, Hours: hours, Passed: g.Passed})
 	}
 	missing, err := s.Records.SetGrades(ctx, grades)
 	if err != nil {

@@ -152,27 +152,24 @@ func (s Repo) OfClass(ctx context.Context, code, session string) ([]Record, erro
 	return out, nil
 }
 
-// Grade is what an organiser records for one learner's record (L6a):
-// the hours attended and whether the learner passed.
+// Grade is what an organiser records for one learner's record of a class
+// (L6a): the hours attended and whether the learner passed.
 type Grade struct {
+	Record *Record
 	Hours  int
 	Passed bool
 }
 
-// SetGrades sets the hours and pass/fail of records (each keyed by the
-// record it changes) and makes them final. Each update is conditional on the
-// record still existing, so a record deleted meanwhile is reported, not
-// recreated half-empty; setting the same grades again changes nothing.
-func (s Repo) SetGrades(ctx context.Context, grades map[*Record]Grade) (missing []string, err error) {
-	recs := make([]*Record, 0, len(grades))
-	for r := range grades {
-		recs = append(recs, r)
-	}
+// SetGrades sets the hours and pass/fail of records and makes them final.
+// Each update is conditional on the record still existing, so a record
+// deleted meanwhile is reported, not recreated half-empty; setting the same
+// grades again changes nothing.
+func (s Repo) SetGrades(ctx context.Context, grades []Grade) (missing []string, err error) {
 	var mu sync.Mutex
-	err = eachRecord(ctx, recs, func(ctx context.Context, r *Record) error {
-		gr := grades[r]
+	err = each(ctx, grades, func(ctx context.Context, g Grade) error {
+		r := g.Record
 		err := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
-			Set("hours", gr.Hours).Set("passed", gr.Passed).Set("status", Final).
+			Set("hours", g.Hours).Set("passed", g.Passed).Set("status", Final).
 			If("attribute_exists(pk)").Run(ctx)
 		if dynamo.IsCondCheckFailed(err) {
 			mu.Lock()
@@ -191,7 +188,7 @@ func (s Repo) SetGrades(ctx context.Context, grades map[*Record]Grade) (missing 
 // Delete removes records; it reports how many existed.
 func (s Repo) Delete(ctx context.Context, recs []*Record) (int, error) {
 	var n atomic.Int32
-	err := eachRecord(ctx, recs, func(ctx context.Context, r *Record) error {
+	err := each(ctx, recs, func(ctx context.Context, r *Record) error {
 		err := s.Table.Delete("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
 			If("attribute_exists(pk)").Run(ctx)
 		if dynamo.IsCondCheckFailed(err) {
@@ -206,13 +203,13 @@ func (s Repo) Delete(ctx context.Context, recs []*Record) (int, error) {
 	return int(n.Load()), err
 }
 
-// eachRecord runs f for the records, eight at a time (a class has tens to a
-// few hundred learners: one request each, never a long serial wait).
-func eachRecord(ctx context.Context, recs []*Record, f func(context.Context, *Record) error) error {
+// each runs f for the items, eight at a time (a class has tens to a few
+// hundred learners: one request each, never a long serial wait).
+func each[T any](ctx context.Context, items []T, f func(context.Context, T) error) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	for _, r := range recs {
-		g.Go(func() error { return f(ctx, r) })
+	for _, it := range items {
+		g.Go(func() error { return f(ctx, it) })
 	}
 	return g.Wait()
 }

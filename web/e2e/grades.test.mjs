@@ -46,19 +46,19 @@ test('grade a class after the course-end transfer, then delete one learner', asy
   const rows = page.locator('tr[data-person]');
   const first = await rows.nth(0).getAttribute('data-person');
   const second = await rows.nth(1).getAttribute('data-person');
-  await rows.nth(1).locator('input[name=hours]').fill('1.5');
+  await rows.nth(1).locator('input[type=number]').fill('1.5');
   await page.click('#g-sheet button[type=submit]');
   await page.waitForSelector('[data-err="grades[1].hours"]:not(:empty)');
   assert.match(await page.textContent('[data-err="grades[1].hours"]'), /整數/);
-  assert.equal(await rows.nth(1).locator('input[name=hours]').getAttribute('aria-invalid'), 'true');
+  assert.equal(await rows.nth(1).locator('input[type=number]').getAttribute('aria-invalid'), 'true');
   let { body: now } = await api(stack.url, 'GET', `/api/class-hours/${cls.courseCode}/${cls.session}`, { token: officer });
   assert.ok(now.items.every((l) => l.status === 'awaiting_hours'), 'a refused submission saved nothing');
 
   // All fail, then the first passes with 1 hour; submit.
-  await rows.nth(1).locator('input[name=hours]').fill(String(cls.hours));
+  await rows.nth(1).locator('input[type=number]').fill(String(cls.hours));
   await page.click('[data-all="fail"]');
   await rows.nth(0).locator('select[name=passed]').selectOption('true');
-  await rows.nth(0).locator('input[name=hours]').fill('1');
+  await rows.nth(0).locator('input[type=number]').fill('1');
   await page.click('#g-sheet button[type=submit]');
   await page.waitForSelector('#flash.ok');
   await page.waitForSelector('tr[data-person] .badge.online');

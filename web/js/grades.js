@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { esc, rocDate } from './format.js';
 import { flash, fail } from './app.js';
-import { pager } from './forms.js';
+import { pager, showError } from './forms.js';
 
 export async function gradesView(el, rest = []) {
   if (rest[0] === 'class' && rest[2]) return sheetView(el, decodeURIComponent(rest[1]), decodeURIComponent(rest[2]));
@@ -60,7 +60,7 @@ async function sheetView(el, code, session) {
       ${items.map((l, i) => `<tr data-person="${esc(l.personId)}">
         <td><input type="checkbox" name="del" value="${esc(l.personId)}" aria-label="勾選 ${esc(l.name)}"></td>
         <td>${esc(l.name)}</td><td>${esc(l.nationalId)}</td><td>${esc(l.agencyName)}${l.unit ? ' ' + esc(l.unit) : ''}</td>
-        <td><input type="number" name="hours" min="0" max="${c.hours}" step="1" value="${l.status === 'awaiting_hours' ? c.hours : l.hours}" aria-label="${esc(l.name)} 訓練時數" required>
+        <td><input type="number" name="grades[${i}].hours" min="0" max="${c.hours}" step="1" value="${l.status === 'awaiting_hours' ? c.hours : l.hours}" aria-label="${esc(l.name)} 訓練時數" required>
           <div class="field-error" data-err="grades[${i}].hours"></div><div class="field-error" data-err="grades[${i}]"></div></td>
         <td><select name="passed" aria-label="${esc(l.name)} 認證">
           <option value="true"${l.passed !== false ? ' selected' : ''}>通過</option><option value="false"${l.passed === false ? ' selected' : ''}>不通過</option></select></td>
@@ -75,25 +75,15 @@ async function sheetView(el, code, session) {
   for (const b of f.querySelectorAll('[data-all]')) {
     b.addEventListener('click', () => { for (const s of f.querySelectorAll('select[name=passed]')) s.value = b.dataset.all === 'pass' ? 'true' : 'false'; });
   }
-  const clear = () => { for (const s of f.querySelectorAll('[data-err]')) s.textContent = ''; for (const i of f.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid'); };
   f.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clear();
-    const grades = rows().map((tr) => ({ personId: tr.dataset.person, hours: Number(tr.querySelector('[name=hours]').value),
+    const grades = rows().map((tr) => ({ personId: tr.dataset.person, hours: Number(tr.querySelector('input[type=number]').value),
       passed: tr.querySelector('[name=passed]').value === 'true' }));
     try {
       const r = await api('PUT', url, { grades });
       flash(`已登錄 ${r.saved} 位學員的時數與認證結果。`, true);
       await sheetView(el, code, session);
-    } catch (err) {
-      const slot = err.field && f.querySelector(`[data-err="${err.field}"]`);
-      if (slot) {
-        slot.textContent = err.message;
-        const input = slot.closest('td') && slot.closest('td').querySelector('input');
-        if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
-      }
-      fail(err);
-    }
+    } catch (err) { showError(f, err); }
   });
   el.querySelector('#g-delete').addEventListener('click', async () => {
     const ids = [...f.querySelectorAll('input[name=del]:checked')].map((x) => x.value);

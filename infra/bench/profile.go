@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -49,16 +50,10 @@ func profileChild() (stop func()) {
 					pprof.Lookup("heap").WriteTo(f, 0)
 					f.Close()
 				}
-				os.WriteFile(filepath.Join(dir, "peak.txt"), []byte(
-					"rss MB "+strconv.FormatInt(rss, 10)+
-						"\nheapInuse MB "+strconv.FormatUint(ms.HeapInuse>>20, 10)+
-						"\nheapAlloc MB "+strconv.FormatUint(ms.HeapAlloc>>20, 10)+
-						"\nheapIdle MB "+strconv.FormatUint(ms.HeapIdle>>20, 10)+
-						"\nheapReleased MB "+strconv.FormatUint(ms.HeapReleased>>20, 10)+
-						"\nstack MB "+strconv.FormatUint(ms.StackInuse>>20, 10)+
-						"\nsys MB "+strconv.FormatUint(ms.Sys>>20, 10)+
-						"\ngoroutines "+strconv.Itoa(runtime.NumGoroutine())+
-						"\nat "+time.Now().Format(time.RFC3339)+"\n"), 0o644)
+				os.WriteFile(filepath.Join(dir, "peak.txt"), fmt.Appendf(nil,
+					"rss MB %d\nheapInuse MB %d\nheapAlloc MB %d\nheapIdle MB %d\nheapReleased MB %d\nstack MB %d\nsys MB %d\ngoroutines %d\nat %s\n",
+					rss, ms.HeapInuse>>20, ms.HeapAlloc>>20, ms.HeapIdle>>20, ms.HeapReleased>>20, ms.StackInuse>>20, ms.Sys>>20,
+					runtime.NumGoroutine(), time.Now().Format(time.RFC3339)), 0o644)
 				written, last = rss, time.Now()
 			}
 		}

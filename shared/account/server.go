@@ -3,11 +3,13 @@ package account
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
 // Links are the outside addresses the front end shows (H2, H4, L7).
@@ -59,6 +61,8 @@ type meResponse struct {
 	Functions  []auth.Feature `json:"functions"`
 	Links      Links          `json:"links"`
 	MustChange bool           `json:"mustChangePassword"`
+	Now        time.Time      `json:"now"`   // the server's clock: the front end's "today" is its Taipei day
+	Today      string         `json:"today"` // ISO date, Asia/Taipei
 }
 
 func (s *Server) handleMe() httpapi.HandlerFunc {
@@ -78,6 +82,8 @@ func (s *Server) handleMe() httpapi.HandlerFunc {
 			}
 		}
 		out.MustChange = c.MustChange
+		now := s.Service.now()
+		out.Now, out.Today = now.UTC(), roc.Today(now)
 		httpapi.Encode(w, http.StatusOK, out)
 		return nil
 	}

@@ -3,6 +3,7 @@
 // functions, and a hash router that draws one view at a time.
 import { api, session, ApiError } from './api.js';
 import { esc } from './format.js';
+import { setServerNow } from './clock.js';
 import { signInView, finishSSO } from './signin.js';
 import { homeView } from './home.js';
 import { membersView } from './members.js';
@@ -79,6 +80,7 @@ async function loadMe() {
   const request = meRequest = api('GET', '/api/me');
   const me = await request;
   if (request !== meRequest) return;
+  setServerNow(me.now);
   state.me = me;
   drawShell();
 }

@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	tables := store.Open(cfg, env, settings.TableDirectory, settings.TableCatalog, settings.TableRecords)
 	fmt.Fprintf(out, "benchmarks on %s, %d cores, DynamoDB Local at %s\n\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), endpoint)
 
-	o := demo.Options{Seed: 1, Scale: 1, Today: time.Now()}
+	o := demo.Options{Seed: 1, Scale: 1, Now: time.Now()}
 	d := demo.Generate(o)
 	if *only == "" || *only == "bulk" {
 		if err := benchLoad(ctx, out, tables, d); err != nil {

@@ -41,7 +41,7 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 		items = append(items, keyed...)
 		entities = append(entities, keyed[0])
 	}
-	year := now.In(roc.Taipei).Year()
+	year := roc.Year(now)
 	var moiNames []string
 	topics := []string{"數位治理實務", "公文寫作", "淨零排放與環境教育", "性別平等與性別主流化", "政策溝通", "個人資料保護",
 		"危機管理", "跨域協調", "資料分析入門", "廉政倫理", "國際視野", "簡報技巧", "資訊安全", "採購法規", "英語簡報", "專案管理"}

@@ -27,6 +27,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/infra/ddblocal"
 	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
@@ -58,8 +59,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	people := fs.Int("people", 0, "demo people (default 5,000 × scale)")
 	classes := fs.Int("classes", 0, "demo classes (default 400 × scale)")
 	readyFile := fs.String("ready-file", "", "write the front end's URL to this file once ready (tests)")
+	clock := fs.String("clock", "", "run the system as if it were this Taipei time, e.g. \"2026-12-31 23:30\" (tests; the clock then runs on from there)")
+	schedules := fs.Bool("schedules", true, "run the schedules on their cron expressions (off with -clock; tests fire them by hand)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var offset time.Duration
+	if *clock != "" {
+		at, err := time.ParseInLocation("2006-01-02 15:04", *clock, roc.Taipei)
+		if err != nil {
+			return fmt.Errorf("-clock %q: want a Taipei time such as \"2026-12-31 23:30\"", *clock)
+		}
+		offset, *schedules = time.Until(at), false
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -96,17 +107,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	st, err := stack.Start(ctx, stack.Config{
 		Template: "template.yaml", WebDir: "web", Addr: *addr, S3Addr: *s3Addr,
-		DynamoEndpoint: endpoint, S3Backend: backend, SigningKey: key, RunSchedules: true, TablePrefix: *prefix,
+		DynamoEndpoint: endpoint, S3Backend: backend, SigningKey: key, RunSchedules: *schedules, ClockOffset: offset, TablePrefix: *prefix,
 	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	o := demo.Options{Seed: *seed, Scale: *scale, People: *people, Classes: *classes, Today: time.Now()}
+	o := demo.Options{Seed: *seed, Scale: *scale, People: *people, Classes: *classes, Now: st.Now()}
 	if err := loadDemo(ctx, st, o, out); err != nil {
 		return err
 	}
-	banner(out, st, time.Since(started))
+	banner(out, st, time.Since(started), *schedules)
 	if *readyFile != "" {
 		if err := os.WriteFile(*readyFile, []byte(st.URL), 0o644); err != nil {
 			return err
@@ -154,7 +165,11 @@ func loadDemo(ctx context.Context, st *stack.Stack, o demo.Options, out io.Write
 	return nil
 }
 
-func banner(out io.Writer, st *stack.Stack, took time.Duration) {
+func banner(out io.Writer, st *stack.Stack, took time.Duration, schedules bool) {
+	run := "run on their cron expressions"
+	if !schedules {
+		run = "do not run by themselves (-schedules=false or -clock)"
+	}
 	fmt.Fprintf(out, `
 終身學習入口網站 管理後台 — local stack ready in %.1fs
 
@@ -172,11 +187,13 @@ Demo sign-ins (pick one on the sign-in page; the local SSO stands in for ECPA):
   moi.retired  內政部              停用 (disabled: sign-in is refused)
 Statistics accounts (S1): stats.moi / stats.tpe, password %s
 
-Schedules (Asia/Taipei) run on their cron expressions; fire one now with
+Clock: %s in Taipei (every date of the system is a Taipei date).
+Schedules (Asia/Taipei) %s; fire one now with
   curl -X POST %s/local/schedules/Nightly
   curl -X POST %s/local/schedules/Morning -d '{"date":"2026-11-26"}'
 List them: curl %s/local/schedules
 
 Ctrl-C stops everything (DynamoDB Local included). Data is kept in .local/ (make clean-data wipes it).
-`, took.Seconds(), st.URL, st.URL, st.URL, st.URL, st.S3URL, demo.StatsPassword, st.URL, st.URL, st.URL)
+`, took.Seconds(), st.URL, st.URL, st.URL, st.URL, st.S3URL, demo.StatsPassword,
+		st.Now().In(roc.Taipei).Format("2006-01-02 15:04"), run, st.URL, st.URL, st.URL)
 }

@@ -5,6 +5,8 @@ package catalog
 
 import (
 	"time"
+
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
 // Enrollment statuses.
@@ -130,7 +132,7 @@ func (c Class) Visibility(now time.Time) string {
 		return Withdrawn
 	case c.GoLive != "" && now.UTC().Format(time.RFC3339) < c.GoLive:
 		return Scheduled
-	case now.In(taipei).Format(time.DateOnly) > c.lastVisibleDay():
+	case roc.Today(now) > c.lastVisibleDay():
 		return Closed
 	}
 	return Online

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
@@ -286,7 +287,7 @@ func (r Repo) SearchClasses(ctx context.Context, f ClassFilter) (ClassPage, erro
 // FrontPage lists the classes visible on the front stage at now, by the last
 // day of enrollment, from the sparse FRONT index.
 func (r Repo) FrontPage(ctx context.Context, now time.Time, after string, limit int) (ClassPage, error) {
-	today := now.In(taipei).Format(time.DateOnly)
+	today := roc.Today(now)
 	if after < today {
 		after = today
 	}

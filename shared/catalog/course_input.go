@@ -13,8 +13,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
-var taipei = roc.Taipei
-
 // CourseInput is a course as the officer fills it in (L2). Numbers arrive as
 // JSON numbers; they are float64 here so that 2.5 hours is told "whole
 // numbers only" rather than "wrong type".
@@ -137,7 +135,7 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 		return c, errcode.Field("end", "課程結束日期不可早於開始日期。")
 	}
 	c.Year = atoiYear(c.Start)
-	if this := now.In(taipei).Year(); c.Year < this {
+	if this := roc.Year(now); c.Year < this {
 		return c, errcode.Field("start", fmt.Sprintf("只能新增當年度（民國 %d 年）以後的課程。", this-1911))
 	}
 
@@ -197,7 +195,7 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 		if err != nil {
 			return c, errcode.Field("goLive", "上線時間格式錯誤。")
 		}
-		if day := at.In(taipei).Format(time.DateOnly); day > c.lastVisibleDay() {
+		if day := roc.Today(at); day > c.lastVisibleDay() {
 			return c, errcode.Field("goLive", "上線時間不可晚於報名結束日期。")
 		}
 		c.GoLive = at.UTC().Format(time.RFC3339)

@@ -11,6 +11,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
@@ -40,7 +41,7 @@ func CheckEnrollable(c Class, l Learner, nominating string, answers map[string]s
 	case nominating != "" && c.Method != Nominated:
 		return errcode.New(errcode.EnrollClosed, "本班期不是機關薦送的課程。")
 	}
-	today := now.In(taipei).Format(time.DateOnly)
+	today := roc.Today(now)
 	switch {
 	case c.GoLive != "" && now.UTC().Format(time.RFC3339) < c.GoLive, c.EnrollStart != "" && today < c.EnrollStart:
 		return errcode.New(errcode.EnrollClosed, "本班期尚未開放報名。")

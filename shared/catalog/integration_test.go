@@ -26,31 +26,28 @@ type classPage struct {
 	Next  string `json:"next"`
 }
 
-func course(code string, start time.Time) map[string]any {
+// course is a course form starting on start, open for enrollment from the stack's today.
+func course(env *stacktest.Env, code string, start time.Time) map[string]any {
 	d := func(t time.Time) string { return t.Format(time.DateOnly) }
 	return map[string]any{"courseCode": code, "session": "1", "name": "ＡＩ資安實務研習班", "category": "3111",
 		"nature": "physical", "method": "open", "start": d(start), "end": d(start.AddDate(0, 0, 1)),
-		"unit": "day", "amount": 2, "enrollStart": d(time.Now().In(roc.Taipei)), "enrollEnd": d(start.AddDate(0, 0, -1)),
+		"unit": "day", "amount": 2, "enrollStart": env.Day(0), "enrollEnd": d(start.AddDate(0, 0, -1)),
 		"capacity": 30, "stopWhenFull": true, "fee": 0, "restriction": "323*", "survey": []string{"accommodation"},
 		"subjects": []string{"生成式AI資安"}, "lecturers": []map[string]string{{"name": "鄭新講"}}, "location": "臺北市"}
 }
 
-// A start date this year if possible (the rule is "this year or later").
-func soon() time.Time {
-	now := time.Now().In(roc.Taipei)
-	start := now.AddDate(0, 0, 10)
-	if start.Year() != now.Year() {
-		start = now.AddDate(0, 0, 2)
-	}
-	return start
-}
+// soon is ten days after the stack's today (Taipei). Near the year's end that
+// is next year, so searches name its year rather than take "this year".
+func soon(env *stacktest.Env) time.Time { return roc.Day(env.Now()).AddDate(0, 0, 10) }
 
-func TestCourseLifecycle(t *testing.T) {
-	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 30})
+func TestCourseLifecycle(t *testing.T) { stacktest.EachClock(t, courseLifecycle) }
+
+func courseLifecycle(t *testing.T, at time.Time) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 30, At: at})
 	moi := env.Token(t, "moi.course")
 
 	// Refused input adds nothing: not the class, not its typed subject or lecturer.
-	bad := course("MOI-T1", soon())
+	bad := course(env, "MOI-T1", soon(env))
 	bad["amount"] = 1.5
 	if r := env.Do(t, "POST", "/api/courses", moi, bad); r.Status != 400 || r.Code() != "invalid_input" {
 		t.Fatalf("decimal hours: %d %s", r.Status, r.Body)
@@ -59,7 +56,7 @@ func TestCourseLifecycle(t *testing.T) {
 		t.Fatalf("a refused course added its typed lecturer: %s", r.Body)
 	}
 
-	r := env.Do(t, "POST", "/api/courses", moi, course("moi-t1", soon()))
+	r := env.Do(t, "POST", "/api/courses", moi, course(env, "moi-t1", soon(env)))
 	if r.Status != 201 {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
@@ -69,12 +66,12 @@ func TestCourseLifecycle(t *testing.T) {
 		len(c.Lecturers) != 1 || c.Lecturers[0].ID == "" {
 		t.Fatalf("created: %+v", c)
 	}
-	if r := env.Do(t, "POST", "/api/courses", moi, course("MOI-T1", soon())); r.Status != 409 || r.Code() != "conflict" {
+	if r := env.Do(t, "POST", "/api/courses", moi, course(env, "MOI-T1", soon(env))); r.Status != 409 || r.Code() != "conflict" {
 		t.Fatalf("duplicate code+session: %d %s", r.Status, r.Body)
 	}
 
 	// The typed lecturer is in the database once, even when typed again.
-	again := course("MOI-T1", soon())
+	again := course(env, "MOI-T1", soon(env))
 	again["session"] = "2"
 	if r := env.Do(t, "POST", "/api/courses", moi, again); r.Status != 201 {
 		t.Fatalf("second session: %d %s", r.Status, r.Body)
@@ -92,7 +89,7 @@ func TestCourseLifecycle(t *testing.T) {
 
 	// Edit: a stale version is refused; capacity cannot go under the enrolled.
 	path := "/api/courses/MOI-T1/1"
-	edit := course("MOI-T1", soon())
+	edit := course(env, "MOI-T1", soon(env))
 	edit["name"] = "AI資安實務進階班"
 	edit["updated"] = c.Updated.Add(-time.Second)
 	if r := env.Do(t, "PUT", path, moi, edit); r.Status != 409 {
@@ -103,7 +100,7 @@ func TestCourseLifecycle(t *testing.T) {
 		t.Fatalf("edit: %d %s", r.Status, r.Body)
 	}
 	var found classPage
-	env.Do(t, "GET", "/api/courses?name="+url.QueryEscape("ai資安實務 進階"), moi, nil).JSON(t, &found)
+	env.Do(t, "GET", fmt.Sprintf("/api/courses?year=%d&name=%s", soon(env).Year(), url.QueryEscape("ai資安實務 進階")), moi, nil).JSON(t, &found)
 	if len(found.Items) != 1 || found.Items[0].Name != "AI資安實務進階班" {
 		t.Fatalf("search by half-width, lower case and a space: %+v", found.Items)
 	}
@@ -158,15 +155,17 @@ func TestCourseLifecycle(t *testing.T) {
 	}
 }
 
-func TestCourseSearchPagesStably(t *testing.T) {
-	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 300})
+func TestCourseSearchPagesStably(t *testing.T) { stacktest.EachClock(t, courseSearchPagesStably) }
+
+func courseSearchPagesStably(t *testing.T, at time.Time) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 300, At: at})
 	moi := env.Token(t, "moi.course")
-	year := time.Now().In(roc.Taipei).Year()
+	year := soon(env).Year()
 	// Seven matching classes among the demo's, and two near misses.
 	q := "分頁測試"
 	want := map[string]bool{}
 	for i := range 9 {
-		in := course(fmt.Sprintf("PAGE-%d", i), soon())
+		in := course(env, fmt.Sprintf("PAGE-%d", i), soon(env))
 		in["name"] = fmt.Sprintf("分頁測試第 %d 班", i)
 		if i >= 7 {
 			in["name"] = fmt.Sprintf("分頁之測試 %d", i)
@@ -186,7 +185,7 @@ func TestCourseSearchPagesStably(t *testing.T) {
 	pages, next := 0, ""
 	for {
 		var p classPage
-		r := env.Do(t, "GET", "/api/courses?limit=2&name="+url.QueryEscape(q)+"&next="+next, moi, nil)
+		r := env.Do(t, "GET", fmt.Sprintf("/api/courses?year=%d&limit=2&name=%s&next=%s", year, url.QueryEscape(q), next), moi, nil)
 		if r.Status != 200 {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
@@ -212,6 +211,14 @@ func TestCourseSearchPagesStably(t *testing.T) {
 	}
 	if pages < 2 {
 		t.Errorf("%d pages for %d results at 2 a page", pages, len(got))
+	}
+	// With no year the search is this year's, a Taipei year.
+	var def classPage
+	env.Do(t, "GET", "/api/courses?limit=100&name="+url.QueryEscape(q), moi, nil).JSON(t, &def)
+	for _, c := range def.Items {
+		if c.Year != env.Year() {
+			t.Errorf("default search (this year %d) gave %s of %d", env.Year(), c.Key(), c.Year)
+		}
 	}
 	if r := env.Do(t, "GET", "/api/courses?next=!!!", moi, nil); r.Status != 400 {
 		t.Errorf("bad cursor: %d", r.Status)

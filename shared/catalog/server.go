@@ -90,7 +90,7 @@ func limit(r *http.Request) (int, error) {
 func YearParam(r *http.Request, now time.Time) (int, error) {
 	y := r.URL.Query().Get("year")
 	if y == "" {
-		return now.In(roc.Taipei).Year(), nil
+		return roc.Year(now), nil
 	}
 	n, err := strconv.Atoi(y)
 	if err != nil || n < 2000 || n > 2200 {

@@ -8,6 +8,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
 // Service applies the catalogue's rules for a caller acting for their active agency.
@@ -184,7 +185,7 @@ func (s *Service) DeleteCourse(ctx context.Context, caller auth.Caller, code, se
 func (s *Service) SearchCourses(ctx context.Context, caller auth.Caller, f ClassFilter) (ClassPage, error) {
 	f.Agency = caller.Active.Code
 	if f.Year == 0 {
-		f.Year = s.Now().In(taipei).Year()
+		f.Year = roc.Year(s.Now())
 	}
 	return s.Repo.SearchClasses(ctx, f)
 }

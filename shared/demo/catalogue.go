@@ -8,6 +8,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
 // fillClass gives a generated class what an officer fills in on the course
@@ -37,10 +38,10 @@ var SubjectNames = append(append([]string{}, courseTopics...),
 	"資訊安全", "資料治理", "行政程序法", "採購法規", "英語簡報", "情緒管理", "領導統御", "專案管理", "生成式AI應用", "政府會計")
 
 // Subjects returns the demo subject list.
-func Subjects(today time.Time) []catalog.Subject {
+func Subjects(now time.Time) []catalog.Subject {
 	out := make([]catalog.Subject, len(SubjectNames))
 	for i, n := range SubjectNames {
-		out[i] = catalog.Subject{Key: ngram.Normalize(n), Name: n, Agency: DGPA, Created: today}
+		out[i] = catalog.Subject{Key: ngram.Normalize(n), Name: n, Agency: DGPA, Created: now}
 	}
 	return out
 }
@@ -50,13 +51,13 @@ var lecturerTitles = []string{"大學教授", "副教授", "資深顧問", "律�
 // Lecturers generates n lecturers over the agencies (two in three public),
 // after four fixed ones the tests and the demo rely on: 王大明 (MOI, public),
 // 李小華 (MOI, private), 陳美玲 (TPE, public), 林志強 (TPE, private).
-func Lecturers(r *rand.Rand, tree []agency.Agency, n int, today time.Time) []catalog.Lecturer {
+func Lecturers(r *rand.Rand, tree []agency.Agency, n int, now time.Time) []catalog.Lecturer {
 	names := map[string]string{}
 	for _, a := range tree {
 		names[a.Code] = a.Name
 	}
 	mk := func(i int, code, name string, public bool, subjects ...string) catalog.Lecturer {
-		at := today.Add(-time.Duration(i+1) * time.Hour).UTC()
+		at := now.Add(-time.Duration(i+1) * time.Hour).UTC()
 		return catalog.Lecturer{ID: fmt.Sprintf("demo%05d", i), Agency: code, AgencyName: names[code], Name: name,
 			Title: lecturerTitles[i%len(lecturerTitles)], Subjects: subjects, Public: public, Expertise: []string{fmt.Sprintf("E%02d", 1+i%16)},
 			Private: catalog.Private{Phone: fmt.Sprintf("02-2%03d-%04d", i%1000, i), Email: fmt.Sprintf("lecturer%d@example.gov.tw", i),
@@ -85,16 +86,16 @@ func Lecturers(r *rand.Rand, tree []agency.Agency, n int, today time.Time) []cat
 }
 
 // Materials generates n digital materials after two fixed ones (MOI, TPE).
-func Materials(r *rand.Rand, tree []agency.Agency, n int, today time.Time) []catalog.Material {
+func Materials(r *rand.Rand, tree []agency.Agency, n int, now time.Time) []catalog.Material {
 	names := map[string]string{}
 	for _, a := range tree {
 		names[a.Code] = a.Name
 	}
 	mk := func(i int, code, name, cat string) catalog.Material {
-		at := today.Add(-time.Duration(i+1) * time.Hour).UTC()
+		at := now.Add(-time.Duration(i+1) * time.Hour).UTC()
 		return catalog.Material{ID: fmt.Sprintf("demo%05d", i), Agency: code, AgencyName: names[code], Name: name,
 			Category: cat, Hours: 1 + i%3, URL: fmt.Sprintf("https://elearn.hrd.gov.tw/demo/%d", i),
-			Published: today.AddDate(0, 0, -i).Format(time.DateOnly), Audience: "全體公務人員",
+			Published: roc.Day(now).AddDate(0, 0, -i).Format(time.DateOnly), Audience: "全體公務人員",
 			Summary: "示範用數位教材。", Created: at, Updated: at}
 	}
 	out := []catalog.Material{mk(0, MOI, "戶政資訊安全數位課程", "311"), mk(1, TPE, "市政性別平等線上課程", "132")}

@@ -2,7 +2,10 @@
 // about 200 agencies, about 5,000 civil servants per unit of scale, a year of
 // classes, enrollments and learning records, the demo back-office users and
 // statistics accounts, and a few announcements. The same seed gives the same
-// data; Scale multiplies people, classes, enrollments and records.
+// data whatever the day: every class draws from a random source of its own, so
+// only the dates move with Options.Now (a class ends the same number of days
+// before or after "today"). Scale multiplies people, classes, enrollments and
+// records.
 package demo
 
 import (
@@ -17,6 +20,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
 
@@ -24,7 +28,7 @@ import (
 type Options struct {
 	Seed    uint64
 	Scale   int       // 1: about 5,000 people; 100: about 500,000
-	Today   time.Time // "now" for the data: classes before it have ended
+	Now     time.Time // the clock's instant the data is made for; its Taipei day is "today" (required)
 	People  int       // overrides 5,000 × Scale (tests use a few hundred)
 	Classes int       // overrides 400 × Scale
 }
@@ -83,8 +87,8 @@ func Generate(o Options) Data {
 	if o.Scale < 1 {
 		o.Scale = 1
 	}
-	if o.Today.IsZero() {
-		o.Today = time.Now()
+	if o.Now.IsZero() {
+		panic("demo.Generate: Options.Now is required (the clock's instant)") // a caller's bug, caught by any test
 	}
 	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
 	var d Data
@@ -96,18 +100,18 @@ func Generate(o Options) Data {
 		o.Classes = 400 * o.Scale
 	}
 	d.People = people(r, d.Agencies, o.People)
-	d.Classes, d.Enrollments, d.Records = learning(r, o, d.Agencies, d.People)
+	d.Classes, d.Enrollments, d.Records = learning(o, d.Agencies, d.People)
 	d.Users = users()
 	d.Stats = []StatsAccount{
 		{account.StatsAccount{Username: "stats.moi", Name: "內政部統計報表帳號", Agency: MOI}, StatsPassword},
 		{account.StatsAccount{Username: "stats.tpe", Name: "臺北市政府統計報表帳號", Agency: TPE}, StatsPassword},
 	}
-	d.Announcements = announcements(o.Today)
+	d.Announcements = announcements(o.Now)
 	// A source of its own, so the catalogue never shifts the data above.
 	cr := rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5851f42d4c957f2d))
-	d.Subjects = Subjects(o.Today)
-	d.Lecturers = Lecturers(cr, d.Agencies, 40*o.Scale+len(d.Agencies), o.Today)
-	d.Materials = Materials(cr, d.Agencies, 30*o.Scale, o.Today)
+	d.Subjects = Subjects(o.Now)
+	d.Lecturers = Lecturers(cr, d.Agencies, 40*o.Scale+len(d.Agencies), o.Now)
+	d.Materials = Materials(cr, d.Agencies, 30*o.Scale, o.Now)
 	return d
 }
 
@@ -211,16 +215,28 @@ var CourseCategories = []struct{ Code, Name string }{
 var courseTopics = []string{"數位治理實務", "公文寫作", "淨零排放與環境教育", "性別平等與性別主流化", "政策溝通", "個人資料保護", "危機管理", "跨域協調", "資料分析入門", "廉政倫理", "國際視野", "簡報技巧"}
 var places = []string{"臺北市", "新北市", "臺中市", "臺南市", "高雄市", "線上"}
 
-func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Class, []catalog.Enrollment, []records.Record) {
-	year := o.Today.Year()
-	jan1 := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
-	today := time.Date(year, o.Today.Month(), o.Today.Day(), 0, 0, 0, 0, time.UTC)
+// source is a random source of its own for one part of the data (stream)
+// and one item of it (i), so no item's draws depend on another's, or on the day.
+func source(seed uint64, stream, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(seed^uint64(stream)<<48, uint64(i)*0x9e3779b97f4a7c15+1))
+}
+
+const (
+	streamClasses = iota + 1
+	streamExternal
+)
+
+// learning makes about a year of classes around today (two in three have
+// ended), their enrollments and the records of those that ended. Days are
+// Taipei days (roc.Day); a class's year is the year it starts, and its
+// records carry it (as the course-end transfer writes them).
+func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Class, []catalog.Enrollment, []records.Record) {
+	today := roc.Day(o.Now)
 	yesterday := today.AddDate(0, 0, -1)
 	byAgency := map[string][]int{}
 	for i, p := range ppl {
 		byAgency[p.Agency] = append(byAgency[p.Agency], i)
 	}
-	nClasses := o.Classes
 	var classes []catalog.Class
 	var enr []catalog.Enrollment
 	var recs []records.Record
@@ -228,7 +244,8 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 	for _, a := range tree {
 		byCode[a.Code] = a
 	}
-	for i := 0; i < nClasses; i++ {
+	for i := 0; i < o.Classes; i++ {
+		r := source(o.Seed, streamClasses, i)
 		org := tree[r.IntN(len(tree))]
 		switch i % 50 { // the demo users' agencies always organise some classes
 		case 0, 5, 7: // 0: one of the classes that ended yesterday is MOI's (成績回登 has work to show)
@@ -237,7 +254,7 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 			org = byCode[TPE]
 		}
 		cat := CourseCategories[r.IntN(len(CourseCategories))]
-		start := jan1.AddDate(0, 0, r.IntN(360))
+		start := today.AddDate(0, 0, r.IntN(360)-240)
 		days := 1 + r.IntN(3)
 		end := start.AddDate(0, 0, days-1)
 		if i < 3 { // a few classes end yesterday: the morning roster transfer has work to show
@@ -249,7 +266,7 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 			Name: courseTopics[r.IntN(len(courseTopics))], Agency: org.Code, Category: cat.Code, Nature: nature,
 			Method: []string{"open", "open", "nominated", "offline"}[r.IntN(4)],
 			Start:  start.Format(time.DateOnly), End: end.Format(time.DateOnly), Hours: 6 * days,
-			Capacity: 30 + 10*r.IntN(4), Location: places[r.IntN(len(places))], Year: year,
+			Capacity: 30 + 10*r.IntN(4), Location: places[r.IntN(len(places))], Year: start.Year(),
 		}
 		fillClass(&c, start, days)
 		classes = append(classes, c)
@@ -261,6 +278,7 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 		ended := end.Before(today)
 		for k, idx := range r.Perm(len(pool))[:n] {
 			p := ppl[pool[idx]]
+			passed := r.IntN(20) != 0 // drawn for everyone: the draws never depend on the day
 			status := catalog.Approved
 			switch {
 			case !ended && k%3 == 0:
@@ -278,19 +296,20 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 				classes[len(classes)-1].Enrolled++
 			}
 			if ended && status == catalog.Approved && !end.Equal(yesterday) {
-				passed := r.IntN(20) != 0
 				recs = append(recs, records.Record{PersonID: p.ID, ID: records.ClassRecordID(c.CourseCode, c.Session),
-					Agency: p.Agency, Year: year, Source: "class", CourseCode: c.CourseCode, Session: c.Session,
+					Agency: p.Agency, Year: c.Year, Source: "class", CourseCode: c.CourseCode, Session: c.Session,
 					CourseName: c.Name, Category: c.Category, Start: c.Start, End: c.End, Hours: c.Hours,
 					Passed: &passed, Status: records.Final, Created: end.AddDate(0, 0, 1)})
 			}
 		}
 	}
-	// Hours learned at private institutions wait for a personnel officer (P15).
+	// Hours learned at private institutions in the last 300 days wait for a
+	// personnel officer (P15).
 	for i := 0; i < len(ppl)/30; i++ {
+		r := source(o.Seed, streamExternal, i)
 		p := ppl[r.IntN(len(ppl))]
-		day := jan1.AddDate(0, 0, r.IntN(max(1, int(today.Sub(jan1).Hours()/24))))
-		recs = append(recs, records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%06d", i+1), Agency: p.Agency, Year: year,
+		day := today.AddDate(0, 0, -1-r.IntN(300))
+		recs = append(recs, records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%06d", i+1), Agency: p.Agency, Year: day.Year(),
 			Source: "external", CourseName: "民間機構研習：" + courseTopics[r.IntN(len(courseTopics))],
 			Category: CourseCategories[r.IntN(len(CourseCategories))].Code,
 			Start:    day.Format(time.DateOnly), End: day.Format(time.DateOnly), Hours: 3,
@@ -306,10 +325,10 @@ func learning(r *rand.Rand, o Options, tree []agency.Agency, ppl []staff.Person)
 		pool := byAgency[code]
 		for i := 0; i < n && len(pool) > 0; i++ {
 			p := ppl[pool[i%len(pool)]]
-			day := today.AddDate(0, 0, -(i + 1)).Format(time.DateOnly)
-			recs = append(recs, records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%s%02d", code, i), Agency: code, Year: year,
+			day := today.AddDate(0, 0, -(i + 1))
+			recs = append(recs, records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%s%02d", code, i), Agency: code, Year: day.Year(),
 				Source: "external", CourseName: "民間機構研習：" + courseTopics[i%len(courseTopics)],
-				Category: CourseCategories[i%len(CourseCategories)].Code, Start: day, End: day, Hours: 3,
+				Category: CourseCategories[i%len(CourseCategories)].Code, Start: day.Format(time.DateOnly), End: day.Format(time.DateOnly), Hours: 3,
 				Status: records.PendingReview, Created: today})
 		}
 	}
@@ -346,8 +365,8 @@ func users() []account.User {
 	}
 }
 
-func announcements(today time.Time) []home.Announcement {
-	t := today.UTC()
+func announcements(now time.Time) []home.Announcement {
+	t := now.UTC()
 	return []home.Announcement{
 		{ID: "welcome", Title: "終身學習入口網站管理後台上線公告", Body: "新版管理後台已上線。各機關承辦人請以人事服務網帳號登入；統計報表帳號請以原帳號密碼登入。\n如有問題請洽行政院人事行政總處。",
 			BackOffice: true, FrontStage: true, PublishAt: t.AddDate(0, 0, -30), UpdatedBy: "sys.admin", Updated: t.AddDate(0, 0, -30)},

@@ -19,19 +19,15 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
-	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
 
-func day(offset int) string {
-	return time.Now().In(roc.Taipei).AddDate(0, 0, offset).Format(time.DateOnly)
-}
-
-// course is an open class starting in a few days, enrolling from today.
-func course(code string, edit func(map[string]any)) map[string]any {
+// course is an open class starting in a few days, enrolling from the stack's today.
+func course(env *stacktest.Env, code string, edit func(map[string]any)) map[string]any {
+	day := env.Day
 	c := map[string]any{"courseCode": code, "session": "1", "name": "報名測試班", "category": "3111", "nature": "physical",
 		"method": "open", "start": day(3), "end": day(3), "unit": "hour", "amount": 6, "enrollStart": day(0), "enrollEnd": day(2),
 		"capacity": 50, "stopWhenFull": true, "survey": []string{"meals"}, "location": "臺北市"}
@@ -73,7 +69,7 @@ var meals = map[string]string{"meals": "素食"}
 
 func TestNoOverbooking(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 260, Classes: 2})
-	create(t, env, "moi.course", course("FULL-50", nil))
+	create(t, env, "moi.course", course(env, "FULL-50", nil))
 	people := env.Data.People[:200]
 	for _, p := range people { // tokens first: the race is the enrollments, not the token issuing
 		env.Token(t, p.ID)
@@ -100,8 +96,10 @@ func TestNoOverbooking(t *testing.T) {
 	}
 }
 
-func TestEnrollmentRules(t *testing.T) {
-	env := stacktest.Start(t, stacktest.Options{People: 120, Classes: 2})
+func TestEnrollmentRules(t *testing.T) { stacktest.EachClock(t, enrollmentRules) }
+
+func enrollmentRules(t *testing.T, at time.Time) {
+	env := stacktest.Start(t, stacktest.Options{People: 120, Classes: 2, At: at})
 	var moi, tpe []staff.Person
 	for _, p := range env.Data.People {
 		if strings.HasPrefix(p.Agency, "301") {
@@ -113,9 +111,9 @@ func TestEnrollmentRules(t *testing.T) {
 	if len(moi) < 3 || len(tpe) < 1 {
 		t.Fatalf("demo people: %d MOI, %d TPE", len(moi), len(tpe))
 	}
-	create(t, env, "moi.course", course("RULES", func(c map[string]any) { c["restriction"] = "301*" }))
-	create(t, env, "moi.course", course("LATER", func(c map[string]any) { c["enrollStart"] = day(1) }))
-	create(t, env, "moi.course", course("NOMINATED", func(c map[string]any) { c["method"] = "nominated" }))
+	create(t, env, "moi.course", course(env, "RULES", func(c map[string]any) { c["restriction"] = "301*" }))
+	create(t, env, "moi.course", course(env, "LATER", func(c map[string]any) { c["enrollStart"] = env.Day(1) }))
+	create(t, env, "moi.course", course(env, "NOMINATED", func(c map[string]any) { c["method"] = "nominated" }))
 	for _, tc := range []struct {
 		name   string
 		p      staff.Person
@@ -191,12 +189,12 @@ func TestEnrollmentRules(t *testing.T) {
 
 func TestApproveAllIsRetrySafe(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 2050, Classes: 2})
-	create(t, env, "moi.course", course("BIG", func(c map[string]any) { c["capacity"] = 0; c["stopWhenFull"] = false }))
+	create(t, env, "moi.course", course(env, "BIG", func(c map[string]any) { c["capacity"] = 0; c["stopWhenFull"] = false }))
 	ctx := context.Background()
 	var items []any
 	for i, p := range env.Data.People[:2000] {
 		items = append(items, catalog.EnrollmentKeyed(catalog.Enrollment{CourseCode: "BIG", Session: "1", PersonID: p.ID,
-			Agency: p.Agency, Status: catalog.Pending, At: time.Now().Add(time.Duration(i) * time.Millisecond)}))
+			Agency: p.Agency, Status: catalog.Pending, At: env.Now().Add(time.Duration(i) * time.Millisecond)}))
 	}
 	if err := store.WriteAll(ctx, env.Tables.Catalog, items, 8); err != nil {
 		t.Fatal(err)
@@ -206,7 +204,7 @@ func TestApproveAllIsRetrySafe(t *testing.T) {
 	}
 	// The first run is interrupted partway.
 	svc := &enrollment.Service{DB: env.Tables.DB, Classes: catalog.Repo{Table: env.Tables.Catalog},
-		People: staff.Repo{Table: env.Tables.Directory}, Agencies: agency.Repo{Table: env.Tables.Directory}, Now: time.Now}
+		People: staff.Repo{Table: env.Tables.Directory}, Agencies: agency.Repo{Table: env.Tables.Directory}, Now: env.Now}
 	caller := auth.Caller{UserID: "moi.course", Active: agency.Agency{Code: demo.MOI, Path: demo.MOI}}
 	if a, err := (agency.Repo{Table: env.Tables.Directory}).Get(ctx, demo.MOI); err == nil {
 		caller.Active = a
@@ -239,9 +237,14 @@ func TestApproveAllIsRetrySafe(t *testing.T) {
 }
 
 func TestRosterTransferAfterInterruption(t *testing.T) {
-	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40})
-	yesterday := day(-1)
+	stacktest.EachClock(t, rosterTransferAfterInterruption)
+}
+
+func rosterTransferAfterInterruption(t *testing.T, at time.Time) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40, At: at})
+	yesterday := env.Day(-1)
 	want := map[string]bool{}
+	year := map[string]int{} // a record's year is its class's
 	for _, c := range env.Data.Classes {
 		if c.End != yesterday {
 			continue
@@ -249,6 +252,7 @@ func TestRosterTransferAfterInterruption(t *testing.T) {
 		for _, e := range env.Data.Enrollments {
 			if e.CourseCode == c.CourseCode && e.Session == c.Session && e.Status == catalog.Approved {
 				want[e.PersonID+"|"+records.ClassRecordID(c.CourseCode, c.Session)] = true
+				year[e.PersonID+"|"+records.ClassRecordID(c.CourseCode, c.Session)] = c.Year
 			}
 		}
 	}
@@ -280,8 +284,7 @@ func TestRosterTransferAfterInterruption(t *testing.T) {
 	for k := range want {
 		if n++; n%2 == 0 {
 			person, id, _ := strings.Cut(k, "|")
-			year := time.Now().In(roc.Taipei).AddDate(0, 0, -1).Year()
-			if err := env.Tables.Records.Delete("pk", "PERSON#"+person).Range("sk", fmt.Sprintf("REC#%d#%s", year, id)).Run(context.Background()); err != nil {
+			if err := env.Tables.Records.Delete("pk", "PERSON#"+person).Range("sk", fmt.Sprintf("REC#%d#%s", year[k], id)).Run(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -297,8 +300,8 @@ func TestRosterTransferAfterInterruption(t *testing.T) {
 
 func TestNominations(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 200, Classes: 2})
-	create(t, env, "moi.course", course("NOM", func(c map[string]any) { c["method"] = "nominated"; c["survey"] = nil }))
-	create(t, env, "moi.course", course("OPEN", nil))
+	create(t, env, "moi.course", course(env, "NOM", func(c map[string]any) { c["method"] = "nominated"; c["survey"] = nil }))
+	create(t, env, "moi.course", course(env, "OPEN", nil))
 	var moi []staff.Person
 	var tpe staff.Person
 	for _, p := range env.Data.People {
@@ -394,9 +397,11 @@ func TestNominations(t *testing.T) {
 
 // 成績回登 (L6a online): the records the course-end transfer made are graded,
 // one bad entry refuses the whole submission, and selected records are deleted.
-func TestGradesOfAClass(t *testing.T) {
-	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40})
-	yesterday := day(-1)
+func TestGradesOfAClass(t *testing.T) { stacktest.EachClock(t, gradesOfAClass) }
+
+func gradesOfAClass(t *testing.T, at time.Time) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40, At: at})
+	yesterday := env.Day(-1)
 	var class catalog.Class
 	for _, c := range env.Data.Classes {
 		if c.End == yesterday && c.Agency == demo.MOI && c.Hours >= 2 && len(approvedOf(env, c)) >= 3 {

@@ -388,7 +388,7 @@ func TestCrashMidApplyResumesExactlyOnce(t *testing.T) {
 
 func TestCatalogueUploads(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 4})
-	year := time.Now().Year() + 1
+	year := env.Year() + 1
 	existing := env.Data.Classes[0]
 	courses := "課程代碼*,期別*,課程名稱*,課程類別代碼*,課程性質*,開課起始日期*,開課結束日期*,訓練總數*,訓練總數單位*,數位時數,實體時數,報名方式*,報名開始日期,報名結束日期,招收名額,額滿不再接受報名,學習費用,限某機關同仁報名,上課地點,上課縣市,科目,講師\n" +
 		fmt.Sprintf("BULK-1,1,整批課程一,3111,2,%d-03-01,%d-03-02,2,2,,,2,%d-02-01,%d-02-20,40,Y,0,323*,臺北市,A,整批科目;資訊安全,整批講師\n", year, year, year, year) +

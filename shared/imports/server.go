@@ -103,7 +103,7 @@ func dayParam(r *http.Request, name, label string) (time.Time, bool, error) {
 	if err != nil {
 		return time.Time{}, false, errcode.Field(name, label+"："+err.Error())
 	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, roc.Taipei), true, nil
+	return roc.Midnight(t), true, nil
 }
 
 // handleList is the progress query: L1 for every kind, P4 for nominations.
@@ -111,7 +111,7 @@ func (s *Server) handleList(kind string) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		now := s.Service.Now()
 		q := Query{Kind: r.URL.Query().Get("kind"), Text: r.URL.Query().Get("q"),
-			From: now.AddDate(0, 0, -30), To: now.Add(time.Minute)}
+			From: roc.Midnight(roc.Day(now).AddDate(0, 0, -30)), To: now.Add(time.Minute)} // the last 30 Taipei days
 		if q.Kind != "" {
 			if _, ok := KindByID(q.Kind); !ok {
 				return errcode.Field("kind", "沒有這種上傳作業。")

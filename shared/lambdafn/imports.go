@@ -33,14 +33,14 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		People:  staff.Repo{Table: c.Tables.Directory},
 		Classes: catalog.Repo{Table: c.Tables.Catalog},
 		Records: records.Repo{Table: c.Tables.Records},
-		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog}, Codes: codeRepo, Now: time.Now,
+		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog}, Codes: codeRepo, Now: c.Now,
 			NewID: func() string { return auth.RandomID(8) }},
 		Codes:    codeRepo,
 		DB:       c.Tables.DB,
 		Agencies: agency.Repo{Table: c.Tables.Directory},
 	}
 	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
-		Bucket: c.Files.Uploads, Checkers: deps.Checker, Now: time.Now}
+		Bucket: c.Files.Uploads, Checkers: deps.Checker, Now: c.Now}
 	if v := c.Env.Get(settings.ImportSlice, ""); v != "" {
 		secs, err := strconv.ParseFloat(v, 64)
 		if err != nil || secs <= 0 {
@@ -85,7 +85,7 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	}
 	g, _ := Guard(c)
 	svc := &imports.Service{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Store: c.Files,
-		Bucket: c.Files.Uploads, Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: time.Now,
+		Bucket: c.Files.Uploads, Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: c.Now,
 		NewID: func() string { return auth.RandomID(10) }}
 	return API(imports.NewServer(&imports.Server{Service: svc, Guard: g})), nil
 }
@@ -132,6 +132,6 @@ func Enrollment(ctx context.Context, getenv func(string) string) (APIHandler, er
 	g, _ := Guard(c)
 	svc := &enrollment.Service{DB: c.Tables.DB, Classes: catalog.Repo{Table: c.Tables.Catalog},
 		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory},
-		Records: records.Repo{Table: c.Tables.Records}, Now: time.Now}
+		Records: records.Repo{Table: c.Tables.Records}, Now: c.Now}
 	return API(enrollment.NewServer(&enrollment.Server{Service: svc, Guard: g})), nil
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
@@ -131,6 +132,7 @@ type Core struct {
 	Env    *settings.Env
 	Tables store.Tables
 	Files  *blob.Store
+	Now    func() time.Time // the business clock (settings.Clock); calendar days are roc.Day(Now())
 }
 
 // Open reads the environment and builds the clients of the tables and buckets
@@ -141,9 +143,13 @@ func Open(ctx context.Context, getenv func(string) string, tables []string, buck
 	if err != nil {
 		return Core{}, err
 	}
+	now, err := settings.Clock(env)
+	if err != nil {
+		return Core{}, err
+	}
 	// Callers read the rest of what they need, then check env.Err() once, so
 	// one error names every missing variable.
-	return Core{Env: env, Tables: store.Open(cfg, env, tables...), Files: blob.Open(cfg, env, buckets...)}, nil
+	return Core{Env: env, Tables: store.Open(cfg, env, tables...), Files: blob.Open(cfg, env, buckets...), Now: now}, nil
 }
 
 // LambdaClient builds the Lambda client that starts other functions (the
@@ -207,7 +213,7 @@ func Identity(ctx context.Context, getenv func(string) string) (APIHandler, erro
 	}
 	g, svc := Guard(c)
 	svc.SigningKey = key
-	return API(account.NewServer(&account.Server{Service: svc, Guard: g, Links: links(c.Env), SSO: sso})), nil
+	return API(account.NewServer(&account.Server{Service: svc, Guard: g, Links: links(c.Env), SSO: sso, Now: c.Now})), nil
 }
 
 func links(env *settings.Env) account.Links {
@@ -230,7 +236,7 @@ func Home(ctx context.Context, getenv func(string) string) (APIHandler, error) {
 	g, _ := Guard(c)
 	return API(home.NewServer(&home.Server{
 		Repo: home.Repo{Table: c.Tables.Directory}, Todo: home.Counter{Records: c.Tables.Records},
-		Files: c.Files, Bucket: c.Files.Uploads, FrontStage: links(c.Env).FrontStage, Guard: g,
+		Files: c.Files, Bucket: c.Files.Uploads, FrontStage: links(c.Env).FrontStage, Guard: g, Now: c.Now,
 	})), nil
 }
 
@@ -290,7 +296,7 @@ func Import(ctx context.Context, getenv func(string) string) (func(context.Conte
 func rosterSync(c Core) *agency.Sync {
 	accounts := account.Repo{DB: c.Tables.DB, Table: c.Tables.Directory}
 	return &agency.Sync{Repo: agency.Repo{Table: c.Tables.Directory}, Files: c.Files,
-		Bucket: c.Files.Uploads, Now: time.Now, Moved: accounts.Rekey}
+		Bucket: c.Files.Uploads, Now: c.Now, Moved: accounts.Rekey}
 }
 
 // ScheduleInput is what EventBridge Scheduler sends (template Input), and what
@@ -360,15 +366,11 @@ func RosterTransfer(ctx context.Context, getenv func(string) string) (func(conte
 	if err != nil {
 		return nil, err
 	}
-	loc, err := time.LoadLocation(c.Env.Get(settings.AppTimezone, "Asia/Taipei"))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", settings.AppTimezone, err)
-	}
-	t := records.Transfer{Catalog: catalog.Repo{Table: c.Tables.Catalog}, Records: records.Repo{Table: c.Tables.Records}, Now: time.Now}
+	t := records.Transfer{Catalog: catalog.Repo{Table: c.Tables.Catalog}, Records: records.Repo{Table: c.Tables.Records}, Now: c.Now}
 	return func(ctx context.Context, in ScheduleInput) (records.TransferResult, error) {
 		date := in.Date
 		if date == "" {
-			date = time.Now().In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
+			date = roc.Yesterday(c.Now()) // the day that ended last midnight in Taipei
 		} else if _, err := time.Parse(time.DateOnly, date); err != nil {
 			return records.TransferResult{}, fmt.Errorf("date %q is not an ISO date (2026-11-26)", date)
 		}
@@ -389,6 +391,6 @@ func Course(ctx context.Context, getenv func(string) string) (APIHandler, error)
 	g, _ := Guard(c)
 	svc := &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog},
 		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
-		Now:   time.Now, NewID: func() string { return auth.RandomID(8) }}
+		Now:   c.Now, NewID: func() string { return auth.RandomID(8) }}
 	return API(catalog.NewServer(&catalog.Server{Service: svc, Guard: g, ELearnURL: c.Env.Get(settings.ELearnURL, "")})), nil
 }

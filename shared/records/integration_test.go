@@ -33,8 +33,12 @@ func fire(t *testing.T, env *stacktest.Env, date string) transfer {
 }
 
 func TestRosterTransferCreatesEachRecordOnce(t *testing.T) {
-	env := stacktest.Start(t, stacktest.Options{People: 1000, Classes: 10})
-	yesterday := time.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+	stacktest.EachClock(t, rosterTransferCreatesEachRecordOnce)
+}
+
+func rosterTransferCreatesEachRecordOnce(t *testing.T, at time.Time) {
+	env := stacktest.Start(t, stacktest.Options{People: 1000, Classes: 10, At: at})
+	yesterday := env.Day(-1) // Taipei's yesterday, the day the morning transfer takes by default
 	want := 0
 	classes := map[string]bool{}
 	for _, c := range env.Data.Classes {
@@ -84,6 +88,18 @@ func TestRosterTransferCreatesEachRecordOnce(t *testing.T) {
 	third := fire(t, env, yesterday)
 	if third.Created != lost || third.Existed != want-lost {
 		t.Fatalf("after an interrupted run: %+v, want %d created", third, lost)
+	}
+	// The schedule's own run (no date given) takes Taipei's yesterday.
+	out, err := env.Fire(context.Background(), "Morning", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var def transfer
+	if err := json.Unmarshal(out, &def); err != nil {
+		t.Fatalf("%s: %v", out, err)
+	}
+	if def.Date != yesterday || def.Created != 0 || def.Existed != want {
+		t.Fatalf("scheduled run %+v, want the day %s with its %d records existing", def, yesterday, want)
 	}
 	if r := fire(t, env, "2001-01-01"); r.Classes != 0 || r.Created != 0 {
 		t.Fatalf("a day without classes: %+v", r)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -75,11 +76,11 @@ const (
 	FrontStageURL    = "FRONT_STAGE_URL"
 	PasswordURL      = "ECPA_PASSWORD_URL"
 	ELearnURL        = "ELEARN_URL"
-	AppTimezone      = "APP_TIMEZONE"
 	ImportApply      = "IMPORT_APPLY_FUNCTION"    // the function that applies upload jobs
 	ImportSlice      = "IMPORT_SLICE_SECONDS"     // at most this long per apply invocation (default: until the deadline)
 	ImportNowRows    = "IMPORT_APPLY_NOW_ROWS"    // apply files of at most this many rows at once (default 0: at night)
 	FunctionName     = "AWS_LAMBDA_FUNCTION_NAME" // set by Lambda
+	ClockOffset      = "LOCAL_CLOCK_OFFSET"       // local only: run the business clock this far from the machine's (tests at chosen dates)
 )
 
 // AWS builds the SDK configuration. Outside AWS (an endpoint is set) it uses
@@ -97,4 +98,26 @@ func AWS(ctx context.Context, env *Env) (aws.Config, error) {
 		return aws.Config{}, errors.Join(errors.New("load AWS configuration"), err)
 	}
 	return cfg, nil
+}
+
+// Clock is the business clock every service reads "now" from: the machine's,
+// or, in the local stack only (an emulator endpoint is set), the machine's
+// shifted by LOCAL_CLOCK_OFFSET (a Go duration such as "-2h30m"), so tests can
+// run the whole system at 23:30 on Dec 31 in Taipei. A deployed function never
+// shifts its clock: the variable is refused there. Identity (token expiry, SSO
+// and S3 signatures) stays on the machine's clock, as the libraries that
+// verify them do.
+func Clock(env *Env) (func() time.Time, error) {
+	raw := env.Get(ClockOffset, "")
+	if raw == "" {
+		return time.Now, nil
+	}
+	if env.Get(DynamoDBEndpoint, "") == "" {
+		return nil, fmt.Errorf("%s is for the local stack only (no %s is set)", ClockOffset, DynamoDBEndpoint)
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%q: want a duration such as 720h or -90m", ClockOffset, raw)
+	}
+	return func() time.Time { return time.Now().Add(d) }, nil
 }

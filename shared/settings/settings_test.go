@@ -3,6 +3,7 @@ package settings
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestErrNamesEveryMissingVariable(t *testing.T) {
@@ -26,5 +27,25 @@ func TestErrNamesEveryMissingVariable(t *testing.T) {
 	}
 	if New(func(string) string { return "x" }).Err() != nil {
 		t.Error("error with nothing required")
+	}
+}
+
+func TestClock(t *testing.T) {
+	env := func(vars map[string]string) *Env { return New(func(k string) string { return vars[k] }) }
+	if now, err := Clock(env(nil)); err != nil || time.Since(now()).Abs() > time.Minute {
+		t.Fatalf("no offset: %v, %v", now(), err)
+	}
+	now, err := Clock(env(map[string]string{DynamoDBEndpoint: "http://127.0.0.1:8000", ClockOffset: "-720h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(now()); d < 719*time.Hour || d > 721*time.Hour {
+		t.Fatalf("offset -720h gave a clock %v behind", d)
+	}
+	if _, err := Clock(env(map[string]string{ClockOffset: "1h"})); err == nil {
+		t.Fatal("a deployed function (no local endpoint) accepted a shifted clock")
+	}
+	if _, err := Clock(env(map[string]string{DynamoDBEndpoint: "x", ClockOffset: "tomorrow"})); err == nil {
+		t.Fatal("a malformed offset was accepted")
 	}
 }

@@ -19,7 +19,7 @@ test('every screen passes the WCAG 2.1 AA audit', async () => {
   await signIn(page, stack.url, 'sys.admin');
   await page.waitForSelector('details.news');
   await audit(page, 'home');
-  const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
+  const day = (n) => stack.day(n); // the stack's Taipei calendar
   const token = await devToken(stack.url, 'sys.admin');
   const made = await api(stack.url, 'POST', '/api/courses', { token, body: { courseCode: 'A11Y-1', session: '1', name: '無障礙檢查班',
     category: '3111', nature: 'physical', method: 'open', start: day(3), end: day(3), unit: 'hour', amount: 3,

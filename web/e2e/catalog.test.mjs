@@ -11,7 +11,6 @@ const errors = [];
 before(async () => { stack = await startStack({ people: 200, classes: 20 }); chrome = await launch(); });
 after(async () => { await chrome?.close(); await stack?.stop(); assert.deepEqual(errors, [], 'script errors on the page'); });
 
-const iso = (d) => d.toISOString().slice(0, 10);
 
 test('create a course in days, restricted to 323*, with a typed-in lecturer', async () => {
   const page = await newPage(chrome.browser, errors);
@@ -20,19 +19,18 @@ test('create a course in days, restricted to 323*, with a typed-in lecturer', as
   await page.waitForSelector('#c-list');
   await page.click('#c-search a[href="#/L2/new"]');
   await page.waitForSelector('#c-form');
-  const now = new Date();
-  const start = new Date(now.getTime() + 2 * 86400e3);
+  const start = stack.day(2); // days on the stack's Taipei calendar
   await page.fill('#f-code', 'E2E-DAYS');
   await page.fill('#f-session', '1');
   await page.fill('#f-name', '端對端測試研習班');
   await page.selectOption('#f-category', '3111');
-  await page.fill('#f-start', iso(start));
-  await page.fill('#f-end', iso(new Date(start.getTime() + 2 * 86400e3)));
+  await page.fill('#f-start', start);
+  await page.fill('#f-end', stack.day(4));
   await page.fill('#f-amount', '3');
   await page.check('input[name=unit][value=day]');
   assert.equal(await page.textContent('#f-hours'), '18 小時', 'three days certify 18 hours');
-  await page.fill('#f-es', iso(now));
-  await page.fill('#f-ee', iso(new Date(start.getTime() + 86400e3)));
+  await page.fill('#f-es', stack.day(0));
+  await page.fill('#f-ee', stack.day(3));
   await page.fill('#f-cap', '40');
   await page.check('#f-full');
   await page.fill('#f-location', '臺北市中正區');

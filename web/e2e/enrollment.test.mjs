@@ -13,7 +13,7 @@ const errors = [];
 before(async () => { stack = await startStack({ people: 300, classes: 10 }); chrome = await launch(); });
 after(async () => { await chrome?.close(); await stack?.stop(); assert.deepEqual(errors, [], 'script errors on the page'); });
 
-const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
+const day = (n) => stack.day(n); // the stack's Taipei calendar
 const course = (code, method) => ({ courseCode: code, session: '1', name: '瀏覽器報名測試班', category: '3111', nature: 'physical',
   method, start: day(3), end: day(3), unit: 'hour', amount: 3, enrollStart: day(0), enrollEnd: day(2), capacity: 30,
   stopWhenFull: true, location: '臺北市' });

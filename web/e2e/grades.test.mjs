@@ -10,7 +10,7 @@ const errors = [];
 before(async () => { stack = await startStack({ people: 300, classes: 40 }); chrome = await launch(); });
 after(async () => { await chrome?.close(); await stack?.stop(); assert.deepEqual(errors, [], 'script errors on the page'); });
 
-const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
+const day = (n) => stack.day(n); // the stack's Taipei calendar
 
 test('grade a class after the course-end transfer, then delete one learner', async () => {
   const fired = await fetch(stack.url + '/local/schedules/Morning', { method: 'POST' }); // the transfer of yesterday's classes

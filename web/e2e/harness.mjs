@@ -12,6 +12,10 @@ import { chromium } from 'playwright-core';
 const root = resolve(import.meta.dirname, '..', '..');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
+// The stack runs on its own clock: E2E_CLOCK (a Taipei time such as
+// "2026-12-31 23:30") starts it there; stack.day(n) is the ISO date n days
+// from the stack's today in Taipei, the day the system itself counts from.
+// Test stacks never run the schedules by themselves: tests fire them.
 export async function startStack({ people = 400, classes = 30 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'lifelong-e2e-'));
   const bin = join(dir, 'local');
@@ -19,7 +23,8 @@ export async function startStack({ people = 400, classes = 30 } = {}) {
   const ready = join(dir, 'ready');
   const args = ['-addr', '127.0.0.1:0', '-s3-addr', '127.0.0.1:0', '-data', join(dir, 'data'), '-memory',
     '-people', String(people), '-classes', String(classes), '-ready-file', ready,
-    '-table-prefix', `e2e${process.pid}${Date.now() % 100000}_`];
+    '-table-prefix', `e2e${process.pid}${Date.now() % 100000}_`, '-schedules=false'];
+  if (process.env.E2E_CLOCK) args.push('-clock', process.env.E2E_CLOCK);
   if (process.env.DYNAMODB_ENDPOINT) args.push('-dynamodb-endpoint', process.env.DYNAMODB_ENDPOINT);
   else args.push('-dynamodb-port', '0');
   const proc = spawn(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,8 +38,17 @@ export async function startStack({ people = 400, classes = 30 } = {}) {
     await sleep(200);
   }
   const url = readFileSync(ready, 'utf8').trim();
+  const clock = await (await fetch(url + '/local/clock')).json();
+  const offset = Date.parse(clock.now) - Date.now();
+  const taipei = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Taipei', year: 'numeric', month: '2-digit', day: '2-digit' });
   return {
     url,
+    now: () => new Date(Date.now() + offset),
+    day(n = 0) {
+      const d = new Date(taipei.format(new Date(Date.now() + offset)) + 'T00:00:00Z');
+      d.setUTCDate(d.getUTCDate() + n);
+      return d.toISOString().slice(0, 10);
+    },
     log: () => log,
     async stop() {
       if (proc.exitCode === null) {

@@ -2,9 +2,10 @@
 import { api } from './api.js';
 import { esc, rocDateTime, toLocalInput, fromLocalInput } from './format.js';
 import { flash, fail } from './app.js';
+import { now as clockNow } from './clock.js';
 
 function status(a) {
-  const now = new Date();
+  const now = clockNow(); // announcements go live on the server's clock
   if (a.expiresAt && new Date(a.expiresAt) <= now) return '<span class="badge off">已下架</span>';
   if (new Date(a.publishAt) > now) return '<span class="badge">排程中</span>';
   return '<span class="badge">上架中</span>';

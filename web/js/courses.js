@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { esc, rocDate, toLocalInput, fromLocalInput } from './format.js';
 import { flash, fail, state } from './app.js';
 import { codeTable, options, codeName, showError, pager, picker } from './forms.js';
+import { thisYear as taipeiYear } from './clock.js';
 
 const units = { hour: '小時', day: '天', credit: '學分' };
 const perUnit = { hour: 1, day: 6, credit: 18 };
@@ -19,12 +20,15 @@ export async function coursesView(el, rest = []) {
     const c = await api('GET', `/api/courses/${encodeURIComponent(rest[1])}/${encodeURIComponent(rest[2])}`);
     return form(el, c, cats, cities);
   }
-  const thisYear = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Taipei', year: 'numeric' }).format(new Date()));
+  const thisYear = taipeiYear();
+  // After a save the list shows the saved course's year (next year's courses are made in December).
+  const shown = Number(sessionStorage.getItem('lifelong.courses.year')) || thisYear;
+  sessionStorage.removeItem('lifelong.courses.year');
   el.innerHTML = `<h1>新增/維護課程</h1>
     <form class="card" id="c-search" role="search" aria-label="查詢課程">
       <div class="grid">
         <div><label for="c-year">年度</label><select id="c-year" name="year">${[thisYear - 1, thisYear, thisYear + 1, thisYear + 2]
-          .map((y) => `<option value="${y}"${y === thisYear ? ' selected' : ''}>民國 ${y - 1911} 年</option>`).join('')}</select></div>
+          .map((y) => `<option value="${y}"${y === shown ? ' selected' : ''}>民國 ${y - 1911} 年</option>`).join('')}</select></div>
         <div><label for="c-name">課程名稱</label><input type="text" id="c-name" name="name" placeholder="輸入部分文字"></div>
         <div><label for="c-code">課程代碼</label><input type="text" id="c-code" name="code"></div>
         <div><label for="c-session">期別</label><input type="text" id="c-session" name="session" inputmode="numeric"></div>
@@ -187,6 +191,7 @@ function form(el, c, cats, cities) {
       const saved = edit
         ? await api('PUT', `/api/courses/${encodeURIComponent(c.courseCode)}/${encodeURIComponent(c.session)}`, body)
         : await api('POST', '/api/courses', body);
+      sessionStorage.setItem('lifelong.courses.year', String(saved.year));
       sessionStorage.setItem('lifelong.flash', `已${edit ? '儲存' : '新增'}課程 ${saved.courseCode} 第 ${saved.session} 期（認證時數 ${saved.hours} 小時）。`);
       location.hash = '#/L2';
     } catch (err) { showError(f, err); }

@@ -5,10 +5,11 @@ import { api } from './api.js';
 import { esc, rocDate } from './format.js';
 import { flash, fail } from './app.js';
 import { pager, showError } from './forms.js';
+import { thisYear as taipeiYear } from './clock.js';
 
 export async function gradesView(el, rest = []) {
   if (rest[0] === 'class' && rest[2]) return sheetView(el, decodeURIComponent(rest[1]), decodeURIComponent(rest[2]));
-  const thisYear = new Date().getFullYear();
+  const thisYear = taipeiYear();
   el.innerHTML = `<h1>登錄學習時數（已開班）</h1>
     <p class="card">課程結束後隔天，系統會將已核可報名的學員轉入學習紀錄。請查詢班期後點選「登錄時數」，逐一登錄學員的訓練時數與認證結果；
       亦可改用 <a href="#/L6a/upload">整批上傳（已開班）</a>。</p>

@@ -5,6 +5,7 @@ import { api, download } from './api.js';
 import { esc, rocDateTime } from './format.js';
 import { fail } from './app.js';
 import { pager } from './forms.js';
+import { today, addDays } from './clock.js';
 
 const statusText = {
   uploading: '尚未上傳完成', staging: '檢查中', staged: '已檢查，待夜間批次處理', applying: '寫入中',
@@ -156,12 +157,10 @@ export async function jobView(el, id, base) {
 export async function progressView(el, rest = [], { base = 'L1', endpoint = '/api/imports/jobs', title = '學習資訊上傳進度查詢', only = '' } = {}) {
   if (rest[0] === 'job' && rest[1]) return jobView(el, rest[1], base);
   const all = (await kinds()).items.filter((k) => !only || k.id === only);
-  const today = new Date();
-  const iso = (d) => new Date(d.getTime() + 8 * 3600e3).toISOString().slice(0, 10);
   el.innerHTML = `<h1>${esc(title)}</h1>
     <form class="card" id="p-search" role="search" aria-label="查詢上傳作業"><div class="grid">
-      <div><label for="p-from">上傳日期（起）</label><input type="date" id="p-from" name="from" value="${iso(new Date(today.getTime() - 30 * 86400e3))}"></div>
-      <div><label for="p-to">上傳日期（迄）</label><input type="date" id="p-to" name="to" value="${iso(today)}"></div>
+      <div><label for="p-from">上傳日期（起）</label><input type="date" id="p-from" name="from" value="${addDays(today(), -30)}"></div>
+      <div><label for="p-to">上傳日期（迄）</label><input type="date" id="p-to" name="to" value="${today()}"></div>
       ${only ? '' : `<div><label for="p-kind">作業種類</label><select id="p-kind" name="kind"><option value="">全部</option>
         ${all.map((k) => `<option value="${esc(k.id)}">${esc(k.name)}</option>`).join('')}</select></div>`}
       <div><label for="p-q">檔案內容（關鍵字）</label><input type="text" id="p-q" name="q" placeholder="例如身分證字號、課程名稱"></div>

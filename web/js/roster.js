@@ -4,11 +4,12 @@ import { api, download } from './api.js';
 import { esc, rocDate, rocDateTime } from './format.js';
 import { flash, fail } from './app.js';
 import { exportsList } from './exports.js';
+import { thisYear as taipeiYear } from './clock.js';
 
 export async function rosterView(el, rest = []) {
   if (rest[0] === 'approve' && rest[2]) return approveView(el, rest[1], rest[2]);
   if (rest[0] === 'signin' && rest[2]) return signinView(el, rest[1], rest[2]);
-  const thisYear = new Date().getFullYear();
+  const thisYear = taipeiYear();
   el.innerHTML = `<h1>報名准駁/下載名冊</h1>
     <div class="card"><label for="r-year">年度</label>
       <select id="r-year">${[thisYear - 1, thisYear, thisYear + 1].map((y) => `<option value="${y}"${y === thisYear ? ' selected' : ''}>民國 ${y - 1911} 年</option>`).join('')}</select>

@@ -17,6 +17,7 @@ import (
 type scheduler struct {
 	cron      *cron.Cron
 	schedules map[string]boundSchedule
+	now       func() time.Time
 }
 
 type boundSchedule struct {
@@ -65,8 +66,8 @@ func cronSpec(expr string) (string, error) {
 	return "", fmt.Errorf("%s: not a cron() or rate() expression", expr)
 }
 
-func newScheduler(ctx context.Context, list []Schedule, handlers map[string]lambda.Handler, run bool) (*scheduler, error) {
-	s := &scheduler{cron: cron.New(), schedules: map[string]boundSchedule{}}
+func newScheduler(ctx context.Context, list []Schedule, handlers map[string]lambda.Handler, run bool, now func() time.Time) (*scheduler, error) {
+	s := &scheduler{cron: cron.New(), schedules: map[string]boundSchedule{}, now: now}
 	for _, sc := range list {
 		spec, err := cronSpec(sc.Expression)
 		if err != nil {
@@ -125,7 +126,7 @@ func (s *scheduler) Info() []map[string]string {
 	var out []map[string]string
 	for name, b := range s.schedules {
 		out = append(out, map[string]string{"name": name, "function": b.Function, "expression": b.Expression,
-			"timezone": b.Timezone, "next": b.spec.Next(time.Now()).Format(time.RFC3339)})
+			"timezone": b.Timezone, "next": b.spec.Next(s.now()).Format(time.RFC3339), "running": fmt.Sprint(b.entry != 0)})
 	}
 	return out
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
@@ -40,7 +41,8 @@ type Config struct {
 	S3Backend      gofakes3.Backend // memory for tests, bolt for make run
 	TablePrefix    string           // isolates stacks sharing one DynamoDB Local
 	SigningKey     string           // base64; empty: a random key per start
-	RunSchedules   bool             // run the template's schedules on their expressions
+	RunSchedules   bool             // run the template's schedules on their expressions (not with ClockOffset)
+	ClockOffset    time.Duration    // the business clock's distance from the machine's (tests at chosen dates)
 	Env            map[string]string
 }
 
@@ -60,7 +62,12 @@ type Stack struct {
 	lambda   *lambdaAPI
 	servers  []*http.Server
 	cancel   context.CancelFunc
+	offset   time.Duration
 }
+
+// Now is the business clock every function of the stack reads (the machine's
+// clock moved by Config.ClockOffset); its Taipei day is the stack's "today".
+func (s *Stack) Now() time.Time { return time.Now().Add(s.offset) }
 
 // Getenv is the environment every function of the stack was built with.
 func (s *Stack) Getenv(k string) string { return s.env[k] }
@@ -92,6 +99,11 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	if cfg.DynamoEndpoint == "" {
 		return errors.New("no DynamoDB endpoint: DynamoDB Local must be running (make run starts it)")
 	}
+	if cfg.RunSchedules && cfg.ClockOffset != 0 {
+		// Cron runs on the machine's clock; on a moved clock it would fire at the wrong hours.
+		return errors.New("schedules cannot run on their expressions with a moved clock: fire them with POST /local/schedules/{name}")
+	}
+	s.offset = cfg.ClockOffset
 	t, err := LoadTemplate(cfg.Template)
 	if err != nil {
 		return err
@@ -148,6 +160,9 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		"AWS_REGION": "ap-northeast-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
 	} {
 		s.env[k] = v
+	}
+	if cfg.ClockOffset != 0 {
+		s.env[settings.ClockOffset] = cfg.ClockOffset.String()
 	}
 	for k, v := range cfg.Env {
 		s.env[k] = v
@@ -236,7 +251,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		}
 		schedules = append(schedules, f.Schedules...)
 	}
-	if s.sched, err = newScheduler(ctx, schedules, handlers, cfg.RunSchedules); err != nil {
+	if s.sched, err = newScheduler(ctx, schedules, handlers, cfg.RunSchedules, s.Now); err != nil {
 		return err
 	}
 
@@ -244,7 +259,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	// What `make deploy-codes` does after a deploy: the code tables, read from
 	// their files at every start, so an edited table needs no rebuild.
 	codeDir := filepath.Join(filepath.Dir(cfg.Template), "shared", "codes", "tables")
-	if _, err := codes.Load(ctx, tables.Directory, os.DirFS(codeDir), time.Now()); err != nil {
+	if _, err := codes.Load(ctx, tables.Directory, os.DirFS(codeDir), s.Now()); err != nil {
 		return fmt.Errorf("load code tables from %s: %w", codeDir, err)
 	}
 	s.sso, err = newDevSSO(s.env[settings.SSOIssuer], s.env[settings.SSOAudience],
@@ -260,6 +275,11 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": s.sched.Info()})
 	})
 	mux.HandleFunc("POST /local/schedules/{name}", s.handleFire)
+	mux.HandleFunc("GET /local/clock", func(w http.ResponseWriter, r *http.Request) {
+		now := s.Now()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"now": now.UTC(), "today": roc.Today(now), "offsetSeconds": s.offset.Seconds()})
+	})
 	mux.Handle("POST /2015-03-31/functions/{name}/invocations", s.lambda)
 	if cfg.WebDir != "" {
 		files := http.FileServer(http.Dir(cfg.WebDir))

@@ -70,7 +70,7 @@ func TestGlobalsDeclareEveryVariable(t *testing.T) {
 	for _, name := range []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords,
 		settings.BucketUploads, settings.BucketExports, settings.DynamoDBEndpoint, settings.S3Endpoint,
 		settings.SSOIssuer, settings.SSOAudience, settings.SigningKeyParam, settings.SigningKey,
-		settings.FrontStageURL, settings.PasswordURL, settings.ELearnURL, settings.AppTimezone,
+		settings.FrontStageURL, settings.PasswordURL, settings.ELearnURL,
 		settings.LambdaEndpoint, settings.LinkTTL} {
 		if !slices.Contains(tpl.Env, name) {
 			t.Errorf("Globals.Function.Environment.Variables lacks %s", name)

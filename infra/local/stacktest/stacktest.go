@@ -24,6 +24,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/infra/ddblocal"
 	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
@@ -80,6 +81,47 @@ type Options struct {
 	People, Classes int // demo sizes; defaults 300 and 40
 	NoDemo          bool
 	Env             map[string]string
+	// At sets the stack's clock to this instant at start (it runs on from
+	// there); zero keeps the machine's clock. Tests whose outcome depends on
+	// the date run at each of Clocks (EachClock).
+	At time.Time
+}
+
+// Clocks are the instants at which the date-dependent tests must pass: late
+// evening and just after midnight in Taipei (when the UTC and Taipei days
+// differ), on Dec 10 (from then "this year" ends within three weeks), Dec 30
+// and across the year boundary.
+func Clocks() []time.Time {
+	at := func(s string) time.Time {
+		t, err := time.ParseInLocation("2006-01-02 15:04", s, roc.Taipei)
+		if err != nil {
+			panic(err) // constants above
+		}
+		return t
+	}
+	return []time.Time{at("2026-12-10 00:30"), at("2026-12-10 23:30"), at("2026-12-30 00:30"),
+		at("2026-12-30 23:30"), at("2026-12-31 23:30"), at("2027-01-01 00:30")}
+}
+
+// EachClock runs f as a subtest at each of Clocks, plus the machine's clock
+// now; the subtest names the Taipei time. With CLOCK set (a Taipei time like
+// "2026-12-31 23:30") it runs only at that instant.
+func EachClock(t *testing.T, f func(t *testing.T, at time.Time)) {
+	clocks := append(Clocks(), time.Time{})
+	if v := os.Getenv("CLOCK"); v != "" {
+		at, err := time.ParseInLocation("2006-01-02 15:04", v, roc.Taipei)
+		if err != nil {
+			t.Fatalf("CLOCK=%q: want a Taipei time such as 2026-12-31 23:30", v)
+		}
+		clocks = []time.Time{at}
+	}
+	for _, at := range clocks {
+		name := "now"
+		if !at.IsZero() {
+			name = at.In(roc.Taipei).Format("2006-01-02_15:04")
+		}
+		t.Run(name, func(t *testing.T) { f(t, at) })
+	}
 }
 
 var prefixSeq struct {
@@ -96,10 +138,14 @@ func Start(t testing.TB, o Options) *Env {
 	prefix := fmt.Sprintf("t%d%d_", time.Now().UnixNano()%1e9, prefixSeq.n)
 	prefixSeq.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
+	var offset time.Duration
+	if !o.At.IsZero() {
+		offset = time.Until(o.At)
+	}
 	st, err := stack.Start(ctx, stack.Config{
 		Template: filepath.Join(Root(), "template.yaml"), WebDir: filepath.Join(Root(), "web"),
 		Addr: "127.0.0.1:0", S3Addr: "127.0.0.1:0", DynamoEndpoint: endpoint,
-		S3Backend: s3mem.New(), TablePrefix: prefix, Env: o.Env,
+		S3Backend: s3mem.New(), TablePrefix: prefix, Env: o.Env, ClockOffset: offset,
 	})
 	if err != nil {
 		cancel()
@@ -121,7 +167,7 @@ func Start(t testing.TB, o Options) *Env {
 		if classes == 0 {
 			classes = 40
 		}
-		opts := demo.Options{Seed: 7, People: people, Classes: classes, Today: time.Now()}
+		opts := demo.Options{Seed: 7, People: people, Classes: classes, Now: st.Now()}
 		e.Data = demo.Generate(opts)
 		tables := demo.Tables{Directory: e.Tables.Directory, Catalog: e.Tables.Catalog, Records: e.Tables.Records}
 		if _, err := demo.Load(ctx, tables, e.Data, opts, 4); err != nil {
@@ -130,6 +176,12 @@ func Start(t testing.TB, o Options) *Env {
 	}
 	return e
 }
+
+// Day is the ISO date n days from the stack's today (Taipei): Day(-1) is yesterday.
+func (e *Env) Day(n int) string { return roc.Day(e.Now()).AddDate(0, 0, n).Format(time.DateOnly) }
+
+// Year is the stack's "this year" (Taipei).
+func (e *Env) Year() int { return roc.Year(e.Now()) }
 
 // Token returns an SSO ID token for a user (cached per user).
 func (e *Env) Token(t testing.TB, userID string) string {

@@ -4,7 +4,6 @@ package exportfn
 
 import (
 	"context"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 
@@ -41,7 +40,7 @@ func Exports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandl
 	}
 	g, _ := lambdafn.Guard(c)
 	svc := &export.Service{Jobs: export.Jobs{Table: c.Tables.Directory}, Worker: invoke.Async{Client: client, Function: worker},
-		Links: c.Files, Bucket: c.Files.Exports, Sources: sources(c), Now: time.Now}
+		Links: c.Files, Bucket: c.Files.Exports, Sources: sources(c), Now: c.Now}
 	return lambdafn.API(export.NewServer(&export.Server{Service: svc, Guard: g})), nil
 }
 
@@ -59,6 +58,6 @@ func ExportWorker(ctx context.Context, getenv func(string) string) (func(context
 		u.Concurrency = 2
 	})
 	w := &export.Worker{Jobs: export.Jobs{Table: c.Tables.Directory}, Sources: sources(c), Upload: up,
-		Bucket: c.Files.Exports, Now: time.Now}
+		Bucket: c.Files.Exports, Now: c.Now}
 	return w.Run, nil
 }

@@ -197,7 +197,7 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		return err
 	}
 	ddb := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(cfg.DynamoEndpoint) })
-	pingCtx, cancelPing := context.WithTimeout(ctx, 5*time.Second)
+	pingCtx, cancelPing := context.WithTimeout(ctx, 20*time.Second) // refused at once when down; a cold JVM can take seconds
 	_, err = ddb.ListTables(pingCtx, &dynamodb.ListTablesInput{Limit: aws.Int32(1)})
 	cancelPing()
 	if err != nil {

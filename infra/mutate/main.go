@@ -136,7 +136,7 @@ func run(ctx context.Context, m mutant, src []byte, timeout time.Duration) (stri
 	}
 	defer os.WriteFile(m.file, src, 0o644)
 	pkg := "./" + filepath.Dir(m.file)
-	if out, err := exec.CommandContext(ctx, "go", "vet", pkg).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, "go", "build", pkg).CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "%s", out)
 		return "NO BUILD", nil
 	}

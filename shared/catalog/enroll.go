@@ -97,7 +97,7 @@ func reasons(err error) []string {
 // be new and, when the class stops when full, a seat must be left.
 func (r Repo) Enroll(ctx context.Context, db *dynamo.DB, c Class, e Enrollment) error {
 	seat := r.Table.Update("pk", c.Key()).Range("sk", "CLASS").Add("enrolled", 1).
-		If("NOT (attribute_exists(pk) AND (attribute_not_exists($) OR $ <> ?))", "status", "status", Cancelled)
+		If("attribute_exists(pk) AND (attribute_not_exists($) OR $ <> ?)", "status", "status", Cancelled)
 	if c.StopWhenFull {
 		seat = seat.If("attribute_not_exists($) OR $ < ?", "enrolled", "enrolled", c.Capacity)
 	}

@@ -158,7 +158,7 @@ func (r Repo) UpdateClass(ctx context.Context, prev time.Time, c Class) error {
 	set("gsi3pk", it.GSI3PK, it.GSI3PK == "")
 	set("gsi3sk", it.GSI3SK, it.GSI3SK == "")
 	if c.Capacity > 0 || c.StopWhenFull {
-		u = u.If("NOT (attribute_not_exists($) OR $ <= ?)", "enrolled", "enrolled", c.Capacity)
+		u = u.If("attribute_not_exists($) OR $ <= ?", "enrolled", "enrolled", c.Capacity)
 	}
 	err := u.Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {

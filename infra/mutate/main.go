@@ -7,6 +7,7 @@
 //
 //	go run ./infra/withdynamo -- go run ./infra/mutate            (make mutate)
 //	go run ./infra/withdynamo -- go run ./infra/mutate -files shared/export/job.go
+//	go run ./infra/withdynamo -- go run ./infra/mutate -files shared/catalog/classes.go -at shared/catalog/classes.go:161
 //
 // It exits 1 when a mutant survives. A mutant that does not compile is
 // reported as such and counts as a failure of this tool, not as killed.
@@ -51,6 +52,7 @@ type mutant struct {
 
 func main() {
 	files := flag.String("files", strings.Join(targets, ","), "comma-separated Go files to mutate")
+	at := flag.String("at", "", "only the conditions at these comma-separated file:line positions")
 	timeout := flag.Duration("timeout", 15*time.Minute, "go test -timeout for one mutant")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -64,6 +66,9 @@ func main() {
 			os.Exit(2)
 		}
 		for _, m := range ms {
+			if *at != "" && !strings.Contains(","+*at+",", fmt.Sprintf(",%s:%d,", m.file, m.line)) {
+				continue
+			}
 			if ctx.Err() != nil {
 				os.Exit(130)
 			}

@@ -106,7 +106,7 @@ type Repo struct{ Table dynamo.Table }
 
 // Create writes r unless a record with its key exists; it reports whether it wrote.
 func (s Repo) Create(ctx context.Context, r Record) (bool, error) {
-	err := s.Table.Put(Keyed(r)).Run(ctx)
+	err := s.Table.Put(Keyed(r)).If("attribute_not_exists(pk)").Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return false, nil
 	}

@@ -29,7 +29,7 @@ dir_EnrollmentFunction := enrollment
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CACHE)/bin/aws-lambda-rie
 
-.PHONY: run test go-test e2e e2e-clocks bench build lint clean clean-data tools deploy-web deploy-codes help
+.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy-web deploy-codes help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -76,12 +76,19 @@ build-%:
 	@mkdir -p $(ARTIFACTS_DIR)
 	GOOS=linux GOARCH=$(ARCH) CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(dir_$*)
 
-lint: ## gofmt, go vet, go mod tidy leaves no diff, cfn-lint
+lint: lint-go lint-template ## gofmt, go vet, go mod tidy leaves no diff, cfn-lint
+
+lint-go: ## the Go checks alone (CI runs them even where cfn-lint is missing)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change: $$out"; exit 1; }
 	$(GO) vet ./...
 	@cp go.mod /tmp/go.mod.lint && cp go.sum /tmp/go.sum.lint && $(GO) mod tidy && \
 	  { git diff --quiet -- go.mod go.sum || { echo "go mod tidy changed go.mod/go.sum"; git diff -- go.mod go.sum; exit 1; }; }
+
+lint-template: ## cfn-lint on template.yaml
 	cfn-lint template.yaml
+
+mutate: ## remove and negate each DynamoDB condition in turn; every mutant must fail its package's tests (about 45 minutes)
+	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/mutate
 
 tools: $(RIE)
 

@@ -119,8 +119,20 @@ func TestRosterSyncThroughS3AndTheNightlyBatch(t *testing.T) {
 	if n := nightly(t, env); n != 0 {
 		t.Fatalf("second nightly applied %d", n)
 	}
-	if js := jobs(t, env); js[0].Status != agency.JobApplied {
-		t.Fatalf("job after apply: %+v", js[0])
+	js = jobs(t, env)
+	if len(js) != 1 || js[0].Status != agency.JobApplied {
+		t.Fatalf("job after apply: %+v", js)
+	}
+	// A notification redelivered after the night stages nothing again: the
+	// applied job stays applied (the condition of Stage's put), so the next
+	// batch does not apply the roster a second time.
+	env.Deliver(bucket, "agency-roster/2026-11.csv", int64(len(big5)), js[0].ETag)
+	env.WaitNotifications()
+	if again := jobs(t, env); len(again) != 1 || again[0].Status != agency.JobApplied || !again[0].Created.Equal(js[0].Created) {
+		t.Fatalf("job after a late redelivery: %+v", again)
+	}
+	if n := nightly(t, env); n != 0 {
+		t.Fatalf("a late redelivery was applied again (%d)", n)
 	}
 }
 
@@ -151,24 +163,26 @@ func TestRosterWithBadRowsIsRefusedWhole(t *testing.T) {
 	}
 }
 
-// Re-parenting 內政部 under 行政院人事行政總處 moves its users with it: the
-// administrators of the new parent find them, the agency's own still do.
-func TestRosterMoveCarriesUsers(t *testing.T) {
-	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
-	members := func(user string) string {
-		var out struct{ Items []struct{ ID string } }
-		r := env.As(t, user, "GET", "/api/members", nil)
-		if r.Status != 200 {
-			t.Fatalf("%s lists members: %d %s", user, r.Status, r.Body)
-		}
-		r.JSON(t, &out)
-		var ids []string
-		for _, m := range out.Items {
-			ids = append(ids, m.ID)
-		}
-		return strings.Join(ids, ",")
+// members lists the member ids a user sees (L8).
+func members(t *testing.T, env *stacktest.Env, user string) string {
+	t.Helper()
+	var out struct{ Items []struct{ ID string } }
+	r := env.As(t, user, "GET", "/api/members", nil)
+	if r.Status != 200 {
+		t.Fatalf("%s lists members: %d %s", user, r.Status, r.Body)
 	}
-	if strings.Contains(members("sys.admin"), "moi.course") {
+	r.JSON(t, &out)
+	var ids []string
+	for _, m := range out.Items {
+		ids = append(ids, m.ID)
+	}
+	return strings.Join(ids, ",")
+}
+
+// uploadMove uploads a roster that re-parents 內政部 under 行政院人事行政總處.
+func uploadMove(t *testing.T, env *stacktest.Env) string {
+	t.Helper()
+	if strings.Contains(members(t, env, "sys.admin"), "moi.course") {
 		t.Fatal("before the move, 內政部 is not under 行政院人事行政總處")
 	}
 	var b strings.Builder
@@ -180,17 +194,20 @@ func TestRosterMoveCarriesUsers(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%s,%s,%s,%d,%s\r\n", a.Code, a.Name, parent, level, agency.KindNames[a.Kind])
 	}
-	upload(t, env, "agency-roster/move.csv", []byte(b.String()))
-	if n := nightly(t, env); n != 1 {
-		t.Fatalf("nightly applied %d", n)
-	}
-	after := members("sys.admin")
+	return upload(t, env, "agency-roster/move.csv", []byte(b.String()))
+}
+
+// movedUsersFollow checks that the administrators of the new parent find the
+// moved agency's users, and the agency's own still do.
+func movedUsersFollow(t *testing.T, env *stacktest.Env) {
+	t.Helper()
+	after := members(t, env, "sys.admin")
 	for _, id := range []string{"moi.course", "moi.hr", "moi.admin"} {
 		if !strings.Contains(after, id) {
 			t.Errorf("after the move, sys.admin does not see %s: %s", id, after)
 		}
 	}
-	if !strings.Contains(members("moi.admin"), "moi.course") {
+	if !strings.Contains(members(t, env, "moi.admin"), "moi.course") {
 		t.Error("after the move, moi.admin lost sight of moi.course")
 	}
 	var stats struct{ Items []struct{ Username string } }
@@ -202,4 +219,15 @@ func TestRosterMoveCarriesUsers(t *testing.T) {
 	if !found {
 		t.Errorf("after the move, sys.admin does not see stats.moi: %+v", stats.Items)
 	}
+}
+
+// Re-parenting 內政部 under 行政院人事行政總處 moves its users with it: the
+// administrators of the new parent find them, the agency's own still do.
+func TestRosterMoveCarriesUsers(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	uploadMove(t, env)
+	if n := nightly(t, env); n != 1 {
+		t.Fatalf("nightly applied %d", n)
+	}
+	movedUsersFollow(t, env)
 }

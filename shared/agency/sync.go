@@ -39,6 +39,16 @@ type Job struct {
 	FileError string     `dynamo:"fileError,omitempty" json:"fileError,omitempty"`
 	Created   time.Time  `dynamo:"created" json:"created"`
 	Applied   time.Time  `dynamo:"applied,omitempty" json:"applied,omitzero"`
+	// The re-parentings this roster makes, recorded before the tree is
+	// written (see plan); Planned tells an empty plan from none yet.
+	Planned bool   `dynamo:"planned,omitempty" json:"-"`
+	Moves   []Move `dynamo:"moves,omitempty" json:"-"`
+}
+
+// Move is one agency whose path a roster changes.
+type Move struct {
+	From string `dynamo:"from"`
+	To   string `dynamo:"to"`
 }
 
 type jobItem struct {
@@ -150,21 +160,25 @@ func (s *Sync) ApplyStaged(ctx context.Context) (int, error) {
 		if err != nil {
 			return applied, fmt.Errorf("re-read roster %s: %w", it.Key, err)
 		}
-		before, err := s.Repo.All(ctx)
+		moves, open, err := s.plan(ctx, it.Job, tree)
 		if err != nil {
 			return applied, err
+		}
+		if !open { // applied by a concurrent run meanwhile
+			continue
 		}
 		if err := s.Repo.PutAll(ctx, tree); err != nil {
 			return applied, err
 		}
 		// Re-parented agencies: what is indexed under the old path follows.
-		// A run that crashes before this is redone in full next time (the
-		// job is still staged), so no move is ever lost.
-		for _, a := range tree {
-			if old, ok := before[a.Code]; ok && old.Path != a.Path && s.Moved != nil {
-				if err := s.Moved(ctx, old.Path, a.Path); err != nil {
-					return applied, fmt.Errorf("follow the move of %s: %w", a.Code, err)
-				}
+		// A run that crashes here is redone next time from the recorded plan
+		// (the job is still staged): the tree then already has the new paths.
+		for _, m := range moves {
+			if s.Moved == nil {
+				break
+			}
+			if err := s.Moved(ctx, m.From, m.To); err != nil {
+				return applied, fmt.Errorf("follow the move of %s to %s: %w", m.From, m.To, err)
 			}
 		}
 		done := it.Job
@@ -177,4 +191,41 @@ func (s *Sync) ApplyStaged(ctx context.Context) (int, error) {
 		slog.InfoContext(ctx, "roster applied", "key", it.Key, "agencies", len(tree))
 	}
 	return applied, nil
+}
+
+// plan returns the moves a staged roster makes, recorded in its job before
+// the tree is written: a run that crashed after writing the tree left the new
+// paths behind, so a rerun must take the moves from the job, not compare the
+// tree with itself. The first recorded plan stands (a run that read the tree
+// too late loses the condition and reads the plan); open is false when the
+// job is no longer staged.
+func (s *Sync) plan(ctx context.Context, j Job, tree []Agency) (moves []Move, open bool, err error) {
+	if j.Planned {
+		return j.Moves, true, nil
+	}
+	before, err := s.Repo.All(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, a := range tree {
+		if old, ok := before[a.Code]; ok && old.Path != a.Path {
+			moves = append(moves, Move{From: old.Path, To: a.Path})
+		}
+	}
+	u := s.Repo.Table.Update("pk", "ROSTERJOB#"+j.ID).Range("sk", "JOB").Set("planned", true)
+	if len(moves) > 0 {
+		u = u.Set("moves", moves)
+	}
+	err = u.If("$ = ? AND attribute_not_exists($)", "status", JobStaged, "planned").Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		cur, gerr := s.getJob(ctx, j.ID)
+		if gerr != nil {
+			return nil, false, gerr
+		}
+		return cur.Moves, cur.Status == JobStaged, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("record the moves of roster %s: %w", j.ID, err)
+	}
+	return moves, true, nil
 }

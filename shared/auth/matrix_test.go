@@ -3,14 +3,17 @@ package auth_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/export"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -27,87 +30,97 @@ const (
 	learner   need = "learner"   // an SSO token of a civil servant in the directory (no demo user is one)
 )
 
+// route is the call the matrix makes for a served route, and who may make it.
 type route struct {
-	method, path string
-	body         any
-	need         need // or a feature ID
+	path string // the route's pattern with its parameters filled in
+	body any
+	need need // or a feature ID
 }
 
-var routes = []route{
-	{"GET", "/api/health", nil, open},
-	{"GET", "/api/openapi.json", nil, open},
-	{"GET", "/api/auth/config", nil, open},
-	{"PUT", "/api/auth/stats/password", map[string]string{"current": "x", "new": "y"}, statsOnly},
-	{"GET", "/api/me", nil, signedIn},
-	{"PUT", "/api/me/agency", map[string]string{"agency": "nope"}, officer},
-	{"GET", "/api/agencies", nil, officer},
-	{"GET", "/api/agencies/roster-template", nil, officer},
-	{"GET", "/api/members", nil, "L8"},
-	{"POST", "/api/members", map[string]any{}, "L8"},
-	{"GET", "/api/members/nobody", nil, "L8"},
-	{"PUT", "/api/members/nobody", map[string]any{}, "L8"},
-	{"POST", "/api/members/nobody/disable", nil, "L8"},
-	{"POST", "/api/members/nobody/enable", nil, "L8"},
-	{"GET", "/api/members/nobody/audit", nil, "L8"},
-	{"GET", "/api/stats-accounts", nil, "L8"},
-	{"POST", "/api/stats-accounts/nobody/reset-password", nil, "L8"},
-	{"GET", "/api/home", nil, officer},
-	{"GET", "/api/home/manual", nil, signedIn},
-	{"POST", "/api/home/manual/upload-url", map[string]any{}, "SYS"},
-	{"PUT", "/api/home/manual", map[string]any{}, "SYS"},
-	{"GET", "/api/announcements", nil, "SYS"},
-	{"POST", "/api/announcements", map[string]any{}, "SYS"},
-	{"PUT", "/api/announcements/nothing", map[string]any{}, "SYS"},
-	{"POST", "/api/announcements/nothing/expire", nil, "SYS"},
-	{"GET", "/api/classes", nil, "L5"},
-	{"GET", "/api/courses", nil, "L2"},
-	{"POST", "/api/courses", map[string]any{}, "L2"},
-	{"GET", "/api/courses/NOPE/1", nil, "L2"},
-	{"PUT", "/api/courses/NOPE/1", map[string]any{}, "L2"},
-	{"DELETE", "/api/courses/NOPE/1", nil, "L2"},
-	{"POST", "/api/courses/NOPE/1/cancel", nil, "L2"},
-	{"GET", "/api/subjects", nil, officer},
-	{"POST", "/api/subjects", map[string]any{}, "L2"},
-	{"GET", "/api/lecturers", nil, "L3"},
-	{"POST", "/api/lecturers", map[string]any{}, "L3"},
-	{"GET", "/api/lecturers/nobody", nil, "L3"},
-	{"PUT", "/api/lecturers/nobody", map[string]any{}, "L3"},
-	{"DELETE", "/api/lecturers/nobody", nil, "L3"},
-	{"GET", "/api/lecturer-db", nil, "L4"},
-	{"GET", "/api/lecturer-db/nobody", nil, "L4"},
-	{"GET", "/api/materials", nil, "L7"},
-	{"POST", "/api/materials", map[string]any{}, "L7"},
-	{"GET", "/api/materials/nothing", nil, "L7"},
-	{"PUT", "/api/materials/nothing", map[string]any{}, "L7"},
-	{"GET", "/api/codes/cities", nil, officer},
-	{"GET", "/api/front/classes", nil, open},
-	{"GET", "/api/imports/kinds", nil, officer},
-	{"GET", "/api/imports/kinds/courses/template", nil, officer},
-	{"POST", "/api/imports", map[string]any{"kind": "nothing"}, officer},
-	{"GET", "/api/imports/jobs", nil, "L1"},
-	{"GET", "/api/imports/jobs/nothing", nil, officer},
-	{"GET", "/api/imports/jobs/nothing/rows", nil, officer},
-	{"GET", "/api/imports/jobs/nothing/original", nil, officer},
-	{"GET", "/api/imports/jobs/nothing/result", nil, officer},
-	{"GET", "/api/imports/nomination-jobs", nil, "P4"},
-	{"GET", "/api/front/enrollments/NOPE/1", nil, learner},
-	{"POST", "/api/front/enrollments/NOPE/1", map[string]any{}, learner},
-	{"DELETE", "/api/front/enrollments/NOPE/1", nil, learner},
-	{"GET", "/api/enrollments/NOPE/1", nil, "L5"},
-	{"POST", "/api/enrollments/NOPE/1/decisions", map[string]any{}, "L5"},
-	{"POST", "/api/enrollments/NOPE/1/approve-all", nil, "L5"},
-	{"GET", "/api/enrollments/NOPE/1/signin", nil, "L5"},
-	{"GET", "/api/class-hours", nil, "L6a"},
-	{"GET", "/api/class-hours/NOPE/1", nil, "L6a"},
-	{"PUT", "/api/class-hours/NOPE/1", map[string]any{"grades": []any{}}, "L6a"},
-	{"POST", "/api/class-hours/NOPE/1/delete", map[string]any{"personIds": []any{}}, "L6a"},
-	{"GET", "/api/nominations", nil, "P3"},
-	{"GET", "/api/nominations/classes", nil, "P3"},
-	{"POST", "/api/exports/roster", map[string]any{"format": "xlsx", "params": map[string]string{}}, "L5"},
-	{"GET", "/api/exports/roster", nil, "L5"},
-	{"GET", "/api/exports/jobs/nothing", nil, officer},
-	{"GET", "/api/exports/jobs/nothing/download", nil, officer},
+// routes has the expected answers for every route the functions serve, by
+// the pattern their routers register; TestAuthorizationMatrix fails when a
+// served route is missing here (a new route must say who may call it) or
+// when an entry here is served by no router.
+var routes = map[string]route{
+	"GET /api/health":                                    {"/api/health", nil, open},
+	"GET /api/openapi.json":                              {"/api/openapi.json", nil, open},
+	"GET /api/auth/config":                               {"/api/auth/config", nil, open},
+	"PUT /api/auth/stats/password":                       {"/api/auth/stats/password", map[string]string{"current": "x", "new": "y"}, statsOnly},
+	"GET /api/me":                                        {"/api/me", nil, signedIn},
+	"PUT /api/me/agency":                                 {"/api/me/agency", map[string]string{"agency": "nope"}, officer},
+	"GET /api/agencies":                                  {"/api/agencies", nil, officer},
+	"GET /api/agencies/roster-template":                  {"/api/agencies/roster-template", nil, officer},
+	"GET /api/members":                                   {"/api/members", nil, "L8"},
+	"POST /api/members":                                  {"/api/members", map[string]any{}, "L8"},
+	"GET /api/members/{id}":                              {"/api/members/nobody", nil, "L8"},
+	"PUT /api/members/{id}":                              {"/api/members/nobody", map[string]any{}, "L8"},
+	"POST /api/members/{id}/disable":                     {"/api/members/nobody/disable", nil, "L8"},
+	"POST /api/members/{id}/enable":                      {"/api/members/nobody/enable", nil, "L8"},
+	"GET /api/members/{id}/audit":                        {"/api/members/nobody/audit", nil, "L8"},
+	"GET /api/stats-accounts":                            {"/api/stats-accounts", nil, "L8"},
+	"POST /api/stats-accounts/{username}/reset-password": {"/api/stats-accounts/nobody/reset-password", nil, "L8"},
+	"GET /api/home":                                      {"/api/home", nil, officer},
+	"GET /api/home/manual":                               {"/api/home/manual", nil, signedIn},
+	"POST /api/home/manual/upload-url":                   {"/api/home/manual/upload-url", map[string]any{}, "SYS"},
+	"PUT /api/home/manual":                               {"/api/home/manual", map[string]any{}, "SYS"},
+	"GET /api/announcements":                             {"/api/announcements", nil, "SYS"},
+	"POST /api/announcements":                            {"/api/announcements", map[string]any{}, "SYS"},
+	"PUT /api/announcements/{id}":                        {"/api/announcements/nothing", map[string]any{}, "SYS"},
+	"POST /api/announcements/{id}/expire":                {"/api/announcements/nothing/expire", nil, "SYS"},
+	"GET /api/classes":                                   {"/api/classes", nil, "L5"},
+	"GET /api/courses":                                   {"/api/courses", nil, "L2"},
+	"POST /api/courses":                                  {"/api/courses", map[string]any{}, "L2"},
+	"GET /api/courses/{code}/{session}":                  {"/api/courses/NOPE/1", nil, "L2"},
+	"PUT /api/courses/{code}/{session}":                  {"/api/courses/NOPE/1", map[string]any{}, "L2"},
+	"DELETE /api/courses/{code}/{session}":               {"/api/courses/NOPE/1", nil, "L2"},
+	"POST /api/courses/{code}/{session}/cancel":          {"/api/courses/NOPE/1/cancel", nil, "L2"},
+	"GET /api/subjects":                                  {"/api/subjects", nil, officer},
+	"POST /api/subjects":                                 {"/api/subjects", map[string]any{}, "L2"},
+	"GET /api/lecturers":                                 {"/api/lecturers", nil, "L3"},
+	"POST /api/lecturers":                                {"/api/lecturers", map[string]any{}, "L3"},
+	"GET /api/lecturers/{id}":                            {"/api/lecturers/nobody", nil, "L3"},
+	"PUT /api/lecturers/{id}":                            {"/api/lecturers/nobody", map[string]any{}, "L3"},
+	"DELETE /api/lecturers/{id}":                         {"/api/lecturers/nobody", nil, "L3"},
+	"GET /api/lecturer-db":                               {"/api/lecturer-db", nil, "L4"},
+	"GET /api/lecturer-db/{id}":                          {"/api/lecturer-db/nobody", nil, "L4"},
+	"GET /api/materials":                                 {"/api/materials", nil, "L7"},
+	"POST /api/materials":                                {"/api/materials", map[string]any{}, "L7"},
+	"GET /api/materials/{id}":                            {"/api/materials/nothing", nil, "L7"},
+	"PUT /api/materials/{id}":                            {"/api/materials/nothing", map[string]any{}, "L7"},
+	"GET /api/codes/{table}":                             {"/api/codes/cities", nil, officer},
+	"GET /api/front/classes":                             {"/api/front/classes", nil, open},
+	"GET /api/imports/kinds":                             {"/api/imports/kinds", nil, officer},
+	"GET /api/imports/kinds/{kind}/template":             {"/api/imports/kinds/courses/template", nil, officer},
+	"POST /api/imports":                                  {"/api/imports", map[string]any{"kind": "nothing"}, officer},
+	"GET /api/imports/jobs":                              {"/api/imports/jobs", nil, "L1"},
+	"GET /api/imports/jobs/{id}":                         {"/api/imports/jobs/nothing", nil, officer},
+	"GET /api/imports/jobs/{id}/rows":                    {"/api/imports/jobs/nothing/rows", nil, officer},
+	"GET /api/imports/jobs/{id}/original":                {"/api/imports/jobs/nothing/original", nil, officer},
+	"GET /api/imports/jobs/{id}/result":                  {"/api/imports/jobs/nothing/result", nil, officer},
+	"GET /api/imports/nomination-jobs":                   {"/api/imports/nomination-jobs", nil, "P4"},
+	"GET /api/front/enrollments/{code}/{session}":        {"/api/front/enrollments/NOPE/1", nil, learner},
+	"POST /api/front/enrollments/{code}/{session}":       {"/api/front/enrollments/NOPE/1", map[string]any{}, learner},
+	"DELETE /api/front/enrollments/{code}/{session}":     {"/api/front/enrollments/NOPE/1", nil, learner},
+	"GET /api/enrollments/{code}/{session}":              {"/api/enrollments/NOPE/1", nil, "L5"},
+	"POST /api/enrollments/{code}/{session}/decisions":   {"/api/enrollments/NOPE/1/decisions", map[string]any{}, "L5"},
+	"POST /api/enrollments/{code}/{session}/approve-all": {"/api/enrollments/NOPE/1/approve-all", nil, "L5"},
+	"GET /api/enrollments/{code}/{session}/signin":       {"/api/enrollments/NOPE/1/signin", nil, "L5"},
+	"GET /api/class-hours":                               {"/api/class-hours", nil, "L6a"},
+	"GET /api/class-hours/{code}/{session}":              {"/api/class-hours/NOPE/1", nil, "L6a"},
+	"PUT /api/class-hours/{code}/{session}":              {"/api/class-hours/NOPE/1", map[string]any{"grades": []any{}}, "L6a"},
+	"POST /api/class-hours/{code}/{session}/delete":      {"/api/class-hours/NOPE/1/delete", map[string]any{"personIds": []any{}}, "L6a"},
+	"GET /api/nominations":                               {"/api/nominations", nil, "P3"},
+	"GET /api/nominations/classes":                       {"/api/nominations/classes", nil, "P3"},
+	"POST /api/exports/roster":                           {"/api/exports/roster", map[string]any{"format": "xlsx", "params": map[string]string{}}, "L5"},
+	"GET /api/exports/roster":                            {"/api/exports/roster", nil, "L5"},
+	"GET /api/exports/jobs/{id}":                         {"/api/exports/jobs/nothing", nil, officer},
+	"GET /api/exports/jobs/{id}/download":                {"/api/exports/jobs/nothing/download", nil, officer},
+	"POST /api/auth/stats/login":                         {"/api/auth/stats/login", map[string]string{"username": "nobody", "password": "x"}, open},
+	"POST /api/auth/signout":                             {"/api/auth/signout", nil, signedIn},
 }
+
+// endsSession is called last for each caller: it signs the caller out.
+const endsSession = "POST /api/auth/signout"
 
 type caller struct {
 	name     string
@@ -181,11 +194,29 @@ func TestAuthorizationMatrix(t *testing.T) {
 			tokens[c.name] = env.Token(t, c.name)
 		}
 	}
+	served := stack.AllServed()
+	for _, op := range served {
+		if _, ok := routes[op]; !ok {
+			t.Errorf("%s is served but the matrix has no expected answers for it: add it to routes", op)
+		}
+	}
+	for op := range routes {
+		if !slices.Contains(served, op) {
+			t.Errorf("the matrix expects answers from %s, which no router serves", op)
+		}
+	}
+	order := slices.DeleteFunc(slices.Clone(served), func(op string) bool { return op == endsSession })
+	order = append(order, endsSession)
 	checked := 0
 	for _, c := range callers(env.Data) {
-		for _, r := range routes {
-			name := fmt.Sprintf("%s %s %s", c.name, r.method, r.path)
-			got := env.Do(t, r.method, r.path, tokens[c.name], r.body)
+		for _, op := range order {
+			r, ok := routes[op]
+			if !ok {
+				continue
+			}
+			method, _, _ := strings.Cut(op, " ")
+			name := fmt.Sprintf("%s %s %s", c.name, method, r.path)
+			got := env.Do(t, method, r.path, tokens[c.name], r.body)
 			wantStatus, wantCode := expect(c, r)
 			checked++
 			if wantStatus == 0 {
@@ -249,6 +280,34 @@ func TestAgencyScope(t *testing.T) {
 			}
 		})
 	}
+	// An export job is its requester's, in the agency they asked from: not
+	// their colleague's, and not theirs once they act for another agency.
+	job := export.Job{ID: "scope-1", Kind: "roster", Title: "研習名冊", Owner: "moi.hr", Agency: demo.MOI, Status: export.Done,
+		Filename: "名冊.zip", Key: "exports/scope-1.zip", Password: "Secret-123", Created: time.Now(), Finished: time.Now()}
+	if err := (export.Jobs{Table: env.Tables.Directory}).Create(t.Context(), job); err != nil {
+		t.Fatal(err)
+	}
+	jobPaths := []string{"/api/exports/jobs/" + job.ID, "/api/exports/jobs/" + job.ID + "/download"}
+	if r := env.As(t, "moi.hr", "GET", jobPaths[0], nil); r.Status != 200 || !strings.Contains(string(r.Body), job.Password) {
+		t.Fatalf("the requester reads their job: %d %s", r.Status, r.Body)
+	}
+	if r := env.As(t, "moi.hr", "PUT", "/api/me/agency", map[string]string{"agency": demo.MOINPA}); r.Status != 204 {
+		t.Fatalf("switch to 內政部警政署: %d %s", r.Status, r.Body)
+	}
+	for _, user := range []string{"moi.hr", "moi.admin", "tpe.admin"} {
+		for _, path := range jobPaths {
+			if r := env.As(t, user, "GET", path, nil); r.Status != 404 || r.Code() != "not_found" || strings.Contains(string(r.Body), job.Password) {
+				t.Errorf("%s GET %s (moi.hr acting for 內政部警政署): %d %s, want 404 not_found", user, path, r.Status, r.Body)
+			}
+		}
+	}
+	if r := env.As(t, "moi.hr", "PUT", "/api/me/agency", map[string]string{"agency": demo.MOI}); r.Status != 204 {
+		t.Fatalf("switch back to 內政部: %d %s", r.Status, r.Body)
+	}
+	if r := env.As(t, "moi.hr", "GET", jobPaths[1], nil); r.Status != 200 {
+		t.Fatalf("back in 內政部, the requester downloads: %d %s", r.Status, r.Body)
+	}
+
 	// The list of one's own agency holds no one from another.
 	var list struct {
 		Items []struct{ ID, Agency string }

@@ -10,7 +10,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,9 +19,6 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
-	"github.com/ecpa-lifelong/backoffice/shared/blob"
-	"github.com/ecpa-lifelong/backoffice/shared/catalog"
-	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -319,70 +316,106 @@ func TestDuplicatesAcrossChunks(t *testing.T) {
 	}
 }
 
-// failing writes records until it has written `after` batches, then fails,
-// as a function that crashes mid-apply.
-type failing struct {
+// crashAfterChunk0 writes the records of chunk 0 and fails every other
+// chunk's write, but only once chunk 0's checkpoint is stored: whatever order
+// the workers take the chunks in, the doomed run dies with exactly chunk 0
+// applied and checkpointed, so the resume always starts from the checkpoint.
+type crashAfterChunk0 struct {
 	imports.RecordWriter
-	after int32
-	calls atomic.Int32
+	jobs imports.Jobs
+	id   string
 }
 
-func (f *failing) WriteRecords(ctx context.Context, recs []records.Record) error {
-	if f.calls.Add(1) > f.after {
-		return fmt.Errorf("simulated crash")
+func (c *crashAfterChunk0) WriteRecords(ctx context.Context, recs []records.Record) error {
+	if chunkOf(recs[0]) == 0 {
+		return c.RecordWriter.WriteRecords(ctx, recs)
 	}
-	return f.RecordWriter.WriteRecords(ctx, recs)
+	for range 500 {
+		if j, err := c.jobs.Get(ctx, c.id); err == nil && j.Next >= 1 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("simulated crash")
+}
+
+// counting counts the records written, by chunk.
+type counting struct {
+	imports.RecordWriter
+	mu      sync.Mutex
+	byChunk map[int]int
+}
+
+func (c *counting) WriteRecords(ctx context.Context, recs []records.Record) error {
+	c.mu.Lock()
+	for _, r := range recs {
+		c.byChunk[chunkOf(r)]++
+	}
+	c.mu.Unlock()
+	return c.RecordWriter.WriteRecords(ctx, recs)
 }
 
 func TestCrashMidApplyResumesExactlyOnce(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2})
 	p := env.Data.People[:20]
 	j := upload(t, env, "moi.course", imports.HoursExternal, "中斷.csv", []byte(manyRows(p, 2500)))
-	if j.Status != imports.Staged {
+	if j.Status != imports.Staged || j.Waiting != 2500 {
 		t.Fatalf("staged: %+v", j)
 	}
 	ctx := context.Background()
-	cfg, err := settings.AWS(ctx, settings.New(env.Getenv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	codeRepo := &codes.Repo{Table: env.Tables.Directory, TTL: time.Minute}
-	crash := &failing{RecordWriter: records.Repo{Table: env.Tables.Records}, after: 1}
-	deps := imports.Deps{People: staff.Repo{Table: env.Tables.Directory}, Classes: catalog.Repo{Table: env.Tables.Catalog},
-		Records: crash, Codes: codeRepo, Catalog: &catalog.Service{Repo: catalog.Repo{Table: env.Tables.Catalog}, Codes: codeRepo, Now: time.Now}}
-	files := blob.Open(cfg, settings.New(env.Getenv), settings.BucketUploads)
-	pl := &imports.Pipeline{Jobs: imports.Jobs{DB: env.Tables.DB, Table: env.Tables.Directory}, Files: files,
-		Bucket: files.Uploads, Checkers: deps.Checker, Now: time.Now}
-	if _, err := pl.Apply(ctx, j.ID, "doomed"); err == nil || !strings.Contains(err.Error(), "simulated crash") {
+	jobs := imports.Jobs{DB: env.Tables.DB, Table: env.Tables.Directory}
+	real := records.Repo{Table: env.Tables.Records}
+	doomed := pipeline(t, env, nil, &crashAfterChunk0{RecordWriter: real, jobs: jobs, id: j.ID}, 0)
+	if _, err := doomed.Apply(ctx, j.ID, "doomed"); err == nil || !strings.Contains(err.Error(), "simulated crash") {
 		t.Fatalf("the doomed run: %v", err)
 	}
-	// The doomed run applied chunk 0 and died in chunk 1; its claim still holds.
+	stored, err := jobs.Get(ctx, j.ID)
+	if err != nil || stored.Next != 1 || stored.Chunks != 3 || stored.Owner != "doomed" {
+		t.Fatalf("after the crash: %+v %v (want chunk 0 checkpointed, the claim held)", stored, err)
+	}
+	if got := jobRecords(t, env, j.ID, p, 2026); len(got) != imports.ChunkRows {
+		t.Fatalf("after the crash: %d records, want chunk 0's %d", len(got), imports.ChunkRows)
+	}
+	// The nightly batch does not take over a live claim.
 	if n := fireNightly(t, env); len(n.ImportsStarted) != 1 {
 		t.Fatalf("nightly: %+v", n)
 	}
 	if got := job(t, env, "moi.course", j.ID); got.Status != imports.Applying {
 		t.Fatalf("a live claim was taken over: %+v", got)
 	}
-	// Its lease runs out (time passes), and the next batch finishes the job.
+	// Its lease runs out (time passes); the next run resumes from the checkpoint.
 	if err := env.Tables.Directory.Update("pk", "IMPORT#"+j.ID).Range("sk", "JOB").
 		Set("lease", time.Now().Add(-time.Second)).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fireNightly(t, env)
+	resume := &counting{RecordWriter: real, byChunk: map[int]int{}}
+	if _, err := pipeline(t, env, nil, resume, 0).Apply(ctx, j.ID, "resume"); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[int]int{1: 1000, 2: 500}; !reflect.DeepEqual(resume.byChunk, want) {
+		t.Fatalf("the resumed run wrote %v records by chunk, want %v (chunk 0 again, or a chunk skipped)", resume.byChunk, want)
+	}
 	j = job(t, env, "moi.course", j.ID)
-	if j.Status != imports.Done || j.Applied != 2500 || j.Failed != 0 {
+	if j.Status != imports.Done || j.Rows != 2500 || j.Applied != 2500 || j.Failed != 0 || j.Waiting != 0 || j.Runs != stored.Runs+1 {
 		t.Fatalf("resumed job: %+v", j)
 	}
+	// Every row became its own record, with the row's content (no row lost,
+	// none written from another row).
 	recs := jobRecords(t, env, j.ID, p, 2026)
-	seen := map[string]bool{}
-	for _, r := range recs {
-		if seen[r.PersonID+r.ID] {
-			t.Fatalf("record %s/%s twice", r.PersonID, r.ID)
-		}
-		seen[r.PersonID+r.ID] = true
-	}
 	if len(recs) != 2500 {
 		t.Fatalf("%d records, want 2500", len(recs))
+	}
+	rows := map[string]bool{}
+	for _, r := range recs {
+		var row int
+		if _, err := fmt.Sscanf(r.CourseName, "課程%05d", &row); err != nil || row >= 2500 || r.PersonID != p[row%len(p)].ID ||
+			r.Hours != 3 || r.Institution != "國家文官學院" || r.Start != "2026-09-01" || r.Job != j.ID {
+			t.Fatalf("record %+v does not match row %d of the file", r, row)
+		}
+		rows[r.CourseName] = true
+	}
+	if len(rows) != 2500 {
+		t.Fatalf("%d distinct rows among 2500 records", len(rows))
 	}
 }
 

@@ -1,37 +1,13 @@
 package stack
 
 import (
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/ecpa-lifelong/backoffice/shared/account"
-	"github.com/ecpa-lifelong/backoffice/shared/catalog"
-	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
-	"github.com/ecpa-lifelong/backoffice/shared/export"
-	"github.com/ecpa-lifelong/backoffice/shared/home"
-	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
-	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/openapi"
-	"github.com/ecpa-lifelong/backoffice/shared/platform"
 )
-
-type recorder struct{ patterns []string }
-
-func (r *recorder) Handle(pattern string, _ http.Handler) { r.patterns = append(r.patterns, pattern) }
-
-// routers lists each HTTP function's router, by template logical ID.
-var routers = map[string]func(httpapi.Router){
-	"PlatformFunction":   (&platform.Server{}).Routes,
-	"IdentityFunction":   (&account.Server{}).Routes,
-	"HomeFunction":       (&home.Server{}).Routes,
-	"CourseFunction":     (&catalog.Server{}).Routes,
-	"ImportsFunction":    (&imports.Server{}).Routes,
-	"EnrollmentFunction": (&enrollment.Server{}).Routes,
-	"ExportsFunction":    (&export.Server{}).Routes,
-}
 
 // The routers and the OpenAPI document list the same operations, and every
 // route a router serves reaches that function through the template's routes.
@@ -39,10 +15,8 @@ func TestRoutersMatchOpenAPIAndTemplate(t *testing.T) {
 	tpl := loadTemplate(t)
 	routes := tpl.Routes()
 	var served []string
-	for fn, register := range routers {
-		rec := &recorder{}
-		register(rec)
-		for _, p := range rec.patterns {
+	for fn := range Routers {
+		for _, p := range Served(fn) {
 			served = append(served, p)
 			method, path, _ := strings.Cut(p, " ")
 			concrete := regexp.MustCompile(`\{[^}]+\}`).ReplaceAllString(path, "x")
@@ -53,7 +27,7 @@ func TestRoutersMatchOpenAPIAndTemplate(t *testing.T) {
 		}
 	}
 	for id, f := range tpl.Functions {
-		if len(f.Routes) > 0 && routers[id] == nil {
+		if len(f.Routes) > 0 && Routers[id] == nil {
 			t.Errorf("template function %s has HTTP routes but this test knows no router for it", id)
 		}
 	}

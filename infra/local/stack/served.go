@@ -1,0 +1,48 @@
+package stack
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/ecpa-lifelong/backoffice/shared/account"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
+	"github.com/ecpa-lifelong/backoffice/shared/export"
+	"github.com/ecpa-lifelong/backoffice/shared/home"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/imports"
+	"github.com/ecpa-lifelong/backoffice/shared/platform"
+)
+
+// Routers is each HTTP function's router, by template logical ID: what the
+// route checks (OpenAPI, template, the authorization matrix) compare with.
+var Routers = map[string]func(httpapi.Router){
+	"PlatformFunction":   (&platform.Server{}).Routes,
+	"IdentityFunction":   (&account.Server{}).Routes,
+	"HomeFunction":       (&home.Server{}).Routes,
+	"CourseFunction":     (&catalog.Server{}).Routes,
+	"ImportsFunction":    (&imports.Server{}).Routes,
+	"EnrollmentFunction": (&enrollment.Server{}).Routes,
+	"ExportsFunction":    (&export.Server{}).Routes,
+}
+
+type recorder struct{ patterns []string }
+
+func (r *recorder) Handle(pattern string, _ http.Handler) { r.patterns = append(r.patterns, pattern) }
+
+// Served lists the routes fn's router serves ("METHOD /path/{param}").
+func Served(fn string) []string {
+	rec := &recorder{}
+	Routers[fn](rec)
+	return rec.patterns
+}
+
+// AllServed lists every route every HTTP function serves, sorted.
+func AllServed() []string {
+	var out []string
+	for fn := range Routers {
+		out = append(out, Served(fn)...)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -3,6 +3,7 @@ package imports_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -420,5 +422,41 @@ func TestCatalogueUploads(t *testing.T) {
 	r := env.As(t, "tpe.admin", "GET", "/api/lecturer-db?name=整批", nil)
 	if !strings.Contains(string(r.Body), "整批甲講師") || strings.Contains(string(r.Body), "整批丙講師") {
 		t.Errorf("uploaded public lecturer: %s", r.Body)
+	}
+}
+
+// Finding 4 of issue 13: the result file repeated every cell as uploaded,
+// refused formulas included, and a header could carry one too.
+func TestResultFileNeutralisesEveryCell(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	p := env.Data.People[0]
+	file := strings.TrimSuffix(extHeader, "\r\n") + ",@備註\r\n" +
+		fmt.Sprintf("%s,%s,國家文官學院,英語,115/10/01,115/10/01,3111,6,1,2,,6,,,-3\r\n", p.NationalID, p.Name) +
+		fmt.Sprintf("%s,%s,+1+cmd|' /C calc'!A0,英語,115/10/02,115/10/02,3111,6,1,2,,6,,,=1+2\r\n", p.NationalID, p.Name)
+	j := upload(t, env, "moi.course", imports.HoursExternal, "公式.csv", []byte(file))
+	if j.Status != imports.Staged || j.Rows != 2 || j.Failed != 1 {
+		t.Fatalf("staged job: %+v", j)
+	}
+	for _, failedOnly := range []string{"", "?failed=1"} {
+		var link struct{ URL string }
+		env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/result"+failedOnly, nil).JSON(t, &link)
+		got, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(fetch(t, link.URL), []byte("\uFEFF")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, row := range got {
+			for _, cell := range row {
+				if csvtext.Formula(cell) {
+					t.Errorf("result%s line %d: cell %q would run as a formula", failedOnly, i+1, cell)
+				}
+			}
+		}
+		text := fmt.Sprint(got)
+		if !strings.Contains(text, "'+1+cmd|' /C calc'!A0") || !strings.Contains(text, "'@備註") {
+			t.Errorf("result%s: refused cells not kept as neutral text: %v", failedOnly, got)
+		}
+		if failedOnly == "" && !strings.Contains(text, " -3 ") {
+			t.Errorf("result: the number -3 did not stay a number: %v", got)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package imports
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -290,11 +289,10 @@ func (s *Service) writeResult(ctx context.Context, j Job, failedOnly bool, w io.
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+	cw, err := csvtext.NewWriter(w) // every cell neutralised, refused ones too
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
 	header := rd.Header
 	if i := indexOf(header, ResultHeader); i >= 0 { // a re-uploaded result file: replace the old results
 		header = append(append([]string{}, header[:i]...), header[i+1:]...)
@@ -328,8 +326,7 @@ func (s *Service) writeResult(ctx context.Context, j Job, failedOnly bool, w io.
 	if err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Close()
 }
 
 func resultText(r RowResult) string {

@@ -460,3 +460,67 @@ func TestResultFileNeutralisesEveryCell(t *testing.T) {
 		}
 	}
 }
+
+// Finding 5 of issue 13: a 600 KB file with 100,000 header columns made the
+// job item outgrow 400 KB and the job stayed staging for ever.
+func TestAHugeHeaderEndsAsAFileError(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	header := strings.TrimSuffix(extHeader, "\r\n")
+	var b strings.Builder
+	b.WriteString(header)
+	for i := 0; b.Len() < 600<<10; i++ {
+		fmt.Fprintf(&b, ",x%d", i)
+	}
+	b.WriteString("\r\n")
+	j := upload(t, env, "moi.course", imports.HoursExternal, "寬.csv", []byte(b.String()))
+	if j.Status != imports.Failed || !strings.Contains(j.FileError, "超過上限") {
+		t.Fatalf("job: status %s, reason %q", j.Status, j.FileError)
+	}
+}
+
+// A staging run that died (its lease expired) ends as failed with a reason
+// the next time anyone looks at the job, in the job and in the list; a live
+// staging run is left alone.
+func TestStaleStagingEndsAsFailedWhenLookedAt(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	ctx := context.Background()
+	jobs := imports.Jobs{DB: env.Tables.DB, Table: env.Tables.Directory}
+	now := time.Now()
+	for id, lease := range map[string]time.Time{"dead-stage": now.Add(-time.Minute), "live-stage": now.Add(10 * time.Minute)} {
+		err := jobs.Create(ctx, imports.Job{ID: id, Kind: imports.HoursExternal, Agency: demo.MOI, User: "moi.course",
+			FileName: id + ".csv", Key: "imports/" + demo.MOI + "/" + imports.HoursExternal + "/" + id + ".csv",
+			Status: imports.Staging, Owner: "run-1", Lease: lease, Created: now.Add(-20 * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if j := job(t, env, "moi.course", "dead-stage"); j.Status != imports.Failed || j.FileError != imports.StaleStaging {
+		t.Errorf("dead staging run: %+v", j)
+	}
+	if j := job(t, env, "moi.course", "live-stage"); j.Status != imports.Staging {
+		t.Errorf("live staging run: %+v", j)
+	}
+	if stored, err := jobs.Get(ctx, "dead-stage"); err != nil || stored.Status != imports.Failed || !stored.Finished.After(now.Add(-time.Second)) {
+		t.Errorf("stored: %+v %v", stored, err)
+	}
+	// The list settles too.
+	if err := jobs.Create(ctx, imports.Job{ID: "dead-2", Kind: imports.HoursExternal, Agency: demo.MOI, User: "moi.course",
+		FileName: "d.csv", Key: "imports/x/y/dead-2.csv", Status: imports.Staging, Owner: "run-1",
+		Lease: now.Add(-time.Second), Created: now.Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Items []imports.Job }
+	env.As(t, "moi.admin", "GET", "/api/imports/jobs", nil).JSON(t, &list)
+	found := false
+	for _, j := range list.Items {
+		if j.ID == "dead-2" {
+			found = true
+			if j.Status != imports.Failed || j.FileError != imports.StaleStaging {
+				t.Errorf("listed: %+v", j)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("dead-2 not listed: %+v", list.Items)
+	}
+}

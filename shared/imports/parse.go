@@ -50,6 +50,10 @@ type Reader struct {
 	Extra    []string // header cells that no column claims (ignored)
 }
 
+// MaxColumns bounds the header row: the widest layout has 25 columns, so a
+// file far wider than that is not one of ours.
+const MaxColumns = 200
+
 // NewReader detects the encoding, reads the header row and picks the layout.
 func NewReader(r io.Reader, k Kind) (*Reader, error) {
 	text, enc, err := csvtext.Decode(r)
@@ -65,6 +69,9 @@ func NewReader(r io.Reader, k Kind) (*Reader, error) {
 	}
 	if err != nil {
 		return nil, &FileError{Msg: "無法讀取標題列：" + err.Error()}
+	}
+	if len(header) > MaxColumns {
+		return nil, &FileError{Msg: fmt.Sprintf("標題列有 %d 欄，超過上限 %d 欄；請只保留格式說明中的欄位後再上傳。", len(header), MaxColumns)}
 	}
 	header = append([]string(nil), header...)
 	m, missing := match(k.Layouts, header)

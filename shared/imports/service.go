@@ -142,7 +142,7 @@ func (s *Service) Job(ctx context.Context, c auth.Caller, id string) (Job, error
 	if j.Agency != c.Active.Code || !(c.Can("L1") || c.Can(k.Feature) || (k.ID == Nominations && c.Can("P4"))) {
 		return Job{}, errcode.New(errcode.NotFound, "找不到這個上傳作業。")
 	}
-	return j, nil
+	return s.Jobs.settle(ctx, j, s.Now())
 }
 
 // Query is the progress query (L1).
@@ -166,6 +166,9 @@ func (s *Service) List(ctx context.Context, c auth.Caller, q Query) ([]Job, bool
 	var out []Job
 	for _, j := range jobs {
 		if q.Kind == "" || j.Kind == q.Kind {
+			if j, err = s.Jobs.settle(ctx, j, s.Now()); err != nil {
+				return nil, false, err
+			}
 			out = append(out, j)
 		}
 	}

@@ -40,7 +40,7 @@ type Job struct {
 	Status     string    `dynamo:"status" json:"status"`
 	Encoding   string    `dynamo:"encoding,omitempty" json:"encoding,omitempty"`
 	Layout     string    `dynamo:"layout,omitempty" json:"layout,omitempty"`
-	Extra      []string  `dynamo:"extra,omitempty" json:"extra,omitempty"` // ignored header cells (the first MaxExtraListed)
+	Extra      []string  `dynamo:"extra,omitempty" json:"extra,omitempty"`           // ignored header cells (the first MaxExtraListed)
 	ExtraCount int       `dynamo:"extraCount,omitempty" json:"extraCount,omitempty"` // all of them
 	FileError  string    `dynamo:"fileError,omitempty" json:"fileError,omitempty"`
 	Rows       int       `dynamo:"rows" json:"rows"`

@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fs.Int("n", 2000, "requests per latency benchmark")
-	only := fs.String("only", "", "run one benchmark: api, bulk, search, import or export")
+	only := fs.String("only", "", "run one benchmark: coldstart, api, bulk, search, import or export")
 	importRows := fs.String("import-rows", "200000,1000000", "row counts of the import benchmark")
 	importRepeat := fs.Int("import-repeat", 3, "runs of each loader on the first import size (the median is compared)")
 	importPeople := fs.Int("import-people", 20_000, "people the import benchmark's rows name (cycled)")
@@ -95,6 +95,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	tables := store.Open(cfg, env, settings.TableDirectory, settings.TableCatalog, settings.TableRecords)
 	fmt.Fprintf(out, "benchmarks on %s, %d cores, DynamoDB Local at %s\n\n", runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), endpoint)
+	if *only == "" || *only == "coldstart" {
+		if err := benchColdStart(ctx, out, root, st, 3); err != nil {
+			return err
+		}
+		if *only == "coldstart" {
+			return nil
+		}
+		fmt.Fprintln(out)
+	}
 
 	o := demo.Options{Seed: 1, Scale: 1, Now: time.Now()}
 	d := demo.Generate(o)

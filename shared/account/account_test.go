@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestCheckStrength(t *testing.T) {
@@ -67,5 +68,20 @@ func TestMemberInputValid(t *testing.T) {
 		if err := in.Valid(); !errcode.Is(err, errcode.Invalid) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// The unknown-user path must cost what a real check costs, so the written-out
+// hash must be a valid hash at the cost real passwords use.
+func TestDummyHashMatchesTheRealCost(t *testing.T) {
+	cost, err := bcrypt.Cost(dummyHash)
+	if err != nil {
+		t.Fatalf("dummyHash is not a bcrypt hash: %v", err)
+	}
+	if cost != BcryptCost {
+		t.Errorf("dummyHash has cost %d, passwords use %d", cost, BcryptCost)
+	}
+	if bcrypt.CompareHashAndPassword(dummyHash, []byte("not a password")) != nil {
+		t.Error("dummyHash is not the hash of its documented text")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -59,7 +60,26 @@ type jobItem struct {
 	Job
 }
 
+// maxMessage bounds each stored reason: with maxBadRows of them the item
+// stays far below DynamoDB's 400 KB whatever the file holds.
+const maxMessage = 200
+
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxMessage {
+		return s
+	}
+	return string([]rune(s)[:maxMessage]) + "…"
+}
+
 func jobKeyed(j Job) jobItem {
+	j.FileError = clip(j.FileError)
+	if len(j.Bad) > 0 {
+		bad := make([]RowError, len(j.Bad))
+		for i, b := range j.Bad {
+			bad[i] = RowError{b.Line, clip(b.Message)}
+		}
+		j.Bad = bad
+	}
 	return jobItem{PK: "ROSTERJOB#" + j.ID, SK: "JOB", GSI1PK: "ROSTERJOBS#" + j.Status,
 		GSI1SK: j.Created.UTC().Format(time.RFC3339Nano), Job: j}
 }

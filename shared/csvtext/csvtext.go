@@ -1,7 +1,10 @@
-// Package csvtext turns an uploaded text file into UTF-8: it detects the
+// Package csvtext is the text of the CSV files officers exchange with the
+// system. Reading: it turns an uploaded file into UTF-8, detecting the
 // encoding the way officers' files arrive (a UTF-8 BOM, valid UTF-8, else
-// Big5/CP950 as Excel on Traditional-Chinese Windows saves CSV) and refuses
-// UTF-16 and binary files with a reason an officer can act on.
+// Big5/CP950 as Excel on Traditional-Chinese Windows saves CSV) and refusing
+// UTF-16 and binary files with a reason an officer can act on. Writing and
+// checking cells: the one formula-injection rule (Formula, Neutralise) and the
+// CSV writer every download uses.
 package csvtext
 
 import (

@@ -2,7 +2,6 @@ package enrollment
 
 import (
 	"bytes"
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 )
@@ -178,38 +178,24 @@ func (s *Server) handleSignIn() httpapi.HandlerFunc {
 			return nil
 		}
 		var b bytes.Buffer
-		b.WriteString("\uFEFF")
-		cw := csv.NewWriter(&b)
-		cw.UseCRLF = true
+		cw, _ := csvtext.NewWriter(&b) // a bytes.Buffer does not fail; every cell neutralised
 		_ = cw.Write(append(append([]string{"序號"}, sheet.Columns...), "簽名"))
 		n := 0
 		for _, row := range sheet.Rows {
 			n++
-			_ = cw.Write(append(append([]string{strconv.Itoa(n)}, neutralise(row)...), ""))
+			_ = cw.Write(append(append([]string{strconv.Itoa(n)}, row...), ""))
 		}
 		for i := 0; i < sheet.Blank; i++ {
 			n++
 			_ = cw.Write(append(append([]string{strconv.Itoa(n)}, make([]string, len(sheet.Columns))...), ""))
 		}
-		cw.Flush()
+		_ = cw.Close()
 		name := sheet.Class.CourseCode + "-" + sheet.Class.Session + "_簽到表.csv"
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 		_, _ = w.Write(b.Bytes())
 		return nil
 	}
-}
-
-// neutralise keeps a cell from running as a formula in a spreadsheet.
-func neutralise(row []string) []string {
-	out := make([]string, len(row))
-	for i, c := range row {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			c = "'" + c
-		}
-		out[i] = c
-	}
-	return out
 }
 
 func (s *Server) handleNominations() httpapi.HandlerFunc {

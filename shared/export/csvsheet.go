@@ -1,23 +1,24 @@
 package export
 
 import (
-	"encoding/csv"
 	"io"
+
+	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 )
 
 // csvSheet writes UTF-8 with a BOM, so Excel on Traditional-Chinese Windows
 // opens it without garbling, and CRLF line ends.
 type csvSheet struct {
-	w    *csv.Writer
+	w    *csvtext.Writer
 	cols []Column
 }
 
 func newCSV(w io.Writer, cols []Column) (*csvSheet, error) {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+	cw, err := csvtext.NewWriter(w)
+	if err != nil {
 		return nil, err
 	}
-	s := &csvSheet{w: csv.NewWriter(w), cols: cols}
-	s.w.UseCRLF = true
+	s := &csvSheet{w: cw, cols: cols}
 	header := make([]string, len(cols))
 	for i, c := range cols {
 		header[i] = c.Title
@@ -33,7 +34,4 @@ func (s *csvSheet) WriteRow(cells []string) error {
 	return s.w.Write(row)
 }
 
-func (s *csvSheet) Close() error {
-	s.w.Flush()
-	return s.w.Error()
-}
+func (s *csvSheet) Close() error { return s.w.Close() }

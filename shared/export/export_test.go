@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 )
 
 var cols = []Column{
@@ -30,7 +32,7 @@ var rows = [][]string{
 func want(r, c int) string {
 	v := rows[r][c]
 	if cols[c].Kind == Text {
-		return Neutralise(v)
+		return csvtext.Neutralise(v)
 	}
 	return v
 }
@@ -51,15 +53,6 @@ func write(t *testing.T, f Format) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-func TestNeutralise(t *testing.T) {
-	for in, out := range map[string]string{"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@x": "'@x",
-		"\tx": "'\tx", "\rx": "'\rx", "a=b": "a=b", "": "", "王": "王"} {
-		if got := Neutralise(in); got != out {
-			t.Errorf("Neutralise(%q) = %q, want %q", in, got, out)
-		}
-	}
 }
 
 func TestCSV(t *testing.T) {

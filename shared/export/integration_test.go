@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
@@ -385,5 +386,62 @@ func TestWorkerRetriesOnce(t *testing.T) {
 	}
 	if j := status("broken"); j.Status != export.Failed || j.Error == "" {
 		t.Fatalf("after the last attempt: %+v", j)
+	}
+}
+
+// Finding 5 of issue 13: a job whose worker died with no retry left stayed
+// running for ever. The next look at it (the job or the list) ends it as
+// failed with a reason; a job a run may still finish is left alone.
+func TestStaleJobsEndAsFailedWhenLookedAt(t *testing.T) {
+	f := newWorkerFixture(t)
+	ctx := context.Background()
+	start := time.Now()
+	claim := func(id string, at time.Time) {
+		if _, ok, err := f.jobs.Claim(ctx, id, at, export.Lease); err != nil || !ok {
+			t.Fatalf("claim %s at %s: %v %v", id, at, ok, err)
+		}
+	}
+	f.queue("dead", export.CSV) // both attempts died
+	claim("dead", start)
+	claim("dead", start.Add(export.Lease+time.Second))
+	f.queue("retry-left", export.CSV) // one attempt died, Lambda's retry may still come
+	claim("retry-left", start)
+	f.queue("never-ran", export.CSV) // the invocation never arrived
+	f.queue("live", export.CSV)
+	later := start.Add(2*export.Lease + 2*time.Second)
+	claim("live", later.Add(-time.Minute))
+
+	caller := auth.Caller{UserID: "u", Active: agency.Agency{Code: "A"}}
+	svc := &export.Service{Jobs: f.jobs, Now: func() time.Time { return later }}
+	for id, want := range map[string]string{"dead": export.Failed, "retry-left": export.Running, "live": export.Running} {
+		j, err := svc.Mine(ctx, caller, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status != want || (want == export.Failed) != (j.Error == export.Stale) {
+			t.Errorf("%s at lease+: %+v, want %s", id, j, want)
+		}
+		if stored := f.get(id); stored.Status != want {
+			t.Errorf("%s stored as %s, want %s", id, stored.Status, want)
+		}
+	}
+	// An hour and a lease after creation nothing can come any more: the list ends both.
+	svc.Now = func() time.Time { return start.Add(time.Hour + export.Lease + time.Second) }
+	list, err := svc.List(ctx, caller, "rows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, j := range list {
+		got[j.ID] = j.Status
+	}
+	for _, id := range []string{"retry-left", "never-ran"} {
+		if got[id] != export.Failed || f.get(id).Error != export.Stale {
+			t.Errorf("%s after the event age: listed %q, stored %+v", id, got[id], f.get(id))
+		}
+	}
+	// A worker run that arrives afterwards does nothing.
+	if _, ok, _ := f.jobs.Claim(ctx, "never-ran", time.Now(), export.Lease); ok {
+		t.Error("a failed job was claimed again")
 	}
 }

@@ -128,6 +128,45 @@ func (s Jobs) Finish(ctx context.Context, j Job) error {
 	return err
 }
 
+// eventAge is how long Lambda may still deliver a worker invocation or its
+// retry (template.yaml: the worker's MaximumEventAgeInSeconds).
+const eventAge = time.Hour
+
+// Stale is the reason given to a job that can no longer finish.
+const Stale = "匯出未在時限內完成（處理中斷），請重新申請。"
+
+// stale reports a job no worker run can still finish: queued past the last
+// moment an invocation could arrive and run, or running past its lease with
+// no retry left to take it over.
+func (j Job) stale(now time.Time) bool {
+	last := j.Created.Add(eventAge + Lease)
+	switch j.Status {
+	case Queued:
+		return now.After(last)
+	case Running:
+		return now.After(j.Started.Add(Lease)) && (j.Attempts >= MaxAttempts || now.After(last))
+	}
+	return false
+}
+
+// settle ends a stale job as failed with Stale, conditional on it being as
+// it was read (a run that took it over meanwhile is never overruled).
+func (s Jobs) settle(ctx context.Context, j Job, now time.Time) (Job, error) {
+	if !j.stale(now) {
+		return j, nil
+	}
+	was := j
+	j.Status, j.Error, j.Finished = Failed, Stale, now
+	err := s.Table.Put(s.keyed(j)).If("$ = ? AND $ = ?", "status", was.Status, "attempts", was.Attempts).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return s.Get(ctx, j.ID)
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("end stale export job %s: %w", j.ID, err)
+	}
+	return j, nil
+}
+
 // Requeue hands a job this run holds back to the queue, for a retry.
 func (s Jobs) Requeue(ctx context.Context, j Job) error {
 	err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("status", Queued).

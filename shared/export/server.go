@@ -41,16 +41,9 @@ func (s *Server) handleRequest(kind string) httpapi.HandlerFunc {
 
 func (s *Server) handleList(kind string) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		c := auth.CallerFrom(r.Context())
-		jobs, err := s.Service.Jobs.Mine(r.Context(), c.UserID, kind, 50)
+		out, err := s.Service.List(r.Context(), auth.CallerFrom(r.Context()), kind)
 		if err != nil {
 			return err
-		}
-		out := make([]Job, 0, len(jobs))
-		for _, j := range jobs {
-			if j.Agency == c.Active.Code {
-				out = append(out, j)
-			}
 		}
 		httpapi.Encode(w, http.StatusOK, map[string]any{"items": out, "keepHours": int(Keep.Hours())})
 		return nil

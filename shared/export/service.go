@@ -79,7 +79,27 @@ func (s *Service) Mine(ctx context.Context, c auth.Caller, id string) (Job, erro
 	if j.Owner != c.UserID || j.Agency != c.Active.Code {
 		return Job{}, errcode.New(errcode.NotFound, "找不到這個匯出工作。")
 	}
-	return j, nil
+	return s.Jobs.settle(ctx, j, s.Now().UTC())
+}
+
+// List returns the caller's jobs of one kind in their active agency, newest
+// first; a job that can no longer finish is ended as failed on the way.
+func (s *Service) List(ctx context.Context, c auth.Caller, kind string) ([]Job, error) {
+	jobs, err := s.Jobs.Mine(ctx, c.UserID, kind, 50)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Job, 0, len(jobs))
+	for _, j := range jobs {
+		if j.Agency != c.Active.Code {
+			continue
+		}
+		if j, err = s.Jobs.settle(ctx, j, s.Now().UTC()); err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
 }
 
 // Download presigns the finished file for the caller.

@@ -11,6 +11,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 )
 
 // Format is a spreadsheet format.
@@ -64,20 +66,6 @@ func NewSheet(f Format, w io.Writer, name string, cols []Column) (Sheet, error) 
 	return nil, fmt.Errorf("unknown format %q", f)
 }
 
-// Neutralise defuses a text cell that a spreadsheet would take for a formula
-// (=, +, -, @, tab, CR at the start): it gets a leading apostrophe, in every
-// format, so what the officer sees is the text that was stored.
-func Neutralise(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
 func width(c Column) float64 {
 	if c.Width > 0 {
 		return c.Width
@@ -101,7 +89,7 @@ func cleanRow(cols []Column, cells []string) ([]string, error) {
 	out := make([]string, len(cells))
 	for i, c := range cells {
 		if cols[i].Kind == Text {
-			out[i] = Neutralise(c)
+			out[i] = csvtext.Neutralise(c) // the one rule of every file the system writes
 			continue
 		}
 		out[i] = strings.TrimSpace(c)

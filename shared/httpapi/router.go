@@ -10,12 +10,16 @@ type Router interface {
 }
 
 // Serve builds a function's handler from its routes, with what every
-// function shares: panics become a 500 in the API's error shape, and unknown
+// function shares: every response says nosniff and no-store (answers carry
+// personal data: no cache keeps them; downloads are never sniffed into
+// something else), panics become a 500 in the API's error shape, and unknown
 // routes a 404 in it (not ServeMux's text).
 func Serve(routes func(Router)) http.Handler {
 	mux := http.NewServeMux()
 	routes(mux)
 	return Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "no-store")
 		if _, pattern := mux.Handler(r); pattern == "" {
 			NotFound(w, r)
 			return

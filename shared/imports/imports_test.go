@@ -162,14 +162,35 @@ func TestRowsThatCannotBeRead(t *testing.T) {
 	if rows[3].Bad == nil || rows[3].Line != 6 {
 		t.Errorf("stray quote: %+v", rows[3])
 	}
-	for _, s := range []string{"+886-2-1234", "-5", "- 3"} {
-		if looksLikeFormula(s) {
-			t.Errorf("%q taken for a formula", s)
+}
+
+// Finding 4 of issue 13: a cell starting with + or - followed by a digit used
+// to pass. Every OWASP prefix is refused at upload; plain numbers are not.
+func TestUploadRefusesFormulaCells(t *testing.T) {
+	k := kind(t, HoursExternal)
+	for _, tc := range []struct {
+		inst    string
+		refused bool
+	}{
+		{"=1+2", true},
+		{"+1+cmd|' /C calc'!A0", true},
+		{"-1+cmd|' /C calc'!A0", true},
+		{"@SUM(A1)", true},
+		{"\"\tx\"", true},
+		{"\"\rx\"", true},
+		{"+886-2-1234", true},
+		{"-3", false},
+		{"+886", false},
+		{"-1.5", false},
+		{"國家文官學院", false},
+	} {
+		file := extHeader + "A123456789,王小明," + tc.inst + ",英語,115/10/01,115/10/01,3111,6,1,2,,6,,\r\n"
+		_, rows := readAll(t, []byte(file), k)
+		if len(rows) != 1 {
+			t.Fatalf("%q: %d rows", tc.inst, len(rows))
 		}
-	}
-	for _, s := range []string{"=1+1", "@SUM(A1)", "+A1", "-A1", "\tx"} {
-		if !looksLikeFormula(s) {
-			t.Errorf("%q not taken for a formula", s)
+		if refused := rows[0].Bad != nil && strings.Contains(rows[0].Bad.Msg, "公式"); refused != tc.refused {
+			t.Errorf("%q: refused as a formula %v, want %v (%+v)", tc.inst, refused, tc.refused, rows[0].Bad)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package imports_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -453,5 +455,105 @@ func TestCatalogueUploads(t *testing.T) {
 	r := env.As(t, "tpe.admin", "GET", "/api/lecturer-db?name=整批", nil)
 	if !strings.Contains(string(r.Body), "整批甲講師") || strings.Contains(string(r.Body), "整批丙講師") {
 		t.Errorf("uploaded public lecturer: %s", r.Body)
+	}
+}
+
+// Finding 4 of issue 13: the result file repeated every cell as uploaded,
+// refused formulas included, and a header could carry one too.
+func TestResultFileNeutralisesEveryCell(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	p := env.Data.People[0]
+	file := strings.TrimSuffix(extHeader, "\r\n") + ",@備註\r\n" +
+		fmt.Sprintf("%s,%s,國家文官學院,英語,115/10/01,115/10/01,3111,6,1,2,,6,,,-3\r\n", p.NationalID, p.Name) +
+		fmt.Sprintf("%s,%s,+1+cmd|' /C calc'!A0,英語,115/10/02,115/10/02,3111,6,1,2,,6,,,=1+2\r\n", p.NationalID, p.Name)
+	j := upload(t, env, "moi.course", imports.HoursExternal, "公式.csv", []byte(file))
+	if j.Status != imports.Staged || j.Rows != 2 || j.Failed != 1 {
+		t.Fatalf("staged job: %+v", j)
+	}
+	for _, failedOnly := range []string{"", "?failed=1"} {
+		var link struct{ URL string }
+		env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/result"+failedOnly, nil).JSON(t, &link)
+		got, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(fetch(t, link.URL), []byte("\uFEFF")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, row := range got {
+			for _, cell := range row {
+				if csvtext.Formula(cell) {
+					t.Errorf("result%s line %d: cell %q would run as a formula", failedOnly, i+1, cell)
+				}
+			}
+		}
+		text := fmt.Sprint(got)
+		if !strings.Contains(text, "'+1+cmd|' /C calc'!A0") || !strings.Contains(text, "'@備註") {
+			t.Errorf("result%s: refused cells not kept as neutral text: %v", failedOnly, got)
+		}
+		if failedOnly == "" && !strings.Contains(text, " -3 ") {
+			t.Errorf("result: the number -3 did not stay a number: %v", got)
+		}
+	}
+}
+
+// Finding 5 of issue 13: a 600 KB file with 100,000 header columns made the
+// job item outgrow 400 KB and the job stayed staging for ever.
+func TestAHugeHeaderEndsAsAFileError(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	header := strings.TrimSuffix(extHeader, "\r\n")
+	var b strings.Builder
+	b.WriteString(header)
+	for i := 0; b.Len() < 600<<10; i++ {
+		fmt.Fprintf(&b, ",x%d", i)
+	}
+	b.WriteString("\r\n")
+	j := upload(t, env, "moi.course", imports.HoursExternal, "寬.csv", []byte(b.String()))
+	if j.Status != imports.Failed || !strings.Contains(j.FileError, "超過上限") {
+		t.Fatalf("job: status %s, reason %q", j.Status, j.FileError)
+	}
+}
+
+// A staging run that died (its lease expired) ends as failed with a reason
+// the next time anyone looks at the job, in the job and in the list; a live
+// staging run is left alone.
+func TestStaleStagingEndsAsFailedWhenLookedAt(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	ctx := context.Background()
+	jobs := imports.Jobs{DB: env.Tables.DB, Table: env.Tables.Directory}
+	now := time.Now()
+	for id, lease := range map[string]time.Time{"dead-stage": now.Add(-time.Minute), "live-stage": now.Add(10 * time.Minute)} {
+		err := jobs.Create(ctx, imports.Job{ID: id, Kind: imports.HoursExternal, Agency: demo.MOI, User: "moi.course",
+			FileName: id + ".csv", Key: "imports/" + demo.MOI + "/" + imports.HoursExternal + "/" + id + ".csv",
+			Status: imports.Staging, Owner: "run-1", Lease: lease, Created: now.Add(-20 * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if j := job(t, env, "moi.course", "dead-stage"); j.Status != imports.Failed || j.FileError != imports.StaleStaging {
+		t.Errorf("dead staging run: %+v", j)
+	}
+	if j := job(t, env, "moi.course", "live-stage"); j.Status != imports.Staging {
+		t.Errorf("live staging run: %+v", j)
+	}
+	if stored, err := jobs.Get(ctx, "dead-stage"); err != nil || stored.Status != imports.Failed || !stored.Finished.After(now.Add(-time.Second)) {
+		t.Errorf("stored: %+v %v", stored, err)
+	}
+	// The list settles too.
+	if err := jobs.Create(ctx, imports.Job{ID: "dead-2", Kind: imports.HoursExternal, Agency: demo.MOI, User: "moi.course",
+		FileName: "d.csv", Key: "imports/x/y/dead-2.csv", Status: imports.Staging, Owner: "run-1",
+		Lease: now.Add(-time.Second), Created: now.Add(-time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Items []imports.Job }
+	env.As(t, "moi.admin", "GET", "/api/imports/jobs", nil).JSON(t, &list)
+	found := false
+	for _, j := range list.Items {
+		if j.ID == "dead-2" {
+			found = true
+			if j.Status != imports.Failed || j.FileError != imports.StaleStaging {
+				t.Errorf("listed: %+v", j)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("dead-2 not listed: %+v", list.Items)
 	}
 }

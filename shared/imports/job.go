@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -39,7 +40,8 @@ type Job struct {
 	Status     string    `dynamo:"status" json:"status"`
 	Encoding   string    `dynamo:"encoding,omitempty" json:"encoding,omitempty"`
 	Layout     string    `dynamo:"layout,omitempty" json:"layout,omitempty"`
-	Extra      []string  `dynamo:"extra,omitempty" json:"extra,omitempty"` // ignored header cells
+	Extra      []string  `dynamo:"extra,omitempty" json:"extra,omitempty"`           // ignored header cells (the first MaxExtraListed)
+	ExtraCount int       `dynamo:"extraCount,omitempty" json:"extraCount,omitempty"` // all of them
 	FileError  string    `dynamo:"fileError,omitempty" json:"fileError,omitempty"`
 	Rows       int       `dynamo:"rows" json:"rows"`
 	Failed     int       `dynamo:"failed" json:"failed"`
@@ -67,9 +69,68 @@ type jobItem struct {
 
 func jobPK(id string) string { return "IMPORT#" + id }
 
+// What a job item keeps of what the file says, so that no file can make the
+// item outgrow DynamoDB's 400 KB (a header of 100,000 columns once did, and
+// the job stayed staging for ever). The file itself has every cell.
+const (
+	MaxExtraListed = 20  // ignored header cells named on the job (ExtraCount has them all)
+	MaxCellKept    = 40  // characters of each one
+	MaxFileError   = 300 // characters of the reason a file was refused
+)
+
+// bounded is the job as stored: file-derived text cut to the maximums.
+func (j Job) bounded() Job {
+	if len(j.Extra) > 0 {
+		j.ExtraCount = max(j.ExtraCount, len(j.Extra))
+		extra := make([]string, 0, min(len(j.Extra), MaxExtraListed))
+		for _, e := range j.Extra[:min(len(j.Extra), MaxExtraListed)] {
+			extra = append(extra, clipTo(e, MaxCellKept))
+		}
+		j.Extra = extra
+	}
+	j.FileError = clipTo(j.FileError, MaxFileError)
+	return j
+}
+
+func clipTo(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
 func jobKeyed(j Job) jobItem {
+	j = j.bounded()
 	return jobItem{PK: jobPK(j.ID), SK: "JOB", GSI1PK: "IMPORTS#" + j.Agency,
 		GSI1SK: j.Created.UTC().Format(time.RFC3339Nano) + "#" + j.ID, Job: j}
+}
+
+// StaleStaging is the reason given to a job whose staging run died: its
+// lease expired with the job still staging, and no notification will come
+// again for the file.
+const StaleStaging = "檔案檢查未在時限內完成（處理中斷），整個檔案未被接受，請重新上傳。"
+
+// settle ends a job that can no longer progress: staging with its lease
+// expired becomes failed with StaleStaging (conditional on it still being so,
+// so a live run is never overruled). An applying job whose lease expired is
+// left as it is: the nightly batch resumes it from its checkpoint.
+func (s Jobs) settle(ctx context.Context, j Job, now time.Time) (Job, error) {
+	if j.Status != Staging || j.Lease.IsZero() || !j.Lease.Before(now) {
+		return j, nil
+	}
+	var it jobItem
+	err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").
+		Set("status", Failed).Set("fileError", StaleStaging).Set("finished", now).
+		Remove("owner").Remove("lease").
+		If("$ = ? AND $ < ?", "status", Staging, "lease", now).
+		Value(ctx, &it)
+	if dynamo.IsCondCheckFailed(err) { // moved on meanwhile
+		return s.Get(ctx, j.ID)
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("end stale import job %s: %w", j.ID, err)
+	}
+	return it.Job, nil
 }
 
 // queueItem lists a job the nightly batch must apply.

@@ -50,6 +50,10 @@ type Reader struct {
 	Extra    []string // header cells that no column claims (ignored)
 }
 
+// MaxColumns bounds the header row: the widest layout has 25 columns, so a
+// file far wider than that is not one of ours.
+const MaxColumns = 200
+
 // NewReader detects the encoding, reads the header row and picks the layout.
 func NewReader(r io.Reader, k Kind) (*Reader, error) {
 	text, enc, err := csvtext.Decode(r)
@@ -65,6 +69,9 @@ func NewReader(r io.Reader, k Kind) (*Reader, error) {
 	}
 	if err != nil {
 		return nil, &FileError{Msg: "無法讀取標題列：" + err.Error()}
+	}
+	if len(header) > MaxColumns {
+		return nil, &FileError{Msg: fmt.Sprintf("標題列有 %d 欄，超過上限 %d 欄；請只保留格式說明中的欄位後再上傳。", len(header), MaxColumns)}
 	}
 	header = append([]string(nil), header...)
 	m, missing := match(k.Layouts, header)
@@ -95,8 +102,8 @@ func (r *Reader) Next() (Row, error) {
 			row.Bad = rowErr("第 %d 欄含有無法辨識的字元（檔案編碼可能有誤，請以 Big5 或 UTF-8 存檔）", i+1)
 			break
 		}
-		if looksLikeFormula(f) {
-			row.Bad = rowErr("第 %d 欄「%s」以 = 或 @ 等符號開頭，像是試算表公式，為安全起見不予接受", i+1, clip(f))
+		if csvtext.Formula(f) {
+			row.Bad = rowErr("第 %d 欄「%s」以 = + - @、Tab 或換行字元開頭（數字除外），像是試算表公式，為安全起見不予接受", i+1, clip(f))
 			break
 		}
 	}
@@ -115,21 +122,6 @@ func undecodable(s string) bool {
 			}
 			return false
 		}
-	}
-	return false
-}
-
-// looksLikeFormula: what a spreadsheet would run as a formula (= @ anywhere,
-// + - when not a number like +886 or -5, a leading tab or CR).
-func looksLikeFormula(s string) bool {
-	if s == "" {
-		return false
-	}
-	switch s[0] {
-	case '=', '@', '\t', '\r':
-		return true
-	case '+', '-':
-		return len(s) > 1 && !(s[1] >= '0' && s[1] <= '9') && s[1] != ' '
 	}
 	return false
 }

@@ -3,13 +3,13 @@ package imports
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
@@ -20,9 +20,7 @@ import (
 // (GET /api/imports/kinds) is generated from the same columns.
 func TemplateCSV(k Kind) []byte {
 	var b bytes.Buffer
-	b.WriteString("\uFEFF")
-	w := csv.NewWriter(&b)
-	w.UseCRLF = true
+	w, _ := csvtext.NewWriter(&b) // a bytes.Buffer does not fail
 	var header []string
 	for _, c := range k.Template().Columns {
 		h := c.Header
@@ -32,7 +30,7 @@ func TemplateCSV(k Kind) []byte {
 		header = append(header, h)
 	}
 	_ = w.Write(header)
-	w.Flush()
+	_ = w.Close()
 	return b.Bytes()
 }
 

@@ -2,7 +2,6 @@ package imports
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -143,7 +142,7 @@ func (s *Service) Job(ctx context.Context, c auth.Caller, id string) (Job, error
 	if j.Agency != c.Active.Code || !(c.Can("L1") || c.Can(k.Feature) || (k.ID == Nominations && c.Can("P4"))) {
 		return Job{}, errcode.New(errcode.NotFound, "找不到這個上傳作業。")
 	}
-	return j, nil
+	return s.Jobs.settle(ctx, j, s.Now())
 }
 
 // Query is the progress query (L1).
@@ -167,6 +166,9 @@ func (s *Service) List(ctx context.Context, c auth.Caller, q Query) ([]Job, bool
 	var out []Job
 	for _, j := range jobs {
 		if q.Kind == "" || j.Kind == q.Kind {
+			if j, err = s.Jobs.settle(ctx, j, s.Now()); err != nil {
+				return nil, false, err
+			}
 			out = append(out, j)
 		}
 	}
@@ -290,11 +292,10 @@ func (s *Service) writeResult(ctx context.Context, j Job, failedOnly bool, w io.
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+	cw, err := csvtext.NewWriter(w) // every cell neutralised, refused ones too
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
 	header := rd.Header
 	if i := indexOf(header, ResultHeader); i >= 0 { // a re-uploaded result file: replace the old results
 		header = append(append([]string{}, header[:i]...), header[i+1:]...)
@@ -328,8 +329,7 @@ func (s *Service) writeResult(ctx context.Context, j Job, failedOnly bool, w io.
 	if err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Close()
 }
 
 func resultText(r RowResult) string {

@@ -4,7 +4,13 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/guregu/dynamo/v2"
 )
 
 func TestChunkCodecRoundTrip(t *testing.T) {
@@ -107,4 +113,56 @@ func TestDupFinderFirstLineWins(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("the key files are left behind in %s", dir)
 	}
+}
+
+// What a job item keeps of the file is bounded, whatever the file holds.
+func TestJobItemIsBounded(t *testing.T) {
+	extra := make([]string, 100_000)
+	for i := range extra {
+		extra[i] = strings.Repeat("欄", 50) + strconv.Itoa(i)
+	}
+	j := Job{ID: "j", Extra: extra, FileError: strings.Repeat("錯", 10_000)}
+	it := jobKeyed(j)
+	if it.ExtraCount != len(extra) || len(it.Extra) != MaxExtraListed {
+		t.Errorf("extra: %d kept of %d, want %d of %d", len(it.Extra), it.ExtraCount, MaxExtraListed, len(extra))
+	}
+	for _, e := range it.Extra {
+		if n := utf8.RuneCountInString(e); n > MaxCellKept+1 {
+			t.Errorf("an ignored header cell kept at %d characters", n)
+		}
+	}
+	if n := utf8.RuneCountInString(it.FileError); n > MaxFileError+1 {
+		t.Errorf("file error kept at %d characters", n)
+	}
+	if len(j.Extra) != len(extra) {
+		t.Error("jobKeyed changed the caller's job")
+	}
+	av, err := dynamo.MarshalItem(it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size := itemSize(av); size > 16<<10 {
+		t.Errorf("job item of %d bytes", size)
+	}
+}
+
+// itemSize approximates DynamoDB's item size: names plus string values.
+func itemSize(av map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range av {
+		n += len(k)
+		switch v := v.(type) {
+		case *types.AttributeValueMemberS:
+			n += len(v.Value)
+		case *types.AttributeValueMemberL:
+			for _, e := range v.Value {
+				if s, ok := e.(*types.AttributeValueMemberS); ok {
+					n += len(s.Value)
+				}
+			}
+		default:
+			n += 16
+		}
+	}
+	return n
 }

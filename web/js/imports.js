@@ -109,7 +109,7 @@ export async function jobView(el, id, base) {
       <dt>狀態</dt><dd><span class="badge" data-status="${esc(j.status)}">${esc(statusText[j.status] || j.status)}</span></dd>
       <dt>筆數</dt><dd id="j-counts">${counts(j)}</dd>
       ${j.encoding ? `<dt>檔案編碼</dt><dd>${esc(j.encoding)}；${esc(j.layout || '')}</dd>` : ''}
-      ${(j.extra || []).length ? `<dt>略過的欄位</dt><dd>${j.extra.map(esc).join('、')}（不認得的欄位，未處理）</dd>` : ''}
+      ${(j.extra || []).length ? `<dt>略過的欄位</dt><dd>${j.extra.map(esc).join('、')}${j.extraCount > j.extra.length ? `等 ${j.extraCount} 欄` : ''}（不認得的欄位，未處理）</dd>` : ''}
       ${j.finished ? `<dt>完成時間</dt><dd>${rocDateTime(j.finished)}</dd>` : ''}</dl>
       <p class="actions">
         <button type="button" class="secondary" id="j-original"${j.status === 'uploading' ? ' disabled' : ''}>下載原始檔案</button>

@@ -267,9 +267,16 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	// The site's security headers, as CloudFront adds them (template.yaml's
+	// response headers policy), with the local S3 and issuer as the origins
+	// the page may connect to.
+	site, err := t.SiteHeaders(res, map[string]string{"UploadsOrigin": s.S3URL, "SsoOrigin": origin(s.env[settings.SSOIssuer])})
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	s.sso.routes(mux)
-	mux.Handle("/api/", gw)
+	mux.Handle("/api/", withHeaders(site, gw))
 	mux.HandleFunc("GET /local/schedules", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"items": s.sched.Info()})
@@ -283,14 +290,24 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	mux.Handle("POST /2015-03-31/functions/{name}/invocations", s.lambda)
 	if cfg.WebDir != "" {
 		files := http.FileServer(http.Dir(cfg.WebDir))
-		mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle("/", withHeaders(site, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-cache")
 			files.ServeHTTP(w, r)
-		}))
+		})))
 	}
 	s.serve(apiLn, mux)
 	s.serve(s3Ln, s.notif)
 	return nil
+}
+
+// withHeaders adds the site's headers to every response of h.
+func withHeaders(site http.Header, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range site {
+			w.Header()[k] = v
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Stack) serve(ln net.Listener, h http.Handler) {

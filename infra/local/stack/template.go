@@ -22,6 +22,9 @@ type Template struct {
 	Params    map[string]string     // parameter defaults
 	Env       []string              // Globals environment variable names, in order
 	envNodes  map[string]*yaml.Node
+	// HeadersPolicy is the Properties of the AWS::CloudFront::ResponseHeadersPolicy
+	// the distribution serves the site (and /api/*) with.
+	HeadersPolicy *yaml.Node
 }
 
 // Function is an AWS::Serverless::Function.
@@ -85,6 +88,11 @@ func LoadTemplate(path string) (*Template, error) {
 			t.Tables[r.key] = props
 		case "AWS::S3::Bucket":
 			t.Buckets[r.key] = props
+		case "AWS::CloudFront::ResponseHeadersPolicy":
+			if t.HeadersPolicy != nil {
+				return nil, fmt.Errorf("%s: the local stack serves one response headers policy, the template has two", r.key)
+			}
+			t.HeadersPolicy = props
 		case "AWS::Serverless::Function":
 			f := &Function{LogicalID: r.key, CodeURI: scalar(get(props, "CodeUri")), Env: map[string]*yaml.Node{}, Retries: 2}
 			for _, v := range pairs(get(props, "Environment", "Variables")) {

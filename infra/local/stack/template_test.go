@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"gopkg.in/yaml.v3"
 )
 
 const templatePath = "../../../template.yaml"
@@ -143,6 +145,79 @@ func TestCronSpec(t *testing.T) {
 		for _, s := range f.Schedules {
 			if _, err := cronSpec(s.Expression); err != nil || s.Timezone != "Asia/Taipei" {
 				t.Errorf("schedule %s: %v, timezone %q", s.Name, err, s.Timezone)
+			}
+		}
+	}
+}
+
+// Finding 8 of issue 13: neither the site nor the API sent security headers,
+// and the uploads bucket allowed any origin.
+func TestSiteHeadersPolicy(t *testing.T) {
+	tpl := loadTemplate(t)
+	h, err := tpl.SiteHeaders(Resolver{Params: tpl.Params, Pseudo: map[string]string{"AWS::StackName": "s",
+		"AWS::AccountId": "1", "AWS::Region": "r"}}, map[string]string{"UploadsOrigin": "https://up", "SsoOrigin": "https://sso"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	csp := map[string][]string{}
+	for _, d := range strings.Split(h.Get("Content-Security-Policy"), ";") {
+		if f := strings.Fields(d); len(f) > 0 {
+			csp[f[0]] = f[1:]
+		}
+	}
+	for _, tc := range []struct {
+		directive string
+		want      []string
+	}{
+		{"default-src", []string{"'self'"}},
+		{"script-src", []string{"'self'"}}, // no inline script, no eval, no other host
+		{"style-src", []string{"'self'"}},
+		{"object-src", []string{"'none'"}},
+		{"base-uri", []string{"'none'"}},
+		{"frame-ancestors", []string{"'none'"}},
+		{"connect-src", []string{"'self'", "https://up", "https://sso"}},
+	} {
+		if !slices.Equal(csp[tc.directive], tc.want) {
+			t.Errorf("CSP %s %v, want %v (policy %q)", tc.directive, csp[tc.directive], tc.want, h.Get("Content-Security-Policy"))
+		}
+	}
+	hsts := h.Get("Strict-Transport-Security")
+	var age int
+	if _, err := fmt.Sscanf(hsts, "max-age=%d", &age); err != nil || age < 31536000 || !strings.Contains(hsts, "includeSubDomains") {
+		t.Errorf("Strict-Transport-Security %q: want at least a year, subdomains included", hsts)
+	}
+	for k, want := range map[string]string{"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s %q, want %q", k, got, want)
+		}
+	}
+
+	// The policy is on every behaviour of the distribution, and the uploads
+	// bucket takes browser uploads from the site's origin only.
+	raw, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	res := get(doc.Content[0], "Resources")
+	cfg := get(res, "SiteDistribution", "Properties", "DistributionConfig")
+	behaviours := append([]*yaml.Node{get(cfg, "DefaultCacheBehavior")}, seq(get(cfg, "CacheBehaviors"))...)
+	for i, b := range behaviours {
+		if n := get(b, "ResponseHeadersPolicyId"); n == nil || n.Tag != "!Ref" || n.Value != "SiteHeadersPolicy" {
+			t.Errorf("cache behaviour %d (%s) lacks ResponseHeadersPolicyId: !Ref SiteHeadersPolicy", i, scalar(get(b, "PathPattern")))
+		}
+	}
+	for _, rule := range seq(get(res, "UploadsBucket", "Properties", "CorsConfiguration", "CorsRules")) {
+		origins := seq(get(rule, "AllowedOrigins"))
+		if len(origins) != 1 || origins[0].Tag != "!If" || !strings.Contains(string(raw), `!Sub "https://${SiteDistribution.DomainName}"`) {
+			t.Errorf("uploads bucket CORS origins: want only the site's origin (SiteOrigin or the distribution's domain)")
+		}
+		for _, o := range origins {
+			if o.Value == "*" {
+				t.Error("uploads bucket CORS allows any origin")
 			}
 		}
 	}

@@ -90,7 +90,7 @@ func (s *Server) handleMe() httpapi.HandlerFunc {
 }
 
 type switchRequest struct {
-	Agency string `json:"agency"`
+	Agency string `json:"agency" max:"id"`
 }
 
 func (in *switchRequest) Valid() error {
@@ -125,7 +125,7 @@ func (s *Server) handleSignOut() httpapi.HandlerFunc {
 }
 
 type loginRequest struct {
-	Username string `json:"username"`
+	Username string `json:"username" max:"id"`
 	Password string `json:"password"`
 }
 

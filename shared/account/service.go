@@ -191,9 +191,17 @@ func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, ne
 		Target: "stats:" + acct.Username, Agency: acct.Agency})
 }
 
+// MaxPasswordBytes is bcrypt's limit: it cannot hash a longer password.
+const MaxPasswordBytes = 72
+
 // CheckStrength is the password rule: at least 12 characters with upper and
-// lower case letters, a digit and a symbol, and not containing the user name.
+// lower case letters, a digit and a symbol, at most 72 bytes (bcrypt), and not
+// containing the user name.
 func CheckStrength(pw, username string) error {
+	if len(pw) > MaxPasswordBytes {
+		return &errcode.Error{Code: errcode.WeakPassword, Field: "new",
+			Message: fmt.Sprintf("新密碼過長：不可超過 %d 個位元組（英數字 %d 字；中文每字佔 3 個位元組）。", MaxPasswordBytes, MaxPasswordBytes)}
+	}
 	var upper, lower, digit, symbol bool
 	for _, r := range pw {
 		switch {

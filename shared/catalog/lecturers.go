@@ -131,11 +131,11 @@ type LecturerInput struct {
 	Name       string    `json:"name"`
 	Title      string    `json:"title"`
 	Education  string    `json:"education"`
-	Experience string    `json:"experience"`
+	Experience string    `json:"experience" max:"1000,multiline"`
 	Expertise  []string  `json:"expertise"`
 	Subjects   []string  `json:"subjects"`
 	Public     bool      `json:"public"`
-	Note       string    `json:"note"`
+	Note       string    `json:"note" max:"1000,multiline"`
 	NationalID string    `json:"nationalId"`
 	Phone      string    `json:"phone"`
 	Email      string    `json:"email"`

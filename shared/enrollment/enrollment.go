@@ -165,7 +165,7 @@ func (s *Service) Enrollees(ctx context.Context, c auth.Caller, code, session st
 
 // Decision is the officer's decision on one enrollment.
 type Decision struct {
-	PersonID string `json:"personId"`
+	PersonID string `json:"personId" max:"id"`
 	Decision string `json:"decision"` // approve / reject
 	Reason   string `json:"reason"`
 }

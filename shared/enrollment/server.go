@@ -246,8 +246,11 @@ func (s *Server) handleGradeClasses() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
 		f := catalog.ClassFilter{Agency: auth.CallerFrom(r.Context()).Active.Code, Name: q.Get("name"), Code: q.Get("code"),
-			Session: q.Get("session"), Category: q.Get("category"), After: q.Get("next"), Limit: 50}
+			Session: q.Get("session"), Category: q.Get("category"), Limit: 50}
 		var err error
+		if f.After, err = httpapi.Cursor(r); err != nil {
+			return err
+		}
 		if f.Year, err = catalog.YearParam(r, s.Service.Now()); err != nil {
 			return err
 		}
@@ -255,6 +258,7 @@ func (s *Server) handleGradeClasses() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		page.Next = httpapi.NextCursor(page.Next)
 		httpapi.Encode(w, http.StatusOK, page)
 		return nil
 	}
@@ -291,7 +295,7 @@ func (s *Server) handleSetGrades() httpapi.HandlerFunc {
 func (s *Server) handleDeleteGrades() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		in, err := httpapi.Decode[struct {
-			PersonIDs []string `json:"personIds"`
+			PersonIDs []string `json:"personIds" max:"id"`
 		}](r)
 		if err != nil {
 			return err

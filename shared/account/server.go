@@ -116,7 +116,7 @@ func (s *Server) handleSwitch() httpapi.HandlerFunc {
 
 func (s *Server) handleSignOut() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := s.Service.SignOut(r.Context(), auth.CallerFrom(r.Context())); err != nil {
+		if err := s.Service.SignOut(r.Context(), auth.CallerFrom(r.Context()).Principal); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,8 +117,21 @@ func TestMemberManagement(t *testing.T) {
 	if r := env.As(t, "moi.admin", "POST", "/api/members", newbie); r.Status != 201 {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
-	if r := env.As(t, "moi.admin", "POST", "/api/members", newbie); r.Status != 409 || r.Code() != "conflict" {
-		t.Fatalf("create twice: %d %s", r.Status, r.Body)
+	twice := env.As(t, "moi.admin", "POST", "/api/members", newbie)
+	if twice.Status != 409 || twice.Code() != "conflict" {
+		t.Fatalf("create twice: %d %s", twice.Status, twice.Body)
+	}
+	// Another agency's admin adding the same id learns nothing of 內政部: the
+	// answer is word for word the one for an id of its own, without the id.
+	other := map[string]any{"id": "moi.newbie", "name": "某人", "agency": demo.TPE, "grants": map[string][]string{demo.TPE: {"L2"}}}
+	r := env.As(t, "tpe.admin", "POST", "/api/members", other)
+	if r.Status != 409 || r.Code() != "conflict" || string(r.Body) != string(twice.Body) {
+		t.Fatalf("another agency's user id: %d %s (own: %s)", r.Status, r.Body, twice.Body)
+	}
+	for _, leak := range []string{"moi.newbie", "已經存在", demo.MOI, "內政部", "林新人"} {
+		if strings.Contains(string(r.Body), leak) {
+			t.Errorf("the conflict reveals %q: %s", leak, r.Body)
+		}
 	}
 	// The new user signs in and sees exactly the granted functions.
 	var me struct{ Functions []struct{ ID string } }

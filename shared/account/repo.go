@@ -239,8 +239,8 @@ func (r Repo) writeUser(ctx context.Context, u User, path string, prev *User, e 
 	tx.Put(r.Table.Put(auditKeyed(e)))
 	if err := tx.Run(ctx); err != nil {
 		if dynamo.IsCondCheckFailed(err) {
-			if prev == nil {
-				return errcode.New(errcode.Conflict, "這位使用者已經存在。")
+			if prev == nil { // the same answer whichever agency holds the id: nothing about others is told
+				return errcode.New(errcode.Conflict, "無法以這個帳號新增使用者：此帳號已是後台使用者。若在會員列表中找不到，表示他屬於其他機關，請洽該機關的最高管理者設定兼辦。")
 			}
 			return errcode.New(errcode.Conflict, "這位使用者的資料剛被其他人修改，請重新載入後再試。")
 		}

@@ -221,8 +221,11 @@ func (r Repo) Lecturer(ctx context.Context, id string) (Lecturer, error) {
 }
 
 func (r Repo) lecturerItem(ctx context.Context, id string) (lecturerItem, error) {
-	return store.Get[lecturerItem](ctx, r.Table, "LECT#"+id, "LECT", "找不到這位講師。")
+	return store.Get[lecturerItem](ctx, r.Table, "LECT#"+id, "LECT", lecturerNotFound)
 }
+
+// lecturerNotFound answers an unknown lecturer and, word for word, another agency's.
+const lecturerNotFound = "找不到這位講師。"
 
 // SaveLecturer creates l (prev zero) or replaces it if nobody saved it since
 // prev was read.

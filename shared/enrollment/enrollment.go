@@ -112,7 +112,7 @@ func (s *Service) ownClass(ctx context.Context, c auth.Caller, code, session str
 	}
 	org, err := s.Agencies.Get(ctx, class.Agency)
 	if err != nil || !c.InScope(org) {
-		return catalog.Class{}, errcode.New(errcode.NotFound, fmt.Sprintf("找不到課程 %s 第 %s 期。", code, session))
+		return catalog.Class{}, catalog.ClassNotFound(code, session)
 	}
 	return class, nil
 }

@@ -2,6 +2,7 @@ package account
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
@@ -14,13 +15,16 @@ func TestCheckStrength(t *testing.T) {
 		ok       bool
 	}{
 		{"Abcdef12345!", "", true},
-		{"Abc12!", "", false},                   // too short
-		{"abcdefg12345!", "", false},            // no upper case
-		{"ABCDEFG12345!", "", false},            // no lower case
-		{"Abcdefghijkl!", "", false},            // no digit
-		{"Abcdefg123456", "", false},            // no symbol
-		{"Stats.moi-2026X", "stats.moi", false}, // contains the user name
-		{"密碼Abcdef123!", "", true},              // CJK counts as characters
+		{"Abc12!", "", false},                                 // too short
+		{"abcdefg12345!", "", false},                          // no upper case
+		{"ABCDEFG12345!", "", false},                          // no lower case
+		{"Abcdefghijkl!", "", false},                          // no digit
+		{"Abcdefg123456", "", false},                          // no symbol
+		{"Stats.moi-2026X", "stats.moi", false},               // contains the user name
+		{"密碼Abcdef123!", "", true},                            // CJK counts as characters
+		{"Abcdef12345!" + strings.Repeat("x", 60), "", true},  // 72 bytes: bcrypt's limit
+		{"Abcdef12345!" + strings.Repeat("x", 61), "", false}, // 73 bytes: bcrypt would refuse to hash it (a 500)
+		{"Abcdef12345!" + strings.Repeat("密", 21), "", false}, // 75 bytes in 33 characters
 	}
 	for _, tt := range tests {
 		err := CheckStrength(tt.pw, tt.user)

@@ -2,6 +2,8 @@ package account_test
 
 import (
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,8 +117,21 @@ func TestMemberManagement(t *testing.T) {
 	if r := env.As(t, "moi.admin", "POST", "/api/members", newbie); r.Status != 201 {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
-	if r := env.As(t, "moi.admin", "POST", "/api/members", newbie); r.Status != 409 || r.Code() != "conflict" {
-		t.Fatalf("create twice: %d %s", r.Status, r.Body)
+	twice := env.As(t, "moi.admin", "POST", "/api/members", newbie)
+	if twice.Status != 409 || twice.Code() != "conflict" {
+		t.Fatalf("create twice: %d %s", twice.Status, twice.Body)
+	}
+	// Another agency's admin adding the same id learns nothing of 內政部: the
+	// answer is word for word the one for an id of its own, without the id.
+	other := map[string]any{"id": "moi.newbie", "name": "某人", "agency": demo.TPE, "grants": map[string][]string{demo.TPE: {"L2"}}}
+	r := env.As(t, "tpe.admin", "POST", "/api/members", other)
+	if r.Status != 409 || r.Code() != "conflict" || string(r.Body) != string(twice.Body) {
+		t.Fatalf("another agency's user id: %d %s (own: %s)", r.Status, r.Body, twice.Body)
+	}
+	for _, leak := range []string{"moi.newbie", "已經存在", demo.MOI, "內政部", "林新人"} {
+		if strings.Contains(string(r.Body), leak) {
+			t.Errorf("the conflict reveals %q: %s", leak, r.Body)
+		}
 	}
 	// The new user signs in and sees exactly the granted functions.
 	var me struct{ Functions []struct{ ID string } }
@@ -205,6 +220,75 @@ func TestAgencySwitchActsForTheOtherAgency(t *testing.T) {
 	for _, c := range npa {
 		if c == demo.MOI {
 			t.Fatal("the parent agency is visible after switching to the subordinate")
+		}
+	}
+}
+
+// Six agency switches racing one sign-out: the sign-out must hold every time
+// (the switch wrote the whole session item and could undo the revoked flag).
+func TestSignOutHoldsAgainstConcurrentSwitches(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	for trial := 0; trial < 25; trial++ {
+		tok, err := env.Stack.Token(t.Context(), "moi.hr", time.Hour) // a new session each trial
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := env.Do(t, "GET", "/api/me", tok, nil); r.Status != 200 {
+			t.Fatalf("before: %d %s", r.Status, r.Body)
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := 0; i < 6; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				code := demo.MOI
+				if i%2 == 0 {
+					code = demo.MOINPA
+				}
+				// 204 before the sign-out, 401 session_ended after it.
+				if r := env.Do(t, "PUT", "/api/me/agency", tok, map[string]string{"agency": code}); r.Status != 204 && r.Code() != "session_ended" {
+					t.Errorf("switch: %d %s", r.Status, r.Body)
+				}
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if r := env.Do(t, "POST", "/api/auth/signout", tok, nil); r.Status != 204 {
+				t.Errorf("sign-out: %d %s", r.Status, r.Body)
+			}
+		}()
+		close(start)
+		wg.Wait()
+		if r := env.Do(t, "GET", "/api/me", tok, nil); r.Status != 401 || r.Code() != "session_ended" {
+			t.Fatalf("trial %d: after sign-out GET /api/me = %d %s", trial, r.Status, r.Body)
+		}
+	}
+}
+
+// A learner of the front stage can sign out, and the front-stage routes
+// refuse the token afterwards.
+func TestLearnerSignOut(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	learner := env.Data.People[0].ID
+	tok := env.Token(t, learner)
+	mine := "/api/front/enrollments/NOPE/1"
+	if r := env.Do(t, "GET", mine, tok, nil); r.Status != 404 {
+		t.Fatalf("before sign-out: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "POST", "/api/auth/signout", tok, nil); r.Status != 204 {
+		t.Fatalf("learner sign-out: %d %s", r.Status, r.Body)
+	}
+	for _, m := range []string{"GET", "POST", "DELETE"} {
+		var body any
+		if m == "POST" {
+			body = map[string]any{}
+		}
+		if r := env.Do(t, m, mine, tok, body); r.Status != 401 || r.Code() != "session_ended" {
+			t.Errorf("%s after sign-out: %d %s", m, r.Status, r.Body)
 		}
 	}
 }

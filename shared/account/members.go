@@ -14,13 +14,13 @@ import (
 
 // MemberInput is what an agency's top admin sends to add or edit a user (L8).
 type MemberInput struct {
-	ID     string              `json:"id"`
+	ID     string              `json:"id" max:"id"`
 	Name   string              `json:"name"`
 	Email  string              `json:"email"`
 	Title  string              `json:"title"`
-	Agency string              `json:"agency"`
-	Serves []string            `json:"serves"`
-	Grants map[string][]string `json:"grants"`
+	Agency string              `json:"agency" max:"id"`
+	Serves []string            `json:"serves" max:"id"`
+	Grants map[string][]string `json:"grants" max:"id"`
 }
 
 var (

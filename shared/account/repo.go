@@ -83,7 +83,7 @@ func (r Repo) principalItems(ctx context.Context, p auth.Principal) (user *User,
 	if p.Kind == auth.KindStats {
 		first = dynamo.Keys{statsKey(p.Subject), statsSK}
 	}
-	it := r.Table.Batch("pk", "sk").Get(first, dynamo.Keys{sessionPK(p.SessionID), sessionSK}).Iter()
+	it := r.Table.Batch("pk", "sk").Get(first, dynamo.Keys{sessionPK(p.SessionID), sessionSK}).Consistent(true).Iter()
 	var m dynamo.Item
 	for it.Next(ctx, &m) {
 		sk, _ := m["sk"].(*types.AttributeValueMemberS)
@@ -157,12 +157,46 @@ func (r Repo) GetStats(ctx context.Context, username string) (StatsAccount, erro
 	return it.StatsAccount, err
 }
 
-// PutSession writes a session's state until its token expires.
-func (r Repo) PutSession(ctx context.Context, s Session) error {
-	if err := r.Table.Put(sessionItem{PK: sessionPK(s.ID), SK: sessionSK, Session: s}).Run(ctx); err != nil {
-		return fmt.Errorf("put session: %w", err)
+// SetActiveAgency records the session's active agency (H3), on the condition
+// that the session was not signed out: a switch racing a sign-out can never
+// bring the session back. A signed-out session is SessionEnded.
+func (r Repo) SetActiveAgency(ctx context.Context, s Session) error {
+	err := r.Table.Update("pk", sessionPK(s.ID)).Range("sk", sessionSK).
+		Set("id", s.ID).Set("subject", s.Subject).Set("active", s.Active).SetIfNotExists("ttl", s.TTL).
+		If("attribute_not_exists(revoked) OR revoked = ?", false).Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return errcode.New(errcode.SessionEnded, "您已登出，請重新登入。")
+	}
+	if err != nil {
+		return fmt.Errorf("set active agency of session: %w", err)
 	}
 	return nil
+}
+
+// Revoke signs a session out for good: only the revoked flag (and the TTL of
+// a session never written before) is set, nothing a concurrent write could
+// undo, since every other session write is conditional on it.
+func (r Repo) Revoke(ctx context.Context, s Session) error {
+	err := r.Table.Update("pk", sessionPK(s.ID)).Range("sk", sessionSK).
+		Set("id", s.ID).Set("subject", s.Subject).Set("revoked", true).SetIfNotExists("ttl", s.TTL).Run(ctx)
+	if err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	return nil
+}
+
+// SessionRevoked reads a session's revoked flag (strongly consistent: a
+// sign-out holds from the next request on).
+func (r Repo) SessionRevoked(ctx context.Context, id string) (bool, error) {
+	var it sessionItem
+	err := r.Table.Get("pk", sessionPK(id)).Range("sk", dynamo.Equal, sessionSK).Consistent(true).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read session: %w", err)
+	}
+	return it.Revoked, nil
 }
 
 // recordFailure counts a failed sign-in atomically and returns the new count.
@@ -205,8 +239,8 @@ func (r Repo) writeUser(ctx context.Context, u User, path string, prev *User, e 
 	tx.Put(r.Table.Put(auditKeyed(e)))
 	if err := tx.Run(ctx); err != nil {
 		if dynamo.IsCondCheckFailed(err) {
-			if prev == nil {
-				return errcode.New(errcode.Conflict, "這位使用者已經存在。")
+			if prev == nil { // the same answer whichever agency holds the id: nothing about others is told
+				return errcode.New(errcode.Conflict, "無法以這個帳號新增使用者：此帳號已是後台使用者。若在會員列表中找不到，表示他屬於其他機關，請洽該機關的最高管理者設定兼辦。")
 			}
 			return errcode.New(errcode.Conflict, "這位使用者的資料剛被其他人修改，請重新載入後再試。")
 		}

@@ -10,7 +10,7 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/auth/config", s.handleAuthConfig())
 	r.Handle("POST /api/auth/stats/login", s.handleStatsLogin())
 	r.Handle("PUT /api/auth/stats/password", g.SignedIn(s.handlePassword()))
-	r.Handle("POST /api/auth/signout", g.SignedIn(s.handleSignOut()))
+	r.Handle("POST /api/auth/signout", g.Session(s.handleSignOut())) // learners too
 
 	r.Handle("GET /api/me", g.SignedIn(s.handleMe()))
 	r.Handle("PUT /api/me/agency", g.Officer(s.handleSwitch()))

@@ -97,7 +97,7 @@ func (s *Server) handleMe() httpapi.HandlerFunc {
 }
 
 type switchRequest struct {
-	Agency string `json:"agency"`
+	Agency string `json:"agency" max:"id"`
 }
 
 func (in *switchRequest) Valid() error {
@@ -123,7 +123,7 @@ func (s *Server) handleSwitch() httpapi.HandlerFunc {
 
 func (s *Server) handleSignOut() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := s.Service.SignOut(r.Context(), auth.CallerFrom(r.Context())); err != nil {
+		if err := s.Service.SignOut(r.Context(), auth.CallerFrom(r.Context()).Principal); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -132,7 +132,7 @@ func (s *Server) handleSignOut() httpapi.HandlerFunc {
 }
 
 type loginRequest struct {
-	Username string `json:"username"`
+	Username string `json:"username" max:"id"`
 	Password string `json:"password"`
 }
 

@@ -98,15 +98,28 @@ func (s *Service) LoadCaller(ctx context.Context, p auth.Principal) (auth.Caller
 func (s *Service) SwitchAgency(ctx context.Context, c auth.Caller, code string) error {
 	for _, a := range c.Agencies {
 		if a.Code == code {
-			return s.Repo.PutSession(ctx, Session{ID: c.SessionID, Subject: c.Subject, Active: code, TTL: ttl(c.Expires)})
+			return s.Repo.SetActiveAgency(ctx, Session{ID: c.SessionID, Subject: c.Subject, Active: code, TTL: ttl(c.Expires)})
 		}
 	}
 	return errcode.New(errcode.AgencyForbidden, "您沒有兼辦機關 "+code+"，無法切換。")
 }
 
-// SignOut ends the session server side: the token is refused from now on (H1).
-func (s *Service) SignOut(ctx context.Context, c auth.Caller) error {
-	return s.Repo.PutSession(ctx, Session{ID: c.SessionID, Subject: c.Subject, Active: c.Active.Code, Revoked: true, TTL: ttl(c.Expires)})
+// SignOut ends the session server side: the token is refused from now on
+// (H1), whoever holds it: an officer, a statistics account or a learner.
+func (s *Service) SignOut(ctx context.Context, p auth.Principal) error {
+	return s.Repo.Revoke(ctx, Session{ID: p.SessionID, Subject: p.Subject, TTL: ttl(p.Expires)})
+}
+
+// CheckSession implements auth.CallerLoader: a signed-out session is SessionEnded.
+func (s *Service) CheckSession(ctx context.Context, p auth.Principal) error {
+	revoked, err := s.Repo.SessionRevoked(ctx, p.SessionID)
+	if err != nil {
+		return err
+	}
+	if revoked {
+		return errcode.New(errcode.SessionEnded, "您已登出，請重新登入。")
+	}
+	return nil
 }
 
 func ttl(exp time.Time) int64 {
@@ -194,9 +207,17 @@ func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, ne
 		Target: "stats:" + acct.Username, Agency: acct.Agency})
 }
 
+// MaxPasswordBytes is bcrypt's limit: it cannot hash a longer password.
+const MaxPasswordBytes = 72
+
 // CheckStrength is the password rule: at least 12 characters with upper and
-// lower case letters, a digit and a symbol, and not containing the user name.
+// lower case letters, a digit and a symbol, at most 72 bytes (bcrypt), and not
+// containing the user name.
 func CheckStrength(pw, username string) error {
+	if len(pw) > MaxPasswordBytes {
+		return &errcode.Error{Code: errcode.WeakPassword, Field: "new",
+			Message: fmt.Sprintf("新密碼過長：不可超過 %d 個位元組（英數字 %d 字；中文每字佔 3 個位元組）。", MaxPasswordBytes, MaxPasswordBytes)}
+	}
 	var upper, lower, digit, symbol bool
 	for _, r := range pw {
 		switch {

@@ -34,6 +34,8 @@ func (c Caller) InScope(a agency.Agency) bool { return c.Active.Contains(a) }
 // CallerLoader turns a principal into a caller, refusing ended sessions and disabled users.
 type CallerLoader interface {
 	LoadCaller(ctx context.Context, p Principal) (Caller, error)
+	// CheckSession refuses a principal whose session was signed out.
+	CheckSession(ctx context.Context, p Principal) error
 }
 
 // Guard is the one place where identity, agency scope and function grants are
@@ -79,6 +81,23 @@ func (g Guard) Officer(h http.Handler) http.Handler {
 // SignedIn lets through any signed-in principal, officer or statistics account.
 func (g Guard) SignedIn(h http.Handler) http.Handler {
 	return g.check(h, func(Caller) error { return nil })
+}
+
+// Session lets through any principal the authorizer verified whose session
+// was not signed out, including learners of the front stage, who are not
+// back-office users: the caller it passes on carries only the principal.
+func (g Guard) Session(h http.Handler) http.Handler {
+	return httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := PrincipalFromRequest(r)
+		if err != nil {
+			return err
+		}
+		if err := g.Loader.CheckSession(r.Context(), p); err != nil {
+			return err
+		}
+		h.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), Caller{Principal: p})))
+		return nil
+	})
 }
 
 func (g Guard) check(h http.Handler, allow func(Caller) error) http.Handler {

@@ -69,7 +69,7 @@ var SurveyQuestions = []Question{
 
 // LecturerRef is a lecturer as a class names them.
 type LecturerRef struct {
-	ID   string `dynamo:"id" json:"id"`
+	ID   string `dynamo:"id" json:"id" max:"id"`
 	Name string `dynamo:"name" json:"name"`
 }
 

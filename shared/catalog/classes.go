@@ -85,9 +85,18 @@ func (r Repo) Enrollees(ctx context.Context, c Class, status string) ([]Enrollme
 
 // Get returns a class, or a NotFound error.
 func (r Repo) Get(ctx context.Context, courseCode, session string) (Class, error) {
-	it, err := store.Get[classItem](ctx, r.Table, ClassKey(courseCode, session), "CLASS",
-		fmt.Sprintf("找不到課程 %s 第 %s 期。", courseCode, session))
+	it, err := store.Get[classItem](ctx, r.Table, ClassKey(courseCode, session), "CLASS", classNotFound(courseCode, session))
 	return it.Class, err
+}
+
+// ClassNotFound is the answer for a class that does not exist and, word for
+// word, for one the caller may not see: the two must not be told apart.
+func ClassNotFound(courseCode, session string) error {
+	return errcode.New(errcode.NotFound, classNotFound(courseCode, session))
+}
+
+func classNotFound(courseCode, session string) string {
+	return fmt.Sprintf("找不到課程 %s 第 %s 期。", courseCode, session)
 }
 
 // OfAgency lists the classes an agency organises in a year, newest first.

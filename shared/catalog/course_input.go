@@ -17,8 +17,8 @@ import (
 // JSON numbers; they are float64 here so that 2.5 hours is told "whole
 // numbers only" rather than "wrong type".
 type CourseInput struct {
-	CourseCode    string        `json:"courseCode"`
-	Session       string        `json:"session"`
+	CourseCode    string        `json:"courseCode" max:"id"`
+	Session       string        `json:"session" max:"id"`
 	Name          string        `json:"name"`
 	Category      string        `json:"category"`
 	Nature        string        `json:"nature"`
@@ -35,7 +35,7 @@ type CourseInput struct {
 	Capacity      float64       `json:"capacity"`
 	StopWhenFull  bool          `json:"stopWhenFull"`
 	Fee           float64       `json:"fee"`
-	Restriction   string        `json:"restriction"`
+	Restriction   string        `json:"restriction" max:"2000"`
 	Survey        []string      `json:"survey"`
 	Subjects      []string      `json:"subjects"`
 	Lecturers     []LecturerRef `json:"lecturers"` // id "" = typed in: found or added

@@ -131,11 +131,11 @@ type LecturerInput struct {
 	Name       string    `json:"name"`
 	Title      string    `json:"title"`
 	Education  string    `json:"education"`
-	Experience string    `json:"experience"`
+	Experience string    `json:"experience" max:"1000,multiline"`
 	Expertise  []string  `json:"expertise"`
 	Subjects   []string  `json:"subjects"`
 	Public     bool      `json:"public"`
-	Note       string    `json:"note"`
+	Note       string    `json:"note" max:"1000,multiline"`
 	NationalID string    `json:"nationalId"`
 	Phone      string    `json:"phone"`
 	Email      string    `json:"email"`
@@ -221,8 +221,11 @@ func (r Repo) Lecturer(ctx context.Context, id string) (Lecturer, error) {
 }
 
 func (r Repo) lecturerItem(ctx context.Context, id string) (lecturerItem, error) {
-	return store.Get[lecturerItem](ctx, r.Table, "LECT#"+id, "LECT", "找不到這位講師。")
+	return store.Get[lecturerItem](ctx, r.Table, "LECT#"+id, "LECT", lecturerNotFound)
 }
+
+// lecturerNotFound answers an unknown lecturer and, word for word, another agency's.
+const lecturerNotFound = "找不到這位講師。"
 
 // SaveLecturer creates l (prev zero) or replaces it if nobody saved it since
 // prev was read.

@@ -85,10 +85,10 @@ type MaterialInput struct {
 	Name      string    `json:"name"`
 	Category  string    `json:"category"`
 	Hours     float64   `json:"hours"`
-	URL       string    `json:"url"`
+	URL       string    `json:"url" max:"500"`
 	Published string    `json:"published"`
 	Audience  string    `json:"audience"`
-	Summary   string    `json:"summary"`
+	Summary   string    `json:"summary" max:"2000,multiline"`
 	Contact   string    `json:"contact"`
 	Updated   time.Time `json:"updated"`
 }

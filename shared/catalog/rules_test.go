@@ -84,7 +84,14 @@ func TestCourseInputDerives(t *testing.T) {
 			t.Errorf("%v %s = %d h (%v), want %d", tc.amount, tc.unit, c.Hours, err, tc.want)
 		}
 	}
+	// A four-digit year is AD whatever the separator: 2026/12/20 was read as
+	// 民國 2026 (AD 3937), and the course could never be found.
 	in := good()
+	in.Start, in.End, in.EnrollEnd = "2026/12/20", "2026-12-21", "2026/12/1"
+	if c, err := in.Class("301000000A", now, tables(t)); err != nil || c.Start != "2026-12-20" || c.EnrollEnd != "2026-12-01" || c.Year != 2026 {
+		t.Errorf("AD dates with slashes: %+v %v", c, err)
+	}
+	in = good()
 	in.Nature, in.DigitalHours, in.PhysicalHours = Blended, 4, 8
 	if c, err := in.Class("301000000A", now, tables(t)); err != nil || c.DigitalHours != 4 || c.PhysicalHours != 8 {
 		t.Errorf("blended: %+v %v", c, err)
@@ -103,6 +110,8 @@ func TestCourseInputRefuses(t *testing.T) {
 		}},
 		{"end before start", "end", func(in *CourseInput) { in.End = "2026-12-09" }},
 		{"impossible date", "start", func(in *CourseInput) { in.Start = "115/02/30" }},
+		{"a date after AD 2200", "end", func(in *CourseInput) { in.End = "8089/01/01" }},
+		{"a five-digit year", "end", func(in *CourseInput) { in.End = "10000-01-01" }},
 		{"unknown category", "category", func(in *CourseInput) { in.Category = "999" }},
 		{"no category", "category", func(in *CourseInput) { in.Category = "" }},
 		{"malformed restriction", "restriction", func(in *CourseInput) { in.Restriction = "32A*;;*" }},

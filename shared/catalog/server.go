@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,26 +51,6 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("PUT /api/materials/{id}", g.Require("L7", handleSave(true, s.Service.SaveMaterial)))
 	r.Handle("GET /api/codes/{table}", g.Officer(s.handleCodes()))
 	r.Handle("GET /api/front/classes", s.handleFront()) // public: what the front stage shows anyone
-}
-
-// cursor reads the opaque paging cursor of a list.
-func cursor(r *http.Request) (string, error) {
-	c := r.URL.Query().Get("next")
-	if c == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return "", errcode.Field("next", "分頁參數不正確，請重新查詢。")
-	}
-	return string(b), nil
-}
-
-func encodeCursor(s string) string {
-	if s == "" {
-		return ""
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
 
 func limit(r *http.Request) (int, error) {
@@ -145,7 +124,7 @@ func (s *Server) handleCourseSearch() httpapi.HandlerFunc {
 		default:
 			return errcode.Field("fee", "學習費用條件須為 free 或 paid。")
 		}
-		if f.After, err = cursor(r); err != nil {
+		if f.After, err = httpapi.Cursor(r); err != nil {
 			return err
 		}
 		if f.Limit, err = limit(r); err != nil {
@@ -155,7 +134,7 @@ func (s *Server) handleCourseSearch() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		out := page[ClassView]{Next: encodeCursor(p.Next), Items: []ClassView{}}
+		out := page[ClassView]{Next: httpapi.NextCursor(p.Next), Items: []ClassView{}}
 		for _, c := range p.Items {
 			out.Items = append(out.Items, s.Service.view(c))
 		}
@@ -232,7 +211,7 @@ func (s *Server) handleCourseCancel() httpapi.HandlerFunc {
 
 func (s *Server) handleSubjectSearch() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		after, err := cursor(r)
+		after, err := httpapi.Cursor(r)
 		if err != nil {
 			return err
 		}
@@ -244,7 +223,7 @@ func (s *Server) handleSubjectSearch() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, page[Subject]{Items: nonNil(p.Items), Next: encodeCursor(p.Next)})
+		httpapi.Encode(w, http.StatusOK, page[Subject]{Items: nonNil(p.Items), Next: httpapi.NextCursor(p.Next)})
 		return nil
 	}
 }
@@ -287,7 +266,7 @@ func (s *Server) handleLecturerSearch(public bool) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f := LecturerFilter{Public: public, Name: r.URL.Query().Get("name"), Subject: r.URL.Query().Get("subject")}
 		var err error
-		if f.After, err = cursor(r); err != nil {
+		if f.After, err = httpapi.Cursor(r); err != nil {
 			return err
 		}
 		if f.Limit, err = limit(r); err != nil {
@@ -301,14 +280,14 @@ func (s *Server) handleLecturerSearch(public bool) httpapi.HandlerFunc {
 			return err
 		}
 		if public { // never another agency's private fields, not even for one's own
-			out := page[PublicLecturer]{Next: encodeCursor(p.Next), Items: []PublicLecturer{}}
+			out := page[PublicLecturer]{Next: httpapi.NextCursor(p.Next), Items: []PublicLecturer{}}
 			for _, l := range p.Items {
 				out.Items = append(out.Items, l.PublicView())
 			}
 			httpapi.Encode(w, http.StatusOK, out)
 			return nil
 		}
-		httpapi.Encode(w, http.StatusOK, page[Lecturer]{Items: nonNil(p.Items), Next: encodeCursor(p.Next)})
+		httpapi.Encode(w, http.StatusOK, page[Lecturer]{Items: nonNil(p.Items), Next: httpapi.NextCursor(p.Next)})
 		return nil
 	}
 }
@@ -353,7 +332,7 @@ func (s *Server) handleMaterialSearch() httpapi.HandlerFunc {
 			f.Agency = auth.CallerFrom(r.Context()).Active.Code
 		}
 		var err error
-		if f.After, err = cursor(r); err != nil {
+		if f.After, err = httpapi.Cursor(r); err != nil {
 			return err
 		}
 		if f.Limit, err = limit(r); err != nil {
@@ -363,7 +342,7 @@ func (s *Server) handleMaterialSearch() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, map[string]any{"items": nonNil(p.Items), "next": encodeCursor(p.Next), "elearnUrl": s.ELearnURL})
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": nonNil(p.Items), "next": httpapi.NextCursor(p.Next), "elearnUrl": s.ELearnURL})
 		return nil
 	}
 }
@@ -399,7 +378,7 @@ func (s *Server) handleCodes() httpapi.HandlerFunc {
 
 func (s *Server) handleFront() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		after, err := cursor(r)
+		after, err := httpapi.Cursor(r)
 		if err != nil {
 			return err
 		}
@@ -411,7 +390,7 @@ func (s *Server) handleFront() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		out := page[ClassView]{Next: encodeCursor(p.Next), Items: []ClassView{}}
+		out := page[ClassView]{Next: httpapi.NextCursor(p.Next), Items: []ClassView{}}
 		for _, c := range p.Items {
 			out.Items = append(out.Items, s.Service.view(c))
 		}

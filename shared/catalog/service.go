@@ -108,14 +108,15 @@ func (s *Service) resolve(ctx context.Context, caller auth.Caller, c *Class, now
 	return nil
 }
 
-// ownClass returns a class of the caller's agency.
+// ownClass returns a class of the caller's agency; another agency's class
+// is not found, exactly as an unknown one (no probing of other agencies' codes).
 func (s *Service) ownClass(ctx context.Context, caller auth.Caller, code, session string) (Class, error) {
 	c, err := s.Repo.Get(ctx, code, session)
 	if err != nil {
 		return Class{}, err
 	}
 	if c.Agency != caller.Active.Code {
-		return Class{}, errcode.New(errcode.AgencyForbidden, "這門課程不是本機關開設的，只能由開課機關維護。")
+		return Class{}, ClassNotFound(code, session)
 	}
 	return c, nil
 }
@@ -244,8 +245,8 @@ func (s *Service) ownLecturer(ctx context.Context, caller auth.Caller, id string
 	if err != nil {
 		return Lecturer{}, err
 	}
-	if l.Agency != caller.Active.Code {
-		return Lecturer{}, errcode.New(errcode.AgencyForbidden, "這位講師是其他機關建立的，只能由建立的機關維護。")
+	if l.Agency != caller.Active.Code { // as an unknown id: lecturers are private to their agency
+		return Lecturer{}, errcode.New(errcode.NotFound, lecturerNotFound)
 	}
 	return l, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/guregu/dynamo/v2"
 	"golang.org/x/sync/errgroup"
@@ -111,7 +112,7 @@ func (s *Service) ownClass(ctx context.Context, c auth.Caller, code, session str
 	}
 	org, err := s.Agencies.Get(ctx, class.Agency)
 	if err != nil || !c.InScope(org) {
-		return catalog.Class{}, errcode.New(errcode.NotFound, fmt.Sprintf("找不到課程 %s 第 %s 期。", code, session))
+		return catalog.Class{}, catalog.ClassNotFound(code, session)
 	}
 	return class, nil
 }
@@ -165,7 +166,7 @@ func (s *Service) Enrollees(ctx context.Context, c auth.Caller, code, session st
 
 // Decision is the officer's decision on one enrollment.
 type Decision struct {
-	PersonID string `json:"personId"`
+	PersonID string `json:"personId" max:"id"`
 	Decision string `json:"decision"` // approve / reject
 	Reason   string `json:"reason"`
 }
@@ -178,20 +179,19 @@ type Outcome struct {
 	Message  string `json:"message,omitempty"`
 }
 
-// Decide submits the officer's decisions (L5): each is applied on its own,
-// and each gets an outcome (a rejected approval says why).
+// Decide submits the officer's decisions (L5). The whole submission is
+// checked against the class's enrollments first (each person enrolled, each
+// decision possible, reasons given, nobody twice); one bad entry refuses it
+// all and nothing is written (approval is final, so a half-applied batch could
+// not be undone). Then each is applied with its conditional write and gets an
+// outcome (one decided by someone else meanwhile says why).
 func (s *Service) Decide(ctx context.Context, c auth.Caller, code, session string, ds []Decision) ([]Outcome, error) {
 	class, err := s.ownClass(ctx, c, code, session)
 	if err != nil {
 		return nil, err
 	}
-	if len(ds) == 0 || len(ds) > 5000 {
-		return nil, errcode.Field("decisions", "請勾選要核准或駁回的學員。")
-	}
-	for _, d := range ds { // a rejection without a reason refuses the whole submission: nothing half-done
-		if d.Decision == catalog.Reject && strings.TrimSpace(d.Reason) == "" {
-			return nil, errcode.Field("reason", "駁回報名須填寫原因。")
-		}
+	if err := s.checkDecisions(ctx, class, ds); err != nil {
+		return nil, err
 	}
 	now := s.Now()
 	out := make([]Outcome, len(ds))
@@ -212,6 +212,47 @@ func (s *Service) Decide(ctx context.Context, c auth.Caller, code, session strin
 		})
 	}
 	return out, g.Wait()
+}
+
+// checkDecisions refuses a submission any entry of which could not be applied.
+func (s *Service) checkDecisions(ctx context.Context, class catalog.Class, ds []Decision) error {
+	if len(ds) == 0 || len(ds) > 5000 {
+		return errcode.Field("decisions", "請勾選要核准或駁回的學員（一次最多 5000 位）。")
+	}
+	list, err := s.Classes.Enrollees(ctx, class, "")
+	if err != nil {
+		return err
+	}
+	status := make(map[string]string, len(list))
+	for _, e := range list {
+		status[e.PersonID] = e.Status
+	}
+	seen := make(map[string]bool, len(ds))
+	for i, d := range ds {
+		f := fmt.Sprintf("decisions[%d]", i)
+		st, enrolled := status[d.PersonID]
+		reason := strings.TrimSpace(d.Reason)
+		switch {
+		case d.Decision != catalog.Approve && d.Decision != catalog.Reject:
+			return errcode.Field(f+".decision", fmt.Sprintf("第 %d 筆：請選擇核准或駁回；整批未送出。", i+1))
+		case !enrolled:
+			return errcode.Field(f+".personId", fmt.Sprintf("第 %d 筆：這位學員沒有報名本班期（可能已取消），請重新查詢；整批未送出。", i+1))
+		case seen[d.PersonID]:
+			return errcode.Field(f+".personId", fmt.Sprintf("第 %d 筆：同一位學員出現兩次；整批未送出。", i+1))
+		case d.Decision == catalog.Reject && reason == "":
+			return errcode.Field(f+".reason", fmt.Sprintf("第 %d 筆：駁回報名須填寫原因；整批未送出。", i+1))
+		case d.Decision == catalog.Reject && utf8.RuneCountInString(reason) > 200:
+			return errcode.Field(f+".reason", fmt.Sprintf("第 %d 筆：駁回原因不可超過 200 字；整批未送出。", i+1))
+		case d.Decision == catalog.Reject && st == catalog.Approved:
+			return &errcode.Error{Code: errcode.ApprovalFinal, Field: f + ".decision",
+				Message: fmt.Sprintf("第 %d 筆：已核准的報名不能再駁回（核准即為最終決定）；整批未送出。", i+1)}
+		case d.Decision == catalog.Approve && st == catalog.Rejected:
+			return &errcode.Error{Code: errcode.Conflict, Field: f + ".decision",
+				Message: fmt.Sprintf("第 %d 筆：已駁回的報名不能再核准；整批未送出。", i+1)}
+		}
+		seen[d.PersonID] = true
+	}
+	return nil
 }
 
 // ApproveAll approves every pending enrollment of a class. Running it again,

@@ -30,7 +30,7 @@ type Learner struct {
 // GradeInput is the organiser's entry for one learner. Hours arrive as a
 // JSON number so that 2.5 is told "whole number" rather than "wrong type".
 type GradeInput struct {
-	PersonID string  `json:"personId"`
+	PersonID string  `json:"personId" max:"id"`
 	Hours    float64 `json:"hours"`
 	Passed   bool    `json:"passed"`
 }

@@ -160,9 +160,8 @@ func enrollmentRules(t *testing.T, at time.Time) {
 		t.Fatalf("decisions: %d %s", r.Status, r.Body)
 	}
 	r = env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{{"personId": moi[0].ID, "decision": "reject", "reason": "改變心意"}}})
-	r.JSON(t, &out)
-	if out.Items[0].OK || out.Items[0].Code != "approval_final" {
-		t.Errorf("rejecting an approved enrollment: %s", r.Body)
+	if r.Status != 409 || r.Code() != "approval_final" {
+		t.Errorf("rejecting an approved enrollment: %d %s", r.Status, r.Body)
 	}
 	if r := env.Do(t, "DELETE", "/api/front/enrollments/RULES/1", env.Token(t, moi[0].ID), nil); r.Status != 409 || r.Code() != "approval_final" {
 		t.Errorf("withdrawing an approved enrollment: %d %s", r.Status, r.Body)
@@ -467,6 +466,15 @@ func gradesOfAClass(t *testing.T, at time.Time) {
 			t.Fatalf("a refused submission wrote %+v", l)
 		}
 	}
+	// A deletion naming one learner of the class and one who is not deletes nothing.
+	for _, ids := range [][]string{{c, "nobody"}, {c, strings.Repeat("A", 3000)}} {
+		if r := env.As(t, "moi.course", "POST", url+"/delete", map[string]any{"personIds": ids}); r.Status != 400 {
+			t.Errorf("delete %.20v: %d %s", ids, r.Status, r.Body)
+		}
+	}
+	if len(read()) != len(learners) {
+		t.Fatalf("a refused deletion deleted")
+	}
 	// Another agency's officer does not see the class.
 	if r := env.As(t, "tpe.admin", "GET", url, nil); r.Status != 404 {
 		t.Errorf("another agency: %d %s", r.Status, r.Body)
@@ -502,6 +510,59 @@ func gradesOfAClass(t *testing.T, at time.Time) {
 	// Grading a learner whose record was deleted meanwhile is refused.
 	if r := env.As(t, "moi.course", "PUT", url, map[string]any{"grades": []map[string]any{{"personId": c, "hours": 1, "passed": true}}}); r.Status != 400 {
 		t.Errorf("grading a deleted record: %d %s", r.Status, r.Body)
+	}
+}
+
+// A submission of decisions with one valid and one bad entry changes nothing
+// (it answered 500 after approving the valid one, and approval is final).
+func TestDecisionsAllOrNothing(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 120, Classes: 2})
+	var moi []staff.Person
+	for _, p := range env.Data.People {
+		if strings.HasPrefix(p.Agency, "301") {
+			moi = append(moi, p)
+		}
+	}
+	create(t, env, "moi.course", course(env, "BATCH", nil))
+	for _, p := range moi[:3] {
+		if status, code := enroll(t, env, p, "BATCH", meals); status != 201 {
+			t.Fatalf("enroll: %d %s", status, code)
+		}
+	}
+	path := "/api/enrollments/BATCH/1/decisions"
+	valid := map[string]string{"personId": moi[0].ID, "decision": "approve"}
+	for _, tc := range []struct {
+		name  string
+		bad   map[string]string
+		field string
+	}{
+		{"a 3,000-character id", map[string]string{"personId": strings.Repeat("A", 3000), "decision": "approve"}, "decisions[1].personId"},
+		{"a person not enrolled", map[string]string{"personId": moi[5].ID, "decision": "approve"}, "decisions[1].personId"},
+		{"an unknown decision", map[string]string{"personId": moi[1].ID, "decision": "maybe"}, "decisions[1].decision"},
+		{"a rejection without a reason", map[string]string{"personId": moi[1].ID, "decision": "reject"}, "decisions[1].reason"},
+		{"the same person twice", map[string]string{"personId": moi[0].ID, "decision": "approve"}, "decisions[1].personId"},
+		{"a NUL in the reason", map[string]string{"personId": moi[1].ID, "decision": "reject", "reason": "a\x00b"}, "decisions[1].reason"},
+	} {
+		r := env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{valid, tc.bad}})
+		if r.Status/100 != 4 || !strings.Contains(string(r.Body), `"field":"`+tc.field+`"`) {
+			t.Errorf("%s: %d %s, want 4xx naming %s", tc.name, r.Status, r.Body, tc.field)
+		}
+		for _, e := range enrollees(t, env, "BATCH", "") {
+			if e.Status != catalog.Pending {
+				t.Fatalf("%s: a refused submission decided %+v", tc.name, e)
+			}
+		}
+	}
+	r := env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{valid,
+		{"personId": moi[1].ID, "decision": "reject", "reason": "名額保留給業務承辦人"}}})
+	if r.Status != 200 {
+		t.Fatalf("a valid submission: %d %s", r.Status, r.Body)
+	}
+	// Approving a rejected enrollment with a pending one: neither is applied.
+	r = env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{
+		{"personId": moi[2].ID, "decision": "approve"}, {"personId": moi[1].ID, "decision": "approve"}}})
+	if r.Status != 409 || len(enrollees(t, env, "BATCH", catalog.Pending)) != 1 {
+		t.Errorf("approving a rejected one: %d %s", r.Status, r.Body)
 	}
 }
 

@@ -27,9 +27,10 @@ func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
 func (s *Server) Routes(r httpapi.Router) {
 	g := s.Guard
 	// The front stage, acting for a learner signed in with the same SSO.
-	r.Handle("GET /api/front/enrollments/{code}/{session}", s.handleMine())
-	r.Handle("POST /api/front/enrollments/{code}/{session}", s.handleEnroll())
-	r.Handle("DELETE /api/front/enrollments/{code}/{session}", s.handleWithdraw())
+	// The Guard refuses a signed-out session; the learner is checked by the service.
+	r.Handle("GET /api/front/enrollments/{code}/{session}", g.Session(s.handleMine()))
+	r.Handle("POST /api/front/enrollments/{code}/{session}", g.Session(s.handleEnroll()))
+	r.Handle("DELETE /api/front/enrollments/{code}/{session}", g.Session(s.handleWithdraw()))
 	// L5 報名准駁 and sign-in sheets.
 	r.Handle("GET /api/enrollments/{code}/{session}", g.Require("L5", s.handleList()))
 	r.Handle("POST /api/enrollments/{code}/{session}/decisions", g.Require("L5", s.handleDecide()))
@@ -45,7 +46,14 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/nominations/classes", g.Require("P3", s.handleNominatable()))
 }
 
-func principal(r *http.Request) (auth.Principal, error) { return auth.PrincipalFromRequest(r) }
+// principal is the learner the Guard let through.
+func principal(r *http.Request) (auth.Principal, error) {
+	p := auth.CallerFrom(r.Context()).Principal
+	if p.Subject == "" {
+		return p, errcode.New(errcode.Unauthenticated, "尚未登入。")
+	}
+	return p, nil
+}
 
 func (s *Server) handleMine() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -232,8 +240,11 @@ func (s *Server) handleGradeClasses() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
 		f := catalog.ClassFilter{Agency: auth.CallerFrom(r.Context()).Active.Code, Name: q.Get("name"), Code: q.Get("code"),
-			Session: q.Get("session"), Category: q.Get("category"), After: q.Get("next"), Limit: 50}
+			Session: q.Get("session"), Category: q.Get("category"), Limit: 50}
 		var err error
+		if f.After, err = httpapi.Cursor(r); err != nil {
+			return err
+		}
 		if f.Year, err = catalog.YearParam(r, s.Service.Now()); err != nil {
 			return err
 		}
@@ -241,6 +252,7 @@ func (s *Server) handleGradeClasses() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		page.Next = httpapi.NextCursor(page.Next)
 		httpapi.Encode(w, http.StatusOK, page)
 		return nil
 	}
@@ -277,7 +289,7 @@ func (s *Server) handleSetGrades() httpapi.HandlerFunc {
 func (s *Server) handleDeleteGrades() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		in, err := httpapi.Decode[struct {
-			PersonIDs []string `json:"personIds"`
+			PersonIDs []string `json:"personIds" max:"id"`
 		}](r)
 		if err != nil {
 			return err

@@ -37,7 +37,7 @@ func (a Announcement) Live(now time.Time) bool {
 // AnnouncementInput is what an administrator sends.
 type AnnouncementInput struct {
 	Title      string    `json:"title"`
-	Body       string    `json:"body"`
+	Body       string    `json:"body" max:"20000,multiline"`
 	BackOffice bool      `json:"backOffice"`
 	FrontStage bool      `json:"frontStage"`
 	PublishAt  time.Time `json:"publishAt"`

@@ -128,7 +128,7 @@ func (s *Server) handleManualUploadURL() httpapi.HandlerFunc {
 
 type manualPublish struct {
 	manualUpload
-	Key string `json:"key"`
+	Key string `json:"key" max:"id"`
 }
 
 // handleManualPublish makes an uploaded file the manual in force.

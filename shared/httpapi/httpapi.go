@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/limits"
 )
 
 // MaxBody is the largest JSON body accepted. Files never travel through the API.
@@ -63,8 +64,9 @@ func Encode(w http.ResponseWriter, status int, v any) {
 	}
 }
 
-// Decode reads one JSON object into T, refusing unknown fields, trailing data
-// and bodies over MaxBody. If T has a Valid method, it is called.
+// Decode reads one JSON object into T, refusing unknown fields, trailing data,
+// bodies over MaxBody and strings over their limits or with control
+// characters (limits.Body). If T has a Valid method, it is called.
 func Decode[T any](r *http.Request) (T, error) {
 	var v T
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxBody))
@@ -89,6 +91,9 @@ func Decode[T any](r *http.Request) (T, error) {
 	if dec.More() {
 		return v, errcode.New(errcode.BadJSON, "送出的資料含有多餘內容。")
 	}
+	if err := limits.Body(&v); err != nil {
+		return v, err
+	}
 	if val, ok := any(&v).(interface{ Valid() error }); ok {
 		if err := val.Valid(); err != nil {
 			return v, err
@@ -103,11 +108,20 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	e := errcode.As(err)
 	status := StatusOf(e.Code)
 	if status >= 500 {
-		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "code", e.Code, "err", err)
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", clip(r.URL.Path), "code", e.Code, "err", clip(err.Error()))
 	} else {
-		slog.InfoContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "code", e.Code, "err", err)
+		slog.InfoContext(r.Context(), "request refused", "method", r.Method, "path", clip(r.URL.Path), "code", e.Code, "err", clip(err.Error()))
 	}
 	Encode(w, status, e)
+}
+
+// clip keeps a logged value short: a refused request may carry megabytes.
+func clip(s string) string {
+	const max = 300
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + fmt.Sprintf("…(%d bytes)", len(s))
 }
 
 // HandlerFunc is a handler that returns its error instead of writing it.

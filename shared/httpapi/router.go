@@ -12,16 +12,22 @@ type Router interface {
 // Serve builds a function's handler from its routes, with what every
 // function shares: every response says nosniff and no-store (answers carry
 // personal data: no cache keeps them; downloads are never sniffed into
-// something else), panics become a 500 in the API's error shape, and unknown
-// routes a 404 in it (not ServeMux's text).
+// something else), panics become a 500 in the API's error shape, unknown
+// routes a 404 in it (not ServeMux's text), and path or query parameters over
+// their limits or holding control characters a 400 before any handler runs.
 func Serve(routes func(Router)) http.Handler {
 	mux := http.NewServeMux()
 	routes(mux)
 	return Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-store")
-		if _, pattern := mux.Handler(r); pattern == "" {
+		_, pattern := mux.Handler(r)
+		if pattern == "" {
 			NotFound(w, r)
+			return
+		}
+		if err := checkParams(pattern, r); err != nil {
+			Error(w, r, err)
 			return
 		}
 		mux.ServeHTTP(w, r)

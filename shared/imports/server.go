@@ -2,7 +2,6 @@ package imports
 
 import (
 	"bytes"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -164,13 +163,9 @@ func (s *Server) handleRows() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		after := ""
-		if c := r.URL.Query().Get("next"); c != "" {
-			b, err := base64.RawURLEncoding.DecodeString(c)
-			if err != nil {
-				return errcode.Field("next", "分頁參數不正確。")
-			}
-			after = string(b)
+		after, err := httpapi.Cursor(r)
+		if err != nil {
+			return err
 		}
 		pages := 1
 		if v := r.URL.Query().Get("chunks"); v != "" {
@@ -187,7 +182,7 @@ func (s *Server) handleRows() httpapi.HandlerFunc {
 		}
 		out := map[string]any{"items": rows}
 		if next != "" {
-			out["next"] = base64.RawURLEncoding.EncodeToString([]byte(next))
+			out["next"] = httpapi.NextCursor(next)
 		}
 		httpapi.Encode(w, http.StatusOK, out)
 		return nil

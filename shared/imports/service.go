@@ -59,7 +59,7 @@ type UploadRequest struct {
 	Kind     string            `json:"kind"`
 	FileName string            `json:"fileName"`
 	Size     int64             `json:"size"`
-	Params   map[string]string `json:"params,omitempty"` // P3: {"classes": "CODE#1;CODE#2"}
+	Params   map[string]string `json:"params,omitempty" max:"4000"` // P3: {"classes": "CODE#1;CODE#2"}
 }
 
 // Valid checks the request.

@@ -23,7 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
@@ -62,8 +61,8 @@ func Start[H any](name string, build func(context.Context, func(string) string) 
 // APIHandler is what an HTTP API function gives lambda.Start.
 type APIHandler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
-// API adapts a handler to API Gateway's payload 2.0.
-func API(h http.Handler) APIHandler { return httpadapter.NewV2(h).ProxyWithContext }
+// API adapts a handler to API Gateway's payload 2.0 (httpapi.Proxy).
+func API(h http.Handler) APIHandler { return httpapi.Proxy(h) }
 
 func setup(getenv func(string) string) *settings.Env {
 	level := slog.LevelInfo

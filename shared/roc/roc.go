@@ -25,41 +25,88 @@ func FormatISO(iso string) string {
 	return Format(t)
 }
 
-// Parse accepts 113-03-01, 113/03/01, 1130301 (ROC) and 2024-03-01 (ISO) and
-// returns the date at midnight UTC. Impossible dates (113/02/30) are refused.
-func Parse(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case len(s) == 10 && s[4] == '-' && s[7] == '-': // ISO
-		return parseYMD(s[:4], s[5:7], s[8:], 0, s)
-	case strings.ContainsAny(s, "-/"):
-		sep := func(r rune) bool { return r == '-' || r == '/' }
-		i := strings.IndexFunc(s, sep)
-		j := i + 1 + strings.IndexFunc(s[i+1:], sep)
-		if i <= 0 || j <= i+1 || j == len(s)-1 || strings.IndexFunc(s[j+1:], sep) >= 0 {
-			return time.Time{}, fmt.Errorf("日期 %q 格式錯誤（例：113/03/01）", s)
-		}
-		return parseYMD(s[:i], s[i+1:j], s[j+1:], offset, s)
-	case len(s) == 7 || len(s) == 6: // 1130301, or 990301 for years before 100
-		n := len(s)
-		return parseYMD(s[:n-4], s[n-4:n-2], s[n-2:], offset, s)
-	default:
-		return time.Time{}, fmt.Errorf("日期 %q 格式錯誤（例：113/03/01、1130301 或 2024-03-01）", s)
-	}
-}
+// The years Parse accepts: 民國 1 to 289.
+const (
+	MinYear = 1912
+	MaxYear = 2200
+)
 
-func parseYMD(ys, ms, ds string, add int, orig string) (time.Time, error) {
-	y, e1 := strconv.Atoi(ys)
-	m, e2 := strconv.Atoi(ms)
-	d, e3 := strconv.Atoi(ds)
-	if e1 != nil || e2 != nil || e3 != nil || y <= 0 {
-		return time.Time{}, fmt.Errorf("日期 %q 格式錯誤（例：113/03/01）", orig)
+// Parse is the one reader of dates that officers type and files carry (forms,
+// query parameters, uploads). Four-digit years are AD (2024-03-01, 2024/3/1,
+// 20240301); two- and three-digit years are ROC (113/03/01, 113-3-1, 1130301,
+// 990301). Full-width digits and separators read as half-width. Impossible
+// dates (113/02/30) and years outside AD 1912–2200 are refused. The date is
+// returned at midnight UTC.
+func Parse(s string) (time.Time, error) {
+	s = strings.Map(halfWidth, strings.TrimSpace(s))
+	var ys, ms, ds string
+	if strings.ContainsAny(s, "-/") {
+		parts := strings.Split(strings.ReplaceAll(s, "/", "-"), "-")
+		if len(parts) != 3 {
+			return time.Time{}, formatErr(s)
+		}
+		ys, ms, ds = parts[0], parts[1], parts[2]
+	} else if n := len(s); n >= 6 && n <= 8 { // 990301, 1130301, 20240301
+		ys, ms, ds = s[:n-4], s[n-4:n-2], s[n-2:]
+	} else {
+		return time.Time{}, formatErr(s)
 	}
-	t := time.Date(y+add, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if !digits(ys, 2, 4) || !digits(ms, 1, 2) || !digits(ds, 1, 2) {
+		return time.Time{}, formatErr(s)
+	}
+	y, _ := strconv.Atoi(ys)
+	m, _ := strconv.Atoi(ms)
+	d, _ := strconv.Atoi(ds)
+	if len(ys) < 4 {
+		y += offset
+	}
+	if y < MinYear || y > MaxYear {
+		return time.Time{}, fmt.Errorf("日期 %q 超出可接受的範圍（民國 1 年至 %d 年；西元年請寫四位數）", clip(s), MaxYear-offset)
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Month() != time.Month(m) || t.Day() != d {
-		return time.Time{}, fmt.Errorf("日期 %q 不存在", orig)
+		return time.Time{}, fmt.Errorf("日期 %q 不存在", clip(s))
 	}
 	return t, nil
+}
+
+func formatErr(s string) error {
+	return fmt.Errorf("日期 %q 格式錯誤（例：113/03/01、1130301 或 2024-03-01）", clip(s))
+}
+
+// digits reports whether s is lo to hi ASCII digits (strconv.Atoi alone
+// would also take "+3" and "-1").
+func digits(s string, lo, hi int) bool {
+	if len(s) < lo || len(s) > hi {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// halfWidth reads full-width digits and date separators as half-width.
+func halfWidth(r rune) rune {
+	switch {
+	case r >= '０' && r <= '９':
+		return '0' + r - '０'
+	case r == '／':
+		return '/'
+	case r == '－':
+		return '-'
+	}
+	return r
+}
+
+// clip keeps an echoed input short in messages.
+func clip(s string) string {
+	if r := []rune(s); len(r) > 20 {
+		return string(r[:20]) + "…"
+	}
+	return s
 }
 
 // Taipei is Taiwan's time zone: days, schedules and deadlines are Taipei days.

@@ -105,14 +105,12 @@ func Clocks() []time.Time {
 
 // EachClock runs f as a subtest at each of Clocks, plus the machine's clock
 // now; the subtest names the Taipei time. With CLOCK set (a Taipei time like
-// "2026-12-31 23:30") it runs only at that instant.
+// "2026-12-31 23:30") it runs only at that instant, as every stack then does:
+// CLOCK="2026-12-31 23:30" E2E_CLOCK="2026-12-31 23:30" make test runs the
+// whole suite as if it were that time.
 func EachClock(t *testing.T, f func(t *testing.T, at time.Time)) {
 	clocks := append(Clocks(), time.Time{})
-	if v := os.Getenv("CLOCK"); v != "" {
-		at, err := time.ParseInLocation("2006-01-02 15:04", v, roc.Taipei)
-		if err != nil {
-			t.Fatalf("CLOCK=%q: want a Taipei time such as 2026-12-31 23:30", v)
-		}
+	if at := clockFromEnv(t); !at.IsZero() {
 		clocks = []time.Time{at}
 	}
 	for _, at := range clocks {
@@ -138,6 +136,9 @@ func Start(t testing.TB, o Options) *Env {
 	prefix := fmt.Sprintf("t%d%d_", time.Now().UnixNano()%1e9, prefixSeq.n)
 	prefixSeq.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
+	if o.At.IsZero() {
+		o.At = clockFromEnv(t) // CLOCK runs every stack of the test binary at that Taipei time
+	}
 	var offset time.Duration
 	if !o.At.IsZero() {
 		offset = time.Until(o.At)
@@ -175,6 +176,19 @@ func Start(t testing.TB, o Options) *Env {
 		}
 	}
 	return e
+}
+
+// clockFromEnv reads CLOCK, a Taipei time such as "2026-12-31 23:30" (zero if unset).
+func clockFromEnv(t testing.TB) time.Time {
+	v := os.Getenv("CLOCK")
+	if v == "" {
+		return time.Time{}
+	}
+	at, err := time.ParseInLocation("2006-01-02 15:04", v, roc.Taipei)
+	if err != nil {
+		t.Fatalf("CLOCK=%q: want a Taipei time such as 2026-12-31 23:30", v)
+	}
+	return at
 }
 
 // Day is the ISO date n days from the stack's today (Taipei): Day(-1) is yesterday.

@@ -303,7 +303,7 @@ func rosterSync(c Core) *agency.Sync {
 // a tester may send to run a job for another day.
 type ScheduleInput struct {
 	Schedule string `json:"schedule"`
-	Date     string `json:"date,omitempty"` // ISO date; default: yesterday in Asia/Taipei
+	Date     string `json:"date,omitempty"` // ISO date: that day alone; default: every day from the checkpoint to yesterday (Taipei)
 }
 
 // NightlyResult reports one nightly run.
@@ -358,7 +358,10 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 }
 
 // RosterTransfer moves approved enrollees of classes that ended into records.
-func RosterTransfer(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (records.TransferResult, error), error) {
+// The schedule's run catches up every day after the transfer's checkpoint up
+// to yesterday (Taipei); a run with a date does that day alone and leaves the
+// checkpoint where it is.
+func RosterTransfer(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (records.CatchUpResult, error), error) {
 	c, err := Open(ctx, getenv, []string{settings.TableCatalog, settings.TableRecords})
 	if err == nil {
 		err = c.Env.Err()
@@ -366,15 +369,22 @@ func RosterTransfer(ctx context.Context, getenv func(string) string) (func(conte
 	if err != nil {
 		return nil, err
 	}
-	t := records.Transfer{Catalog: catalog.Repo{Table: c.Tables.Catalog}, Records: records.Repo{Table: c.Tables.Records}, Now: c.Now}
-	return func(ctx context.Context, in ScheduleInput) (records.TransferResult, error) {
-		date := in.Date
-		if date == "" {
-			date = roc.Yesterday(c.Now()) // the day that ended last midnight in Taipei
-		} else if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return records.TransferResult{}, fmt.Errorf("date %q is not an ISO date (2026-11-26)", date)
+	recs := records.Repo{Table: c.Tables.Records}
+	t := records.Transfer{Catalog: catalog.Repo{Table: c.Tables.Catalog}, Records: recs, Now: c.Now}
+	return func(ctx context.Context, in ScheduleInput) (records.CatchUpResult, error) {
+		if in.Date == "" {
+			// Stop a minute before the function's timeout: the next run goes on from the checkpoint.
+			return t.CatchUp(ctx, roc.Yesterday(c.Now()), time.Minute)
 		}
-		return t.Run(ctx, date)
+		if _, err := time.Parse(time.DateOnly, in.Date); err != nil {
+			return records.CatchUpResult{}, fmt.Errorf("date %q is not an ISO date (2026-11-26)", in.Date)
+		}
+		r, err := t.Run(ctx, in.Date)
+		if err != nil {
+			return records.CatchUpResult{}, err
+		}
+		through, err := recs.Checkpoint(ctx)
+		return records.CatchUpResult{Days: []records.TransferResult{r}, Through: through}, err
 	}, nil
 }
 

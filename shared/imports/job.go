@@ -142,7 +142,7 @@ func (s Jobs) claim(ctx context.Context, id, from, to, owner string, now, lease 
 	var it jobItem
 	err := s.Table.Update("pk", jobPK(id)).Range("sk", "JOB").
 		Set("status", to).Set("owner", owner).Set("lease", lease).Add("runs", 1).
-		If("NOT (($ = ?) OR ($ = ? AND $ < ?))", "status", from, "status", to, "lease", now).
+		If("($ = ?) OR ($ = ? AND $ < ?)", "status", from, "status", to, "lease", now).
 		Value(ctx, &it)
 	if dynamo.IsCondCheckFailed(err) {
 		return Job{}, false, nil

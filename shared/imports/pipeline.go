@@ -317,7 +317,8 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 	switch {
 	case errors.Is(err, stopped):
 		// Hand over: release the claim at once and start the follow-up.
-		if err := p.Jobs.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("lease", time.Unix(0, 0).UTC()).Run(ctx); err != nil {
+		if err := p.Jobs.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("lease", time.Unix(0, 0).UTC()).
+			If("$ = ?", "owner", j.Owner).Run(ctx); err != nil {
 			return Job{}, fmt.Errorf("release import job %s: %w", j.ID, err)
 		}
 		slog.InfoContext(ctx, "import job continues in a follow-up invocation", "job", j.ID, "next", j.Next, "chunks", j.Chunks)

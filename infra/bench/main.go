@@ -54,12 +54,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return exportOne(args[1], n)
 	}
+	if len(args) == 2 && args[0] == "export-worker-one" { // a child of benchExportWorker
+		return exportWorkerOne(args[1])
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fs.Int("n", 2000, "requests per latency benchmark")
-	only := fs.String("only", "", "run one benchmark: api, bulk, search, import or export")
+	only := fs.String("only", "", "run one benchmark: api, bulk, search, import, export (writers alone, then the worker end to end) or export-writer")
 	importRows := fs.String("import-rows", "200000", "row counts of the import benchmark (each size against baselines on the same size; 200000,1000000 for the 1M figure, about 20 more minutes)")
 	importRepeat := fs.Int("import-repeat", 3, "runs of each loader on the first import size (the median is compared)")
 	importPeople := fs.Int("import-people", 20_000, "people the import benchmark's rows name (cycled)")
+	exportWorkerRows := fs.String("export-worker-rows", "20000,100000", "enrollees of the roster exports the export worker benchmark makes")
 	bulkRounds := fs.Int("bulk-rounds", 4, "rounds of the bulk-write benchmark (each runs 1 and 8 writers, in alternating order)")
 	lecturers := fs.Int("lecturers", 100_000, "lecturers for the search benchmark")
 	courses := fs.Int("courses", 200_000, "courses for the search benchmark")
@@ -67,7 +71,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *only == "export" {
+	var workerRows []int
+	for _, f := range strings.Split(*exportWorkerRows, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("-export-worker-rows %q: want row counts", *exportWorkerRows)
+		}
+		workerRows = append(workerRows, n)
+	}
+	if *only == "export-writer" {
 		return benchExport(out, []int{100_000, 500_000})
 	}
 	endpoint := os.Getenv(settings.DynamoDBEndpoint)
@@ -136,9 +148,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	if *only == "" {
+	if *only == "" || *only == "export" {
+		if *only == "export" { // the agencies the roster names
+			if _, err := demo.Load(ctx, demo.Tables{Directory: tables.Directory, Catalog: tables.Catalog, Records: tables.Records}, d, o, 8); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintln(out)
-		return benchExport(out, []int{100_000, 500_000})
+		if err := benchExport(out, []int{100_000, 500_000}); err != nil {
+			return err
+		}
+		return benchExportWorker(ctx, out, st, tables, workerRows)
 	}
 	return nil
 }

@@ -99,7 +99,7 @@ func (r Repo) Enroll(ctx context.Context, db *dynamo.DB, c Class, e Enrollment) 
 	seat := r.Table.Update("pk", c.Key()).Range("sk", "CLASS").Add("enrolled", 1).
 		If("attribute_exists(pk) AND (attribute_not_exists($) OR $ <> ?)", "status", "status", Cancelled)
 	if c.StopWhenFull {
-		seat = seat
+		seat = seat.If("attribute_not_exists($) OR $ < ?", "enrolled", "enrolled", c.Capacity)
 	}
 	tx := db.WriteTx().Put(r.Table.Put(enrollmentKeyed(e)).If("attribute_not_exists(pk)")).Update(seat)
 	err := tx.Run(ctx)

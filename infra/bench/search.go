@@ -200,6 +200,13 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 	}
 	lectKey := func(it map[string]any) string { return fmt.Sprint(it["id"]) }
 	classKey := func(it map[string]any) string { return fmt.Sprint(it["courseCode"], "#", it["session"]) }
+	ours := map[string]bool{} // the keys of what the Scan's table holds
+	for _, l := range lects {
+		ours[l.ID] = true
+	}
+	for i := range nCourses {
+		ours[fmt.Sprintf("B%07d#1", i)] = true
+	}
 	// Each Scan run's query is also asked of the API: both must find the same.
 	same, compared := 0, 0
 	compare := func(what, q string, scanned map[string]bool, path, tok string, key func(map[string]any) string) error {
@@ -208,6 +215,9 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 			return err
 		}
 		compared++
+		// The API's table also holds the demo data (its classes and
+		// lecturers); the Scan's holds only the benchmark's: compare those.
+		maps.DeleteFunc(api, func(k string, _ bool) bool { return !ours[k] })
 		if maps.Equal(api, scanned) {
 			same++
 			return nil

@@ -71,13 +71,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var workerRows []int
-	for _, f := range strings.Split(*exportWorkerRows, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			return fmt.Errorf("-export-worker-rows %q: want row counts", *exportWorkerRows)
-		}
-		workerRows = append(workerRows, n)
+	workerRows, err := counts("export-worker-rows", *exportWorkerRows)
+	if err != nil {
+		return err
 	}
 	if *only == "export-writer" {
 		return benchExport(out, []int{100_000, 500_000})
@@ -124,13 +120,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	if *only == "" || *only == "import" {
-		var sizes []int
-		for _, f := range strings.Split(*importRows, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n <= 0 {
-				return fmt.Errorf("-import-rows %q: want row counts", *importRows)
-			}
-			sizes = append(sizes, n)
+		sizes, err := counts("import-rows", *importRows)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintln(out)
 		if err := benchImport(ctx, out, st, s3, tables, sizes, max(1, *importRepeat), max(1, *importPeople)); err != nil {
@@ -161,6 +153,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return benchExportWorker(ctx, out, st, tables, workerRows)
 	}
 	return nil
+}
+
+// counts reads a flag's comma-separated row counts.
+func counts(name, v string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("-%s %q: want row counts", name, v)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // benchLoad: bulk writes with 8 concurrent batch writers (store.WriteAll, as

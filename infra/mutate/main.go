@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -82,13 +83,13 @@ func main() {
 			switch verdict {
 			case "SURVIVED":
 				survived++
-			case "NO BUILD":
+			case "NO BUILD", "ERROR":
 				broken++
 			}
-			fmt.Printf("%-9s %s:%d %-6s %s  (%s)\n", verdict, m.file, m.line, m.kind, shorten(m.with, src[m.from:m.to]), time.Since(t0).Round(time.Second))
+			fmt.Printf("%-40s %s:%d %-6s %s  (%s)\n", verdict, m.file, m.line, m.kind, shorten(m.with, src[m.from:m.to]), time.Since(t0).Round(time.Second))
 		}
 	}
-	fmt.Printf("\n%d mutants: %d killed, %d survived, %d did not build (%s)\n", total, total-survived-broken, survived, broken, time.Since(start).Round(time.Second))
+	fmt.Printf("\n%d mutants: %d killed, %d survived, %d did not build or could not run (%s)\n", total, total-survived-broken, survived, broken, time.Since(start).Round(time.Second))
 	if survived > 0 || broken > 0 {
 		os.Exit(1)
 	}
@@ -145,21 +146,37 @@ func run(ctx context.Context, m mutant, src []byte, timeout time.Duration) (stri
 		fmt.Fprintf(os.Stderr, "%s", out)
 		return "NO BUILD", nil
 	}
-	var log bytes.Buffer
-	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-failfast", "-timeout", timeout.String(), pkg)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		return "", ctx.Err()
+	for try := 1; ; try++ {
+		var log bytes.Buffer
+		cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-failfast", "-timeout", timeout.String(), pkg)
+		cmd.Stdout, cmd.Stderr = &log, &log
+		err := cmd.Run()
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if err == nil {
+			return "SURVIVED", nil
+		}
+		out := log.String()
+		if m := failing.FindStringSubmatch(out); m != nil && !infra.MatchString(out) {
+			return "KILLED by " + m[1], nil
+		}
+		if strings.Contains(out, "panic: test timed out") {
+			return "KILLED (timeout)", nil
+		}
+		// A failure of the machinery (DynamoDB Local too slow to answer on a
+		// loaded machine) kills nothing: run the tests again.
+		if try == 3 {
+			fmt.Fprintf(os.Stderr, "%s", out)
+			return "ERROR", nil
+		}
 	}
-	if err == nil {
-		return "SURVIVED", nil
-	}
-	if strings.Contains(log.String(), "panic: test timed out") {
-		return "KILLED (timeout)", nil
-	}
-	return "KILLED", nil
 }
+
+var (
+	failing = regexp.MustCompile(`--- FAIL: (\S+)`)
+	infra   = regexp.MustCompile(`start stack: |is unreachable|connection refused`)
+)
 
 func shorten(with string, was []byte) string {
 	s := strings.Join(strings.Fields(string(was)), " ")

@@ -52,8 +52,8 @@ func courseLifecycle(t *testing.T, at time.Time) {
 	if r := env.Do(t, "POST", "/api/courses", moi, bad); r.Status != 400 || r.Code() != "invalid_input" {
 		t.Fatalf("decimal hours: %d %s", r.Status, r.Body)
 	}
-	if r := env.Do(t, "GET", "/api/lecturers?name="+url.QueryEscape("鄭新講"), moi, nil); strings.Contains(string(r.Body), "鄭新講") {
-		t.Fatalf("a refused course added its typed lecturer: %s", r.Body)
+	if r := env.Do(t, "GET", "/api/lecturers?name="+url.QueryEscape("鄭新講"), moi, nil); r.Status != 200 || strings.Contains(string(r.Body), "鄭新講") {
+		t.Fatalf("a refused course added its typed lecturer: %d %s", r.Status, r.Body)
 	}
 
 	r := env.Do(t, "POST", "/api/courses", moi, course(env, "moi-t1", soon(env)))
@@ -165,8 +165,8 @@ func courseLifecycle(t *testing.T, at time.Time) {
 	if r := env.Do(t, "DELETE", "/api/courses/MOI-T1/2", moi, nil); r.Status != 204 {
 		t.Fatalf("delete: %d %s", r.Status, r.Body)
 	}
-	if r := env.Do(t, "GET", "/api/courses/MOI-T1/2", moi, nil); r.Status != 404 {
-		t.Fatalf("deleted class: %d", r.Status)
+	if r := env.Do(t, "GET", "/api/courses/MOI-T1/2", moi, nil); r.Status != 404 || r.Code() != "not_found" {
+		t.Fatalf("deleted class: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -258,10 +258,10 @@ func TestLecturerDatabaseHidesPrivateData(t *testing.T) {
 			t.Errorf("lecturer database shows %q: %s", private, body)
 		}
 	}
-	if r := env.Do(t, "GET", "/api/lecturer-db?name="+url.QueryEscape("李小華"), tpe, nil); strings.Contains(string(r.Body), "李小華") {
-		t.Errorf("a private lecturer is found by another agency: %s", r.Body)
+	if r := env.Do(t, "GET", "/api/lecturer-db?name="+url.QueryEscape("李小華"), tpe, nil); r.Status != 200 || strings.Contains(string(r.Body), "李小華") {
+		t.Errorf("a private lecturer is found by another agency: %d %s", r.Status, r.Body)
 	}
-	if r := env.Do(t, "GET", "/api/lecturer-db/demo00001", tpe, nil); r.Status != 404 {
+	if r := env.Do(t, "GET", "/api/lecturer-db/demo00001", tpe, nil); r.Status != 404 || r.Code() != "not_found" {
 		t.Errorf("private lecturer by id: %d %s", r.Status, r.Body)
 	}
 	if r := env.Do(t, "GET", "/api/lecturer-db?subject="+url.QueryEscape("資訊安"), tpe, nil); !strings.Contains(string(r.Body), "王大明") {
@@ -294,7 +294,11 @@ func TestLecturerDatabaseHidesPrivateData(t *testing.T) {
 	var l catalog.Lecturer
 	r.JSON(t, &l)
 	find := func(tok, path, q string) bool {
-		return strings.Contains(string(env.Do(t, "GET", path+url.QueryEscape(q), tok, nil).Body), l.ID)
+		r := env.Do(t, "GET", path+url.QueryEscape(q), tok, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET %s%s: %d %s (a search that fails finds nothing, and proves nothing)", path, q, r.Status, r.Body)
+		}
+		return strings.Contains(string(r.Body), l.ID)
 	}
 	if !find(tpe, "/api/lecturer-db?name=", "陽娜") || !find(moi, "/api/lecturers?name=", "歐陽") {
 		t.Fatal("new public lecturer not found")

@@ -2,6 +2,7 @@ package enrollment_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -258,13 +259,20 @@ func rosterTransferAfterInterruption(t *testing.T, at time.Time) {
 	if len(want) == 0 {
 		t.Fatal("the demo has no approved enrollees of classes that ended yesterday")
 	}
-	fire := func() {
-		if _, err := env.Fire(context.Background(), "Morning", []byte(fmt.Sprintf(`{"date":%q}`, yesterday))); err != nil {
+	fire := func() records.TransferResult {
+		out, err := env.Fire(context.Background(), "Morning", []byte(fmt.Sprintf(`{"date":%q}`, yesterday)))
+		if err != nil {
 			t.Fatal(err)
 		}
+		var res records.TransferResult
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		return res
 	}
-	count := func() map[string]int {
-		got := map[string]int{}
+	// stored returns each wanted record as stored (absent when there is none).
+	stored := func() map[string]records.Record {
+		got := map[string]records.Record{}
 		for k := range want {
 			person, id, _ := strings.Cut(k, "|")
 			var recs []records.Record
@@ -273,27 +281,70 @@ func rosterTransferAfterInterruption(t *testing.T, at time.Time) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got[k] = len(recs)
+			if len(recs) == 1 {
+				got[k] = recs[0]
+			}
 		}
 		return got
 	}
-	fire()
-	// An interrupted run: some records were never written.
-	n := 0
+	if res := fire(); res.Created != len(want) || res.Existed != 0 {
+		t.Fatalf("first run: %+v, want %d created", res, len(want))
+	}
+	first := stored()
+	if len(first) != len(want) {
+		t.Fatalf("first run stored %d of %d records", len(first), len(want))
+	}
+	// A record graded meanwhile must survive the reruns as graded.
+	var graded string
 	for k := range want {
-		if n++; n%2 == 0 {
+		graded = k
+		break
+	}
+	g := first[graded]
+	if missing, err := (records.Repo{Table: env.Tables.Records}).SetGrades(context.Background(), []records.Grade{{Record: &g, Hours: 5, Passed: true}}); err != nil || len(missing) != 0 {
+		t.Fatalf("grade %s: %v %v", graded, missing, err)
+	}
+	// An interrupted run: some records were never written.
+	deleted := map[string]bool{}
+	for k := range want {
+		if len(deleted) < len(want)/2 && k != graded {
 			person, id, _ := strings.Cut(k, "|")
-			if err := env.Tables.Records.Delete("pk", "PERSON#"+person).Range("sk", fmt.Sprintf("REC#%d#%s", year[k], id)).Run(context.Background()); err != nil {
-				t.Fatal(err)
+			var old records.Record
+			err := env.Tables.Records.Delete("pk", "PERSON#"+person).Range("sk", fmt.Sprintf("REC#%d#%s", year[k], id)).OldValue(context.Background(), &old)
+			if err != nil || old.PersonID != person {
+				t.Fatalf("delete %s: nothing was there (%v)", k, err)
 			}
+			deleted[k] = true
 		}
 	}
-	fire()
-	fire()
-	for k, c := range count() {
-		if c != 1 {
-			t.Errorf("%s: %d records, want exactly 1", k, c)
+	if len(deleted) == 0 {
+		t.Fatal("the simulated interruption removed nothing")
+	}
+	if got := stored(); len(got) != len(want)-len(deleted) {
+		t.Fatalf("after the interruption %d records remain, want %d", len(got), len(want)-len(deleted))
+	}
+	if res := fire(); res.Created != len(deleted) || res.Existed != len(want)-len(deleted) {
+		t.Fatalf("the rerun: %+v, want %d created, %d existing", res, len(deleted), len(want)-len(deleted))
+	}
+	if res := fire(); res.Created != 0 || res.Existed != len(want) {
+		t.Fatalf("a third run: %+v, want nothing created", res)
+	}
+	for k, r := range stored() {
+		f := first[k]
+		switch {
+		case k == graded:
+			if r.Status != records.Final || r.Hours != 5 {
+				t.Errorf("%s: the graded record was reset by a rerun: %+v", k, r)
+			}
+		case r.Status != records.AwaitingHours || r.Source != records.SourceClass || r.CourseCode != f.CourseCode ||
+			r.Start != f.Start || r.Hours != f.Hours || r.Agency != f.Agency:
+			t.Errorf("%s: rewritten as %+v, was %+v", k, r, f)
+		case !deleted[k] && !r.Created.Equal(f.Created):
+			t.Errorf("%s: a record that was there was written again (created %v, was %v)", k, r.Created, f.Created)
 		}
+	}
+	if got := stored(); len(got) != len(want) {
+		t.Fatalf("after the reruns %d of %d records", len(got), len(want))
 	}
 }
 
@@ -371,10 +422,20 @@ func TestNominations(t *testing.T) {
 		}
 	}
 	env.As(t, "moi.hr", "GET", "/api/imports/jobs/"+up.Job.ID+"/rows", nil).JSON(t, &rows)
+	if len(rows.Items) != 6 {
+		t.Fatalf("%d row results, want the file's 6", len(rows.Items))
+	}
+	applied := 0
 	for _, rr := range rows.Items {
+		if rr.Status == "applied" {
+			applied++
+		}
 		if rr.Status == "applied" && !strings.Contains(rr.Message, "NOM 第 1 期：已薦送") {
 			t.Errorf("line %d: %q", rr.Line, rr.Message)
 		}
+	}
+	if applied != 2 {
+		t.Errorf("%d applied rows, want 2: %+v", applied, rows.Items)
 	}
 	var noms struct{ Items []enrollment.Nomination }
 	env.As(t, "moi.hr", "GET", "/api/nominations", nil).JSON(t, &noms)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,7 +84,11 @@ func download(t *testing.T, env *stacktest.Env, user, id string) []byte {
 	if r.Status != 200 {
 		t.Fatalf("download link: %d %s", r.Status, r.Body)
 	}
-	resp, err := http.Get(r.Map(t)["url"].(string))
+	link := r.Map(t)["url"].(string)
+	if u, err := url.Parse(link); err != nil || u.Query().Get("X-Amz-Expires") != "300" {
+		t.Fatalf("download link %s: want the default lifetime, 300 s", link)
+	}
+	resp, err := http.Get(link)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,8 +237,8 @@ func TestExportBadInput(t *testing.T) {
 			t.Errorf("%v: %d %s, want %s", tt.body, r.Status, r.Body, tt.code)
 		}
 	}
-	if r := env.As(t, "moi.course", "GET", "/api/exports/jobs/nope/download", nil); r.Status != 404 {
-		t.Errorf("unknown job: %d", r.Status)
+	if r := env.As(t, "moi.course", "GET", "/api/exports/jobs/nope/download", nil); r.Status != 404 || r.Code() != "not_found" {
+		t.Errorf("unknown job: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -253,8 +258,8 @@ func TestExpiredLinkNoLongerWorks(t *testing.T) {
 	if resp.StatusCode != 403 {
 		t.Fatalf("an expired link answered %d", resp.StatusCode)
 	}
-	if blob.LinkTTL > 15*time.Minute {
-		t.Fatalf("default link lifetime %s", blob.LinkTTL)
+	if u, err := url.Parse(link); err != nil || u.Query().Get("X-Amz-Expires") != "1" {
+		t.Fatalf("link %s: want the configured lifetime, 1 s", link)
 	}
 }
 

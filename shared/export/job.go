@@ -121,7 +121,7 @@ func (s Jobs) Claim(ctx context.Context, id string, now time.Time, lease time.Du
 
 // Finish records the end of a run, only if this run still holds the job.
 func (s Jobs) Finish(ctx context.Context, j Job) error {
-	err := s.Table.Put(s.keyed(j)).Run(ctx)
+	err := s.Table.Put(s.keyed(j)).If("$ = ? AND $ = ?", "status", Running, "started", j.Started).Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return fmt.Errorf("export job %s was taken over by another run", j.ID)
 	}

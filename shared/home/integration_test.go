@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
-	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 )
@@ -155,7 +154,7 @@ func checkShortLived(t *testing.T, link string) {
 		t.Fatal(err)
 	}
 	secs, _ := strconv.Atoi(u.Query().Get("X-Amz-Expires"))
-	if secs <= 0 || secs > int(blob.LinkTTL.Seconds()) || blob.LinkTTL.Minutes() > 15 {
-		t.Fatalf("presigned link lives %ds (LinkTTL %s): want minutes, not days", secs, blob.LinkTTL)
+	if secs != 300 {
+		t.Fatalf("presigned link lives %ds: want the default 5 minutes, not days", secs)
 	}
 }

@@ -35,22 +35,19 @@ test('approve some, reject one with a reason, then a sign-in sheet by agency the
   await page.goto(stack.url + '/#/L5/approve/E2E-ENR/1');
   await page.waitForSelector('tr[data-status="pending"]');
   assert.equal(await page.locator('tr[data-status="pending"]').count(), 4);
-  const rows = page.locator('tr[data-status="pending"]');
-  const first = await rows.nth(0).getAttribute('data-person');
-  const second = await rows.nth(1).getAttribute('data-person');
-  const third = await rows.nth(2).getAttribute('data-person');
-  await page.check(`input[name="d-${first}"][value="approve"]`);
-  await page.check(`input[name="d-${second}"][value="approve"]`);
-  await page.check(`input[name="d-${third}"][value="reject"]`);
+  // Approve one of 內政部 and both of 內政部警政署; reject the other of 內政部.
+  const [moiA, moiB, npaA, npaB] = people;
+  for (const p of [moiA, npaA, npaB]) await page.check(`input[name="d-${p.id}"][value="approve"]`);
+  await page.check(`input[name="d-${moiB.id}"][value="reject"]`);
   await page.click('#a-submit'); // no reason yet: refused, nothing decided
   await page.waitForSelector('#flash:not(.ok):not(:empty)');
   assert.match(await page.textContent('#flash'), /駁回報名須填寫原因/);
   assert.equal(await page.locator('tr[data-status="approved"]').count(), 0);
-  await page.fill(`input[name="r-${third}"]`, '本班限主管人員');
+  await page.fill(`input[name="r-${moiB.id}"]`, '本班限主管人員');
   await page.click('#a-submit');
   await page.waitForSelector('#flash.ok');
-  assert.equal(await page.locator('tr[data-status="approved"]').count(), 2);
-  assert.match(await page.textContent(`tr[data-person="${third}"]`), /已駁回.*本班限主管人員/s);
+  assert.equal(await page.locator('tr[data-status="approved"]').count(), 3);
+  assert.match(await page.textContent(`tr[data-person="${moiB.id}"]`), /已駁回.*本班限主管人員/s);
 
   // The sign-in sheet: agency, then name; the print view is laid out for A4.
   await page.goto(stack.url + '/#/L5/signin/E2E-ENR/1');
@@ -59,10 +56,27 @@ test('approve some, reject one with a reason, then a sign-in sheet by agency the
   await page.selectOption('#s-sort2', 'name');
   await page.fill('#s-blank', '3');
   await page.click('#s-form button[type=submit]');
-  await page.waitForFunction(() => document.querySelectorAll('table.signin tbody tr').length === 5);
-  const sheet = await page.$$eval('table.signin tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-  assert.deepEqual(sheet.map((r) => r[0]), ['1', '2', '3', '4', '5']);
-  assert.equal(sheet[2][3], '', 'walk-in rows are blank');
+  await page.waitForFunction(() => document.querySelectorAll('table.signin tbody tr').length === 6);
+  const readSheet = () => page.$$eval('table.signin tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  const sheet = await readSheet();
+  const header = await page.$$eval('table.signin thead th', (ths) => ths.map((th) => th.textContent));
+  const [agencyCol, nameCol] = [header.indexOf('服務機關'), header.indexOf('姓名')];
+  assert.ok(agencyCol > 0 && nameCol > 0, `sheet columns ${header}`);
+  assert.deepEqual(sheet.map((r) => r[0]), ['1', '2', '3', '4', '5', '6']);
+  assert.equal(sheet[3][nameCol], '', 'walk-in rows are blank');
+  // By agency (內政部 above its 警政署), then by name within 警政署 in the
+  // order the name sort gives on its own.
+  assert.equal(sheet[0][nameCol], moiA.name, `the 內政部 enrollee first: ${JSON.stringify(sheet)}`);
+  assert.deepEqual(new Set([sheet[1][nameCol], sheet[2][nameCol]]), new Set([npaA.name, npaB.name]));
+  assert.notEqual(sheet[0][agencyCol], sheet[1][agencyCol]);
+  assert.equal(sheet[1][agencyCol], sheet[2][agencyCol]);
+  await page.selectOption('#s-sort1', 'name');
+  await page.selectOption('#s-sort2', '');
+  await page.$eval('#s-sheet', (el) => { el.innerHTML = ''; }); // so the wait below sees the new sheet
+  await page.click('#s-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('table.signin tbody tr').length === 6);
+  const byName = (await readSheet()).slice(0, 3).map((r) => r[nameCol]).filter((n) => n === npaA.name || n === npaB.name);
+  assert.deepEqual([sheet[1][nameCol], sheet[2][nameCol]], byName, 'within an agency, the secondary sort (name) decides');
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.isVisible('#s-form'), false, 'the form is not printed');
   assert.equal(await page.isVisible('#menu'), false, 'the menu is not printed');

@@ -67,11 +67,13 @@ test('upload a Big5 file with two bad rows, run the nightly batch, download the 
   const fired = await fetch(stack.url + '/local/schedules/Nightly', { method: 'POST' });
   assert.equal(fired.status, 200);
   const token = await devToken(stack.url, 'moi.course');
-  for (let i = 0; i < 100; i++) {
-    const j = (await api(stack.url, 'GET', '/api/imports/jobs/' + jobId, { token })).body;
+  let j;
+  for (let i = 0; i < 300; i++) {
+    j = (await api(stack.url, 'GET', '/api/imports/jobs/' + jobId, { token })).body;
     if (j.status === 'done') break;
     await sleep(100);
   }
+  assert.equal(j.status, 'done', `the nightly batch did not finish the job in 30 s: ${JSON.stringify(j)}`);
   await page.reload();
   await page.waitForSelector('#j-summary [data-status="done"]');
   assert.match(await page.textContent('#j-counts'), /共 4 列：成功 2、失敗 2、待處理 0/);

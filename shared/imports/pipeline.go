@@ -377,6 +377,22 @@ const Workers = 4
 // to the end of the longest run of finished chunks, so a crash never skips a
 // chunk; a chunk written again after a crash writes the same items.
 func (p *Pipeline) applyChunks(ctx context.Context, j Job, rd *Reader, lease time.Time, stop func(n int) bool, stopped error) error {
+	// The checkers first, before any goroutine starts: a failure here must not
+	// leave the reader blocked on a chunk no worker will take (issue 13). One
+	// checker for all workers: its caches (people, classes) are shared and
+	// guarded; the nomination checker is not, so it gets one per worker.
+	checkers := make([]checker, Workers)
+	for i := range checkers {
+		if i > 0 && j.Kind != Nominations {
+			checkers[i] = checkers[0]
+			continue
+		}
+		ck, err := p.Checkers(ctx, j)
+		if err != nil {
+			return err
+		}
+		checkers[i] = ck
+	}
 	type work struct {
 		n     int
 		batch []Row
@@ -404,20 +420,8 @@ func (p *Pipeline) applyChunks(ctx context.Context, j Job, rd *Reader, lease tim
 		}
 		return err
 	})
-	// One checker for all workers: its caches (people, classes) are shared
-	// and guarded; the nomination checker is not, so it gets one per worker.
-	shared, err := p.Checkers(ctx, j)
-	if err != nil {
-		return err
-	}
 	var workers sync.WaitGroup
-	for range Workers {
-		ck := shared
-		if j.Kind == Nominations {
-			if ck, err = p.Checkers(ctx, j); err != nil {
-				return err
-			}
-		}
+	for _, ck := range checkers {
 		workers.Add(1)
 		g.Go(func() error {
 			defer workers.Done()

@@ -212,7 +212,7 @@ func appendCellText(b []byte, v string) []byte {
 	for i := 0; plain && i < len(v); i++ {
 		switch c := v[i]; {
 		case c < 0x20 && c != '\n', c == '&', c == '<', c == '>', c == '"', c == '\'',
-			c == '_' && i+1 < len(v) && v[i+1] == 'x', // _xHHHH_ notation
+			c == '_' && i+1 < len(v) && v[i+1] == 'x',                     // _xHHHH_ notation
 			c == 0xEF && i+2 < len(v) && v[i+1] == 0xBF && v[i+2] >= 0xBE: // U+FFFE, U+FFFF: not XML characters
 			plain = false
 		}

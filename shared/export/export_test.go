@@ -179,3 +179,61 @@ func TestPassword(t *testing.T) {
 	}
 
 }
+
+func TestSafeName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"../../tmp/evil_名冊.csv", "tmp_evil_名冊.csv"},
+		{`..\..\Windows\evil.xlsx`, "Windows_evil.xlsx"},
+		{"/etc/passwd", "etc_passwd"},
+		{"301A-1_數位治理實務與個人資料保護_名冊.xlsx", "301A-1_數位治理實務與個人資料保護_名冊.xlsx"},
+		{"課程\x00名\x1b稱\r\n.csv", "課程名稱.csv"},
+		{"名冊\u202Egpj.exe", "名冊gpj.exe"}, // a right-to-left override hides the real extension
+		{"a:b*c?d\"e<f>g|h.ods", "a_b_c_d_e_f_g_h.ods"},
+		{"...", "匯出"},
+		{"", "匯出"},
+		{"全形／斜線與　空白", "全形／斜線與　空白"}, // full-width characters are not separators
+	} {
+		if got := SafeName(tc.in); got != tc.want {
+			t.Errorf("SafeName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if n := len([]rune(SafeName(strings.Repeat("很長的課程名稱", 100)))); n > maxNameRunes {
+		t.Errorf("a long name kept %d characters", n)
+	}
+}
+
+// Finding 9 of issue 13: a course name with a path in it became a ZIP entry
+// that 7-Zip would extract outside its folder. The entry is one plain name.
+func TestPackNamesNoPath(t *testing.T) {
+	sevenZip, err := exec.LookPath("7z")
+	if err != nil {
+		t.Fatal("7-Zip is needed to open the ZIP: apt-get install p7zip-full")
+	}
+	dir := t.TempDir()
+	pw := Password()
+	var zbuf bytes.Buffer
+	if err := Pack(&zbuf, "../../tmp/evil_名冊.csv", pw, func(w io.Writer) error {
+		_, err := w.Write([]byte("x\r\n"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	zipPath := filepath.Join(dir, "export.zip")
+	if err := os.WriteFile(zipPath, zbuf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "a", "b", "out")
+	if b, err := exec.Command(sevenZip, "x", "-y", "-p"+pw, "-o"+out, zipPath).CombinedOutput(); err != nil {
+		t.Fatalf("7z x: %v\n%s", err, b)
+	}
+	var files []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && p != zipPath {
+			files = append(files, strings.TrimPrefix(p, dir+"/"))
+		}
+		return nil
+	})
+	if len(files) != 1 || files[0] != "a/b/out/tmp_evil_名冊.csv" {
+		t.Errorf("7-Zip extracted %v, want only a/b/out/tmp_evil_名冊.csv", files)
+	}
+}

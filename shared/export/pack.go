@@ -16,8 +16,10 @@ import (
 
 // Pack writes a ZIP holding one file, encrypted with AES-256 under password.
 // Windows Explorer cannot open AES ZIPs; 7-Zip can (the page says so).
-// xlsx and ods are ZIPs already: they are stored, not compressed twice.
+// xlsx and ods are ZIPs already: they are stored, not compressed twice. The
+// entry's name is passed through SafeName: it never holds a path.
 func Pack(w io.Writer, filename, password string, write func(io.Writer) error) error {
+	filename = SafeName(filename)
 	z := zip.NewWriter(w)
 	method := zip.Deflate
 	if ext := strings.ToLower(path.Ext(filename)); ext == ".xlsx" || ext == ".ods" {

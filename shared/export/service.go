@@ -56,7 +56,7 @@ func (s *Service) Request(ctx context.Context, c auth.Caller, kind string, forma
 	plan.Conditions = append(plan.Conditions, Condition{Label: "檔案格式", Value: strings.ToUpper(string(format))})
 	job := Job{ID: auth.RandomID(16), Kind: kind, Title: plan.Title, Conditions: plan.Conditions, Params: plan.Params,
 		Format: format, Owner: c.UserID, Agency: c.Active.Code, Status: Queued, Password: Password(),
-		Filename: plan.Filename + ".zip", Created: s.Now().UTC()}
+		Filename: SafeName(plan.Filename) + ".zip", Created: s.Now().UTC()}
 	if err := s.Jobs.Create(ctx, job); err != nil {
 		return Job{}, err
 	}

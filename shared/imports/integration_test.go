@@ -557,3 +557,29 @@ func TestStaleStagingEndsAsFailedWhenLookedAt(t *testing.T) {
 		t.Errorf("dead-2 not listed: %+v", list.Items)
 	}
 }
+
+// Finding 9 of issue 13: the import never compared the size the upload was
+// asked for with the object that arrived.
+func TestAFileOfAnotherSizeIsRefused(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	p := env.Data.People[0]
+	file := []byte(extHeader + fmt.Sprintf("%s,%s,國家文官學院,英語,115/10/01,115/10/01,3111,6,1,2,,6,,\r\n", p.NationalID, p.Name))
+	r := env.As(t, "moi.course", "POST", "/api/imports", map[string]any{"kind": imports.HoursExternal, "fileName": "a.csv", "size": len(file) + 7})
+	if r.Status != 201 {
+		t.Fatalf("start upload: %d %s", r.Status, r.Body)
+	}
+	var up imports.Upload
+	r.JSON(t, &up)
+	e := settings.New(env.Getenv)
+	cfg, _ := settings.AWS(context.Background(), e)
+	files := blob.Open(cfg, e, settings.BucketUploads)
+	key := fmt.Sprintf("%s%s/%s/%s.csv", imports.KeyPrefix, demo.MOI, imports.HoursExternal, up.Job.ID)
+	if err := files.Put(context.Background(), files.Uploads, key, "text/csv", bytes.NewReader(file)); err != nil {
+		t.Fatal(err)
+	}
+	env.WaitNotifications()
+	j := job(t, env, "moi.course", up.Job.ID)
+	if j.Status != imports.Failed || !strings.Contains(j.FileError, "不符") || !strings.Contains(j.FileError, fmt.Sprint(len(file))) {
+		t.Errorf("job: %s %q", j.Status, j.FileError)
+	}
+}

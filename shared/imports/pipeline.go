@@ -83,9 +83,13 @@ func (p *Pipeline) Stage(ctx context.Context, key, etag string, size int64, owne
 		}
 		return j, err
 	}
+	declared := j.Size
 	j.ETag, j.Size = etag, size
 	if size > MaxSize {
 		return p.finish(ctx, j, Failed, fmt.Sprintf("檔案過大（上限 %d MB）", MaxSize>>20))
+	}
+	if size != declared { // what arrived is not the file the upload was asked for
+		return p.finish(ctx, j, Failed, sizeMismatch(size, declared))
 	}
 	failures, waiting, rows, chunks, ferr, err := p.check(ctx, &j)
 	if err != nil {
@@ -125,6 +129,22 @@ func (p *Pipeline) finish(ctx context.Context, j Job, status, fileError string) 
 	return j, nil
 }
 
+func sizeMismatch(actual, declared int64) string {
+	return fmt.Sprintf("收到的檔案大小（%d 位元組）與上傳時申報的大小（%d 位元組）不符，檔案可能不完整或已被替換，請重新上傳", actual, declared)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
 type keyHash uint64
 
 // hashKey is 64-bit FNV-1a, inline (no allocation per row).
@@ -144,8 +164,9 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 		return 0, 0, 0, 0, nil, fmt.Errorf("open %s: %w", j.Key, err)
 	}
 	defer body.Close()
+	read := &countingReader{r: body}
 	k, _ := KindByID(j.Kind)
-	rd, err := NewReader(body, k)
+	rd, err := NewReader(read, k)
 	var fe *FileError
 	if errors.As(err, &fe) {
 		return 0, 0, 0, 0, fe, nil
@@ -195,6 +216,9 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 	}
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
+	}
+	if read.n != j.Size { // the object read is not the size the notification and the upload gave
+		return 0, 0, 0, 0, &FileError{Msg: sizeMismatch(read.n, j.Size)}, nil
 	}
 	found, err := dups.duplicates()
 	if err != nil {
@@ -353,6 +377,22 @@ const Workers = 4
 // to the end of the longest run of finished chunks, so a crash never skips a
 // chunk; a chunk written again after a crash writes the same items.
 func (p *Pipeline) applyChunks(ctx context.Context, j Job, rd *Reader, lease time.Time, stop func(n int) bool, stopped error) error {
+	// The checkers first, before any goroutine starts: a failure here must not
+	// leave the reader blocked on a chunk no worker will take (issue 13). One
+	// checker for all workers: its caches (people, classes) are shared and
+	// guarded; the nomination checker is not, so it gets one per worker.
+	checkers := make([]checker, Workers)
+	for i := range checkers {
+		if i > 0 && j.Kind != Nominations {
+			checkers[i] = checkers[0]
+			continue
+		}
+		ck, err := p.Checkers(ctx, j)
+		if err != nil {
+			return err
+		}
+		checkers[i] = ck
+	}
 	type work struct {
 		n     int
 		batch []Row
@@ -380,20 +420,8 @@ func (p *Pipeline) applyChunks(ctx context.Context, j Job, rd *Reader, lease tim
 		}
 		return err
 	})
-	// One checker for all workers: its caches (people, classes) are shared
-	// and guarded; the nomination checker is not, so it gets one per worker.
-	shared, err := p.Checkers(ctx, j)
-	if err != nil {
-		return err
-	}
 	var workers sync.WaitGroup
-	for range Workers {
-		ck := shared
-		if j.Kind == Nominations {
-			if ck, err = p.Checkers(ctx, j); err != nil {
-				return err
-			}
-		}
+	for _, ck := range checkers {
 		workers.Add(1)
 		g.Go(func() error {
 			defer workers.Done()

@@ -1,12 +1,17 @@
 package imports
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -165,4 +170,73 @@ func itemSize(av map[string]types.AttributeValue) int {
 		}
 	}
 	return n
+}
+
+// Finding 10 of issue 13: when building a checker failed after the reader
+// goroutine had started, applyChunks returned and left the reader blocked for
+// ever, holding a chunk. No goroutine of applyChunks may outlive it.
+func TestApplyChunksLeavesNoGoroutineWhenACheckerFails(t *testing.T) {
+	for _, tc := range []struct {
+		kind   string
+		failOn int // the builder call that fails
+	}{
+		{HoursExternal, 1},
+		{Nominations, 1},
+		{Nominations, 3}, // one checker per worker: a later one fails
+	} {
+		t.Run(fmt.Sprintf("%s call %d", tc.kind, tc.failOn), func(t *testing.T) {
+			k := kind(t, tc.kind)
+			file := TemplateCSV(k)
+			for i := 0; i < 2*ChunkRows+5; i++ { // more chunks than the reader can hand over unasked
+				file = append(file, []byte(strings.Repeat("x,", len(k.Template().Columns)-1)+"x\r\n")...)
+			}
+			rd, err := NewReader(bytes.NewReader(file), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls := 0
+			p := &Pipeline{Checkers: func(context.Context, Job) (checker, error) {
+				calls++
+				if calls == tc.failOn {
+					return nil, errors.New("directory unreachable")
+				}
+				return nopChecker{}, nil
+			}}
+			err = p.applyChunks(context.Background(), Job{ID: "j", Kind: tc.kind}, rd, time.Now().Add(time.Minute),
+				func(int) bool { return false }, errors.New("stopped"))
+			if err == nil || !strings.Contains(err.Error(), "directory unreachable") {
+				t.Fatalf("applyChunks: %v, want the builder's error", err)
+			}
+			if left := goroutinesIn("applyChunks"); left != "" {
+				t.Errorf("goroutines of applyChunks left running:\n%s", left)
+			}
+		})
+	}
+}
+
+type nopChecker struct{}
+
+func (nopChecker) check(context.Context, []Row) ([]outcome, error) { return nil, nil }
+func (nopChecker) apply(context.Context, []outcome) error          { return nil }
+
+// goroutinesIn returns the stacks of goroutines still running fn, after
+// giving those that are ending a moment to end (a hand-written goleak).
+func goroutinesIn(fn string) string {
+	var left string
+	for i := 0; i < 100; i++ {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		left = ""
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "imports.(*Pipeline)."+fn) && !strings.Contains(g, "goroutinesIn") {
+				left += g + "\n\n"
+			}
+		}
+		if left == "" {
+			return ""
+		}
+		runtime.Gosched()
+		time.Sleep(10 * time.Millisecond)
+	}
+	return left
 }

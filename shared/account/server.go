@@ -96,11 +96,11 @@ func (s *Server) handleMe() httpapi.HandlerFunc {
 	}
 }
 
-type switchRequest struct {
+type SwitchRequest struct {
 	Agency string `json:"agency" max:"id"`
 }
 
-func (in *switchRequest) Valid() error {
+func (in *SwitchRequest) Valid() error {
 	if !agency.ValidCode(in.Agency) {
 		return errcode.Field("agency", "請選擇要切換的機關（10 碼機關代碼）。")
 	}
@@ -109,7 +109,7 @@ func (in *switchRequest) Valid() error {
 
 func (s *Server) handleSwitch() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[switchRequest](r)
+		in, err := httpapi.Decode[SwitchRequest](r)
 		if err != nil {
 			return err
 		}
@@ -131,12 +131,12 @@ func (s *Server) handleSignOut() httpapi.HandlerFunc {
 	}
 }
 
-type loginRequest struct {
+type LoginRequest struct {
 	Username string `json:"username" max:"id"`
 	Password string `json:"password"`
 }
 
-func (in *loginRequest) Valid() error {
+func (in *LoginRequest) Valid() error {
 	if in.Username == "" || in.Password == "" {
 		return errcode.Field("username", "請輸入帳號與密碼。")
 	}
@@ -145,7 +145,7 @@ func (in *loginRequest) Valid() error {
 
 func (s *Server) handleStatsLogin() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[loginRequest](r)
+		in, err := httpapi.Decode[LoginRequest](r)
 		if err != nil {
 			return err
 		}
@@ -158,14 +158,14 @@ func (s *Server) handleStatsLogin() httpapi.HandlerFunc {
 	}
 }
 
-type passwordRequest struct {
+type PasswordRequest struct {
 	Current string `json:"current"`
 	New     string `json:"new"`
 }
 
 func (s *Server) handlePassword() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[passwordRequest](r)
+		in, err := httpapi.Decode[PasswordRequest](r)
 		if err != nil {
 			return err
 		}

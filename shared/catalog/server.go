@@ -228,14 +228,14 @@ func (s *Server) handleSubjectSearch() httpapi.HandlerFunc {
 	}
 }
 
-type subjectInput struct {
+type SubjectInput struct {
 	Name     string `json:"name"`
 	Category string `json:"category"`
 }
 
 func (s *Server) handleSubjectCreate() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[subjectInput](r)
+		in, err := httpapi.Decode[SubjectInput](r)
 		if err != nil {
 			return err
 		}

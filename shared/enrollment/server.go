@@ -130,13 +130,24 @@ func (s *Server) handleList() httpapi.HandlerFunc {
 	}
 }
 
-type decisions struct {
+// GradesInput is what PUT /api/class-hours/{code}/{session} reads.
+type GradesInput struct {
+	Grades []GradeInput `json:"grades"`
+}
+
+// DeleteGradesInput is what POST /api/class-hours/{code}/{session}/delete reads.
+type DeleteGradesInput struct {
+	PersonIDs []string `json:"personIds" max:"id"`
+}
+
+// DecisionsInput is what POST /api/enrollments/{code}/{session}/decisions reads.
+type DecisionsInput struct {
 	Decisions []Decision `json:"decisions"`
 }
 
 func (s *Server) handleDecide() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[decisions](r)
+		in, err := httpapi.Decode[DecisionsInput](r)
 		if err != nil {
 			return err
 		}
@@ -271,9 +282,7 @@ func (s *Server) handleGrades() httpapi.HandlerFunc {
 
 func (s *Server) handleSetGrades() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[struct {
-			Grades []GradeInput `json:"grades"`
-		}](r)
+		in, err := httpapi.Decode[GradesInput](r)
 		if err != nil {
 			return err
 		}
@@ -288,9 +297,7 @@ func (s *Server) handleSetGrades() httpapi.HandlerFunc {
 
 func (s *Server) handleDeleteGrades() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[struct {
-			PersonIDs []string `json:"personIds" max:"id"`
-		}](r)
+		in, err := httpapi.Decode[DeleteGradesInput](r)
 		if err != nil {
 			return err
 		}

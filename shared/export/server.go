@@ -16,14 +16,14 @@ type Server struct {
 // NewServer returns the exports function's handler.
 func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
 
-type request struct {
+type RequestInput struct {
 	Format Format            `json:"format"`
 	Params map[string]string `json:"params"`
 }
 
 func (s *Server) handleRequest(kind string) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[request](r)
+		in, err := httpapi.Decode[RequestInput](r)
 		if err != nil {
 			return err
 		}

@@ -86,12 +86,12 @@ func (s *Server) handleManualDownload() httpapi.HandlerFunc {
 	}
 }
 
-type manualUpload struct {
+type ManualUpload struct {
 	Filename string `json:"filename"`
 	Version  string `json:"version"`
 }
 
-func (in *manualUpload) Valid() error {
+func (in *ManualUpload) Valid() error {
 	in.Filename, in.Version = strings.TrimSpace(in.Filename), strings.TrimSpace(in.Version)
 	ext := strings.ToLower(path.Ext(in.Filename))
 	if ext != ".pdf" && ext != ".odt" && ext != ".docx" {
@@ -111,7 +111,7 @@ var manualTypes = map[string]string{
 // handleManualUploadURL gives an administrator a presigned PUT for a new version.
 func (s *Server) handleManualUploadURL() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[manualUpload](r)
+		in, err := httpapi.Decode[ManualUpload](r)
 		if err != nil {
 			return err
 		}
@@ -126,15 +126,15 @@ func (s *Server) handleManualUploadURL() httpapi.HandlerFunc {
 	}
 }
 
-type manualPublish struct {
-	manualUpload
+type ManualPublish struct {
+	ManualUpload
 	Key string `json:"key" max:"id"`
 }
 
 // handleManualPublish makes an uploaded file the manual in force.
 func (s *Server) handleManualPublish() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[manualPublish](r)
+		in, err := httpapi.Decode[ManualPublish](r)
 		if err != nil {
 			return err
 		}

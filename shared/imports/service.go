@@ -18,6 +18,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/limits"
 )
 
 // KeyPrefix is where uploads land: imports/<agency>/<kind>/<job>.csv. The
@@ -94,6 +95,9 @@ func (s *Service) StartUpload(ctx context.Context, c auth.Caller, req UploadRequ
 			return Upload{}, errcode.Field("classes", "請選擇 1 到 20 個要薦送的班期。")
 		}
 		for _, cs := range list {
+			if len(cs[0]) > limits.ID || len(cs[1]) > limits.ID {
+				return Upload{}, errcode.Field("classes", "薦送班期的課程代碼或期別過長。")
+			}
 			cl, err := s.Classes.Get(ctx, cs[0], cs[1])
 			if err != nil {
 				return Upload{}, err

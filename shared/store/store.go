@@ -98,6 +98,9 @@ func WriteAll(ctx context.Context, table dynamo.Table, items []any, workers int)
 // message, as a NotFound error, when there is none.
 func Get[T any](ctx context.Context, table dynamo.Table, pk, sk, missing string) (T, error) {
 	var it T
+	if !KeyFits(pk, sk) { // no item has such a key; DynamoDB would answer a ValidationException
+		return it, errcode.New(errcode.NotFound, missing)
+	}
 	err := table.Get(PK, pk).Range(SK, dynamo.Equal, sk).Consistent(true).One(ctx, &it)
 	if errors.Is(err, dynamo.ErrNotFound) {
 		return it, errcode.New(errcode.NotFound, missing)
@@ -106,6 +109,19 @@ func Get[T any](ctx context.Context, table dynamo.Table, pk, sk, missing string)
 		return it, fmt.Errorf("get %s/%s from %s: %w", pk, sk, table.Name(), err)
 	}
 	return it, nil
+}
+
+// DynamoDB's key limits: a partition key of at most 2,048 bytes, a sort key
+// of at most 1,024.
+const (
+	MaxPK = 2048
+	MaxSK = 1024
+)
+
+// KeyFits reports whether pk and sk are within DynamoDB's key limits and not
+// empty: a key that does not fit names no item.
+func KeyFits(pk, sk string) bool {
+	return pk != "" && sk != "" && len(pk) <= MaxPK && len(sk) <= MaxSK
 }
 
 // GetMany fetches the items at keys with batch gets; missing items are simply

@@ -64,7 +64,7 @@ func (s Source) Plan(ctx context.Context, c auth.Caller, p map[string]string) (e
 	}
 	org, err := s.Agencies.Get(ctx, class.Agency)
 	if err != nil || !c.InScope(org) {
-		return export.Plan{}, errcode.New(errcode.NotFound, fmt.Sprintf("找不到課程 %s 第 %s 期。", code, session))
+		return export.Plan{}, catalog.ClassNotFound(code, session)
 	}
 	return export.Plan{
 		Title:    fmt.Sprintf("%s 第%s期 名冊", class.Name, session),

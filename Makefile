@@ -29,7 +29,7 @@ dir_EnrollmentFunction := enrollment
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CACHE)/bin/aws-lambda-rie
 
-.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy-web deploy-codes help
+.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-web deploy-codes help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -95,12 +95,26 @@ tools: $(RIE)
 $(RIE):
 	GOBIN=$(CACHE)/bin $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
 
-deploy-web: ## upload web/ to the site bucket of the deployed stack
-	bucket=$$(aws cloudformation describe-stacks --stack-name lifelong-backoffice --query "Stacks[0].Outputs[?OutputKey=='SiteBucketName'].OutputValue" --output text) && \
-	aws s3 sync web/ s3://$$bucket/ --delete --exclude 'e2e/*'
+# Deploys: STAGE=staging or prod (the default); each stage is its own stack
+# (samconfig.toml's [staging] and [prod] sections), side by side in one account.
+STAGE ?= prod
+STACK_prod := lifelong-backoffice
+STACK_staging := lifelong-backoffice-staging
+STACK ?= $(STACK_$(STAGE))
+output = $$(aws cloudformation describe-stacks --stack-name $(STACK) --query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text)
 
-deploy-codes: ## load shared/codes/tables/*.csv into the deployed stack's Directory table
-	TABLE_DIRECTORY=$$(aws cloudformation describe-stack-resource --stack-name lifelong-backoffice --logical-resource-id DirectoryTable --query StackResourceDetail.PhysicalResourceId --output text) \
+deploy: ## sam build + sam deploy of STAGE (staging or prod); pass the required parameters once with --guided
+	@test -n "$(STACK)" || { echo "STAGE must be staging or prod"; exit 1; }
+	sam build --config-env $(STAGE)
+	sam deploy --config-env $(STAGE)
+
+deploy-web: ## upload web/ to the site bucket of STAGE's stack, then invalidate CloudFront
+	bucket=$(call output,SiteBucketName) && dist=$(call output,SiteDistributionId) && \
+	aws s3 sync web/ s3://$$bucket/ --delete --exclude 'e2e/*' && \
+	aws cloudfront create-invalidation --distribution-id $$dist --paths '/*' >/dev/null
+
+deploy-codes: ## load shared/codes/tables/*.csv into STAGE's Directory table
+	TABLE_DIRECTORY=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id DirectoryTable --query StackResourceDetail.PhysicalResourceId --output text) \
 	  $(GO) run ./infra/codes -dir shared/codes/tables
 
 clean: ## build outputs (the DynamoDB Local cache stays in $(CACHE))

@@ -1,0 +1,159 @@
+package stack
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// cfn is the CloudFormation that `sam deploy` would create from template.yaml,
+// converted by aws-sam-translator (the library SAM CLI and cfn-lint use; it
+// comes with these machines, as cfn-lint does).
+type cfn struct {
+	Parameters map[string]map[string]any `json:"Parameters"`
+	Resources  map[string]struct {
+		Type           string         `json:"Type"`
+		DeletionPolicy string         `json:"DeletionPolicy"`
+		Properties     map[string]any `json:"Properties"`
+	} `json:"Resources"`
+}
+
+func translated(t *testing.T) cfn {
+	t.Helper()
+	root := filepath.Join("..", "..", "..")
+	cmd := exec.Command("python3", filepath.Join(root, "infra", "template", "translate.py"), filepath.Join(root, "template.yaml"))
+	out, err := cmd.Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		t.Fatalf("convert template.yaml with aws-sam-translator (pip package aws-sam-translator, with cfn-lint): %v\n%s", err, msg)
+	}
+	var c cfn
+	if err := json.Unmarshal(out, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// ref reads {"Ref": X} or {"Fn::GetAtt": [X, …]}.
+func ref(v any) string {
+	m, _ := v.(map[string]any)
+	if r, ok := m["Ref"].(string); ok {
+		return r
+	}
+	if g, ok := m["Fn::GetAtt"].([]any); ok && len(g) > 0 {
+		s, _ := g[0].(string)
+		return s
+	}
+	return ""
+}
+
+func dig(v any, path ...string) any {
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// The production properties a review asked for, checked on what would be
+// deployed rather than on the source's text.
+func TestProductionTemplate(t *testing.T) {
+	c := translated(t)
+	tpl, err := LoadTemplate(filepath.Join("..", "..", "..", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Required parameters have no placeholder default.
+	for _, p := range []string{"SsoIssuer", "AlarmTopicArn", "Stage"} {
+		if _, ok := c.Parameters[p]["Default"]; ok || c.Parameters[p] == nil {
+			t.Errorf("parameter %s: want a required parameter without a default", p)
+		}
+	}
+
+	// Which functions run asynchronously: S3 notifications, schedules, and the
+	// functions another function starts (named in its environment).
+	async := map[string]bool{}
+	for id, f := range tpl.Functions {
+		if len(f.S3) > 0 || len(f.Schedules) > 0 {
+			async[id] = true
+		}
+		for _, n := range f.Env {
+			if n.Tag == "!Ref" && tpl.Functions[n.Value] != nil {
+				async[n.Value] = true
+			}
+		}
+	}
+	if len(async) < 5 {
+		t.Fatalf("found %d asynchronous functions (%v), want at least the five of today", len(async), async)
+	}
+	onFailure := map[string]string{}
+	alarms := map[string][]string{} // function → metrics alarmed
+	var apiAlarm, queueAlarm bool
+	for id, r := range c.Resources {
+		switch r.Type {
+		case "AWS::Lambda::EventInvokeConfig":
+			onFailure[ref(r.Properties["FunctionName"])] = ref(dig(r.Properties, "DestinationConfig", "OnFailure", "Destination"))
+		case "AWS::CloudWatch::Alarm":
+			if fn := ref(dig(r.Properties, "Dimensions").([]any)[0].(map[string]any)["Value"]); r.Properties["Namespace"] == "AWS/Lambda" {
+				alarms[fn] = append(alarms[fn], r.Properties["MetricName"].(string))
+			}
+			apiAlarm = apiAlarm || (r.Properties["Namespace"] == "AWS/ApiGateway" && r.Properties["MetricName"] == "5xx")
+			queueAlarm = queueAlarm || r.Properties["Namespace"] == "AWS/SQS"
+			if acts, _ := r.Properties["AlarmActions"].([]any); len(acts) == 0 || ref(acts[0]) != "AlarmTopicArn" {
+				t.Errorf("alarm %s does not notify the AlarmTopicArn topic", id)
+			}
+		case "AWS::Logs::LogGroup":
+			if r.Properties["RetentionInDays"] == nil {
+				t.Errorf("log group %s keeps its logs forever: no RetentionInDays", id)
+			}
+		case "AWS::Lambda::Function":
+			lg := ref(dig(r.Properties, "LoggingConfig", "LogGroup"))
+			if lg == "" || c.Resources[lg].Type != "AWS::Logs::LogGroup" {
+				t.Errorf("function %s logs to a group the template does not declare (so no retention)", id)
+			}
+		case "AWS::Scheduler::Schedule":
+			name, _ := json.Marshal(r.Properties["Name"])
+			if !strings.Contains(string(name), "AWS::StackName") {
+				t.Errorf("schedule %s is named %s: not from the stack name, so a second stage cannot be deployed", id, name)
+			}
+			if dig(r.Properties, "Target", "DeadLetterConfig", "Arn") == nil {
+				t.Errorf("schedule %s has no dead-letter queue", id)
+			}
+		case "AWS::DynamoDB::Table":
+			if r.Properties["DeletionProtectionEnabled"] != true || r.DeletionPolicy != "RetainExceptOnCreate" {
+				t.Errorf("table %s: deletion protection %v, deletion policy %q", id, r.Properties["DeletionProtectionEnabled"], r.DeletionPolicy)
+			}
+		case "AWS::S3::Bucket":
+			if r.DeletionPolicy == "Retain" {
+				t.Errorf("bucket %s: Retain also keeps it when a first create rolls back (use RetainExceptOnCreate)", id)
+			}
+		case "AWS::ApiGatewayV2::Stage":
+			if dig(r.Properties, "AccessLogSettings", "DestinationArn") == nil {
+				t.Errorf("API stage %s has no access log", id)
+			}
+		}
+	}
+	for fn := range async {
+		if q := onFailure[fn]; q == "" || c.Resources[q].Type != "AWS::SQS::Queue" {
+			t.Errorf("asynchronous function %s has no on-failure destination queue", fn)
+		}
+	}
+	for fn := range tpl.Functions {
+		if !slices.Contains(alarms[fn], "Errors") || !slices.Contains(alarms[fn], "Throttles") {
+			t.Errorf("function %s: alarms on %v, want Errors and Throttles", fn, alarms[fn])
+		}
+	}
+	if !apiAlarm || !queueAlarm {
+		t.Errorf("API 5xx alarm %v, failure-queue alarm %v", apiAlarm, queueAlarm)
+	}
+}

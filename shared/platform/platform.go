@@ -4,6 +4,8 @@ package platform
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -36,7 +38,16 @@ func (s *Server) Routes(r httpapi.Router) {
 type check struct {
 	Name  string `json:"name"`
 	OK    bool   `json:"ok"`
-	Error string `json:"error,omitempty"`
+	Error string `json:"error,omitempty"` // what an anonymous caller may know; the cause goes to the log
+}
+
+// publicReason says what is wrong without the AWS error text, which names the
+// account, roles and resources (the health check needs no token).
+func publicReason(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "逾時未回應"
+	}
+	return "無法存取"
 }
 
 // handleHealth answers 200 when every dependency answers, else 503 naming
@@ -56,7 +67,8 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 			defer wg.Done()
 			results[i] = check{Name: p.Name, OK: true}
 			if err := p.Check(ctx); err != nil {
-				results[i] = check{Name: p.Name, Error: err.Error()}
+				slog.ErrorContext(ctx, "health check failed", "dependency", p.Name, "err", err)
+				results[i] = check{Name: p.Name, Error: publicReason(err)}
 			}
 		}()
 	}

@@ -29,6 +29,12 @@ func TestHealth(t *testing.T) {
 	if r.Status != 503 || !strings.Contains(string(r.Body), `"S3 uploads"`) || strings.Contains(string(r.Body), `"down":["DynamoDB`) {
 		t.Fatalf("S3 down: %d %s", r.Status, r.Body)
 	}
+	// Anonymous callers never see the AWS error text (it names endpoints, accounts, roles).
+	for _, leak := range []string{"127.0.0.1", "head bucket", "operation error", "StatusCode"} {
+		if strings.Contains(string(r.Body), leak) {
+			t.Errorf("the health answer shows %q: %s", leak, r.Body)
+		}
+	}
 }
 
 func TestHealthNamesDynamoDBWhenItStops(t *testing.T) {

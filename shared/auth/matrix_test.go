@@ -96,6 +96,7 @@ var routes = []route{
 	{"GET", "/api/enrollments/NOPE/1", nil, "L5"},
 	{"POST", "/api/enrollments/NOPE/1/decisions", map[string]any{}, "L5"},
 	{"POST", "/api/enrollments/NOPE/1/approve-all", nil, "L5"},
+	{"POST", "/api/enrollments/NOPE/1/reject-all", map[string]any{"reason": "x"}, "L5"},
 	{"GET", "/api/enrollments/NOPE/1/signin", nil, "L5"},
 	{"GET", "/api/class-hours", nil, "L6a"},
 	{"GET", "/api/class-hours/NOPE/1", nil, "L6a"},

@@ -104,21 +104,9 @@ type page[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-func (s *Server) handleClassList() httpapi.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		c := auth.CallerFrom(r.Context())
-		y, err := YearParam(r, s.Service.Now())
-		if err != nil {
-			return err
-		}
-		list, err := s.Service.Repo.OfAgency(r.Context(), c.Active.Code, y)
-		if err != nil {
-			return err
-		}
-		httpapi.Encode(w, http.StatusOK, map[string]any{"year": y, "items": list})
-		return nil
-	}
-}
+// handleClassList is L5's list of the agency's classes: the same conditions,
+// server-side filters and paging as the course search (L2).
+func (s *Server) handleClassList() httpapi.HandlerFunc { return s.handleCourseSearch() }
 
 func (s *Server) handleCourseSearch() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {

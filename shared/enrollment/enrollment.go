@@ -188,10 +188,17 @@ func (s *Service) Decide(ctx context.Context, c auth.Caller, code, session strin
 	if len(ds) == 0 || len(ds) > 5000 {
 		return nil, errcode.Field("decisions", "請勾選要核准或駁回的學員。")
 	}
-	for _, d := range ds { // a rejection without a reason refuses the whole submission: nothing half-done
+	// A rejection without a reason refuses the whole submission (nothing
+	// half-done); each such row is named (decisions[i].reason) so the screen
+	// marks it.
+	var bad errcode.Fields
+	for i, d := range ds {
 		if d.Decision == catalog.Reject && strings.TrimSpace(d.Reason) == "" {
-			return nil, errcode.Field("reason", "駁回報名須填寫原因。")
+			bad.Add(errcode.Field(fmt.Sprintf("decisions[%d].reason", i), "駁回報名須填寫原因。"))
 		}
+	}
+	if err := bad.Err(); err != nil {
+		return nil, err
 	}
 	now := s.Now()
 	out := make([]Outcome, len(ds))
@@ -217,6 +224,19 @@ func (s *Service) Decide(ctx context.Context, c auth.Caller, code, session strin
 // ApproveAll approves every pending enrollment of a class. Running it again,
 // or after an interruption, approves what is left and nothing twice.
 func (s *Service) ApproveAll(ctx context.Context, c auth.Caller, code, session string) (int, error) {
+	return s.decideAll(ctx, c, code, session, catalog.Approve, "")
+}
+
+// RejectAll rejects every pending enrollment of a class with one reason
+// (全部駁回); like ApproveAll it is safe to repeat.
+func (s *Service) RejectAll(ctx context.Context, c auth.Caller, code, session, reason string) (int, error) {
+	if strings.TrimSpace(reason) == "" {
+		return 0, errcode.Field("reason", "駁回報名須填寫原因。")
+	}
+	return s.decideAll(ctx, c, code, session, catalog.Reject, strings.TrimSpace(reason))
+}
+
+func (s *Service) decideAll(ctx context.Context, c auth.Caller, code, session, decision, reason string) (int, error) {
 	class, err := s.ownClass(ctx, c, code, session)
 	if err != nil {
 		return 0, err
@@ -232,7 +252,7 @@ func (s *Service) ApproveAll(ctx context.Context, c auth.Caller, code, session s
 	g.SetLimit(8)
 	for _, e := range pending {
 		g.Go(func() error {
-			err := s.Classes.Decide(gctx, s.DB, class, e.PersonID, catalog.Approve, "", c.UserID, now)
+			err := s.Classes.Decide(gctx, s.DB, class, e.PersonID, decision, reason, c.UserID, now)
 			if err == nil {
 				mu.Lock()
 				n++
@@ -250,6 +270,10 @@ func (s *Service) ApproveAll(ctx context.Context, c auth.Caller, code, session s
 var SheetColumns = []struct{ Key, Title string }{
 	{"agency", "服務機關"}, {"unit", "單位"}, {"title", "職稱"}, {"name", "姓名"}, {"nationalId", "身分證字號"},
 }
+
+// SurveyColumn prefixes a sheet column showing the answers to one of the
+// class's special-survey questions (survey.accommodation, survey.meals).
+const SurveyColumn = "survey."
 
 // Sheet is a sign-in sheet: approved enrollees (or blank rows for walk-ins).
 type Sheet struct {
@@ -274,6 +298,9 @@ func (s *Service) SignInSheet(ctx context.Context, c auth.Caller, code, session 
 	title := map[string]string{}
 	for _, sc := range SheetColumns {
 		title[sc.Key] = sc.Title
+	}
+	for _, q := range class.Survey { // the class's special-survey answers (survey.<key>)
+		title[SurveyColumn+q.Key] = q.Label
 	}
 	sheet := Sheet{Class: class, Sort: keys, Blank: blank}
 	for _, k := range cols {
@@ -309,6 +336,8 @@ func (s *Service) SignInSheet(ctx context.Context, c auth.Caller, code, session 
 				line[i] = r.Person.Name
 			case "nationalId":
 				line[i] = maskID(r.Person.NationalID)
+			default:
+				line[i] = r.Answers[strings.TrimPrefix(k, SurveyColumn)]
 			}
 		}
 		sheet.Rows = append(sheet.Rows, line)

@@ -40,3 +40,26 @@ test('the scan catches what it is meant to catch', () => {
     assert.ok(banned.some(([re]) => re.test(line)), line);
   }
 });
+
+// One shell module for state, flash and errors (issue 15): no module imports
+// app.js (it imports the views), and the import graph has no cycle.
+test('the modules import each other without cycles, and none imports app.js', () => {
+  const graph = new Map();
+  for (const f of modules(js)) {
+    const deps = [...readFileSync(f, 'utf8').matchAll(/^import[^'"]*['"](\.[^'"]+)['"]/gm)].map((m) => resolve(join(f, '..'), m[1]));
+    graph.set(f, deps.filter((d) => d.startsWith(js)));
+  }
+  const app = join(js, 'app.js');
+  assert.deepEqual([...graph].filter(([, deps]) => deps.includes(app)).map(([f]) => relative(js, f)), [], 'modules importing app.js');
+  const cycles = [];
+  const state = new Map(); // 1 visiting, 2 done
+  const visit = (f, path) => {
+    if (state.get(f) === 2) return;
+    if (state.get(f) === 1) { cycles.push(path.slice(path.indexOf(f)).concat(f).map((x) => relative(js, x)).join(' → ')); return; }
+    state.set(f, 1);
+    for (const d of graph.get(f) || []) visit(d, path.concat(f));
+    state.set(f, 2);
+  };
+  for (const f of graph.keys()) visit(f, []);
+  assert.deepEqual(cycles, []);
+});

@@ -138,7 +138,7 @@ async function approveView(el, code, session) {
       flash(bad.length ? `已處理 ${items.length - bad.length} 筆，${bad.length} 筆未完成（原因見各列）。` : `已送出 ${items.length} 筆決定。`, !bad.length);
     } catch (err) {
       // decisions[i].reason: the server names the rows at fault.
-      for (const fe of err.fields || (err.field ? [{ field: err.field, message: err.message }] : [])) {
+      for (const fe of err.fields?.length ? err.fields : err.field ? [{ field: err.field, message: err.message }] : []) {
         const m = /^decisions\[(\d+)\]\.reason$/.exec(fe.field);
         if (m && rows[m[1]]) markError(f, `r-${rows[m[1]]}`, fe.message);
       }

@@ -41,7 +41,7 @@ function param(id, p) {
 // answers { reload, query } for the screen (reload after an edit or delete).
 export async function searchTable(el, def) {
   const id = def.id;
-  const st = { rows: [], next: '', loaded: false, busy: false };
+  const st = { rows: [], next: '', loaded: false, seq: 0 };
   let form;
   let jobsBox;
   const query = (next = '') => {
@@ -52,12 +52,20 @@ export async function searchTable(el, def) {
   };
   const load = async (next = '') => {
     if (!checkDates(form)) return;
-    st.busy = true;
-    const page = await def.read(query(next));
+    const seq = ++st.seq; // of overlapping searches only the newest answer is drawn
+    let page;
+    try {
+      page = await def.read(query(next));
+      if (seq !== st.seq) return;
+    } catch (err) {
+      if (seq !== st.seq) return;
+      st.loaded = true; // the rows shown before stay (until a search answers), and the error is flashed
+      draw();
+      throw err;
+    }
     st.rows = next ? st.rows.concat(page.items) : page.items;
     st.next = page.next || '';
     st.loaded = true;
-    st.busy = false;
     if (def.onPage) def.onPage(page);
     draw();
   };
@@ -82,7 +90,7 @@ export async function searchTable(el, def) {
     </form>
     ${def.above || nothing}
     <div id=${id + '-list'} class="results">${!st.loaded ? html`<p class="loading">載入中…</p>` : st.rows.length ? html`<table class=${def.tableClass || nothing}>
-      <caption class="muted">${def.caption ? def.caption(st.rows, !!st.next) : `共 ${st.rows.length} 筆${st.next ? '（尚有更多，按「下一頁」繼續）' : ''}`}</caption>
+      <caption class="count">${def.caption ? def.caption(st.rows, !!st.next) : `共 ${st.rows.length} 筆${st.next ? '（尚有更多，按「下一頁」繼續）' : ''}`}</caption>
       <thead><tr>${def.columns.map((c) => html`<th scope="col" class=${c.class || nothing}>${c.label}</th>`)}</tr></thead>
       <tbody>${st.rows.map(row)}</tbody></table>` : html`<p class="card muted">${def.empty}</p>`}</div>
     <div id=${id + '-more'}>${st.next ? html`<p class="actions"><button type="button" class="secondary" data-more

@@ -106,6 +106,8 @@ var routes = []route{
 	{"GET", "/api/nominations/classes", nil, "P3"},
 	{"POST", "/api/exports/roster", map[string]any{"format": "xlsx", "params": map[string]string{}}, "L5"},
 	{"GET", "/api/exports/roster", nil, "L5"},
+	{"POST", "/api/exports/courses", map[string]any{"format": "xlsx", "params": map[string]string{"year": "x"}}, "L2"},
+	{"GET", "/api/exports/courses", nil, "L2"},
 	{"GET", "/api/exports/jobs/nothing", nil, officer},
 	{"GET", "/api/exports/jobs/nothing/download", nil, officer},
 }

@@ -24,17 +24,6 @@ func (f *Fields) Add(err error) bool {
 	return false
 }
 
-// Has reports whether field already has an error (later checks that depend
-// on it are skipped).
-func (f *Fields) Has(field string) bool {
-	for _, e := range f.list {
-		if e.Field == field {
-			return true
-		}
-	}
-	return false
-}
-
 // Err is nil when nothing was added, the error itself when one was, and an
 // Invalid error naming every field otherwise.
 func (f *Fields) Err() error {

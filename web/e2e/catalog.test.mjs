@@ -4,6 +4,10 @@
 // ones are not; editing another agency's material is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startStack, launch, newPage, signIn, api, devToken } from './harness.mjs';
 
 let stack, chrome;
@@ -221,4 +225,33 @@ test('the ROC date field: typing, picking, impossible dates and leap years', asy
   await page.waitForSelector('.calendar:not([hidden])');
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible('.calendar'), false);
+});
+
+// The search table's 匯出 (issue 15): the course search exports the list of
+// its conditions as a job; the file holds exactly the classes found.
+test('the course search exports the list it found', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.course');
+  await page.click('#menu a[href="#/L2"]');
+  await page.waitForSelector('#c-list tr[data-class]');
+  await page.fill('#c-code', 'E2E-');
+  await page.click('#c-search button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#c-list tr[data-class]')].every((tr) => tr.dataset.class.startsWith('E2E-')));
+  const found = (await page.$$eval('#c-list tr[data-class]', (trs) => trs.map((tr) => tr.dataset.class))).sort();
+  assert.ok(found.length >= 2, `the classes this file created: ${found}`);
+  await page.selectOption('#c-format', 'csv');
+  await page.click('#c-search [data-export]');
+  await page.waitForSelector('#flash.ok');
+  const row = page.locator('#c-jobs tr[data-job]').first();
+  await page.waitForSelector('#c-jobs tr[data-job][data-status="done"]', { timeout: 60_000 });
+  assert.match(await row.textContent(), /課程代碼：E2E-/, 'the job shows its conditions');
+  const password = (await row.locator('[data-password]').textContent()).trim();
+  const [download] = await Promise.all([page.waitForEvent('download'), row.locator('[data-download]').click()]);
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-courses-'));
+  const zip = join(dir, 'c.zip');
+  await download.saveAs(zip);
+  execFileSync('7z', ['x', '-y', '-p' + password, '-o' + join(dir, 'out'), zip], { stdio: 'pipe' });
+  const csv = readFileSync(join(dir, 'out', readdirSync(join(dir, 'out'))[0]), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((l) => l.split(','));
+  assert.deepEqual(csv[0].slice(0, 3), ['課程代碼', '期別', '課程名稱']);
+  assert.deepEqual(csv.slice(1).map((r) => `${r[0]}/${r[1]}`).sort(), found);
 });

@@ -55,6 +55,7 @@ export async function coursesView(el, rest = []) {
     rowAttr: 'class', rowKey: (c) => `${c.courseCode}/${c.session}`,
     caption: (rows, more) => `最近建立的課程在前，共 ${rows.length} 筆${more ? '（尚有更多）' : ''}`,
     read: (q) => api('GET', '/api/courses?' + q),
+    export: { kind: 'courses' }, // 匯出: the list of these conditions as a spreadsheet (X1)
     empty: '沒有符合條件的課程。',
   });
 }

@@ -219,12 +219,23 @@ test('the ROC date field: typing, picking, impossible dates and leap years', asy
   assert.equal(await page.inputValue('input[type=hidden][name=end]'), '2027-04-15');
   assert.equal(await page.isVisible('.calendar'), false, 'the calendar closes on a pick');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'f-end', 'focus returns to the field');
-  // Keyboard: Alt+↓ opens it, Escape closes it.
+  // Keyboard: Alt+↓ opens it on the field's day (113/02/29); → crosses into
+  // March, ↓ moves a week, Enter picks; Escape closes without picking.
   await page.focus('#f-start');
   await page.keyboard.press('Alt+ArrowDown');
   await page.waitForSelector('.calendar:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.day), '2024-02-29');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.day), '2024-03-08');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#f-start'), '113/03/08');
+  await page.keyboard.press('Alt+ArrowDown');
+  await page.waitForSelector('.calendar:not([hidden])');
+  await page.keyboard.press('PageDown');
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible('.calendar'), false);
+  assert.equal(await page.inputValue('#f-start'), '113/03/08', 'Escape picks nothing');
 });
 
 // The search table's 匯出 (issue 15): the course search exports the list of

@@ -5,7 +5,7 @@
 // and FormData read ISO while the officer only ever sees 民國 dates.
 import { html, render, nothing } from '../lit.js';
 import { rocDate, parseRoc, daysIn } from '../format.js';
-import { today } from '../clock.js';
+import { today, addDays } from '../clock.js';
 import { errorSlot } from './fields.js';
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -76,23 +76,29 @@ function open(input) {
   const wrap = input.closest('.roc-date');
   const cal = wrap.querySelector('.calendar');
   const picked = parseRoc(input.value).iso || '';
-  const start = picked || today();
-  const view = { y: Number(start.slice(0, 4)), m: Number(start.slice(5, 7)) };
+  const view = { focus: picked || today() }; // the day the arrow keys move from
   const label = wrap.querySelector('label').textContent;
-  const draw = () => render(month(view, picked, label, {
-    move: (n) => {
-      view.m += n;
-      if (view.m < 1) { view.m = 12; view.y--; }
-      if (view.m > 12) { view.m = 1; view.y++; }
-      draw();
-    },
-    pick: (iso) => { setDate(input, iso); close(cal, input); },
-    close: () => close(cal, input),
-  }), cal);
+  const draw = () => {
+    render(month(view.focus, picked, label, {
+      move: (n) => { view.focus = addMonths(view.focus, n); draw(); },
+      step: (n) => { view.focus = addDays(view.focus, n); draw(); },
+      pick: (iso) => { setDate(input, iso); close(cal, input); },
+      close: () => close(cal, input),
+    }), cal);
+  };
   draw();
   cal.hidden = false;
   wrap.querySelector('.cal-open').setAttribute('aria-expanded', 'true');
-  (cal.querySelector('[aria-pressed="true"]') || cal.querySelector('[data-day]')).focus();
+  cal.querySelector(`[data-day="${view.focus}"]`).focus();
+}
+
+// addMonths moves an ISO date n months, keeping the day within the month.
+function addMonths(iso, n) {
+  let y = Number(iso.slice(0, 4));
+  let m = Number(iso.slice(5, 7)) + n;
+  while (m < 1) { m += 12; y--; }
+  while (m > 12) { m -= 12; y++; }
+  return `${y}-${pad(m)}-${pad(Math.min(Number(iso.slice(8, 10)), daysIn(y, m)))}`;
 }
 
 function close(cal, input) {
@@ -101,15 +107,29 @@ function close(cal, input) {
   input.focus();
 }
 
-// month draws one month: 民國 year and month, prev/next, the days by week.
-function month({ y, m }, picked, label, on) {
+// month draws the month of the focused day: 民國 year and month, prev/next,
+// the days by week. Only the focused day is in the tab order; the arrow keys
+// move a day or a week, PageUp/PageDown a month, Enter picks, Escape closes.
+function month(focus, picked, label, on) {
+  const y = Number(focus.slice(0, 4));
+  const m = Number(focus.slice(5, 7));
   const first = new Date(Date.UTC(y, m - 1, 1)).getUTCDay();
   const cells = Array.from({ length: first }, () => null)
     .concat(Array.from({ length: daysIn(y, m) }, (_, i) => i + 1));
   while (cells.length % 7) cells.push(null);
   const weeks = Array.from({ length: cells.length / 7 }, (_, i) => cells.slice(i * 7, i * 7 + 7));
   const now = today();
-  return html`<div role="dialog" aria-label=${label + '：選擇日期'} @keydown=${(e) => { if (e.key === 'Escape') { e.preventDefault(); on.close(); } }}>
+  const keys = { ArrowLeft: () => on.step(-1), ArrowRight: () => on.step(1), ArrowUp: () => on.step(-7), ArrowDown: () => on.step(7),
+    PageUp: () => on.move(-1), PageDown: () => on.move(1) };
+  const onKey = (e) => {
+    if (e.key === 'Escape') { e.preventDefault(); on.close(); return; }
+    if (keys[e.key] && e.target.dataset.day) {
+      e.preventDefault();
+      keys[e.key]();
+      e.currentTarget.querySelector('[data-day][tabindex="0"]')?.focus();
+    }
+  };
+  return html`<div role="dialog" aria-label=${label + '：選擇日期'} @keydown=${onKey}>
     <div class="cal-head">
       <button type="button" class="secondary" aria-label="上個月" data-prev @click=${() => on.move(-1)}>‹</button>
       <span class="cal-title" aria-live="polite">民國 ${y - 1911} 年 ${m} 月</span>
@@ -120,8 +140,8 @@ function month({ y, m }, picked, label, on) {
         if (!d) return html`<td></td>`;
         const iso = `${y}-${pad(m)}-${pad(d)}`;
         return html`<td><button type="button" data-day=${iso} class=${iso === now ? 'today' : nothing}
-          aria-pressed=${iso === picked ? 'true' : 'false'} aria-label=${`民國 ${y - 1911} 年 ${m} 月 ${d} 日`}
-          @click=${() => on.pick(iso)}>${d}</button></td>`;
+          tabindex=${iso === focus ? '0' : '-1'} aria-pressed=${iso === picked ? 'true' : 'false'}
+          aria-label=${`民國 ${y - 1911} 年 ${m} 月 ${d} 日`} @click=${() => on.pick(iso)}>${d}</button></td>`;
       })}</tr>`)}</tbody></table>
     <p class="actions"><button type="button" class="link" @click=${on.close}>關閉</button></p></div>`;
 }

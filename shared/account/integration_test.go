@@ -133,6 +133,14 @@ func TestMemberManagement(t *testing.T) {
 			t.Errorf("the conflict reveals %q: %s", leak, r.Body)
 		}
 	}
+	// Account names are one regardless of case and width (issue 15): neither
+	// a new name in other case nor one beside a demo account is accepted.
+	for _, id := range []string{"MOI.NEWBIE", "ｍｏｉ．ｎｅｗｂｉｅ", "MOI.COURSE", "Moi.Admin"} {
+		twin := map[string]any{"id": id, "name": "林新人", "agency": demo.MOI, "grants": map[string][]string{demo.MOI: {"L2"}}}
+		if r := env.As(t, "moi.admin", "POST", "/api/members", twin); r.Status != 409 || r.Code() != "conflict" {
+			t.Errorf("create %s beside its twin: %d %s", id, r.Status, r.Body)
+		}
+	}
 	// The new user signs in and sees exactly the granted functions.
 	var me struct{ Functions []struct{ ID string } }
 	env.As(t, "moi.newbie", "GET", "/api/me", nil).JSON(t, &me)

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/text/width"
+
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
@@ -31,6 +33,7 @@ var (
 // Valid checks the shape of the input; scope and grants are checked by SaveMember.
 func (in *MemberInput) Valid() error {
 	in.ID, in.Name, in.Email, in.Title = strings.TrimSpace(in.ID), strings.TrimSpace(in.Name), strings.TrimSpace(in.Email), strings.TrimSpace(in.Title)
+	in.ID = width.Narrow.String(in.ID) // ｍｏｉ．ｈｒ is typed for moi.hr
 	switch {
 	case !idRe.MatchString(in.ID):
 		return errcode.Field("id", "使用者帳號（單一登入識別碼）須為 3 到 64 個英數字或 . _ @ -。")

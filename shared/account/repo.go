@@ -13,8 +13,19 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/ngram"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
+
+// nameClaim reserves an account name folded to lower case and half width,
+// so that two accounts cannot differ only by case or width.
+type nameClaim struct {
+	PK string `dynamo:"pk"`
+	SK string `dynamo:"sk"`
+	ID string `dynamo:"id"`
+}
+
+const nameSK = "USERNAME"
 
 // Keys in the directory table; see shared/store/README.md.
 const (
@@ -26,6 +37,7 @@ const (
 )
 
 func userPK(id string) string      { return "USER#" + id }
+func namePK(folded string) string  { return "USERNAME#" + folded }
 func sessionPK(id string) string   { return "SESSION#" + id }
 func statsKey(name string) string  { return "STATS#" + name }
 func auditPK(agency string) string { return "AUDIT#" + agency }
@@ -232,6 +244,14 @@ func (r Repo) writeUser(ctx context.Context, u User, path string, prev *User, e 
 	put := r.Table.Put(UserKeyed(u, path))
 	if prev == nil {
 		put = put.If("attribute_not_exists(pk)")
+		// Account names are one regardless of case and width (MOI.COURSE,
+		// ｍｏｉ.course and moi.course are one account): the folded name is
+		// claimed once, and no account may already be named by it.
+		folded := ngram.Normalize(u.ID)
+		tx.Put(r.Table.Put(nameClaim{PK: namePK(folded), SK: nameSK, ID: u.ID}).If("attribute_not_exists(pk)"))
+		if folded != u.ID {
+			tx.Check(r.Table.Check("pk", userPK(folded)).Range("sk", userSK).If("attribute_not_exists(pk)"))
+		}
 	} else {
 		put = put.If("updated = ?", prev.Updated)
 	}
@@ -240,7 +260,8 @@ func (r Repo) writeUser(ctx context.Context, u User, path string, prev *User, e 
 	if err := tx.Run(ctx); err != nil {
 		if dynamo.IsCondCheckFailed(err) {
 			if prev == nil { // the same answer whichever agency holds the id: nothing about others is told
-				return errcode.New(errcode.Conflict, "無法以這個帳號新增使用者：此帳號已是後台使用者。若在會員列表中找不到，表示他屬於其他機關，請洽該機關的最高管理者設定兼辦。")
+				return &errcode.Error{Code: errcode.Conflict, Field: "id",
+					Message: "無法以這個帳號新增使用者：此帳號已是後台使用者（帳號不分大小寫與全形、半形）。若在會員列表中找不到，表示他屬於其他機關，請洽該機關的最高管理者設定兼辦。"}
 			}
 			return errcode.New(errcode.Conflict, "這位使用者的資料剛被其他人修改，請重新載入後再試。")
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/ngram"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
@@ -210,13 +211,30 @@ func (s *Server) handleRosterTemplate() httpapi.HandlerFunc {
 	}
 }
 
+// memberPage is how many users a page of L8 lists.
+const memberPage = 50
+
 func (s *Server) handleListMembers() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		list, err := s.Service.ListMembers(r.Context(), auth.CallerFrom(r.Context()), r.URL.Query().Get("agency"))
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, map[string]any{"items": list})
+		// Part of the name or account, any case or width; paged (L8).
+		if q := ngram.Normalize(r.URL.Query().Get("q")); q != "" {
+			found := list[:0]
+			for _, m := range list {
+				if strings.Contains(ngram.Normalize(m.ID+m.Name), q) {
+					found = append(found, m)
+				}
+			}
+			list = found
+		}
+		page, next, err := httpapi.Slice(r, list, memberPage)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": page, "next": next, "total": len(list)})
 		return nil
 	}
 }

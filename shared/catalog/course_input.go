@@ -102,52 +102,52 @@ func text(field, label, s string, required bool, max int) (string, error) {
 type Tables struct{ Categories, Cities *codes.Table }
 
 // Class checks the input against every rule of L2 and returns the class of
-// agency it describes. now decides "this year or later" (Taipei).
+// agency it describes. now decides "this year or later" (Taipei). Every
+// field is checked, and every field at fault is reported at once (a rule
+// that compares two fields is skipped while either is already wrong).
 func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, error) {
 	var c Class
 	var err error
+	var bad errcode.Fields
 	c.Agency = agencyCode
 	c.CourseCode = strings.ToUpper(strings.TrimSpace(in.CourseCode))
 	if !courseCodeRe.MatchString(c.CourseCode) {
-		return c, errcode.Field("courseCode", "課程代碼須為 2 到 30 個英文字母、數字或連字號。")
+		bad.Add(errcode.Field("courseCode", "課程代碼須為 2 到 30 個英文字母、數字或連字號。"))
 	}
 	c.Session = strings.TrimLeft(strings.TrimSpace(in.Session), "0")
 	if !sessionRe.MatchString(strings.TrimSpace(in.Session)) || c.Session == "" {
-		return c, errcode.Field("session", "期別須為 1 到 4 位數字，例如 1。")
+		bad.Add(errcode.Field("session", "期別須為 1 到 4 位數字，例如 1。"))
 	}
-	if c.Name, err = text("name", "課程名稱", in.Name, true, maxName); err != nil {
-		return c, err
-	}
+	c.Name, err = text("name", "課程名稱", in.Name, true, maxName)
+	bad.Add(err)
 	c.Category = strings.TrimSpace(in.Category)
 	if c.Category == "" {
-		return c, errcode.Field("category", "請選擇課程類別。")
+		bad.Add(errcode.Field("category", "請選擇課程類別。"))
+	} else if _, ok := t.Categories.Lookup(c.Category); !ok {
+		bad.Add(errcode.Field("category", fmt.Sprintf("課程類別代碼 %s 不在類別代碼表中。", c.Category)))
 	}
-	if _, ok := t.Categories.Lookup(c.Category); !ok {
-		return c, errcode.Field("category", fmt.Sprintf("課程類別代碼 %s 不在類別代碼表中。", c.Category))
+	c.Start, err = date("start", "課程開始日期", in.Start, true)
+	startOK := bad.Add(err)
+	c.End, err = date("end", "課程結束日期", in.End, true)
+	endOK := bad.Add(err)
+	if startOK && endOK && c.End < c.Start {
+		endOK = bad.Add(errcode.Field("end", "課程結束日期不可早於開始日期。"))
 	}
-	if c.Start, err = date("start", "課程開始日期", in.Start, true); err != nil {
-		return c, err
-	}
-	if c.End, err = date("end", "課程結束日期", in.End, true); err != nil {
-		return c, err
-	}
-	if c.End < c.Start {
-		return c, errcode.Field("end", "課程結束日期不可早於開始日期。")
-	}
-	c.Year = atoiYear(c.Start)
-	if this := roc.Year(now); c.Year < this {
-		return c, errcode.Field("start", fmt.Sprintf("只能新增當年度（民國 %d 年）以後的課程。", this-1911))
+	if startOK {
+		c.Year = atoiYear(c.Start)
+		if this := roc.Year(now); c.Year < this {
+			bad.Add(errcode.Field("start", fmt.Sprintf("只能新增當年度（民國 %d 年）以後的課程。", this-1911)))
+		}
 	}
 
 	// Hours: a whole number of hours, days or credits, certified as hours.
 	c.Unit = in.Unit
-	per, ok := UnitHours[c.Unit]
-	if !ok {
-		return c, errcode.Field("unit", "請選擇認證單位：小時、天或學分。")
+	per, unitOK := UnitHours[c.Unit]
+	if !unitOK {
+		bad.Add(errcode.Field("unit", "請選擇認證單位：小時、天或學分。"))
 	}
-	if c.Amount, err = Whole("amount", "時數(學分)", in.Amount, 1, 9999); err != nil {
-		return c, err
-	}
+	c.Amount, err = Whole("amount", "時數(學分)", in.Amount, 1, 9999)
+	hoursOK := bad.Add(err) && unitOK
 	c.Hours = c.Amount * per
 	switch c.Nature = in.Nature; c.Nature {
 	case Digital:
@@ -155,99 +155,97 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 	case Physical:
 		c.PhysicalHours = c.Hours
 	case Blended:
-		if c.DigitalHours, err = Whole("digitalHours", "數位時數", in.DigitalHours, 1, c.Hours); err != nil {
-			return c, err
+		hi := c.Hours
+		if !hoursOK {
+			hi = 9999 * 18
 		}
-		if c.PhysicalHours, err = Whole("physicalHours", "實體時數", in.PhysicalHours, 1, c.Hours); err != nil {
-			return c, err
-		}
-		if c.DigitalHours+c.PhysicalHours != c.Hours {
-			return c, errcode.Field("physicalHours", fmt.Sprintf("混成課程的數位時數加實體時數（%d + %d）須等於認證時數 %d 小時。",
-				c.DigitalHours, c.PhysicalHours, c.Hours))
+		c.DigitalHours, err = Whole("digitalHours", "數位時數", in.DigitalHours, 1, hi)
+		dOK := bad.Add(err)
+		c.PhysicalHours, err = Whole("physicalHours", "實體時數", in.PhysicalHours, 1, hi)
+		pOK := bad.Add(err)
+		if hoursOK && dOK && pOK && c.DigitalHours+c.PhysicalHours != c.Hours {
+			bad.Add(errcode.Field("physicalHours", fmt.Sprintf("混成課程的數位時數加實體時數（%d + %d）須等於認證時數 %d 小時。",
+				c.DigitalHours, c.PhysicalHours, c.Hours)))
 		}
 	default:
-		return c, errcode.Field("nature", "請選擇課程性質：數位、實體或混成。")
+		bad.Add(errcode.Field("nature", "請選擇課程性質：數位、實體或混成。"))
 	}
 
 	// Enrollment: method, window and go-live.
+	methodOK := true
 	switch c.Method = in.Method; c.Method {
 	case Nominated, Open, Offline:
 	default:
-		return c, errcode.Field("method", "請選擇報名方式：機關薦送、自由報名或不開放線上報名。")
+		methodOK = bad.Add(errcode.Field("method", "請選擇報名方式：機關薦送、自由報名或不開放線上報名。"))
 	}
-	if c.EnrollStart, err = date("enrollStart", "報名開始日期", in.EnrollStart, c.Method != Offline); err != nil {
-		return c, err
-	}
-	if c.EnrollEnd, err = date("enrollEnd", "報名結束日期", in.EnrollEnd, c.Method != Offline || c.EnrollStart != ""); err != nil {
-		return c, err
-	}
-	if c.EnrollStart == "" && c.EnrollEnd != "" {
-		return c, errcode.Field("enrollStart", "請填寫報名開始日期。")
-	}
-	if c.EnrollEnd != "" && c.EnrollEnd < c.EnrollStart {
-		return c, errcode.Field("enrollEnd", "報名結束日期不可早於報名開始日期。")
-	}
-	if c.EnrollEnd > c.End {
-		return c, errcode.Field("enrollEnd", "報名結束日期不可晚於課程結束日期。")
+	c.EnrollStart, err = date("enrollStart", "報名開始日期", in.EnrollStart, methodOK && c.Method != Offline)
+	esOK := bad.Add(err)
+	c.EnrollEnd, err = date("enrollEnd", "報名結束日期", in.EnrollEnd, methodOK && (c.Method != Offline || c.EnrollStart != ""))
+	eeOK := bad.Add(err)
+	switch {
+	case !esOK || !eeOK:
+	case c.EnrollStart == "" && c.EnrollEnd != "":
+		esOK = bad.Add(errcode.Field("enrollStart", "請填寫報名開始日期。"))
+	case c.EnrollEnd != "" && c.EnrollEnd < c.EnrollStart:
+		eeOK = bad.Add(errcode.Field("enrollEnd", "報名結束日期不可早於報名開始日期。"))
+	case endOK && c.EnrollEnd > c.End:
+		eeOK = bad.Add(errcode.Field("enrollEnd", "報名結束日期不可晚於課程結束日期。"))
 	}
 	if g := strings.TrimSpace(in.GoLive); g != "" {
 		at, err := time.Parse(time.RFC3339, g)
-		if err != nil {
-			return c, errcode.Field("goLive", "上線時間格式錯誤。")
+		switch {
+		case err != nil:
+			bad.Add(errcode.Field("goLive", "上線時間格式錯誤。"))
+		case esOK && eeOK && endOK && roc.Today(at) > c.lastVisibleDay():
+			bad.Add(errcode.Field("goLive", "上線時間不可晚於報名結束日期。"))
+		default:
+			c.GoLive = at.UTC().Format(time.RFC3339)
 		}
-		if day := roc.Today(at); day > c.lastVisibleDay() {
-			return c, errcode.Field("goLive", "上線時間不可晚於報名結束日期。")
-		}
-		c.GoLive = at.UTC().Format(time.RFC3339)
 	}
 
-	if c.Capacity, err = Whole("capacity", "招收名額", in.Capacity, 0, 100000); err != nil {
-		return c, err
-	}
+	c.Capacity, err = Whole("capacity", "招收名額", in.Capacity, 0, 100000)
+	capOK := bad.Add(err)
 	c.StopWhenFull = in.StopWhenFull
-	if c.StopWhenFull && c.Capacity == 0 {
-		return c, errcode.Field("capacity", "勾選「額滿不再接受報名」時，招收名額須大於 0。")
+	if capOK && c.StopWhenFull && c.Capacity == 0 {
+		bad.Add(errcode.Field("capacity", "勾選「額滿不再接受報名」時，招收名額須大於 0。"))
 	}
-	if c.Fee, err = Whole("fee", "學習費用", in.Fee, 0, 10000000); err != nil {
-		return c, err
+	c.Fee, err = Whole("fee", "學習費用", in.Fee, 0, 10000000)
+	bad.Add(err)
+	if r, err := ParseRestriction(in.Restriction); bad.Add(err) {
+		c.Restriction = r.String()
 	}
-	r, err := ParseRestriction(in.Restriction)
-	if err != nil {
-		return c, err
-	}
-	c.Restriction = r.String()
 
 	for _, key := range in.Survey {
 		q, ok := surveyQuestion(key)
 		if !ok {
-			return c, errcode.Field("survey", fmt.Sprintf("沒有「%s」這項特殊調查。", key))
+			bad.Add(errcode.Field("survey", fmt.Sprintf("沒有「%s」這項特殊調查。", key)))
+			break
 		}
 		if !hasQuestion(c.Survey, key) {
 			c.Survey = append(c.Survey, q)
 		}
 	}
-	if c.Subjects, err = names("subjects", "科目", in.Subjects, maxSubjects); err != nil {
-		return c, err
-	}
+	c.Subjects, err = names("subjects", "科目", in.Subjects, maxSubjects)
+	bad.Add(err)
 	if len(in.Lecturers) > maxLectures {
-		return c, errcode.Field("lecturers", fmt.Sprintf("講師最多 %d 位。", maxLectures))
-	}
-	for i, l := range in.Lecturers {
-		name, err := text("lecturers", fmt.Sprintf("第 %d 位講師姓名", i+1), l.Name, true, 50)
-		if err != nil {
-			return c, err
+		bad.Add(errcode.Field("lecturers", fmt.Sprintf("講師最多 %d 位。", maxLectures)))
+	} else {
+		for i, l := range in.Lecturers {
+			name, err := text("lecturers", fmt.Sprintf("第 %d 位講師姓名", i+1), l.Name, true, 50)
+			if !bad.Add(err) {
+				break
+			}
+			c.Lecturers = append(c.Lecturers, LecturerRef{ID: strings.TrimSpace(l.ID), Name: name})
 		}
-		c.Lecturers = append(c.Lecturers, LecturerRef{ID: strings.TrimSpace(l.ID), Name: name})
 	}
-	if c.Location, err = text("location", "上課地點", in.Location, c.Nature != Digital, maxName); err != nil {
-		return c, err
-	}
+	c.Location, err = text("location", "上課地點", in.Location, c.Nature != Digital, maxName)
+	bad.Add(err)
 	if c.City = strings.TrimSpace(in.City); c.City != "" {
 		if _, ok := t.Cities.Lookup(c.City); !ok {
-			return c, errcode.Field("city", fmt.Sprintf("上課縣市代碼 %s 不在縣市代碼表中。", c.City))
+			bad.Add(errcode.Field("city", fmt.Sprintf("上課縣市代碼 %s 不在縣市代碼表中。", c.City)))
 		}
 	}
-	return c, nil
+	return c, bad.Err()
 }
 
 func atoiYear(iso string) int {

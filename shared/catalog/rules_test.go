@@ -228,3 +228,32 @@ func TestMaterialInput(t *testing.T) {
 		}
 	}
 }
+
+// An empty course form is answered with every required field's error at
+// once (issue 15), not one at a time.
+func TestEmptyCourseReportsEveryField(t *testing.T) {
+	_, err := CourseInput{}.Class("301000000A", now, tables(t))
+	e := errcode.As(err)
+	if e.Code != errcode.Invalid {
+		t.Fatalf("code %s", e.Code)
+	}
+	got := map[string]bool{}
+	for _, f := range e.Fields {
+		got[f.Field] = true
+	}
+	for _, want := range []string{"courseCode", "session", "name", "category", "start", "end", "unit", "amount", "nature", "method", "location"} {
+		if !got[want] {
+			t.Errorf("no error for %s; fields %v", want, e.Fields)
+		}
+	}
+	if e.Field != e.Fields[0].Field || !strings.Contains(e.Message, e.Fields[0].Message) {
+		t.Errorf("the first field leads: %+v", e)
+	}
+	// One bad field alone is still reported as before (field + message, no list).
+	in := good()
+	in.Location = ""
+	e = errcode.As(func() error { _, err := in.Class("301000000A", now, tables(t)); return err }())
+	if e.Field != "location" || len(e.Fields) != 0 {
+		t.Errorf("one error: %+v", e)
+	}
+}

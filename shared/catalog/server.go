@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -65,9 +66,42 @@ func limit(r *http.Request) (int, error) {
 	return n, nil
 }
 
+// ParseClassFilter reads the manual's conditions for an agency's classes
+// (L2's search, L5's list, and the course list export): year, name, code,
+// session, from/to dates, location, category, enrollment method and fee.
+// Paging and the agency are the caller's to set.
+func ParseClassFilter(q url.Values, now time.Time) (ClassFilter, error) {
+	f := ClassFilter{Name: q.Get("name"), Code: q.Get("code"), Session: q.Get("session"),
+		Location: q.Get("location"), Category: q.Get("category"), Method: q.Get("method"), Fee: q.Get("fee")}
+	var err error
+	if f.Year, err = year(q.Get("year"), now); err != nil {
+		return f, err
+	}
+	if f.From, err = date("from", "開始日期", q.Get("from"), false); err != nil {
+		return f, err
+	}
+	if f.To, err = date("to", "結束日期", q.Get("to"), false); err != nil {
+		return f, err
+	}
+	switch f.Method {
+	case "", Nominated, Open, Offline:
+	default:
+		return f, errcode.Field("method", "報名方式不正確。")
+	}
+	switch f.Fee {
+	case "", "free", "paid":
+	default:
+		return f, errcode.Field("fee", "學習費用條件須為 free 或 paid。")
+	}
+	return f, nil
+}
+
 // YearParam reads the year query parameter (default: this year in Taipei).
 func YearParam(r *http.Request, now time.Time) (int, error) {
-	y := r.URL.Query().Get("year")
+	return year(r.URL.Query().Get("year"), now)
+}
+
+func year(y string, now time.Time) (int, error) {
 	if y == "" {
 		return roc.Year(now), nil
 	}
@@ -83,46 +117,15 @@ type page[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-func (s *Server) handleClassList() httpapi.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		c := auth.CallerFrom(r.Context())
-		y, err := YearParam(r, s.Service.Now())
-		if err != nil {
-			return err
-		}
-		list, err := s.Service.Repo.OfAgency(r.Context(), c.Active.Code, y)
-		if err != nil {
-			return err
-		}
-		httpapi.Encode(w, http.StatusOK, map[string]any{"year": y, "items": list})
-		return nil
-	}
-}
+// handleClassList is L5's list of the agency's classes: the same conditions,
+// server-side filters and paging as the course search (L2).
+func (s *Server) handleClassList() httpapi.HandlerFunc { return s.handleCourseSearch() }
 
 func (s *Server) handleCourseSearch() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		q := r.URL.Query()
-		f := ClassFilter{Name: q.Get("name"), Code: q.Get("code"), Session: q.Get("session"),
-			Location: q.Get("location"), Category: q.Get("category"), Method: q.Get("method"), Fee: q.Get("fee")}
-		var err error
-		if f.Year, err = YearParam(r, s.Service.Now()); err != nil {
+		f, err := ParseClassFilter(r.URL.Query(), s.Service.Now())
+		if err != nil {
 			return err
-		}
-		if f.From, err = date("from", "開始日期", q.Get("from"), false); err != nil {
-			return err
-		}
-		if f.To, err = date("to", "結束日期", q.Get("to"), false); err != nil {
-			return err
-		}
-		switch f.Method {
-		case "", Nominated, Open, Offline:
-		default:
-			return errcode.Field("method", "報名方式不正確。")
-		}
-		switch f.Fee {
-		case "", "free", "paid":
-		default:
-			return errcode.Field("fee", "學習費用條件須為 free 或 paid。")
 		}
 		if f.After, err = httpapi.Cursor(r); err != nil {
 			return err

@@ -228,6 +228,9 @@ func (s *Service) checkDecisions(ctx context.Context, class catalog.Class, ds []
 		status[e.PersonID] = e.Status
 	}
 	seen := make(map[string]bool, len(ds))
+	// Rejections without a reason are all named at once (the screen marks
+	// each row); any other fault refuses the submission at its first row.
+	var noReason errcode.Fields
 	for i, d := range ds {
 		f := fmt.Sprintf("decisions[%d]", i)
 		st, enrolled := status[d.PersonID]
@@ -240,7 +243,7 @@ func (s *Service) checkDecisions(ctx context.Context, class catalog.Class, ds []
 		case seen[d.PersonID]:
 			return errcode.Field(f+".personId", fmt.Sprintf("第 %d 筆：同一位學員出現兩次；整批未送出。", i+1))
 		case d.Decision == catalog.Reject && reason == "":
-			return errcode.Field(f+".reason", fmt.Sprintf("第 %d 筆：駁回報名須填寫原因；整批未送出。", i+1))
+			noReason.Add(errcode.Field(f+".reason", fmt.Sprintf("第 %d 筆：駁回報名須填寫原因；整批未送出。", i+1)))
 		case d.Decision == catalog.Reject && utf8.RuneCountInString(reason) > 200:
 			return errcode.Field(f+".reason", fmt.Sprintf("第 %d 筆：駁回原因不可超過 200 字；整批未送出。", i+1))
 		case d.Decision == catalog.Reject && st == catalog.Approved:
@@ -252,12 +255,25 @@ func (s *Service) checkDecisions(ctx context.Context, class catalog.Class, ds []
 		}
 		seen[d.PersonID] = true
 	}
-	return nil
+	return noReason.Err()
 }
 
 // ApproveAll approves every pending enrollment of a class. Running it again,
 // or after an interruption, approves what is left and nothing twice.
 func (s *Service) ApproveAll(ctx context.Context, c auth.Caller, code, session string) (int, error) {
+	return s.decideAll(ctx, c, code, session, catalog.Approve, "")
+}
+
+// RejectAll rejects every pending enrollment of a class with one reason
+// (全部駁回); like ApproveAll it is safe to repeat.
+func (s *Service) RejectAll(ctx context.Context, c auth.Caller, code, session, reason string) (int, error) {
+	if strings.TrimSpace(reason) == "" {
+		return 0, errcode.Field("reason", "駁回報名須填寫原因。")
+	}
+	return s.decideAll(ctx, c, code, session, catalog.Reject, strings.TrimSpace(reason))
+}
+
+func (s *Service) decideAll(ctx context.Context, c auth.Caller, code, session, decision, reason string) (int, error) {
 	class, err := s.ownClass(ctx, c, code, session)
 	if err != nil {
 		return 0, err
@@ -273,7 +289,7 @@ func (s *Service) ApproveAll(ctx context.Context, c auth.Caller, code, session s
 	g.SetLimit(8)
 	for _, e := range pending {
 		g.Go(func() error {
-			err := s.Classes.Decide(gctx, s.DB, class, e.PersonID, catalog.Approve, "", c.UserID, now)
+			err := s.Classes.Decide(gctx, s.DB, class, e.PersonID, decision, reason, c.UserID, now)
 			if err == nil {
 				mu.Lock()
 				n++
@@ -291,6 +307,10 @@ func (s *Service) ApproveAll(ctx context.Context, c auth.Caller, code, session s
 var SheetColumns = []struct{ Key, Title string }{
 	{"agency", "服務機關"}, {"unit", "單位"}, {"title", "職稱"}, {"name", "姓名"}, {"nationalId", "身分證字號"},
 }
+
+// SurveyColumn prefixes a sheet column showing the answers to one of the
+// class's special-survey questions (survey.accommodation, survey.meals).
+const SurveyColumn = "survey."
 
 // Sheet is a sign-in sheet: approved enrollees (or blank rows for walk-ins).
 type Sheet struct {
@@ -315,6 +335,9 @@ func (s *Service) SignInSheet(ctx context.Context, c auth.Caller, code, session 
 	title := map[string]string{}
 	for _, sc := range SheetColumns {
 		title[sc.Key] = sc.Title
+	}
+	for _, q := range class.Survey { // the class's special-survey answers (survey.<key>)
+		title[SurveyColumn+q.Key] = q.Label
 	}
 	sheet := Sheet{Class: class, Sort: keys, Blank: blank}
 	for _, k := range cols {
@@ -350,6 +373,8 @@ func (s *Service) SignInSheet(ctx context.Context, c auth.Caller, code, session 
 				line[i] = r.Person.Name
 			case "nationalId":
 				line[i] = maskID(r.Person.NationalID)
+			default:
+				line[i] = r.Answers[strings.TrimPrefix(k, SurveyColumn)]
 			}
 		}
 		sheet.Rows = append(sheet.Rows, line)

@@ -153,6 +153,19 @@ func enrollmentRules(t *testing.T, at time.Time) {
 	if r := env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{{"personId": moi[1].ID, "decision": "reject"}}}); r.Status != 400 {
 		t.Errorf("reject without a reason: %d %s", r.Status, r.Body)
 	}
+	// Several reasonless rejections: each row is named, nothing is decided.
+	var refused struct {
+		Fields []struct{ Field string }
+	}
+	r0 := env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{
+		{"personId": moi[0].ID, "decision": "reject"}, {"personId": moi[1].ID, "decision": "approve"}, {"personId": moi[1].ID, "decision": "reject", "reason": " "}}})
+	r0.JSON(t, &refused)
+	if r0.Status != 400 || len(refused.Fields) != 2 || refused.Fields[0].Field != "decisions[0].reason" || refused.Fields[1].Field != "decisions[2].reason" {
+		t.Errorf("reasonless rejections: %d %s", r0.Status, r0.Body)
+	}
+	if r := env.As(t, "moi.course", "POST", "/api/enrollments/RULES/1/reject-all", map[string]string{"reason": " "}); r.Status != 400 {
+		t.Errorf("reject all without a reason: %d %s", r.Status, r.Body)
+	}
 	r := env.As(t, "moi.course", "POST", path, map[string]any{"decisions": []map[string]string{
 		{"personId": moi[0].ID, "decision": "approve"}, {"personId": moi[1].ID, "decision": "reject", "reason": "非本業務相關人員"}}})
 	var out struct{ Items []enrollment.Outcome }
@@ -180,6 +193,15 @@ func enrollmentRules(t *testing.T, at time.Time) {
 	r.JSON(t, &sheet)
 	if len(sheet.Rows) != 1 || sheet.Rows[0][1] != moi[0].Name || sheet.Blank != 3 || len(sheet.Columns) != 2 {
 		t.Errorf("sheet: %+v", sheet)
+	}
+	// The class's survey question is a column of its own; one it does not ask is refused.
+	r = env.As(t, "moi.course", "GET", "/api/enrollments/RULES/1/signin?columns=name,survey.meals", nil)
+	r.JSON(t, &sheet)
+	if len(sheet.Rows) != 1 || sheet.Columns[1] != "飲食需求" || sheet.Rows[0][1] != "素食" {
+		t.Errorf("survey column: %d %+v", r.Status, sheet)
+	}
+	if r := env.As(t, "moi.course", "GET", "/api/enrollments/RULES/1/signin?columns=survey.accommodation", nil); r.Status != 400 {
+		t.Errorf("a question the class does not ask: %d %s", r.Status, r.Body)
 	}
 	r = env.As(t, "moi.course", "GET", "/api/enrollments/RULES/1/signin?columns=name&blank=2&format=csv", nil)
 	if csv := string(r.Body); !strings.HasPrefix(csv, "\uFEFF序號,姓名,簽名") || strings.Count(csv, "\r\n") != 4 {

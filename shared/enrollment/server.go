@@ -35,6 +35,7 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/enrollments/{code}/{session}", g.Require("L5", s.handleList()))
 	r.Handle("POST /api/enrollments/{code}/{session}/decisions", g.Require("L5", s.handleDecide()))
 	r.Handle("POST /api/enrollments/{code}/{session}/approve-all", g.Require("L5", s.handleApproveAll()))
+	r.Handle("POST /api/enrollments/{code}/{session}/reject-all", g.Require("L5", s.handleRejectAll()))
 	r.Handle("GET /api/enrollments/{code}/{session}/signin", g.Require("L5", s.handleSignIn()))
 	// L6a 成績回登: a class's learners' hours and pass/fail.
 	r.Handle("GET /api/class-hours", g.Require("L6a", s.handleGradeClasses()))
@@ -167,6 +168,25 @@ func (s *Server) handleApproveAll() httpapi.HandlerFunc {
 			return err
 		}
 		httpapi.Encode(w, http.StatusOK, map[string]int{"approved": n})
+		return nil
+	}
+}
+
+type rejectAll struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) handleRejectAll() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[rejectAll](r)
+		if err != nil {
+			return err
+		}
+		n, err := s.Service.RejectAll(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"), in.Reason)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]int{"rejected": n})
 		return nil
 	}
 }

@@ -47,7 +47,10 @@ type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`         // zh-TW, shown as is
 	Field   string `json:"field,omitempty"` // the input field at fault, if any
-	Err     error  `json:"-"`               // the cause, logged but never sent
+	// Fields lists every field at fault when a form is checked as a whole
+	// (Field and Message are then the first of them).
+	Fields []FieldError `json:"fields,omitempty"`
+	Err    error        `json:"-"` // the cause, logged but never sent
 }
 
 func (e *Error) Error() string {

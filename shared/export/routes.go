@@ -10,6 +10,8 @@ func (s *Server) Routes(r httpapi.Router) {
 	g := s.Guard
 	r.Handle("POST /api/exports/roster", g.Require("L5", s.handleRequest("roster")))
 	r.Handle("GET /api/exports/roster", g.Require("L5", s.handleList("roster")))
+	r.Handle("POST /api/exports/courses", g.Require("L2", s.handleRequest("courses")))
+	r.Handle("GET /api/exports/courses", g.Require("L2", s.handleList("courses")))
 	r.Handle("GET /api/exports/jobs/{id}", g.Officer(s.handleGet()))
 	r.Handle("GET /api/exports/jobs/{id}/download", g.Officer(s.handleDownload()))
 }

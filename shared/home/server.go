@@ -10,6 +10,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/ngram"
 )
 
 // Files is what the home function needs of S3.
@@ -40,6 +41,12 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
+// Page sizes: the home page's announcements, and the SYS management list.
+const (
+	homeAnnouncements = 10
+	announcementPage  = 20
+)
+
 func (s *Server) handleHome() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c := auth.CallerFrom(r.Context())
@@ -63,8 +70,12 @@ func (s *Server) handleHome() httpapi.HandlerFunc {
 		} else if !errcode.Is(err, errcode.NotFound) {
 			return err
 		}
+		live, next, err := httpapi.Slice(r, live, homeAnnouncements)
+		if err != nil {
+			return err
+		}
 		httpapi.Encode(w, http.StatusOK, map[string]any{
-			"announcements": live, "todo": todo, "manual": manual, "frontStage": s.FrontStage,
+			"announcements": live, "announcementsNext": next, "todo": todo, "manual": manual, "frontStage": s.FrontStage,
 			"todoLinks": map[string]bool{"P15": c.Can("P15"), "P1": c.Can("P1")},
 		})
 		return nil
@@ -164,7 +175,21 @@ func (s *Server) handleListAnnouncements() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, map[string]any{"items": all})
+		// Part of the title, any case or width; paged.
+		if q := ngram.Normalize(r.URL.Query().Get("q")); q != "" {
+			found := all[:0]
+			for _, a := range all {
+				if strings.Contains(ngram.Normalize(a.Title), q) {
+					found = append(found, a)
+				}
+			}
+			all = found
+		}
+		page, next, err := httpapi.Slice(r, all, announcementPage)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, map[string]any{"items": page, "next": next})
 		return nil
 	}
 }

@@ -269,16 +269,21 @@ func (s Jobs) Results(ctx context.Context, id string, failedOnly bool, after str
 	} else {
 		q = q.Range("sk", dynamo.BeginsWith, prefix)
 	}
+	// One item more than asked tells whether another page exists: a cursor
+	// is given only then (a job whose rows fit one page has no 下一頁).
 	var items []chunkItem
-	if err := q.Limit(limit).All(ctx, &items); err != nil {
+	if err := q.Limit(limit+1).All(ctx, &items); err != nil {
 		return nil, "", fmt.Errorf("results of job %s: %w", id, err)
 	}
 	var out []RowResult
 	next := ""
-	for _, it := range items {
+	for i, it := range items {
 		if len(it.SK) < len(prefix) || it.SK[:len(prefix)] != prefix {
 			next = ""
 			break
+		}
+		if i == limit {
+			break // the look-ahead item: more follow, next stays at the last one read
 		}
 		rows, err := it.rows()
 		if err != nil {
@@ -287,7 +292,7 @@ func (s Jobs) Results(ctx context.Context, id string, failedOnly bool, after str
 		out = append(out, rows...)
 		next = it.SK
 	}
-	if len(items) < limit {
+	if len(items) <= limit || len(items[limit].SK) < len(prefix) || items[limit].SK[:len(prefix)] != prefix {
 		next = ""
 	}
 	return out, next, nil

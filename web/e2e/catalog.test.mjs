@@ -4,6 +4,10 @@
 // ones are not; editing another agency's material is refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startStack, launch, newPage, signIn, api, devToken } from './harness.mjs';
 
 let stack, chrome;
@@ -11,6 +15,8 @@ const errors = [];
 before(async () => { stack = await startStack({ people: 200, classes: 20 }); chrome = await launch(); });
 after(async () => { await chrome?.close(); await stack?.stop(); assert.deepEqual(errors, [], 'script errors on the page'); });
 
+// roc is how officers type a date: 民國 year/month/day (2026-12-02 → 115/12/02).
+const roc = (iso) => { const [y, m, day] = iso.split('-'); return `${y - 1911}/${m}/${day}`; };
 
 test('create a course in days, restricted to 323*, with a typed-in lecturer', async () => {
   const page = await newPage(chrome.browser, errors);
@@ -24,13 +30,13 @@ test('create a course in days, restricted to 323*, with a typed-in lecturer', as
   await page.fill('#f-session', '1');
   await page.fill('#f-name', '端對端測試研習班');
   await page.selectOption('#f-category', '3111');
-  await page.fill('#f-start', start);
-  await page.fill('#f-end', stack.day(4));
+  await page.fill('#f-start', roc(start));
+  await page.fill('#f-end', roc(stack.day(4)));
   await page.fill('#f-amount', '3');
   await page.check('input[name=unit][value=day]');
   assert.equal(await page.textContent('#f-hours'), '18 小時', 'three days certify 18 hours');
-  await page.fill('#f-es', stack.day(0));
-  await page.fill('#f-ee', stack.day(3));
+  await page.fill('#f-es', roc(stack.day(0)));
+  await page.fill('#f-ee', roc(stack.day(3)));
   await page.fill('#f-cap', '40');
   await page.check('#f-full');
   await page.fill('#f-location', '臺北市中正區');
@@ -110,4 +116,151 @@ test('editing another agency\'s material is refused', async () => {
   assert.match(await page.textContent('#flash'), /只能由通報的機關編輯/);
   const token = await devToken(stack.url, 'tpe.admin');
   assert.equal((await api(stack.url, 'GET', '/api/materials/demo00000', { token })).body.name, '戶政資訊安全數位課程');
+});
+
+// Issue 15 defect 2: picking an existing lecturer's suggestion links that
+// lecturer, even though the suggestions are read again after the pick.
+test('picking an existing lecturer in the course form links it, no duplicate', async () => {
+  const token = await devToken(stack.url, 'moi.course');
+  const own = (await api(stack.url, 'GET', '/api/lecturers?name=' + encodeURIComponent('王大明'), { token })).body.items;
+  assert.equal(own.length, 1, 'the demo has one MOI lecturer 王大明');
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.course');
+  await page.goto(stack.url + '/#/L2/new');
+  await page.waitForSelector('#c-form');
+  const start = stack.day(5);
+  await page.fill('#f-code', 'E2E-PICK');
+  await page.fill('#f-session', '1');
+  await page.fill('#f-name', '講師連結測試班');
+  await page.selectOption('#f-category', '3111');
+  await page.fill('#f-start', roc(start));
+  await page.fill('#f-end', roc(start));
+  await page.fill('#f-amount', '3');
+  await page.fill('#f-es', roc(stack.day(0)));
+  await page.fill('#f-ee', roc(start));
+  await page.fill('#f-location', '臺北市');
+  await page.fill('#f-lecturer', '王大');
+  await page.waitForSelector('#f-lecturer-list option[value="王大明（本機關）"]', { state: 'attached' });
+  await page.fill('#f-lecturer', '王大明（本機關）'); // what choosing the suggestion puts in the box
+  await page.waitForTimeout(600); // the suggestions are read again for the new text meanwhile
+  if (await page.inputValue('#f-lecturer')) await page.click('#f-lecturers [data-add]');
+  await page.waitForSelector(`#f-lecturers li[data-chip="${own[0].id}"]`);
+  await page.click('#c-form button[type=submit]');
+  await page.waitForSelector('#flash.ok');
+  const saved = (await api(stack.url, 'GET', '/api/courses/E2E-PICK/1', { token })).body;
+  assert.deepEqual(saved.lecturers.map((l) => [l.id, l.name]), [[own[0].id, '王大明']]);
+  const after = (await api(stack.url, 'GET', '/api/lecturers?name=' + encodeURIComponent('王大明'), { token })).body.items;
+  assert.deepEqual(after.map((l) => l.name), ['王大明'], 'no lecturer named 「王大明（本機關）」 was created');
+});
+
+// Issue 15 defect 7: 上課地點 is marked required, and an empty form is
+// answered with every field's error at once, each beside its field.
+test('an empty course form shows every field\'s error at once', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.course');
+  await page.goto(stack.url + '/#/L2/new');
+  await page.waitForSelector('#c-form');
+  assert.equal(await page.getAttribute('label[for="f-location"]', 'class'), 'req', '上課地點 is marked *');
+  await page.click('#c-form button[type=submit]');
+  await page.waitForSelector('[data-err="location"]:not(:empty)');
+  for (const f of ['courseCode', 'session', 'name', 'category', 'start', 'end', 'amount', 'location']) {
+    assert.notEqual((await page.textContent(`[data-err="${f}"]`)).trim(), '', `${f} has its error`);
+  }
+  assert.match(await page.textContent('#flash'), /個欄位需要修正/);
+  assert.equal(await page.getAttribute('#f-name', 'aria-invalid'), 'true');
+  // A digital course needs no location: the mark goes away.
+  await page.check('input[name=nature][value=digital]');
+  assert.equal(await page.getAttribute('label[for="f-location"]', 'class'), null);
+});
+
+// X4: dates are typed and picked in the ROC calendar, checked as typed.
+test('the ROC date field: typing, picking, impossible dates and leap years', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.course');
+  await page.goto(stack.url + '/#/L2/new');
+  await page.waitForSelector('#c-form');
+  assert.equal(await page.locator('input[type=date], input[type=datetime-local]').count(), 0, 'no Gregorian pickers');
+  // The parser, table-driven, in the browser.
+  const cases = [
+    ['116/03/02', '2027-03-02'], ['1160302', '2027-03-02'], ['116/3/2', '2027-03-02'], ['116-03-02', '2027-03-02'],
+    ['９９０３０２', '2010-03-02'], ['116/02/30', null], ['1160230', null], ['116/13/01', null], ['116/00/10', null],
+    ['113/02/29', '2024-02-29'], ['114/02/29', null], ['89/02/29', '2000-02-29'], ['189/02/29', null], ['abc', null],
+  ];
+  const got = await page.evaluate(async (cs) => {
+    const { parseRoc } = await import('/js/format.js');
+    return cs.map(([t]) => parseRoc(t).iso || null);
+  }, cases);
+  assert.deepEqual(got, cases.map(([, want]) => want));
+  // Typing: an impossible date is refused as it is typed, before leaving the field.
+  await page.type('#f-start', '1160230');
+  await page.waitForSelector('[data-err="start"]:not(:empty)');
+  assert.match(await page.textContent('[data-err="start"]'), /2 月沒有 30 日/);
+  assert.equal(await page.getAttribute('#f-start', 'aria-invalid'), 'true');
+  await page.fill('#f-start', '');
+  await page.type('#f-start', '1130229');
+  await page.press('#f-start', 'Tab');
+  assert.equal(await page.inputValue('#f-start'), '113/02/29', 'shown back as 民國 year/month/day');
+  assert.equal(await page.inputValue('input[type=hidden][name=start]'), '2024-02-29', 'the form carries ISO');
+  assert.equal(await page.textContent('[data-err="start"]'), '');
+  // Half-typed is not an error yet.
+  await page.fill('#f-end', '');
+  await page.type('#f-end', '1160');
+  assert.equal(await page.textContent('[data-err="end"]'), '');
+  // Picking: the calendar opens on the typed month; the next month's 15th.
+  await page.fill('#f-end', '116/03/02');
+  await page.click('#f-end ~ .cal-open');
+  await page.waitForSelector('.calendar:not([hidden]) [data-day]');
+  assert.match(await page.textContent('.calendar:not([hidden]) .cal-title'), /民國 116 年 3 月/);
+  await page.click('.calendar:not([hidden]) [data-next]');
+  await page.click('.calendar:not([hidden]) [data-day="2027-04-15"]');
+  assert.equal(await page.inputValue('#f-end'), '116/04/15');
+  assert.equal(await page.inputValue('input[type=hidden][name=end]'), '2027-04-15');
+  assert.equal(await page.isVisible('.calendar'), false, 'the calendar closes on a pick');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-end', 'focus returns to the field');
+  // Keyboard: Alt+↓ opens it on the field's day (113/02/29); → crosses into
+  // March, ↓ moves a week, Enter picks; Escape closes without picking.
+  await page.focus('#f-start');
+  await page.keyboard.press('Alt+ArrowDown');
+  await page.waitForSelector('.calendar:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.day), '2024-02-29');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.day), '2024-03-08');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#f-start'), '113/03/08');
+  await page.keyboard.press('Alt+ArrowDown');
+  await page.waitForSelector('.calendar:not([hidden])');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isVisible('.calendar'), false);
+  assert.equal(await page.inputValue('#f-start'), '113/03/08', 'Escape picks nothing');
+});
+
+// The search table's 匯出 (issue 15): the course search exports the list of
+// its conditions as a job; the file holds exactly the classes found.
+test('the course search exports the list it found', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.course');
+  await page.click('#menu a[href="#/L2"]');
+  await page.waitForSelector('#c-list tr[data-class]');
+  await page.fill('#c-code', 'E2E-');
+  await page.click('#c-search button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#c-list tr[data-class]')].every((tr) => tr.dataset.class.startsWith('E2E-')));
+  const found = (await page.$$eval('#c-list tr[data-class]', (trs) => trs.map((tr) => tr.dataset.class))).sort();
+  assert.ok(found.length >= 2, `the classes this file created: ${found}`);
+  await page.selectOption('#c-format', 'csv');
+  await page.click('#c-search [data-export]');
+  await page.waitForSelector('#flash.ok');
+  const row = page.locator('#c-jobs tr[data-job]').first();
+  await page.waitForSelector('#c-jobs tr[data-job][data-status="done"]', { timeout: 60_000 });
+  assert.match(await row.textContent(), /課程代碼：E2E-/, 'the job shows its conditions');
+  const password = (await row.locator('[data-password]').textContent()).trim();
+  const [download] = await Promise.all([page.waitForEvent('download'), row.locator('[data-download]').click()]);
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-courses-'));
+  const zip = join(dir, 'c.zip');
+  await download.saveAs(zip);
+  execFileSync('7z', ['x', '-y', '-p' + password, '-o' + join(dir, 'out'), zip], { stdio: 'pipe' });
+  const csv = readFileSync(join(dir, 'out', readdirSync(join(dir, 'out'))[0]), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((l) => l.split(','));
+  assert.deepEqual(csv[0].slice(0, 3), ['課程代碼', '期別', '課程名稱']);
+  assert.deepEqual(csv.slice(1).map((r) => `${r[0]}/${r[1]}`).sort(), found);
 });

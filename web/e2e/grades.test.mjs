@@ -31,7 +31,6 @@ test('grade a class after the course-end transfer, then delete one learner', asy
   assert.ok(cls, 'the demo has an MOI class that ended yesterday with at least two approved enrollees');
 
   const page = await newPage(chrome.browser, errors);
-  page.on('dialog', (d) => d.accept());
   await signIn(page, stack.url, 'moi.course');
   await page.goto(stack.url + '/#/L6a');
   await page.fill('#g-code', cls.courseCode);
@@ -70,6 +69,7 @@ test('grade a class after the course-end transfer, then delete one learner', asy
   // Delete the second learner's record of this class.
   await page.check(`tr[data-person="${second}"] input[name=del]`);
   await page.click('#g-delete');
+  await page.click('dialog.confirm [data-confirm]'); // the confirmation dialog (ui/confirm.js)
   await page.waitForSelector(`tr[data-person="${second}"]`, { state: 'detached' });
   ({ body: now } = await api(stack.url, 'GET', `/api/class-hours/${cls.courseCode}/${cls.session}`, { token: officer }));
   assert.equal(now.items.length, learners.length - 1);

@@ -95,4 +95,22 @@ test('upload a Big5 file with two bad rows, run the nightly batch, download the 
   await page.fill('#p-q', b.nationalId);
   await page.click('#p-search button[type=submit]');
   await page.waitForSelector(`#p-list tr[data-job="${jobId}"]`);
+
+  // Issue 15 defect 6: the job-type filter lists every type the server knows…
+  const kinds = (await api(stack.url, 'GET', '/api/imports/kinds', { token: await devToken(stack.url, 'moi.course') })).body.items;
+  const offered = await page.$$eval('#p-kind option', (os) => os.map((o) => o.value).filter(Boolean));
+  assert.deepEqual(offered, kinds.map((k) => k.id));
+  // …and a job whose rows fit one page offers no 下一頁 (its cursor used to lead nowhere).
+  await page.click(`#p-list tr[data-job="${jobId}"] a`);
+  await page.waitForSelector('#j-rows tr[data-line]');
+  for (const only of [true, false]) {
+    await page.setChecked('#j-only-failed', only);
+    await page.waitForFunction((n) => document.querySelectorAll('#j-rows tr[data-line]').length === n, only ? 2 : 4);
+    assert.equal(await page.locator('#j-more [data-more]').count(), 0, `no 下一頁 (failed only: ${only})`);
+    const lines = await page.$$eval('#j-rows tr[data-line]', (trs) => trs.map((tr) => tr.dataset.line));
+    assert.equal(new Set(lines).size, lines.length, 'no row twice');
+  }
+  const rows = (await api(stack.url, 'GET', `/api/imports/jobs/${jobId}/rows`, { token: await devToken(stack.url, 'moi.course') })).body;
+  assert.equal(rows.items.length, 4);
+  assert.equal(rows.next, undefined, 'no cursor after the last page');
 });

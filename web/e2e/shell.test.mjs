@@ -81,8 +81,12 @@ test('a disabled user is refused with a clear message', async () => {
   const page = await newPage(chrome.browser, errors);
   await page.goto(stack.url + '/#/signin');
   await page.click('[data-user="moi.retired"]');
-  await page.waitForSelector('#stats-form');
-  assert.ok((await page.textContent('#view')).includes('停用'));
+  // The sign-in page comes back with the reason as its notice (the demo list's
+  // 已停用 badge alone says nothing, and the old page is still up while the
+  // refusal is on its way).
+  await page.waitForSelector('#view p[role=status]');
+  assert.ok((await page.textContent('#view p[role=status]')).includes('停用'));
+  assert.ok(await page.isVisible('#stats-form'));
 });
 
 test('a statistics account signs in, sees only its reports and changes its password', async () => {
@@ -97,6 +101,12 @@ test('a statistics account signs in, sees only its reports and changes its passw
   await page.click('#stats-form button[type=submit]');
   await page.waitForSelector('#menu a');
   assert.deepEqual(await menu(page), ['#/S1']);
+  // It lands on a page that works (issue 15 defect 1): its reports page, no
+  // error, no spinner left (it used to ask /api/home, refused with 403).
+  await page.waitForSelector('h1:has-text("統計報表")');
+  assert.equal(await page.textContent('#flash'), '');
+  assert.equal(await page.locator('#view >> text=載入中').count(), 0);
+  assert.equal(await page.locator('#view a[href="#/S1"]').count(), 1, 'its report list');
   await page.click('#password-link');
   await page.waitForSelector('#pw-form');
   await page.fill('#pw-current', 'Demo-Stats-2026!');
@@ -152,4 +162,74 @@ test('sign-in through the SSO redirect (the production flow) with state and nonc
   await page.goto(stack.url + '/#id_token=x.y.z&state=forged');
   await page.waitForSelector('#stats-form');
   assert.ok((await page.textContent('#view')).includes('狀態不符'));
+});
+
+// Issue 15 defects 8 and 9: announcement management and the home page page
+// their announcements; an expired one offers no 立即下架.
+test('announcements are paged, and an expired one cannot be taken down again', async () => {
+  const token = await devToken(stack.url, 'sys.admin');
+  for (let i = 1; i <= 24; i++) {
+    const r = await api(stack.url, 'POST', '/api/announcements', { token, body: { title: `分頁測試公告 ${String(i).padStart(2, '0')}`, body: '內容', backOffice: true } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'sys.admin');
+  await page.waitForSelector('details.news');
+  assert.equal(await page.locator('details.news').count(), 10, 'the home page shows ten');
+  await page.click('#view [data-more]');
+  await page.waitForFunction(() => document.querySelectorAll('details.news').length > 10);
+
+  await page.click('#menu a[href="#/SYS/announcements"]');
+  await page.waitForSelector('#an-list tr[data-id]');
+  assert.equal(await page.locator('#an-list tr[data-id]').count(), 20, 'a page of twenty');
+  await page.click('#an-more [data-more]');
+  await page.waitForFunction(() => document.querySelectorAll('#an-list tr[data-id]').length > 20);
+  // Search by part of the title.
+  await page.fill('#an-q', '公告 07');
+  await page.click('#an-search button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#an-list tr[data-id]').length === 1);
+  // The demo's expired announcement: 已下架, and no 立即下架 button.
+  await page.fill('#an-q', '');
+  await page.click('#an-search button[type=submit]');
+  while (!await page.locator('tr[data-id="old"]').count()) {
+    await page.click('#an-more [data-more]');
+    await page.waitForTimeout(200);
+  }
+  const old = page.locator('tr[data-id="old"]');
+  assert.match(await old.textContent(), /已下架/);
+  assert.equal(await old.locator('[data-expire]').count(), 0, '立即下架 not offered on an expired announcement');
+  assert.equal(await page.locator('tr[data-id]:has-text("上架中") [data-expire]').count() > 0, true, 'offered on a live one');
+  // Taking a live one down asks first, in the page's own dialog.
+  const live = page.locator('tr[data-id]:has-text("分頁測試公告 24")');
+  await live.locator('[data-expire]').click();
+  await page.click('dialog.confirm [data-confirm]');
+  await page.waitForSelector('#flash.ok');
+});
+
+// Issue 15 defects 8 and 10: L8 pages its users and finds them by part of
+// the name or account; a new account that differs from one only by case or
+// width is refused beside the account field.
+test('member management: paging, search, and account names regardless of case', async () => {
+  const token = await devToken(stack.url, 'tpe.admin');
+  for (let i = 1; i <= 52; i++) {
+    const r = await api(stack.url, 'POST', '/api/members', { token, body: { id: `tpe.page${i}`, name: `分頁${i}`, agency: '379000000A', grants: {} } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'tpe.admin');
+  await page.click('a[href="#/L8"]');
+  await page.waitForSelector('tr[data-member]');
+  assert.equal(await page.locator('tr[data-member]').count(), 50, 'a page of fifty');
+  await page.click('#m-more [data-more]');
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-member]').length > 50);
+  await page.fill('#m-q', 'PAGE5'); // any case
+  await page.click('#m-search button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('tr[data-member]').length === 4); // page5, page50, page51, page52
+  await page.click('#m-new');
+  await page.fill('#f-id', 'TPE.HR');
+  await page.fill('#f-name', '大寫重複');
+  await page.click('#m-form button[type=submit]');
+  await page.waitForSelector('[data-err="id"]:not(:empty)');
+  assert.match(await page.textContent('[data-err="id"]'), /已是後台使用者.*不分大小寫/);
+  assert.equal((await api(stack.url, 'POST', '/api/members', { token, body: { id: 'ｔｐｅ．ｐａｇｅ１', name: '全形', agency: '379000000A', grants: {} } })).status, 409);
 });

@@ -7,9 +7,10 @@ export const session = {
 };
 
 export class ApiError extends Error {
-  constructor(status, code, message, field) {
+  constructor(status, code, message, field, fields) {
     super(message);
     this.status = status; this.code = code; this.field = field;
+    this.fields = fields || []; // every field at fault, when a form is checked as a whole
   }
   // The gateway refused the token (no code from our functions) or the session ended.
   get signedOut() {
@@ -47,7 +48,7 @@ export async function api(method, path, body) {
   if (!resp.ok) {
     const code = data && data.code || '';
     const message = (data && code && data.message) || gatewayMessages[resp.status] || `錯誤 ${resp.status}`;
-    throw new ApiError(resp.status, code, message, data && data.field);
+    throw new ApiError(resp.status, code, message, data && data.field, data && data.fields);
   }
   return data;
 }

@@ -1,11 +1,13 @@
 // The back office's shell: sign-in, the top bar (user, active agency and its
-// switcher, front stage, manual, password, sign-out), the menu of granted
-// functions, and a hash router that draws one view at a time.
-import { api, session, ApiError } from './api.js';
-import { esc } from './format.js';
+// switcher, front stage, manual, password, sign-out), the menu and the routes
+// (both built from the functions /api/me grants), and a hash router that
+// draws one screen at a time. Views share state through shell.js.
+import { api, session } from './api.js';
+import { html, show } from './lit.js';
 import { setServerNow } from './clock.js';
+import { state, flash, fail } from './shell.js';
 import { signInView, finishSSO } from './signin.js';
-import { homeView } from './home.js';
+import { homeView, statsHomeView } from './home.js';
 import { membersView } from './members.js';
 import { passwordView } from './password.js';
 import { announcementsView, manualView } from './admin.js';
@@ -17,60 +19,52 @@ import { uploadView, progressView } from './imports.js';
 import { gradesView } from './grades.js';
 import { nominationsView, nominationJobsView } from './nominations.js';
 
-const onlineLater = (what) => `<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
+const onlineLater = (what) => html`<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
 
-const $ = (id) => document.getElementById(id);
-export const state = { me: null };
-
-// flash shows a message for the officer: errors in red, confirmations in green.
-export function flash(msg, ok = false) {
-  const el = $('flash');
-  el.className = ok ? 'ok' : '';
-  el.textContent = msg || '';
-  if (msg) el.scrollIntoView({ block: 'nearest' });
-}
-
-// fail shows an API error; a refused session goes back to the sign-in page.
-export function fail(err) {
-  if (err instanceof ApiError && err.signedOut) {
-    session.token = '';
-    state.me = null;
-    sessionStorage.setItem('lifelong.notice', err.message);
-    location.hash = '#/signin';
-    return;
-  }
-  flash(err.message || String(err));
-}
-
-const views = {
-  '': homeView,
-  'L8': membersView,
-  'L5': rosterView,
-  'L2': coursesView,
-  'L3': lecturersView,
-  'L4': lecturerDbView,
-  'L7': materialsView,
-  'L1': progressView,
-  'P3': nominationsView,
-  'P4': nominationJobsView,
-  'L2b': (el, rest) => uploadView(el, ['courses', 'subjects'], 'L2b', rest),
-  'L6a': (el, rest = []) => (!rest.length || rest[0] === 'class' ? gradesView(el, rest)
+// screens maps a granted function id to its screens: [path, menu label or
+// '' (not in the menu), view(el, rest)]. A granted function without an entry
+// gets a "being built" page; a function not granted has no route at all.
+const screens = {
+  L8: [['L8', '', membersView]],
+  L5: [['L5', '', rosterView]],
+  L2: [['L2', '', coursesView]],
+  L3: [['L3', '', lecturersView]],
+  L4: [['L4', '', lecturerDbView]],
+  L7: [['L7', '', materialsView]],
+  L1: [['L1', '', progressView]],
+  P3: [['P3', '', nominationsView]],
+  P4: [['P4', '', nominationJobsView]],
+  L2b: [['L2b', '', (el, rest) => uploadView(el, ['courses', 'subjects'], 'L2b', rest)]],
+  L6a: [['L6a', '', (el, rest = []) => (!rest.length || rest[0] === 'class' ? gradesView(el, rest)
     : uploadView(el, ['hours-class'], 'L6a', rest[0] === 'upload' ? [] : rest,
-      '<p class="card"><a href="#/L6a">改為線上逐筆登錄（成績回登）</a></p>')),
-  'L6b': (el, rest) => uploadView(el, ['hours-external'], 'L6b', rest, onlineLater('未開班學員時數')),
-  'L6c': (el, rest) => uploadView(el, ['hours-study'], 'L6c', rest, onlineLater('進修成績')),
-  'password': passwordView,
-  'SYS/announcements': announcementsView,
-  'SYS/manual': manualView,
+      html`<p class="card"><a href="#/L6a">改為線上逐筆登錄（成績回登）</a></p>`))]],
+  L6b: [['L6b', '', (el, rest) => uploadView(el, ['hours-external'], 'L6b', rest, onlineLater('未開班學員時數'))]],
+  L6c: [['L6c', '', (el, rest) => uploadView(el, ['hours-study'], 'L6c', rest, onlineLater('進修成績'))]],
+  SYS: [['SYS/announcements', '公告管理', announcementsView, 'H7'], ['SYS/manual', '使用手冊管理', manualView, 'H5']],
 };
 
-function placeholder(fid) {
-  const f = state.me.functions.find((x) => x.id === fid);
-  return async (el) => {
-    el.innerHTML = `<h1>${esc(f ? f.name : fid)}</h1>
-      <div class="card"><p>此功能（功能代碼 ${esc(fid)}）尚在建置中，將於後續版本提供。</p>
-      <p class="muted">您已獲授權使用此功能；功能說明請參閱使用手冊。</p></div>`;
-  };
+function placeholder(f) {
+  return async (el) => show(el, html`<h1>${f.name}</h1>
+    <div class="card"><p>此功能（功能代碼 ${f.id}）尚在建置中，將於後續版本提供。</p>
+    <p class="muted">您已獲授權使用此功能；功能說明請參閱使用手冊。</p></div>`);
+}
+
+// routes and menu are rebuilt from /api/me at every sign-in and agency switch.
+let routes = new Map();
+let menu = [];
+function build(me) {
+  routes = new Map([['password', passwordView]]);
+  menu = [];
+  if (me.user.kind === 'officer') routes.set('', homeView);
+  else routes.set('', statsHomeView); // statistics accounts hold no officer function; their page lists their reports
+  for (const f of me.functions) {
+    let g = menu.find((x) => x.name === f.group);
+    if (!g) menu.push(g = { name: f.group, items: [] });
+    for (const [path, label, view, id] of screens[f.id] || [[f.id, '', placeholder(f)]]) {
+      routes.set(path, view);
+      g.items.push({ href: '#/' + path, label: label || f.name, id: id || f.id });
+    }
+  }
 }
 
 // loadMe reads the caller; of overlapping reads (sign-in's and an agency
@@ -82,20 +76,22 @@ async function loadMe() {
   if (request !== meRequest) return;
   setServerNow(me.now);
   state.me = me;
+  build(me);
   drawShell();
 }
+
+const $ = (id) => document.getElementById(id);
 
 function drawShell() {
   const me = state.me;
   $('topbar').hidden = false;
   $('menu').hidden = false;
   $('who').textContent = `${me.user.name}（${me.user.kind === 'stats' ? '統計報表帳號' : me.user.id}）`;
-  const sel = $('agency-switch');
   $('agency-switch-wrap').hidden = me.agencies.length < 2;
   $('agency-name').hidden = me.agencies.length >= 2;
   $('agency-name').textContent = me.active.name;
-  sel.innerHTML = me.agencies.map((a) =>
-    `<option value="${esc(a.code)}"${a.code === me.active.code ? ' selected' : ''}>${esc(a.name)}${a.code === me.home.code ? '（本職）' : '（兼辦）'}</option>`).join('');
+  show($('agency-switch'), html`${me.agencies.map((a) => html`<option value=${a.code} ?selected=${a.code === me.active.code}>${a.name}${a.code === me.home.code ? '（本職）' : '（兼辦）'}</option>`)}`);
+  $('agency-switch').value = me.active.code;
   $('front-stage').href = me.links.frontStage;
   const pw = $('password-link');
   if (me.user.kind === 'stats') {
@@ -107,20 +103,8 @@ function drawShell() {
     pw.rel = 'noopener';
     pw.title = '公務人員請至人事服務網（ECPA）修改密碼';
   }
-  const groups = [];
-  for (const f of me.functions) {
-    let g = groups.find((x) => x.name === f.group);
-    if (!g) groups.push(g = { name: f.group, items: [] });
-    if (f.id === 'SYS') {
-      g.items.push({ href: '#/SYS/announcements', label: '公告管理', id: 'H7' });
-      g.items.push({ href: '#/SYS/manual', label: '使用手冊管理', id: 'H5' });
-    } else {
-      g.items.push({ href: '#/' + f.id, label: f.name, id: f.id });
-    }
-  }
-  const home = me.user.kind === 'officer' ? '<a href="#/">首頁</a>' : '';
-  $('menu').innerHTML = home + groups.map((g) => `<h2>${esc(g.name)}</h2>` +
-    g.items.map((i) => `<a href="${i.href}">${esc(i.label)}<span class="fid">${esc(i.id)}</span></a>`).join('')).join('');
+  show($('menu'), html`${me.user.kind === 'officer' ? html`<a href="#/">首頁</a>` : ''}
+    ${menu.map((g) => html`<h2>${g.name}</h2>${g.items.map((i) => html`<a href=${i.href}>${i.label}<span class="fid">${i.id}</span></a>`)}`)}`);
 }
 
 function markMenu() {
@@ -129,6 +113,17 @@ function markMenu() {
     if (a.getAttribute('href') === (location.hash || '#/') || (here !== '#/' && a.getAttribute('href') === here)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+}
+
+// find answers the view of a path: the longest route that is a prefix of it
+// (#/L7/edit/<id> → L7 with rest [edit, <id>]).
+function find(path) {
+  const parts = path.split('/');
+  for (let n = parts.length; n >= 1; n--) {
+    const view = routes.get(parts.slice(0, n).join('/'));
+    if (view) return (el) => view(el, parts.slice(n));
+  }
+  return null;
 }
 
 async function route() {
@@ -140,34 +135,35 @@ async function route() {
     $('topbar').hidden = true;
     $('menu').hidden = true;
     if (path !== 'signin') { location.hash = '#/signin'; return; }
-    return signInView(view);
+    const box = document.createElement('div'); // a fresh box: lit keeps its state on the element it drew into
+    view.replaceChildren(box);
+    return signInView(box);
   }
   try {
     if (!state.me) await loadMe();
   } catch (err) { return fail(err); }
-  // #/L7/edit/<id>: a view gets the rest of the path.
-  let draw = views[path];
-  const [head, ...rest] = path.split('/');
-  if (!draw && views[head] && state.me.functions.some((f) => f.id === head)) draw = (el) => views[head](el, rest);
-  if (!draw && path === '' && state.me.user.kind === 'stats') draw = placeholder('S1');
-  if (!draw && state.me.functions.some((f) => f.id === path)) draw = placeholder(path);
-  if (!draw) {
-    view.innerHTML = '<h1>找不到這個頁面</h1><p>您可能沒有此功能的權限，請由左側選單選擇功能。</p>';
-    return markMenu();
-  }
+  const draw = find(path);
   // Each route draws into a box of its own: a slower earlier route that
   // finishes late writes into a detached box, never over the page now shown.
   const box = document.createElement('div');
-  box.innerHTML = '<p class="muted">載入中…</p>';
   view.replaceChildren(box);
   markMenu();
+  if (!draw) {
+    show(box, html`<h1>找不到這個頁面</h1><p>您可能沒有此功能的權限，請由左側選單選擇功能。</p>`);
+    return;
+  }
+  show(box, html`<p class="muted">載入中…</p>`);
   try {
     await draw(box);
     if (!box.isConnected) return;
     const note = sessionStorage.getItem('lifelong.flash'); // a confirmation from the view we came from
     if (note) { sessionStorage.removeItem('lifelong.flash'); flash(note, true); }
   } catch (err) {
-    if (box.isConnected) fail(err);
+    if (box.isConnected) {
+      // A screen that cannot load says so in place of the spinner.
+      show(box, html`<p class="card muted" data-load-failed>${err.message || '無法載入此頁面。'}</p>`);
+      fail(err);
+    }
   }
   $('main').focus({ preventScroll: true });
 }
@@ -197,14 +193,15 @@ async function openManual() {
   } catch (err) { fail(err); }
 }
 
-// onSignedIn is called by the sign-in view with a fresh token.
-export async function onSignedIn(token) {
-  session.token = token;
+// A view hands over a fresh token (shell.signedIn); route to the home page.
+window.addEventListener('lifelong:signed-in', async (e) => {
+  session.token = e.detail.token;
   state.me = null;
   // Changing the hash routes (hashchange); route directly only when it does not change.
   if (location.hash === '#/' || location.hash === '') await route();
   else location.hash = '#/';
-}
+  e.detail.resolve();
+});
 
 window.addEventListener('hashchange', route);
 window.addEventListener('DOMContentLoaded', async () => {

@@ -1,8 +1,7 @@
-// What every catalogue form and list shares: code tables (cached), field
-// errors shown beside their field, a pager, and the subject / lecturer picker.
+// What the catalogue forms share: code tables (cached), <option>s of a code
+// table, and the subject / lecturer picker. Field errors: ui/fields.js.
 import { api } from './api.js';
-import { esc } from './format.js';
-import { flash, fail } from './app.js';
+import { html, show } from './lit.js';
 
 const codeCache = {};
 export async function codeTable(name) {
@@ -10,10 +9,10 @@ export async function codeTable(name) {
   return codeCache[name];
 }
 
-// options renders <option>s of a code table, indented by level.
+// options are the <option>s of a code table, indented by level.
 export function options(entries, selected, blank = '請選擇') {
-  return `<option value="">${esc(blank)}</option>` + entries.map((e) =>
-    `<option value="${esc(e.code)}"${e.code === selected ? ' selected' : ''}>${'　'.repeat((e.level || 1) - 1)}${esc(e.code)} ${esc(e.name)}</option>`).join('');
+  return html`<option value="">${blank}</option>${entries.map((e) =>
+    html`<option value=${e.code} ?selected=${e.code === selected}>${'　'.repeat((e.level || 1) - 1)}${e.code} ${e.name}</option>`)}`;
 }
 
 export function codeName(entries, code) {
@@ -21,69 +20,45 @@ export function codeName(entries, code) {
   return e ? e.name : code;
 }
 
-// showError puts an API error beside its field (data-err="<field>") and in the flash.
-export function showError(form, err) {
-  for (const slot of form.querySelectorAll('[data-err]')) slot.textContent = '';
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  const slot = err.field && form.querySelector(`[data-err="${err.field}"]`);
-  if (slot) {
-    slot.textContent = err.message;
-    const input = form.querySelector(`[name="${err.field}"]`);
-    if (input) { input.setAttribute('aria-invalid', 'true'); input.focus(); }
-  }
-  fail(err);
-}
-
-// pager draws "下一頁" under a list while the API returns a next cursor.
-export function pager(box, next, load) {
-  box.innerHTML = next ? '<p class="actions"><button type="button" class="secondary" data-more>下一頁</button></p>' : '';
-  if (next) box.querySelector('[data-more]').addEventListener('click', () => load(next).catch(fail));
-}
-
 // picker is a text box with suggestions from the database and a list of
 // chosen items; typing a name that is not suggested adds it as typed.
+// Every suggestion shown is remembered, so picking one links that item even
+// if the suggestions were refreshed meanwhile (picking fills the box, which
+// is itself an input event); picking a suggestion adds it at once.
 export function picker(box, { label, id, suggest, chosen = [], hint }) {
-  let items = chosen.slice();
-  box.innerHTML = `<label for="${id}">${esc(label)}</label>
-    <div class="picker"><input type="text" id="${id}" list="${id}-list" autocomplete="off" aria-describedby="${id}-hint">
-      <datalist id="${id}-list"></datalist>
-      <button type="button" class="secondary" data-add>加入</button></div>
-    <p class="muted small" id="${id}-hint">${esc(hint)}</p>
-    <ul class="chips" aria-label="${esc(label)}（已選）"></ul>`;
-  const input = box.querySelector('input');
-  const list = box.querySelector('datalist');
+  const items = chosen.slice();
+  const known = new Map(); // label → suggested item
   let found = [];
-  const draw = () => {
-    box.querySelector('.chips').innerHTML = items.map((it, i) => `<li>${esc(it.label)}
-      <button type="button" class="link" data-remove="${i}" aria-label="移除 ${esc(it.label)}">✕</button></li>`).join('');
-    for (const b of box.querySelectorAll('[data-remove]')) {
-      b.addEventListener('click', () => { items.splice(Number(b.dataset.remove), 1); draw(); });
-    }
-  };
   let timer;
-  input.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      if (!input.value.trim()) return;
-      try {
-        found = await suggest(input.value.trim());
-        list.innerHTML = found.map((f) => `<option value="${esc(f.label)}"></option>`).join('');
-      } catch { /* suggestions are a convenience */ }
-    }, 200);
-  });
-  const add = () => {
-    const text = input.value.trim();
+  const add = (text) => {
+    text = text.trim();
     if (!text) return;
-    const hit = found.find((f) => f.label === text);
-    const item = hit || { label: text, name: text, typed: true };
-    if (!items.some((x) => x.label === item.label)) items.push(item);
-    input.value = '';
+    const item = known.get(text) || { label: text, name: text, typed: true };
+    if (!items.some((x) => x.label === item.label || (item.id && x.id === item.id))) items.push(item);
+    box.querySelector('input').value = '';
     draw();
   };
-  box.querySelector('[data-add]').addEventListener('click', add);
-  input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); add(); } });
+  const onInput = (e) => {
+    const text = e.target.value.trim();
+    clearTimeout(timer);
+    if (known.has(text) && e.inputType !== 'insertText') { add(text); return; } // a suggestion was picked
+    timer = setTimeout(async () => {
+      if (!text) return;
+      try {
+        found = await suggest(text);
+        for (const f of found) known.set(f.label, f);
+        draw();
+      } catch { /* suggestions are a convenience */ }
+    }, 200);
+  };
+  const draw = () => show(box, html`<label for=${id}>${label}</label>
+    <div class="picker"><input type="text" id=${id} list=${id + '-list'} autocomplete="off" aria-describedby=${id + '-hint'}
+        @input=${onInput} @keydown=${(e) => { if (e.key === 'Enter') { e.preventDefault(); add(e.target.value); } }}>
+      <datalist id=${id + '-list'}>${found.map((f) => html`<option value=${f.label}></option>`)}</datalist>
+      <button type="button" class="secondary" data-add @click=${() => add(box.querySelector('input').value)}>加入</button></div>
+    <p class="muted small" id=${id + '-hint'}>${hint}</p>
+    <ul class="chips" aria-label=${label + '（已選）'}>${items.map((it, i) => html`<li data-chip=${it.id || ''}>${it.label}
+      <button type="button" class="link" data-remove=${i} aria-label=${'移除 ' + it.label} @click=${() => { items.splice(i, 1); draw(); }}>✕</button></li>`)}</ul>`);
   draw();
   return { get items() { return items; } };
 }
-
-export { flash, fail };

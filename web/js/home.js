@@ -1,28 +1,52 @@
-// Home (H6 to-do counts, H7 announcements).
+// Home (H6 to-do counts, H7 announcements, paged); statistics accounts have
+// a home of their own (they hold no officer function, so /api/home is not
+// theirs).
 import { api } from './api.js';
-import { esc, rocDate } from './format.js';
-import { state } from './app.js';
+import { html, show, nothing } from './lit.js';
+import { rocDate } from './format.js';
+import { state, fail } from './shell.js';
 
 export async function homeView(el) {
   const h = await api('GET', '/api/home');
   const me = state.me;
-  const todo = (n, label, fid) => {
-    const inner = `<span class="n">${n}</span><br>${esc(label)}`;
-    return h.todoLinks[fid] ? `<a href="#/${fid}" data-todo="${fid}">${inner}</a>` : `<div data-todo="${fid}">${inner}</div>`;
+  let news = h.announcements;
+  let next = h.announcementsNext || '';
+  const more = async () => {
+    const page = await api('GET', '/api/home?next=' + encodeURIComponent(next));
+    news = news.concat(page.announcements);
+    next = page.announcementsNext || '';
+    draw();
   };
-  el.innerHTML = `<h1>首頁</h1>
-    <p class="muted">${esc(me.user.name)}，您好。目前服務機關：<strong>${esc(me.active.name)}</strong>（${esc(me.active.code)}）</p>
+  const todo = (n, label, fid) => {
+    const inner = html`<span class="n">${n}</span><br>${label}`;
+    return h.todoLinks[fid] ? html`<a href=${'#/' + fid} data-todo=${fid}>${inner}</a>` : html`<div data-todo=${fid}>${inner}</div>`;
+  };
+  const draw = () => show(el, html`<h1>首頁</h1>
+    <p class="muted">${me.user.name}，您好。目前服務機關：<strong>${me.active.name}</strong>（${me.active.code}）</p>
     <section class="card" aria-labelledby="todo-h"><h2 id="todo-h">待辦事項</h2>
       <div class="todo">
         ${todo(h.todo.pendingReview, '筆學習時數待複核（學習時數複核及修改）', 'P15')}
         ${todo(h.todo.corrections, '筆學習時數更正通知（成績下載）', 'P1')}
       </div></section>
     <section class="card" aria-labelledby="news-h"><h2 id="news-h">重要訊息</h2>
-      ${h.announcements.length ? h.announcements.map((a) => `<details class="news" data-id="${esc(a.id)}">
-        <summary><span class="date">${rocDate(a.publishAt)}</span>${esc(a.title)}</summary>
-        <div class="body">${esc(a.body)}</div></details>`).join('') : '<p class="muted">目前沒有公告。</p>'}
+      ${news.length ? news.map((a) => html`<details class="news" data-id=${a.id}>
+        <summary><span class="date">${rocDate(a.publishAt)}</span>${a.title}</summary>
+        <div class="body">${a.body}</div></details>`) : html`<p class="muted">目前沒有公告。</p>`}
+      ${next ? html`<p class="actions"><button type="button" class="secondary" data-more @click=${() => more().catch(fail)}>更多公告</button></p>` : nothing}
     </section>
     <section class="card"><h2>使用手冊</h2>
-      ${h.manual ? `<p>最新版本 ${esc(h.manual.version)}（${rocDate(h.manual.uploaded)} 更新）：請按上方「使用手冊」下載。</p>` : '<p class="muted">尚未上傳使用手冊。</p>'}
-    </section>`;
+      ${h.manual ? html`<p>最新版本 ${h.manual.version}（${rocDate(h.manual.uploaded)} 更新）：請按上方「使用手冊」下載。</p>` : html`<p class="muted">尚未上傳使用手冊。</p>`}
+    </section>`);
+  draw();
+}
+
+// statsHomeView is where a statistics account lands: who it is and its
+// reports (each function it holds; the reports arrive in later versions).
+export async function statsHomeView(el) {
+  const me = state.me;
+  show(el, html`<h1>統計報表</h1>
+    <p class="muted">${me.user.name}，您好。${me.active && me.active.name ? html`資料範圍：<strong>${me.active.name}</strong>` : nothing}</p>
+    <section class="card" aria-labelledby="reports-h"><h2 id="reports-h">我的報表</h2>
+      <ul class="reports">${me.functions.map((f) => html`<li><a href=${'#/' + f.id}>${f.name}</a>（${f.id}）</li>`)}</ul>
+      <p class="muted small">統計報表將於後續版本陸續提供；如需修改密碼，請按上方「修改密碼」。</p></section>`);
 }

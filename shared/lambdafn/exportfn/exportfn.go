@@ -9,6 +9,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog/courseexport"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
@@ -21,7 +22,8 @@ import (
 func sources(c lambdafn.Core) map[string]export.Source {
 	r := rosterexport.Source{Loader: roster.Loader{Classes: catalog.Repo{Table: c.Tables.Catalog},
 		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory}}}
-	return map[string]export.Source{r.Kind(): r}
+	courses := courseexport.Source{Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: c.Now} // "this year" of its conditions: the business clock
+	return map[string]export.Source{r.Kind(): r, courses.Kind(): courses}
 }
 
 // Exports serves export requests, lists and downloads (X1).

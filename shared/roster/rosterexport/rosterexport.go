@@ -31,7 +31,9 @@ type Source struct {
 // Kind implements export.Source.
 func (Source) Kind() string { return "roster" }
 
-var columns = []export.Column{
+// columns are the roster's columns, then one per special-survey question a
+// course may ask (blank for a class that does not ask it).
+var columns = append([]export.Column{
 	{Title: "序號", Kind: export.Number, Width: 6}, {Title: "身分證字號", Kind: export.Text, Width: 13},
 	{Title: "姓名", Kind: export.Text}, {Title: "性別", Kind: export.Text, Width: 6},
 	{Title: "出生日期", Kind: export.Text}, {Title: "服務機關代碼", Kind: export.Text, Width: 13},
@@ -41,6 +43,14 @@ var columns = []export.Column{
 	{Title: "報名日期", Kind: export.Text}, {Title: "課程代碼", Kind: export.Text, Width: 12},
 	{Title: "期別", Kind: export.Text, Width: 6}, {Title: "課程名稱", Kind: export.Text, Width: 24},
 	{Title: "開課日期", Kind: export.Text}, {Title: "結訓日期", Kind: export.Text}, {Title: "時數", Kind: export.Number, Width: 6},
+}, surveyColumns()...)
+
+func surveyColumns() []export.Column {
+	out := make([]export.Column, len(catalog.SurveyQuestions))
+	for i, q := range catalog.SurveyQuestions {
+		out[i] = export.Column{Title: q.Label, Kind: export.Text, Width: 14}
+	}
+	return out
 }
 
 // Columns implements export.Source.
@@ -88,12 +98,16 @@ func (s Source) Rows(ctx context.Context, p map[string]string, emit func([]strin
 	}
 	for i, r := range rows {
 		gender := map[int]string{1: "男", 2: "女"}[r.Person.Gender]
-		err := emit([]string{
+		line := []string{
 			strconv.Itoa(i + 1), r.Person.NationalID, r.Person.Name, gender, roc.FormatISO(r.Person.Birth),
 			r.Agency.Code, r.Agency.Name, strconv.Itoa(r.Agency.Level), r.Person.Unit, r.Person.Title, r.Person.Rank,
 			r.Person.Category, roc.Format(r.At.In(roc.Taipei)), class.CourseCode, class.Session, class.Name,
 			roc.FormatISO(class.Start), roc.FormatISO(class.End), strconv.Itoa(class.Hours),
-		})
+		}
+		for _, q := range catalog.SurveyQuestions {
+			line = append(line, r.Answers[q.Key])
+		}
+		err := emit(line)
 		if err != nil {
 			return err
 		}

@@ -78,7 +78,7 @@ lint-go: ## the Go checks alone (CI runs them even where cfn-lint is missing)
 lint-template: ## cfn-lint on template.yaml
 	cfn-lint template.yaml
 
-mutate: ## remove and negate each DynamoDB condition in turn; every mutant must fail its package's tests (about 45 minutes)
+mutate: ## remove and negate each DynamoDB condition in turn; every mutant must fail its package's tests (about 20 minutes)
 	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/mutate
 
 tools: $(RIE)

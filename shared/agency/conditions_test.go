@@ -10,8 +10,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
-	"github.com/ecpa-lifelong/backoffice/shared/blob"
-	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store/storetest"
 )
 
@@ -19,12 +17,7 @@ import (
 // nightly function does, with its own table handle and move hook.
 func rosterSync(t *testing.T, env *stacktest.Env, dir *agency.Repo, now time.Time, moved func(context.Context, string, string) error) *agency.Sync {
 	t.Helper()
-	e := settings.New(env.Getenv)
-	cfg, err := settings.AWS(context.Background(), e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := blob.Open(cfg, e, settings.BucketUploads)
+	files := uploads(t, env)
 	repo := agency.Repo{Table: env.Tables.Directory}
 	if dir != nil {
 		repo = *dir

@@ -34,14 +34,20 @@ func roster(d demo.Data, extra ...string) string {
 	return b.String()
 }
 
-func upload(t *testing.T, env *stacktest.Env, key string, body []byte) string {
+// uploads opens the stack's uploads bucket.
+func uploads(t *testing.T, env *stacktest.Env) *blob.Store {
 	t.Helper()
 	e := settings.New(env.Getenv)
 	cfg, err := settings.AWS(context.Background(), e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	files := blob.Open(cfg, e, settings.BucketUploads)
+	return blob.Open(cfg, e, settings.BucketUploads)
+}
+
+func upload(t *testing.T, env *stacktest.Env, key string, body []byte) string {
+	t.Helper()
+	files := uploads(t, env)
 	if err := files.Put(context.Background(), files.Uploads, key, "text/csv", bytes.NewReader(body)); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -582,5 +583,46 @@ func TestAFileOfAnotherSizeIsRefused(t *testing.T) {
 	j := job(t, env, "moi.course", up.Job.ID)
 	if j.Status != imports.Failed || !strings.Contains(j.FileError, "不符") || !strings.Contains(j.FileError, fmt.Sprint(len(file))) {
 		t.Errorf("job: %s %q", j.Status, j.FileError)
+	}
+}
+
+// unreachable is an uploads bucket that cannot be read.
+type unreachable struct{}
+
+func (unreachable) Get(context.Context, string, string) (io.ReadCloser, error) {
+	return nil, errors.New("connection refused")
+}
+
+// The staging run dies (here: S3 unreachable, and the notification is not
+// retried any more): the next nightly batch ends the job as failed with a
+// reason, without anyone opening it.
+func TestNightlyEndsAStagingRunThatDied(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
+	ctx := context.Background()
+	jobs := imports.Jobs{DB: env.Tables.DB, Table: env.Tables.Directory}
+	key := fmt.Sprintf("%s%s/%s/%s.csv", imports.KeyPrefix, demo.MOI, imports.HoursExternal, "died")
+	if err := jobs.Create(ctx, imports.Job{ID: "died", Kind: imports.HoursExternal, Agency: demo.MOI, FileName: "d.csv",
+		Key: key, Size: 10, Status: imports.Uploading, Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	p := &imports.Pipeline{Jobs: jobs, Files: unreachable{}, Bucket: "uploads", Now: time.Now}
+	if _, err := p.Stage(ctx, key, "etag", 10, "run-1"); err == nil {
+		t.Fatal("staging with S3 unreachable succeeded")
+	}
+	if j, _ := jobs.Get(ctx, "died"); j.Status != imports.Staging {
+		t.Fatalf("after the failed run: %+v", j)
+	}
+	if _, err := p.Queued(ctx); err != nil { // the nightly batch, within the lease: nothing ends
+		t.Fatal(err)
+	}
+	if j, _ := jobs.Get(ctx, "died"); j.Status != imports.Staging {
+		t.Fatalf("ended within its lease: %+v", j)
+	}
+	p.Now = func() time.Time { return time.Now().Add(16 * time.Minute) }
+	if _, err := p.Queued(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := jobs.Get(ctx, "died"); j.Status != imports.Failed || j.FileError != imports.StaleStaging {
+		t.Errorf("after the nightly batch: %+v", j)
 	}
 }

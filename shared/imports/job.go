@@ -130,7 +130,7 @@ func (s Jobs) settle(ctx context.Context, j Job, now time.Time) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("end stale import job %s: %w", j.ID, err)
 	}
-	return it.Job, nil
+	return it.Job, s.unmarkStaging(ctx, j.ID)
 }
 
 // queueItem lists a job the nightly batch must apply.
@@ -138,6 +138,48 @@ type queueItem struct {
 	PK  string `dynamo:"pk"` // IMPORTQ
 	SK  string `dynamo:"sk"` // <staged>#<id>
 	Job string `dynamo:"job"`
+}
+
+// stagingItem marks a job being staged, so that the nightly batch finds a
+// staging run that died without reading every job (the notification that
+// started it will not come again).
+type stagingItem struct {
+	PK  string `dynamo:"pk"` // IMPORTSTAGING
+	SK  string `dynamo:"sk"` // <id>
+	Job string `dynamo:"job"`
+}
+
+const stagingPK = "IMPORTSTAGING"
+
+func (s Jobs) unmarkStaging(ctx context.Context, id string) error {
+	if err := s.Table.Delete("pk", stagingPK).Range("sk", id).Run(ctx); err != nil {
+		return fmt.Errorf("unmark staging import job %s: %w", id, err)
+	}
+	return nil
+}
+
+// settleStaging ends every marked staging run whose lease has expired and
+// drops the marks of jobs that have moved on.
+func (s Jobs) settleStaging(ctx context.Context, now time.Time) error {
+	var marks []stagingItem
+	if err := s.Table.Get("pk", stagingPK).Consistent(true).All(ctx, &marks); err != nil {
+		return fmt.Errorf("staging import jobs: %w", err)
+	}
+	for _, m := range marks {
+		j, err := s.Get(ctx, m.Job)
+		if err == nil {
+			j, err = s.settle(ctx, j, now)
+		}
+		if err != nil {
+			return err
+		}
+		if j.Status != Staging {
+			if err := s.unmarkStaging(ctx, j.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func queueKey(j Job) (string, string) {
@@ -210,6 +252,11 @@ func (s Jobs) claim(ctx context.Context, id, from, to, owner string, now, lease 
 	}
 	if err != nil {
 		return Job{}, false, fmt.Errorf("claim import job %s: %w", id, err)
+	}
+	if to == Staging {
+		if err := s.Table.Put(stagingItem{PK: stagingPK, SK: id, Job: id}).Run(ctx); err != nil {
+			return Job{}, false, fmt.Errorf("mark import job %s staging: %w", id, err)
+		}
 	}
 	return it.Job, true, nil
 }

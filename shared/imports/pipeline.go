@@ -108,6 +108,7 @@ func (p *Pipeline) Stage(ctx context.Context, key, etag string, size int64, owne
 	}
 	tx := p.Jobs.DB.WriteTx()
 	tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
+	tx.Delete(p.Jobs.Table.Delete("pk", stagingPK).Range("sk", j.ID))
 	if waiting > 0 {
 		qpk, qsk := queueKey(j)
 		tx.Put(p.Jobs.Table.Put(queueItem{PK: qpk, SK: qsk, Job: j.ID}))
@@ -126,7 +127,7 @@ func (p *Pipeline) finish(ctx context.Context, j Job, status, fileError string) 
 	if err := p.Jobs.Table.Put(jobKeyed(j)).Run(ctx); err != nil {
 		return Job{}, fmt.Errorf("finish import job %s: %w", j.ID, err)
 	}
-	return j, nil
+	return j, p.Jobs.unmarkStaging(ctx, j.ID)
 }
 
 func sizeMismatch(actual, declared int64) string {
@@ -504,8 +505,14 @@ func (p *Pipeline) applyChunk(ctx context.Context, j Job, ck checker, n int, bat
 	return p.Jobs.writeChunk(ctx, j.ID, n, staged)
 }
 
-// Queued lists the jobs waiting for the nightly batch, oldest first.
+// Queued lists the jobs waiting for the nightly batch, oldest first. On the
+// way it ends the staging runs that died (lease expired) as failed with
+// StaleStaging: the nightly batch is the one that looks at every job left
+// behind. (Applying jobs whose run died are in the queue and resume.)
 func (p *Pipeline) Queued(ctx context.Context) ([]string, error) {
+	if err := p.Jobs.settleStaging(ctx, p.Now()); err != nil {
+		return nil, err
+	}
 	var items []queueItem
 	if err := p.Jobs.Table.Get("pk", "IMPORTQ").Consistent(true).All(ctx, &items); err != nil {
 		return nil, fmt.Errorf("import queue: %w", err)

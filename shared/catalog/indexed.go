@@ -20,11 +20,27 @@ import (
 // postings it no longer has. A crash between steps leaves extra postings,
 // never missing ones; every search re-checks the entities it found (see
 // verify in each reader), so an extra posting never shows a wrong result.
+//
+// A refused write (a conflict, a version changed meanwhile) takes back the
+// postings step 1 added, so a refused request leaves nothing behind.
 func saveIndexed(ctx context.Context, ix ngram.Index, want []ngram.Posting, had []string, write func() error) error {
 	if err := ix.Sync(ctx, want, nil); err != nil {
 		return err
 	}
 	if err := write(); err != nil {
+		old := map[string]bool{}
+		for _, r := range had {
+			old[r] = true
+		}
+		var added []string
+		for _, p := range want {
+			if !old[p.Ref()] {
+				added = append(added, p.Ref())
+			}
+		}
+		if uerr := ix.Sync(ctx, nil, added); uerr != nil {
+			return errors.Join(err, fmt.Errorf("take back postings of a refused write: %w", uerr))
+		}
 		return err
 	}
 	keep := map[string]bool{}

@@ -212,6 +212,9 @@ func (s *Service) saveLecturer(ctx context.Context, caller auth.Caller, id strin
 		if in.Updated.IsZero() {
 			return Lecturer{}, errcode.Field("updated", "缺少資料版本，請重新載入後再編輯。")
 		}
+		if !in.Updated.Equal(cur.Updated) { // before any subject is added: a refused edit adds nothing
+			return Lecturer{}, errcode.New(errcode.Conflict, "這位講師的資料剛被其他人修改過，請重新載入後再編輯。")
+		}
 	}
 	l, err := in.Lecturer(exp)
 	if err != nil {
@@ -300,6 +303,9 @@ func (s *Service) saveMaterial(ctx context.Context, caller auth.Caller, id strin
 		}
 		if in.Updated.IsZero() {
 			return Material{}, errcode.Field("updated", "缺少資料版本，請重新載入後再編輯。")
+		}
+		if !in.Updated.Equal(cur.Updated) {
+			return Material{}, errcode.New(errcode.Conflict, "這筆教材的資料剛被其他人修改過，請重新載入後再編輯。")
 		}
 	}
 	m, err := in.Material(cats)

@@ -33,8 +33,8 @@ const (
 
 // Parse is the one reader of dates that officers type and files carry (forms,
 // query parameters, uploads). Four-digit years are AD (2024-03-01, 2024/3/1,
-// 20240301); two- and three-digit years are ROC (113/03/01, 113-3-1, 1130301,
-// 990301). Full-width digits and separators read as half-width. Impossible
+// 20240301); shorter years are ROC (113/03/01, 113-3-1, 1130301, 990301,
+// 1/01/01 as Format writes 民國 1–9). Full-width digits and separators read as half-width. Impossible
 // dates (113/02/30) and years outside AD 1912–2200 are refused. The date is
 // returned at midnight UTC.
 func Parse(s string) (time.Time, error) {
@@ -51,7 +51,7 @@ func Parse(s string) (time.Time, error) {
 	} else {
 		return time.Time{}, formatErr(s)
 	}
-	if !digits(ys, 2, 4) || !digits(ms, 1, 2) || !digits(ds, 1, 2) {
+	if !digits(ys, 1, 4) || !digits(ms, 1, 2) || !digits(ds, 1, 2) {
 		return time.Time{}, formatErr(s)
 	}
 	y, _ := strconv.Atoi(ys)

@@ -33,6 +33,7 @@ test('grade a class after the course-end transfer, then delete one learner', asy
   const page = await newPage(chrome.browser, errors);
   await signIn(page, stack.url, 'moi.course');
   await page.goto(stack.url + '/#/L6a');
+  await page.selectOption('#g-year', String(cls.year)); // on Jan 1 yesterday's class is last year's
   await page.fill('#g-code', cls.courseCode);
   await page.click('#g-search button[type=submit]');
   await page.click(`a[href="#/L6a/class/${encodeURIComponent(cls.courseCode)}/${encodeURIComponent(cls.session)}"]`);

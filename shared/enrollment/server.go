@@ -172,13 +172,14 @@ func (s *Server) handleApproveAll() httpapi.HandlerFunc {
 	}
 }
 
-type rejectAll struct {
-	Reason string `json:"reason"`
+// RejectAllInput is 全部駁回's body: one reason for every pending enrollee.
+type RejectAllInput struct {
+	Reason string `json:"reason" max:"200"`
 }
 
 func (s *Server) handleRejectAll() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		in, err := httpapi.Decode[rejectAll](r)
+		in, err := httpapi.Decode[RejectAllInput](r)
 		if err != nil {
 			return err
 		}

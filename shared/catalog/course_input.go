@@ -142,8 +142,8 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 	}
 
 	// Hours: a whole number of hours, days or credits, certified as hours.
-	c.Unit = in.Unit
-	per, ok := UnitHours[c.Unit]
+	unit, per, ok := UnitOf(in.Unit)
+	c.Unit = unit
 	if !ok {
 		return c, errcode.Field("unit", "請選擇認證單位：小時、天或學分。")
 	}

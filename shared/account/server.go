@@ -97,6 +97,7 @@ func (s *Server) handleMe() httpapi.HandlerFunc {
 	}
 }
 
+// SwitchRequest is what PUT /api/me/agency reads.
 type SwitchRequest struct {
 	Agency string `json:"agency" max:"id"`
 }
@@ -132,6 +133,7 @@ func (s *Server) handleSignOut() httpapi.HandlerFunc {
 	}
 }
 
+// LoginRequest is what POST /api/auth/stats/login reads.
 type LoginRequest struct {
 	Username string `json:"username" max:"id"`
 	Password string `json:"password"`
@@ -159,6 +161,7 @@ func (s *Server) handleStatsLogin() httpapi.HandlerFunc {
 	}
 }
 
+// PasswordRequest is what PUT /api/auth/stats/password reads.
 type PasswordRequest struct {
 	Current string `json:"current"`
 	New     string `json:"new"`

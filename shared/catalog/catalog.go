@@ -4,6 +4,7 @@
 package catalog
 
 import (
+	"strings"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
@@ -25,6 +26,21 @@ const (
 
 // UnitHours is the certified hours of one unit: a day is 6 h, a credit 18 h.
 var UnitHours = map[string]int{UnitHour: 1, UnitDay: 6, UnitCredit: 18}
+
+// unitNames are the ways forms and uploaded files name a unit.
+var unitNames = map[string]string{
+	UnitHour: UnitHour, "1": UnitHour, "小時": UnitHour, "時": UnitHour,
+	UnitDay: UnitDay, "2": UnitDay, "天": UnitDay, "日": UnitDay,
+	UnitCredit: UnitCredit, "3": UnitCredit, "學分": UnitCredit,
+}
+
+// UnitOf is the one reading of a unit as forms and files write it (hour,
+// 1, 小時, 時; day, 2, 天, 日; credit, 3, 學分), and its certified hours per
+// unit; ok is false for anything else.
+func UnitOf(s string) (unit string, perUnit int, ok bool) {
+	unit, ok = unitNames[strings.TrimSpace(s)]
+	return unit, UnitHours[unit], ok
+}
 
 // Natures (課程性質).
 const (

@@ -141,8 +141,8 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 	}
 
 	// Hours: a whole number of hours, days or credits, certified as hours.
-	c.Unit = in.Unit
-	per, unitOK := UnitHours[c.Unit]
+	unit, per, unitOK := UnitOf(in.Unit)
+	c.Unit = unit
 	if !unitOK {
 		bad.Add(errcode.Field("unit", "請選擇認證單位：小時、天或學分。"))
 	}

@@ -257,3 +257,14 @@ func TestEmptyCourseReportsEveryField(t *testing.T) {
 		t.Errorf("one error: %+v", e)
 	}
 }
+
+// One reading of units for the course form and every upload (it had three copies).
+func TestUnitOf(t *testing.T) {
+	for in, want := range map[string]int{"hour": 1, "1": 1, "小時": 1, "時": 1, "day": 6, " 2 ": 6, "天": 6, "日": 6,
+		"credit": 18, "3": 18, "學分": 18, "": 0, "4": 0, "週": 0} {
+		_, per, ok := UnitOf(in)
+		if per != want || ok != (want > 0) {
+			t.Errorf("UnitOf(%q) = %d, %v; want %d", in, per, ok, want)
+		}
+	}
+}

@@ -231,6 +231,7 @@ func (s *Server) handleSubjectSearch() httpapi.HandlerFunc {
 	}
 }
 
+// SubjectInput is what POST /api/subjects reads.
 type SubjectInput struct {
 	Name     string `json:"name"`
 	Category string `json:"category"`

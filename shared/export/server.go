@@ -16,6 +16,7 @@ type Server struct {
 // NewServer returns the exports function's handler.
 func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
 
+// RequestInput is what a POST /api/exports/<source> reads.
 type RequestInput struct {
 	Format Format            `json:"format"`
 	Params map[string]string `json:"params"`

@@ -97,6 +97,7 @@ func (s *Server) handleManualDownload() httpapi.HandlerFunc {
 	}
 }
 
+// ManualUpload is what POST /api/home/manual/upload-url reads.
 type ManualUpload struct {
 	Filename string `json:"filename"`
 	Version  string `json:"version"`
@@ -137,6 +138,7 @@ func (s *Server) handleManualUploadURL() httpapi.HandlerFunc {
 	}
 }
 
+// ManualPublish is what PUT /api/home/manual reads.
 type ManualPublish struct {
 	ManualUpload
 	Key string `json:"key" max:"id"`

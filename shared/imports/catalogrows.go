@@ -71,8 +71,6 @@ var natureCodes = map[string]string{"1": catalog.Digital, "2": catalog.Physical,
 	"數位": catalog.Digital, "實體": catalog.Physical, "混成": catalog.Blended}
 var methodCodes = map[string]string{"1": catalog.Nominated, "2": catalog.Open, "3": catalog.Offline,
 	"機關薦送": catalog.Nominated, "自由報名": catalog.Open, "不開放線上報名": catalog.Offline}
-var unitCodes = map[string]string{"1": catalog.UnitHour, "2": catalog.UnitDay, "3": catalog.UnitCredit,
-	"小時": catalog.UnitHour, "天": catalog.UnitDay, "學分": catalog.UnitCredit}
 
 func code(m map[string]string, s string) string {
 	if v, ok := m[strings.TrimSpace(s)]; ok {
@@ -88,7 +86,7 @@ func (c *catalogChecker) courseInput(r Row) catalog.CourseInput {
 	}
 	return catalog.CourseInput{CourseCode: r.Get(cCode), Session: r.Get(cSession), Name: r.Get(cCourse), Category: r.Get(cCategory),
 		Nature: code(natureCodes, r.Get(cNature)), Method: code(methodCodes, r.Get("method")), Start: r.Get(cStart), End: r.Get(cEnd),
-		Unit: code(unitCodes, r.Get(cUnit)), Amount: number(r.Get(cTotal)), DigitalHours: number(r.Get(cDigital)),
+		Unit: r.Get(cUnit), Amount: number(r.Get(cTotal)), DigitalHours: number(r.Get(cDigital)),
 		PhysicalHours: number(r.Get(cPhysical)), EnrollStart: r.Get("enrollStart"), EnrollEnd: r.Get("enrollEnd"),
 		Capacity: number(r.Get("capacity")), StopWhenFull: yes(r.Get("stopWhenFull")), Fee: number(r.Get("fee")),
 		Restriction: r.Get("restriction"), Location: r.Get("location"), City: r.Get(cCity),

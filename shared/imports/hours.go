@@ -41,18 +41,14 @@ func hourRules(total, unit, nature, digital, physical string) (hours, dig, phy i
 	if t == 0 {
 		return 0, 0, 0, "", rowErr("訓練總數須大於 0")
 	}
-	switch strings.TrimSpace(unit) {
-	case "1", "小時", "時":
-		hours = t
-	case "2", "天", "日":
-		hours = t * 6
-	case "3", "學分":
-		hours = t * 18
-	case "":
+	_, per, ok := catalog.UnitOf(unit)
+	switch {
+	case strings.TrimSpace(unit) == "":
 		return 0, 0, 0, "", rowErr("請填寫訓練總數單位（1 小時、2 天、3 學分）")
-	default:
+	case !ok:
 		return 0, 0, 0, "", rowErr("訓練總數單位「%s」不正確，請填 1（小時）、2（天）或 3（學分）", clip(unit))
 	}
+	hours = t * per
 	d, err := wholeNumber("數位時數", digital, false)
 	if err != nil {
 		return

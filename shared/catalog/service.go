@@ -149,6 +149,15 @@ func (s *Service) UpdateCourse(ctx context.Context, caller auth.Caller, code, se
 	if err != nil {
 		return ClassView{}, err
 	}
+	// What the update's conditions would refuse is refused before resolve
+	// writes typed subjects and lecturers, so a refused edit leaves nothing
+	// behind (the conditions stay the guard against a writer in between).
+	if !cur.Updated.Equal(in.Updated) {
+		return ClassView{}, errcode.New(errcode.Conflict, "這門課程剛被其他人修改過，請重新載入後再編輯。")
+	}
+	if (c.Capacity > 0 || c.StopWhenFull) && c.Capacity < cur.Enrolled {
+		return ClassView{}, errcode.Field("capacity", fmt.Sprintf("已有 %d 人報名，招收名額不可少於報名人數。", cur.Enrolled))
+	}
 	if err := s.resolve(ctx, caller, &c, now); err != nil {
 		return ClassView{}, err
 	}

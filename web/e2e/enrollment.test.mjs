@@ -82,8 +82,8 @@ test('approve some, reject one with a reason, then a sign-in sheet by agency the
   assert.equal(sheet[1][agencyCol], sheet[2][agencyCol]);
   await page.selectOption('#s-sort1', 'name');
   await page.selectOption('#s-sort2', '');
-  await page.$eval('#s-sheet', (el) => { el.innerHTML = ''; }); // so the wait below sees the new sheet
   await page.click('#s-form button[type=submit]');
+  await page.waitForSelector('table.signin[data-sort="name"]'); // the sheet made with the new sort
   await page.waitForFunction(() => document.querySelectorAll('table.signin tbody tr').length === 6);
   const byName = (await readSheet()).slice(0, 3).map((r) => r[nameCol]).filter((n) => n === npaA.name || n === npaB.name);
   assert.deepEqual([sheet[1][nameCol], sheet[2][nameCol]], byName, 'within an agency, the secondary sort (name) decides');

@@ -222,13 +222,14 @@ async function signinView(el, code, session) {
     q.set('blank', f.elements.blank.value || '0');
     return q;
   };
-  const load = async () => { sheet = await api('GET', `${base}?${query()}`); draw(); };
+  let sorted = 'agency,name'; // the sort the shown sheet was made with (data-sort: tests wait for it)
+  const load = async () => { const q = query(); sheet = await api('GET', `${base}?${q}`); sorted = q.get('sort'); draw(); };
   const sheetTpl = (s) => {
     let n = 0;
     const row = (cells) => html`<tr><td class="no">${++n}</td>${cells.map((c) => html`<td>${c}</td>`)}<td class="sign"></td></tr>`;
     return html`<h2>${s.class.name}（${s.class.courseCode} 第 ${s.class.session} 期）簽到表</h2>
       <p>上課日期：${rocDate(s.class.start)}～${rocDate(s.class.end)}　地點：${s.class.location}</p>
-      <table class="signin"><thead><tr><th scope="col">序號</th>${s.columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">簽名</th></tr></thead>
+      <table class="signin" data-sort=${sorted}><thead><tr><th scope="col">序號</th>${s.columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">簽名</th></tr></thead>
       <tbody>${(s.rows || []).map(row)}${Array.from({ length: s.blank }, () => row(s.columns.map(() => '')))}</tbody></table>`;
   };
   const draw = () => show(el, html`<h1 class="no-print">簽到表</h1>

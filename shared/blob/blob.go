@@ -148,3 +148,17 @@ func (s *Store) Exists(ctx context.Context, bucket, key string) (bool, error) {
 	}
 	return false, fmt.Errorf("head s3://%s/%s: %w", bucket, key, err)
 }
+
+// CountingReader counts the bytes read through it: the size of an object as
+// it was really read (an upload checked against its declared size) or written
+// (an export's size, read by the uploader).
+type CountingReader struct {
+	R io.Reader
+	N int64
+}
+
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N += int64(n)
+	return n, err
+}

@@ -39,8 +39,14 @@ func want(r, c int) string {
 
 func write(t *testing.T, f Format) []byte {
 	t.Helper()
+	return writeSheet(t, f, "名冊", cols, rows)
+}
+
+// writeSheet writes rows under cols as a sheet named name in format f.
+func writeSheet(t *testing.T, f Format, name string, cols []Column, rows [][]string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	s, err := NewSheet(f, &buf, "名冊", cols)
+	s, err := NewSheet(f, &buf, name, cols)
 	if err != nil {
 		t.Fatal(err)
 	}

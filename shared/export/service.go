@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ecpa-lifelong/backoffice/shared/blob"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -229,7 +231,7 @@ func (w *Worker) write(ctx context.Context, job Job, src Source, key string) (in
 		produced <- err
 		pw.CloseWithError(err)
 	}()
-	body := &counter{r: pr}
+	body := &blob.CountingReader{R: pr}
 	_, upErr := w.Upload.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(w.Bucket), Key: aws.String(key),
 		Body: body, ContentType: aws.String("application/zip")})
 	pr.CloseWithError(errors.New("upload ended")) // unblock the writer if the upload stopped first
@@ -239,7 +241,7 @@ func (w *Worker) write(ctx context.Context, job Job, src Source, key string) (in
 	if upErr != nil {
 		return rows, 0, fmt.Errorf("upload %s: %w", key, upErr)
 	}
-	return rows, body.n, nil
+	return rows, body.N, nil
 }
 
 func (w *Worker) maxRows() int {
@@ -247,17 +249,6 @@ func (w *Worker) maxRows() int {
 		return w.MaxRows
 	}
 	return MaxRows
-}
-
-type counter struct {
-	r io.Reader
-	n int64
-}
-
-func (c *counter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // sheetName fits a title into a sheet name (at most 31 characters, none of : \ / ? * [ ]).

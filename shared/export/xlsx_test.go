@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 )
 
 // streamWriterSheet writes the rows the way the xlsx sheet did before it
@@ -103,20 +104,7 @@ func TestXLSXRowsAreExcelizes(t *testing.T) {
 		}
 		rows = append(rows, row)
 	}
-	var b bytes.Buffer
-	s, err := NewSheet(XLSX, &b, "資料", cols)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		if err := s.WriteRow(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, want := parts(t, b.Bytes()), parts(t, streamWriterSheet(t, cols, rows))
+	got, want := parts(t, writeSheet(t, XLSX, "資料", cols, rows)), parts(t, streamWriterSheet(t, cols, rows))
 	if len(got) != len(want) {
 		t.Fatalf("%d parts, excelize writes %d", len(got), len(want))
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ecpa-lifelong/backoffice/shared/blob"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
@@ -134,18 +136,6 @@ func sizeMismatch(actual, declared int64) string {
 	return fmt.Sprintf("收到的檔案大小（%d 位元組）與上傳時申報的大小（%d 位元組）不符，檔案可能不完整或已被替換，請重新上傳", actual, declared)
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 type keyHash uint64
 
 // hashKey is 64-bit FNV-1a, inline (no allocation per row).
@@ -165,7 +155,7 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 		return 0, 0, 0, 0, nil, fmt.Errorf("open %s: %w", j.Key, err)
 	}
 	defer body.Close()
-	read := &countingReader{r: body}
+	read := &blob.CountingReader{R: body}
 	k, _ := KindByID(j.Kind)
 	rd, err := NewReader(read, k)
 	var fe *FileError
@@ -218,8 +208,8 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
-	if read.n != j.Size { // the object read is not the size the notification and the upload gave
-		return 0, 0, 0, 0, &FileError{Msg: sizeMismatch(read.n, j.Size)}, nil
+	if read.N != j.Size { // the object read is not the size the notification and the upload gave
+		return 0, 0, 0, 0, &FileError{Msg: sizeMismatch(read.N, j.Size)}, nil
 	}
 	found, err := dups.duplicates()
 	if err != nil {

@@ -2,6 +2,7 @@ package personnel
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -114,7 +115,8 @@ func (s Reports) p5Courses() report.Definition {
 	return report.Definition{
 		ID: "P5-courses", Feature: "P5", Name: "同仁學習狀況明細：個人課程", Group: auth.GroupPersonnel,
 		Scoped: true, Drill: true,
-		Params:  []report.Param{yearParam, {Key: "person", Label: "人員", Kind: report.Text, Required: true, Max: 64}},
+		Params: []report.Param{yearParam, {Key: "person", Label: "人員", Kind: report.Text, Required: true, Max: 64},
+			{Key: "all", Label: "含未認證紀錄（待登錄、待複核、未通過）", Kind: report.Check}},
 		Columns: courseColumns,
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
 			id := q.Params["person"]
@@ -129,6 +131,9 @@ func (s Reports) p5Courses() report.Definition {
 			recs, err := s.Records.OfPerson(ctx, id, year(q))
 			if err != nil {
 				return report.Page{}, err
+			}
+			if q.Params["all"] == "" { // the cell counts certified courses: its list has exactly those
+				recs = slices.DeleteFunc(recs, func(r records.Record) bool { return !records.Counted(r) })
 			}
 			cats, err := s.Codes.Get(ctx, codes.Categories)
 			if err != nil {

@@ -139,7 +139,9 @@ func (s Reports) p5Courses() report.Definition {
 			if err != nil {
 				return report.Page{}, err
 			}
-			sort.Slice(recs, func(i, j int) bool { return recs[i].End < recs[j].End || recs[i].End == recs[j].End && recs[i].ID < recs[j].ID })
+			sort.Slice(recs, func(i, j int) bool {
+				return recs[i].End < recs[j].End || recs[i].End == recs[j].End && recs[i].ID < recs[j].ID
+			})
 			rows := make([]report.Row, len(recs))
 			for i, r := range recs {
 				rows[i] = s.courseRow(cats, r)
@@ -192,7 +194,9 @@ func (s Reports) recordsOf(ctx context.Context, ppl []staff.Person, y int) ([][]
 	out := make([][]records.Record, len(ppl))
 	err := each(ctx, len(ppl), func(ctx context.Context, i int) error {
 		recs, err := s.Records.OfPerson(ctx, ppl[i].ID, y)
-		sort.Slice(recs, func(a, b int) bool { return recs[a].End < recs[b].End || recs[a].End == recs[b].End && recs[a].ID < recs[b].ID })
+		sort.Slice(recs, func(a, b int) bool {
+			return recs[a].End < recs[b].End || recs[a].End == recs[b].End && recs[a].ID < recs[b].ID
+		})
 		out[i] = recs
 		return err
 	})

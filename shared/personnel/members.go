@@ -12,7 +12,9 @@ import (
 
 // P12 同仁登錄會員明細: the staff of the scope with whether each is a portal
 // member; the national ID is masked on screen and whole in the export.
-func (s Reports) p12() report.Definition { return s.memberList("P12", "P12", "同仁登錄會員明細", false) }
+func (s Reports) p12() report.Definition {
+	return s.memberList("P12", "P12", "同仁登錄會員明細", false)
+}
 
 // memberList is P12's list; P13's counts open it as a drill-down of their own
 // (P13-people), so they need only P13's grant.

@@ -51,6 +51,10 @@ type Record struct {
 	Score         *int   `dynamo:"score,omitempty" json:"score,omitempty"`
 	City          string `dynamo:"city,omitempty" json:"city,omitempty"`
 	Job           string `dynamo:"job,omitempty" json:"job,omitempty"` // the upload that wrote it
+	// The score download (P1) that last delivered the record; a rewrite of
+	// the record (an upload's correction) clears it.
+	DownloadedBy string    `dynamo:"downloadedBy,omitempty" json:"-"`
+	DownloadedAt time.Time `dynamo:"downloadedAt,omitempty" json:"-"`
 }
 
 type item struct {

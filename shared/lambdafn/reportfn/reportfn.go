@@ -27,8 +27,8 @@ var Tables = []string{settings.TableDirectory, settings.TableCatalog, settings.T
 func Definitions(c lambdafn.Core) []report.Definition {
 	recs := records.Repo{Table: c.Tables.Records}
 	people := staff.Repo{Table: c.Tables.Directory}
-	p := personnel.Reports{People: people, Records: recs, Hours: personnel.FromRecords{Records: recs},
-		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}}
+	p := personnel.Reports{People: people, Records: recs, Scores: recs, Hours: personnel.FromRecords{Records: recs},
+		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}
 	var out []report.Definition
 	out = append(out, p.Definitions()...)
 	return out

@@ -8,9 +8,9 @@ package personnel
 
 import (
 	"context"
-	"time"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"

@@ -103,8 +103,8 @@ type Definition struct {
 	// ListedBy are further features whose holders may list its export jobs
 	// (P2 下載申請進度查詢 lists P1's).
 	ListedBy []string
-	Name    string
-	Group   string
+	Name     string
+	Group    string
 	// Drill marks a list opened from a cell of another report, not a menu entry.
 	Drill bool
 	// Scoped reports take the standard agency + scope (本機關 / 含所屬機關) parameters.

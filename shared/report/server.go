@@ -3,9 +3,9 @@ package report
 import (
 	"context"
 	"fmt"
-	"sync"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"

@@ -88,12 +88,20 @@ func rocYear(y string) string {
 }
 
 func (s Reports) scoreRows(ctx context.Context, q report.Query) (report.Page, error) {
+	f := records.AgencyFilter{From: q.Params["from"], To: q.Params["to"], CourseName: q.Params["courseName"],
+		Category: q.Params["category"], FinalOnly: true, NotDownloaded: q.Params["notDownloaded"] == "1", Job: q.Params[export.JobParam]}
+	return s.recordRows(ctx, q, f, s.scoreRow)
+}
+
+// recordRows pages the records of the agencies in scope (by the agency the
+// learner belonged to when learning) matching f and the person conditions
+// unit / personnelCategory / nationalId, a row each.
+func (s Reports) recordRows(ctx context.Context, q report.Query, f records.AgencyFilter,
+	row func(report.Query, map[string]string, *codes.Table, staff.Person, records.Record, dynamo.Keys) report.Row) (report.Page, error) {
 	c, err := parseCursor(q.Cursor, len(q.Agencies))
 	if err != nil {
 		return report.Page{}, err
 	}
-	f := records.AgencyFilter{From: q.Params["from"], To: q.Params["to"], CourseName: q.Params["courseName"],
-		Category: q.Params["category"], FinalOnly: true, NotDownloaded: q.Params["notDownloaded"] == "1", Job: q.Params[export.JobParam]}
 	if n := strings.ToUpper(q.Params["nationalId"]); n != "" {
 		refs, err := s.People.ByNationalIDs(ctx, []string{n})
 		if err != nil {
@@ -134,7 +142,7 @@ func (s Reports) scoreRows(ctx context.Context, q report.Query) (report.Page, er
 				(q.Params["personnelCategory"] != "" && p.Category != q.Params["personnelCategory"]) {
 				continue
 			}
-			rows = append(rows, s.scoreRow(q, names, cats, p, r, keys[i]))
+			rows = append(rows, row(q, names, cats, p, r, keys[i]))
 		}
 		if next != "" {
 			return report.Page{Rows: rows, Next: strconv.Itoa(k) + "|" + next}, nil
@@ -191,4 +199,40 @@ func (s Reports) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
+}
+
+// P6 同仁課程資料查詢: the courses the staff of each internal unit took in a
+// year, with the state of their hours (認證通過、待登錄時數、待人事複核、未通過).
+func (s Reports) p6() report.Definition {
+	return report.Definition{
+		ID: "P6", Feature: "P6", Name: "同仁課程資料查詢", Group: auth.GroupPersonnel, Scoped: true,
+		Params: []report.Param{
+			yearParam,
+			{Key: "unit", Label: "單位", Kind: report.Text, Max: 50},
+			{Key: "nationalId", Label: "身分證字號", Kind: report.Text, Max: 10},
+			{Key: "courseName", Label: "課程名稱", Kind: report.Text, Max: 100},
+			{Key: "category", Label: "課程類別代碼", Kind: report.Text, Max: 10},
+		},
+		Columns: []report.Column{
+			{Key: "unit", Name: "單位", Type: report.TextColumn},
+			{Key: "name", Name: "姓名", Type: report.TextColumn},
+			{Key: "nationalId", Name: "身分證字號", Type: report.TextColumn},
+			{Key: "courseCode", Name: "課程代碼", Type: report.TextColumn},
+			{Key: "session", Name: "期別", Type: report.TextColumn},
+			{Key: "courseName", Name: "課程名稱", Type: report.TextColumn},
+			{Key: "category", Name: "課程類別", Type: report.TextColumn},
+			{Key: "start", Name: "起日", Type: report.TextColumn},
+			{Key: "end", Name: "迄日", Type: report.TextColumn},
+			{Key: "hours", Name: "時數", Type: report.NumberColumn},
+			{Key: "status", Name: "核可狀態", Type: report.TextColumn},
+		},
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			f := records.AgencyFilter{CourseName: q.Params["courseName"], Category: q.Params["category"]}
+			return s.recordRows(ctx, q, f, func(q report.Query, _ map[string]string, cats *codes.Table, p staff.Person, r records.Record, _ dynamo.Keys) report.Row {
+				row := s.courseRow(cats, r)
+				row["unit"], row["name"], row["nationalId"] = p.Unit, p.Name, nationalID(q, p.NationalID)
+				return row
+			})
+		},
+	}
 }

@@ -140,6 +140,8 @@ type Filter struct {
 	NationalID string // exact
 	Category   string // 人員類別
 	Member     string // "yes": portal members only; "no": non-members only
+	Rank       string // 官職等, exact
+	Gender     int    // 1 male, 2 female; 0 both
 }
 
 // Page lists an agency's people by unit and name after the sort key after
@@ -177,6 +179,12 @@ func (f Filter) apply(q *dynamo.Query) {
 	}
 	if f.Category != "" {
 		q.Filter("$ = ?", "category", f.Category)
+	}
+	if f.Rank != "" {
+		q.Filter("$ = ?", "rank", f.Rank)
+	}
+	if f.Gender != 0 {
+		q.Filter("$ = ?", "gender", f.Gender)
 	}
 	switch f.Member {
 	case "yes":

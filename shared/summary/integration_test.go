@@ -13,6 +13,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
+	"github.com/ecpa-lifelong/backoffice/shared/store/storetest"
 	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
@@ -392,4 +393,33 @@ func TestRepairFindsAndFixesDrift(t *testing.T) {
 	if err != nil || res != (summary.RepairResult{Checked: len(m) + 1}) {
 		t.Fatalf("a second repair: %+v %v, want nothing drifted", res, err)
 	}
+}
+
+// A recompute that read the records before another writer's record landed
+// cannot overwrite the newer writer's summary: the other writer steps in
+// between the slow recompute's Query and its write (storetest), so the
+// write's version condition alone decides.
+func TestStaleRecomputeCannotOverwriteNewer(t *testing.T) {
+	f := start(t, alice)
+	ctx := context.Background()
+	const y = 2033
+	first := rec(alice.ID, y, "B#1", records.Final, &yes, "digital", 3, 3, 0, "121")
+	second := rec(alice.ID, y, "B#2", records.Final, &yes, "physical", 5, 0, 5, "132")
+	if err := (records.Repo{Table: f.env.Tables.Records}).WriteRecords(ctx, []records.Record{first}); err != nil {
+		t.Fatal(err)
+	}
+	// The slow recompute's UpdateItems: 1 takes its version, 2 writes its result.
+	db := storetest.Racing(t, f.env.Getenv, storetest.Hook{Op: "UpdateItem", N: 2, Do: func() {
+		if err := f.recs.WriteRecords(ctx, []records.Record{second}); err != nil {
+			t.Error(err)
+		}
+	}})
+	slow := f.sums
+	slow.Records = db.Table(f.env.Tables.Records.Name())
+	if err := slow.Recompute(ctx, []records.PersonYear{{PersonID: alice.ID, Year: y}}); err != nil {
+		t.Fatal(err)
+	}
+	m := model{}
+	m.put(first, second)
+	check(t, f.sums, alice.ID, y, m.of(alice.ID, y), &alice)
 }

@@ -2,6 +2,7 @@ package summary_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sync"
@@ -392,6 +393,67 @@ func TestRepairFindsAndFixesDrift(t *testing.T) {
 	res, err = sums.Repair(ctx)
 	if err != nil || res != (summary.RepairResult{Checked: len(m) + 1}) {
 		t.Fatalf("a second repair: %+v %v, want nothing drifted", res, err)
+	}
+
+	// The deployed wiring: the nightly batch repairs (planted: one missing
+	// summary again) and reports its counts.
+	if err := env.Tables.Records.Delete("pk", "PERSON#"+missing.PersonID).Range("sk", fmt.Sprintf("SUM#%d", missing.Year)).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out, err := env.Fire(ctx, "Nightly", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nightly struct{ Summaries summary.RepairResult }
+	if err := json.Unmarshal(out, &nightly); err != nil {
+		t.Fatalf("%s: %v", out, err)
+	}
+	if want := (summary.RepairResult{Checked: len(m) + 1, Drifted: 1, Fixed: 1}); nightly.Summaries != want {
+		t.Fatalf("nightly batch: %s, want summaries %+v", out, want)
+	}
+	p := people[missing.PersonID]
+	check(t, sums, missing.PersonID, missing.Year, m.of(missing.PersonID, missing.Year), &p)
+
+	// The morning transfer (its function's wiring) keeps the summaries of
+	// the records it writes: yesterday's learners get one (nothing counted yet).
+	// Their summaries are removed first, so the transfer must write them.
+	ended := map[string]int{}
+	for _, c := range env.Data.Classes {
+		if c.End == env.Day(-1) {
+			ended[c.CourseCode+"#"+c.Session] = c.Year
+		}
+	}
+	for _, e := range env.Data.Enrollments {
+		if y, ok := ended[e.CourseCode+"#"+e.Session]; ok && e.Status == catalog.Approved {
+			if err := env.Tables.Records.Delete("pk", "PERSON#"+e.PersonID).Range("sk", fmt.Sprintf("SUM#%d", y)).Run(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := env.Fire(ctx, "Morning", []byte(fmt.Sprintf(`{"date":%q}`, env.Day(-1)))); err != nil {
+		t.Fatal(err)
+	}
+	transferred := 0
+	for _, c := range env.Data.Classes {
+		if c.End != env.Day(-1) {
+			continue
+		}
+		got, err := (records.Repo{Table: env.Tables.Records}).OfClass(ctx, c.CourseCode, c.Session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range got {
+			transferred++
+			if _, found, err := sums.Get(ctx, r.PersonID, r.Year); err != nil || !found {
+				t.Fatalf("no summary of %s/%d after the transfer (%v)", r.PersonID, r.Year, err)
+			}
+			if r.Nature != c.Nature || r.DigitalHours != c.DigitalHours || r.PhysicalHours != c.PhysicalHours {
+				t.Fatalf("transferred %+v without the nature of its class %+v", r, c)
+			}
+		}
+	}
+	if transferred == 0 {
+		t.Fatal("the demo data has no approved learners of classes that ended yesterday")
 	}
 }
 

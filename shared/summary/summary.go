@@ -136,50 +136,71 @@ func Same(a, b Summary) bool {
 	return n == 0
 }
 
+// Tree is the parent of each category code of a category table, built once
+// for many summaries (it reads the table's entries only, so a cached table
+// shared by concurrent requests is never written).
+type Tree struct{ parent map[string]string }
+
+// NewTree reads the parents of a category table.
+func NewTree(table *codes.Table) Tree {
+	t := Tree{parent: make(map[string]string, len(table.Entries))}
+	for _, e := range table.Entries {
+		t.parent[e.Code] = e.Parent
+	}
+	return t
+}
+
+// ancestors calls f with each ancestor of code, nearest first; a code the
+// table does not know has none. The walk is bounded by the table's depth.
+func (t Tree) ancestors(code string, f func(string) bool) {
+	for range codes.MaxLevel + 1 {
+		p := t.parent[code]
+		if p == "" || !f(p) {
+			return
+		}
+		code = p
+	}
+}
+
 // HoursUnder is the hours of cats (by own category) that count under code:
-// those of code itself and of every category below it in the table. Each
-// own-category hour counts once, however deep code is.
-func HoursUnder(cats map[string]int, table *codes.Table, code string) int {
+// those of code itself and of every category below it. Each own-category
+// hour counts once, however deep code is.
+func (t Tree) HoursUnder(cats map[string]int, code string) int {
 	total := 0
 	for own, h := range cats {
-		if own == code || IsUnder(table, own, code) {
+		if own == code {
 			total += h
+			continue
 		}
+		t.ancestors(own, func(a string) bool {
+			if a == code {
+				total += h
+				return false
+			}
+			return true
+		})
 	}
 	return total
 }
 
-// IsUnder reports whether category code lies strictly below ancestor in the table.
-func IsUnder(table *codes.Table, code, ancestor string) bool {
-	for range codes.MaxLevel + 1 { // the table is at most MaxLevel deep; a bound, not a trust
-		e, ok := table.Lookup(code)
-		if !ok || e.Parent == "" {
-			return false
-		}
-		if e.Parent == ancestor {
-			return true
-		}
-		code = e.Parent
-	}
-	return false
-}
-
-// WithAncestors rolls own-category hours up the table: each code's hours,
+// WithAncestors rolls own-category hours up the tree: each code's hours,
 // plus those of every category below it. A code the table does not know
 // counts under itself only.
-func WithAncestors(cats map[string]int, table *codes.Table) map[string]int {
+func (t Tree) WithAncestors(cats map[string]int) map[string]int {
 	out := make(map[string]int, len(cats)*3)
 	for own, h := range cats {
 		out[own] += h
-		code := own
-		for range codes.MaxLevel + 1 {
-			e, ok := table.Lookup(code)
-			if !ok || e.Parent == "" {
-				break
-			}
-			out[e.Parent] += h
-			code = e.Parent
-		}
+		t.ancestors(own, func(a string) bool { out[a] += h; return true })
 	}
 	return out
+}
+
+// HoursUnder is Tree.HoursUnder for one summary (build a Tree for many).
+func HoursUnder(cats map[string]int, table *codes.Table, code string) int {
+	return NewTree(table).HoursUnder(cats, code)
+}
+
+// WithAncestors is Tree.WithAncestors for one summary (build a Tree for many).
+func WithAncestors(cats map[string]int, table *codes.Table) map[string]int {
+	return NewTree(table).WithAncestors(cats)
 }

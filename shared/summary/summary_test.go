@@ -53,6 +53,21 @@ func TestHoursUnderRollsUpWithoutDoubleCounting(t *testing.T) {
 	}
 }
 
+// The repository's own category table, five levels deep (codes/tables).
+func TestHoursUnderTheDefaultCategories(t *testing.T) {
+	tb, err := codes.Default(codes.Categories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := NewTree(tb)
+	cats := map[string]int{"11111": 2, "111": 1, "121": 4, "132": 1, "211": 3}
+	for code, want := range map[string]int{"1": 8, "11": 3, "111": 3, "1111": 2, "11111": 2, "11112": 0, "12": 4, "13": 1, "132": 1, "2": 3, "21": 3} {
+		if got := tree.HoursUnder(cats, code); got != want {
+			t.Errorf("hours under %s: %d, want %d", code, got, want)
+		}
+	}
+}
+
 func TestCountedAndSplit(t *testing.T) {
 	yes, no := true, false
 	for _, c := range []struct {

@@ -24,6 +24,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -219,7 +220,9 @@ func TestLearningStatus(t *testing.T) {
 		mk("blended", fmt.Sprintf("%d-03-05", y), fmt.Sprintf("%d-03-06", y), records.Final, &yes, "blended", 9, 4, 5),
 		mk("boundary", fmt.Sprintf("%d-12-30", y-1), fmt.Sprintf("%d-01-01", y), records.Final, &yes, "physical", 3, 0, 0),
 	}
-	if err := (records.Repo{Table: env.Tables.Records}).WriteRecords(context.Background(), extra); err != nil {
+	// written as every function writes records: the summaries follow
+	sums := summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: time.Now}
+	if err := (records.Repo{Table: env.Tables.Records, Summaries: sums}).WriteRecords(context.Background(), extra); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range append(extra, env.Data.Records...) {

@@ -15,7 +15,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -42,48 +41,16 @@ type Summary struct {
 	Computed          time.Time      `dynamo:"computed" json:"computed"`
 }
 
-// Counted reports whether r counts (STATISTICS.md): final and passed. Records
-// awaiting hours, pending review, failed, or deleted do not.
-func Counted(r records.Record) bool {
-	return r.Status == records.Final && r.Passed != nil && *r.Passed
-}
-
-// Split divides a record's hours into digital and physical. Digital and
-// physical records count whole. A blended record counts its two parts; when
-// they no longer add up to its hours (an organiser graded attended hours
-// below the class's), the hours are split in the parts' proportion, digital
-// rounded down, so digital + physical is always the record's hours. A record
-// without a nature (class records transferred before records carried the
-// class's nature) counts as physical.
-func Split(r records.Record) (digital, physical int) {
-	switch r.Nature {
-	case catalog.Digital:
-		return r.Hours, 0
-	case catalog.Blended:
-		d, p := r.DigitalHours, r.PhysicalHours
-		if d+p == r.Hours {
-			return d, p
-		}
-		if d+p <= 0 {
-			return 0, r.Hours
-		}
-		d = r.Hours * d / (d + p)
-		return d, r.Hours - d
-	default:
-		return 0, r.Hours
-	}
-}
-
 // Compute is the summary of a person's records of a year. p is the person's
 // directory entry, nil when the person is not in the directory: the agency
 // is then that of the latest record (by end date), the rest empty.
 func Compute(personID string, year int, recs []records.Record, p *staff.Person, now time.Time) Summary {
 	s := Summary{PersonID: personID, Year: year, Categories: map[string]int{}, Computed: now.UTC()}
 	for _, r := range recs {
-		if !Counted(r) {
+		if !records.Counted(r) {
 			continue
 		}
-		d, ph := Split(r)
+		d, ph := records.Split(r)
 		s.Records++
 		s.TotalHours += r.Hours
 		s.DigitalHours += d

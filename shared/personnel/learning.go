@@ -264,4 +264,3 @@ func topCategories() []codes.Entry {
 	}
 	return out
 }
-

@@ -222,4 +222,3 @@ func (s Reports) p18Stats() report.Definition {
 		},
 	}
 }
-

@@ -6,10 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/guregu/dynamo/v2"
-
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/store/storetest"
 )
@@ -20,15 +19,16 @@ import (
 // `make mutate` removes and negates each condition and expects these to fail.
 
 type repoFixture struct {
-	env  *stacktest.Env
-	repo catalog.Repo
-	db   *dynamo.DB
-	n    int
+	env     *stacktest.Env
+	repo    catalog.Repo
+	enrolls enrollment.Repo // the enrollments that the class conditions count
+	n       int
 }
 
 func newRepoFixture(t *testing.T) *repoFixture {
 	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
-	return &repoFixture{env: env, repo: catalog.Repo{Table: env.Tables.Catalog}, db: env.Tables.DB}
+	return &repoFixture{env: env, repo: catalog.Repo{Table: env.Tables.Catalog},
+		enrolls: enrollment.Repo{DB: env.Tables.DB, Table: env.Tables.Catalog}}
 }
 
 // class stores a new class of the given capacity.
@@ -49,13 +49,9 @@ func (f *repoFixture) class(t *testing.T, capacity int, stopWhenFull bool) catal
 func (f *repoFixture) enroll(t *testing.T, c catalog.Class, person string) {
 	t.Helper()
 	e := catalog.Enrollment{CourseCode: c.CourseCode, Session: c.Session, PersonID: person, Agency: "A", Status: catalog.Pending, At: time.Now()}
-	if err := f.repo.Enroll(context.Background(), f.db, c, e); err != nil {
+	if err := f.enrolls.Enroll(context.Background(), c, e); err != nil {
 		t.Fatalf("enroll %s: %v", person, err)
 	}
-}
-
-func (f *repoFixture) decide(t *testing.T, c catalog.Class, person, decision string) error {
-	return f.repo.Decide(context.Background(), f.db, c, person, decision, "名額保留給本機關", "moi.course", time.Now())
 }
 
 // stored returns the class as stored and the status of each person's enrollment ("" when there is none).
@@ -68,7 +64,7 @@ func (f *repoFixture) stored(t *testing.T, c catalog.Class, people ...string) (c
 	}
 	var statuses []string
 	for _, p := range people {
-		e, err := f.repo.Enrollment(ctx, c, p)
+		e, err := f.enrolls.Enrollment(ctx, c, p)
 		switch {
 		case errcode.Is(err, errcode.NotFound):
 			statuses = append(statuses, "")
@@ -85,102 +81,6 @@ func wantCode(t *testing.T, what string, err error, code errcode.Code) {
 	t.Helper()
 	if !errcode.Is(err, code) {
 		t.Fatalf("%s: got %v, want %s", what, err, code)
-	}
-}
-
-// Approval, rejection and withdrawal act only on a pending enrollment. Without
-// the conditions a rejected enrollee is approved without a seat, an approved
-// one loses their seat, and deciding on nobody makes a phantom enrollment.
-func TestDecisionsActOnlyOnPending(t *testing.T) {
-	f := newRepoFixture(t)
-	ctx := context.Background()
-	cases := []struct {
-		name      string
-		prior     string // what happened to person "P" before: "", approve, reject
-		act       func(c catalog.Class) error
-		code      errcode.Code
-		status    string // P's enrollment afterwards ("" none)
-		enrolled  int
-		nobodyNew bool // "Q" must not have appeared
-	}{
-		{"approve a rejected enrollment", catalog.Reject, func(c catalog.Class) error { return f.decide(t, c, "P", catalog.Approve) },
-			errcode.Conflict, catalog.Rejected, 0, true},
-		{"approve nobody", "", func(c catalog.Class) error { return f.decide(t, c, "Q", catalog.Approve) },
-			errcode.NotFound, catalog.Pending, 1, true},
-		{"reject an approved enrollment", catalog.Approve, func(c catalog.Class) error { return f.decide(t, c, "P", catalog.Reject) },
-			errcode.ApprovalFinal, catalog.Approved, 1, true},
-		{"reject nobody", "", func(c catalog.Class) error { return f.decide(t, c, "Q", catalog.Reject) },
-			errcode.NotFound, catalog.Pending, 1, true},
-		{"withdraw an approved enrollment", catalog.Approve, func(c catalog.Class) error { return f.repo.Withdraw(ctx, f.db, c, "P") },
-			errcode.ApprovalFinal, catalog.Approved, 1, true},
-		{"withdraw a rejected enrollment", catalog.Reject, func(c catalog.Class) error { return f.repo.Withdraw(ctx, f.db, c, "P") },
-			errcode.Conflict, catalog.Rejected, 0, true},
-		{"withdraw nobody (already withdrawn)", "", func(c catalog.Class) error { return f.repo.Withdraw(ctx, f.db, c, "Q") },
-			errcode.NotFound, catalog.Pending, 1, true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := f.class(t, 10, true)
-			f.enroll(t, c, "P")
-			if tc.prior != "" {
-				if err := f.decide(t, c, "P", tc.prior); err != nil {
-					t.Fatal(err)
-				}
-			}
-			wantCode(t, tc.name, tc.act(c), tc.code)
-			cur, st := f.stored(t, c, "P", "Q")
-			if st[0] != tc.status || st[1] != "" || cur.Enrolled != tc.enrolled {
-				t.Fatalf("after %s: P %q, Q %q, enrolled %d; want P %q, no Q, enrolled %d", tc.name, st[0], st[1], cur.Enrolled, tc.status, tc.enrolled)
-			}
-		})
-	}
-	// The same decision again is a retry, not an error, and changes no counter.
-	c := f.class(t, 10, true)
-	f.enroll(t, c, "P")
-	for range 2 {
-		if err := f.decide(t, c, "P", catalog.Reject); err != nil {
-			t.Fatalf("reject (retried): %v", err)
-		}
-	}
-	if cur, st := f.stored(t, c, "P"); st[0] != catalog.Rejected || cur.Enrolled != 0 {
-		t.Fatalf("after a retried rejection: %q, enrolled %d", st[0], cur.Enrolled)
-	}
-}
-
-// Enrollment is refused by the database when the class was cancelled or
-// deleted after the learner's page was read, is full, or already has them.
-func TestEnrollRefusedByTheClassItem(t *testing.T) {
-	f := newRepoFixture(t)
-	ctx := context.Background()
-	e := func(c catalog.Class, p string) catalog.Enrollment {
-		return catalog.Enrollment{CourseCode: c.CourseCode, Session: c.Session, PersonID: p, Agency: "A", Status: catalog.Pending, At: time.Now()}
-	}
-
-	cancelled := f.class(t, 10, false)
-	if err := f.repo.CancelClass(ctx, cancelled, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.repo.Enroll(ctx, f.db, cancelled, e(cancelled, "P")); err == nil { // cancelled is the stale copy
-		t.Fatal("enrolled into a cancelled class")
-	}
-	if cur, st := f.stored(t, cancelled, "P"); st[0] != "" || cur.Enrolled != 0 {
-		t.Fatalf("cancelled class: P %q, enrolled %d", st[0], cur.Enrolled)
-	}
-
-	gone := catalog.Class{CourseCode: "COND-GONE", Session: "1", Capacity: 10}
-	if err := f.repo.Enroll(ctx, f.db, gone, e(gone, "P")); err == nil {
-		t.Fatal("enrolled into a class that does not exist")
-	}
-	if _, err := f.repo.Get(ctx, gone.CourseCode, gone.Session); !errcode.Is(err, errcode.NotFound) {
-		t.Fatalf("enrolling made a phantom class: %v", err)
-	}
-
-	full := f.class(t, 1, true)
-	f.enroll(t, full, "P")
-	wantCode(t, "enroll into a full class", f.repo.Enroll(ctx, f.db, full, e(full, "Q")), errcode.ClassFull)
-	wantCode(t, "enroll twice", f.repo.Enroll(ctx, f.db, full, e(full, "P")), errcode.Conflict)
-	if cur, st := f.stored(t, full, "P", "Q"); st[0] != catalog.Pending || st[1] != "" || cur.Enrolled != 1 {
-		t.Fatalf("full class: P %q, Q %q, enrolled %d", st[0], st[1], cur.Enrolled)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
@@ -40,8 +41,9 @@ func (d Deps) Checker(ctx context.Context, j Job) (checker, error) {
 		return &hoursChecker{kind: j.Kind, job: j, people: d.People, classes: d.Classes, cats: cats, writer: d.Records,
 			cache: map[string]staff.Ref{}, classMem: map[string]classLookup{}}, nil
 	case Nominations:
-		return &nominationChecker{job: j, people: d.People, agencies: d.Agencies, classes: d.Catalog.Repo, db: d.DB,
-			cache: map[string]staff.Ref{}, agMem: map[string]agency.Agency{}}, nil
+		return &nominationChecker{job: j, people: d.People, agencies: d.Agencies, classes: d.Catalog.Repo,
+			enroll: enrollment.Repo{DB: d.DB, Table: d.Catalog.Repo.Table},
+			cache:  map[string]staff.Ref{}, agMem: map[string]agency.Agency{}}, nil
 	case Courses, Subjects, Lecturers, Materials:
 		return &catalogChecker{kind: j.Kind, job: j, service: d.Catalog, cats: cats}, nil
 	}

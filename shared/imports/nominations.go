@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/guregu/dynamo/v2"
-
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -32,7 +31,7 @@ type nominationChecker struct {
 	people   People
 	agencies agency.Repo
 	classes  catalog.Repo
-	db       *dynamo.DB
+	enroll   enrollment.Repo
 	cache    map[string]staff.Ref
 	agMem    map[string]agency.Agency
 	home     agency.Agency
@@ -122,10 +121,10 @@ func (n *nominationChecker) check(ctx context.Context, rows []Row) ([]outcome, e
 		o.key = id
 		nm := nominee{person: p}
 		for _, c := range n.targets {
-			err := catalog.CheckEnrollable(c, catalog.Learner{ID: p.ID, Agency: p.Agency}, n.job.Agency, nil, now)
+			err := enrollment.CheckEnrollable(c, enrollment.Applicant{ID: p.ID, Agency: p.Agency}, n.job.Agency, nil, now)
 			if err == nil {
 				var e catalog.Enrollment
-				if e, err = n.classes.Enrollment(ctx, c, p.ID); err == nil && e.Job != n.job.ID {
+				if e, err = n.enroll.Enrollment(ctx, c, p.ID); err == nil && e.Job != n.job.ID {
 					err = errcode.New(errcode.Conflict, "已經報名")
 				} else if errcode.Is(err, errcode.NotFound) || err == nil {
 					err = nil
@@ -162,9 +161,9 @@ func (n *nominationChecker) apply(ctx context.Context, outs []outcome) error {
 		for _, c := range nm.classes {
 			e := catalog.Enrollment{CourseCode: c.CourseCode, Session: c.Session, PersonID: nm.person.ID, Agency: nm.person.Agency,
 				Status: catalog.Pending, At: n.job.Created.UTC(), NominatedBy: n.job.Agency, Job: n.job.ID}
-			err := n.classes.Enroll(ctx, n.db, c, e)
+			err := n.enroll.Enroll(ctx, c, e)
 			if errcode.Is(err, errcode.Conflict) { // applied before this crash? then it is ours
-				if cur, gerr := n.classes.Enrollment(ctx, c, nm.person.ID); gerr == nil && cur.Job == n.job.ID {
+				if cur, gerr := n.enroll.Enrollment(ctx, c, nm.person.ID); gerr == nil && cur.Job == n.job.ID {
 					err = nil
 				}
 			}

@@ -108,15 +108,8 @@ func (p *Pipeline) Stage(ctx context.Context, key, etag string, size int64, owne
 	if waiting == 0 { // every row failed: nothing for the night
 		j.Status, j.Finished = Done, p.Now()
 	}
-	tx := p.Jobs.DB.WriteTx()
-	tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
-	tx.Delete(p.Jobs.Table.Delete("pk", stagingPK).Range("sk", j.ID))
-	if waiting > 0 {
-		qpk, qsk := queueKey(j)
-		tx.Put(p.Jobs.Table.Put(queueItem{PK: qpk, SK: qsk, Job: j.ID}))
-	}
-	if err := tx.Run(ctx); err != nil {
-		return Job{}, fmt.Errorf("stage import job %s: %w", j.ID, err)
+	if err := p.Jobs.staged(ctx, j, owner, waiting > 0); err != nil {
+		return Job{}, err
 	}
 	if waiting > 0 && p.ApplyNowRows > 0 && rows <= p.ApplyNowRows {
 		return p.Apply(ctx, j.ID, owner+"-now")
@@ -126,10 +119,7 @@ func (p *Pipeline) Stage(ctx context.Context, key, etag string, size int64, owne
 
 func (p *Pipeline) finish(ctx context.Context, j Job, status, fileError string) (Job, error) {
 	j.Status, j.FileError, j.Finished, j.Owner, j.Lease = status, fileError, p.Now(), "", time.Time{}
-	if err := p.Jobs.Table.Put(jobKeyed(j)).Run(ctx); err != nil {
-		return Job{}, fmt.Errorf("finish import job %s: %w", j.ID, err)
-	}
-	return j, p.Jobs.unmarkStaging(ctx, j.ID)
+	return j, p.Jobs.ended(ctx, j)
 }
 
 func sizeMismatch(actual, declared int64) string {
@@ -332,9 +322,8 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 	switch {
 	case errors.Is(err, stopped):
 		// Hand over: release the claim at once and start the follow-up.
-		if err := p.Jobs.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("lease", time.Unix(0, 0).UTC()).
-			If("$ = ?", "owner", j.Owner).Run(ctx); err != nil {
-			return Job{}, fmt.Errorf("release import job %s: %w", j.ID, err)
+		if err := p.Jobs.release(ctx, j); err != nil {
+			return Job{}, err
 		}
 		slog.InfoContext(ctx, "import job continues in a follow-up invocation", "job", j.ID, "next", j.Next, "chunks", j.Chunks)
 		if p.FollowUp == nil {
@@ -350,12 +339,8 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 	}
 	j.Rows, j.Failed, j.Waiting, j.Applied = rows, failed, waiting, applied
 	j.Status, j.Finished, j.Owner, j.Lease = Done, p.Now(), "", time.Time{}
-	qpk, qsk := queueKey(j)
-	tx := p.Jobs.DB.WriteTx()
-	tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
-	tx.Delete(p.Jobs.Table.Delete("pk", qpk).Range("sk", qsk))
-	if err := tx.Run(ctx); err != nil {
-		return Job{}, fmt.Errorf("finish import job %s: %w", j.ID, err)
+	if err := p.Jobs.applied(ctx, j, owner); err != nil {
+		return Job{}, err
 	}
 	return j, nil
 }
@@ -503,13 +488,5 @@ func (p *Pipeline) Queued(ctx context.Context) ([]string, error) {
 	if err := p.Jobs.settleStaging(ctx, p.Now()); err != nil {
 		return nil, err
 	}
-	var items []queueItem
-	if err := p.Jobs.Table.Get("pk", "IMPORTQ").Consistent(true).All(ctx, &items); err != nil {
-		return nil, fmt.Errorf("import queue: %w", err)
-	}
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.Job
-	}
-	return out, nil
+	return p.Jobs.queue(ctx)
 }

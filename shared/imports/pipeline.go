@@ -31,7 +31,7 @@ type Outcome struct {
 type Checker interface {
 	Check(ctx context.Context, rows []Row) ([]Outcome, error)
 	// Apply writes the outcomes without an error; a row that fails now gets
-	// its err set. The returned error is for the whole chunk (retry later).
+	// its Err set. The returned error is for the whole chunk (retry later).
 	Apply(ctx context.Context, outs []Outcome) error
 }
 

@@ -25,8 +25,10 @@ var StatusNames = map[string]string{catalog.Pending: "待審核", catalog.Approv
 // 課程相關資訊): the active agency's nominations, newest first, by class,
 // person, unit, nomination date and status.
 type NominationReport struct {
-	Table  dynamo.Table // the catalog table (enrollments and their NOMS# index)
-	Class  interface{ Get(ctx context.Context, code, session string) (catalog.Class, error) }
+	Table dynamo.Table // the catalog table (enrollments and their NOMS# index)
+	Class interface {
+		Get(ctx context.Context, code, session string) (catalog.Class, error)
+	}
 	People interface {
 		GetMany(ctx context.Context, ids []string) (map[string]staff.Person, error)
 	}

@@ -99,8 +99,22 @@ func TestProductionTemplate(t *testing.T) {
 	onFailure := map[string]string{}
 	alarms := map[string][]string{} // function → metrics alarmed
 	var apiAlarm, queueAlarm bool
+	aliases, guarded, tlsOnly := map[string]bool{}, 0, map[string]bool{}
 	for id, r := range c.Resources {
 		switch r.Type {
+		case "AWS::Lambda::Alias":
+			aliases[ref(r.Properties["FunctionName"])] = r.Properties["Name"] == "live"
+		case "AWS::S3::BucketPolicy":
+			doc, _ := json.Marshal(r.Properties["PolicyDocument"])
+			if strings.Contains(string(doc), `"aws:SecureTransport":"false"`) {
+				tlsOnly[ref(r.Properties["Bucket"])] = true
+			}
+		case "AWS::CodeDeploy::DeploymentGroup":
+			if as, _ := dig(r.Properties, "AlarmConfiguration", "Alarms").([]any); len(as) > 0 && dig(r.Properties, "AlarmConfiguration", "Enabled") != false {
+				guarded++
+			} else {
+				t.Errorf("deployment group %s: no alarm rolls a bad version back", id)
+			}
 		case "AWS::Lambda::EventInvokeConfig":
 			onFailure[ref(r.Properties["FunctionName"])] = ref(dig(r.Properties, "DestinationConfig", "OnFailure", "Destination"))
 		case "AWS::CloudWatch::Alarm":
@@ -152,6 +166,19 @@ func TestProductionTemplate(t *testing.T) {
 		if !slices.Contains(alarms[fn], "Errors") || !slices.Contains(alarms[fn], "Throttles") {
 			t.Errorf("function %s: alarms on %v, want Errors and Throttles", fn, alarms[fn])
 		}
+	}
+	for fn := range tpl.Functions {
+		if !aliases[fn] {
+			t.Errorf("function %s has no alias live: deploys are not gradual", fn)
+		}
+	}
+	for id, r := range c.Resources {
+		if r.Type == "AWS::S3::Bucket" && !tlsOnly[id] {
+			t.Errorf("bucket %s takes requests without TLS (no aws:SecureTransport deny)", id)
+		}
+	}
+	if guarded != len(tpl.Functions) {
+		t.Errorf("%d deployment groups with a rollback alarm, want one per function (%d)", guarded, len(tpl.Functions))
 	}
 	if !apiAlarm || !queueAlarm {
 		t.Errorf("API 5xx alarm %v, failure-queue alarm %v", apiAlarm, queueAlarm)

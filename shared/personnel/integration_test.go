@@ -20,6 +20,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -561,6 +562,92 @@ func TestStaffCourses(t *testing.T) {
 	for k, v := range states {
 		if got[k] != v {
 			t.Errorf("%s: %d, want %d", k, got[k], v)
+		}
+	}
+}
+
+// TestCategoryHours: P7's hours under each top-level category per person,
+// and P7-units' per unit, against the records rolled up in the test by the
+// category table's parent links.
+func TestCategoryHours(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 200, Classes: 40})
+	tbl, err := codes.Default(codes.Categories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := map[string]string{}
+	for _, e := range tbl.Entries {
+		parent[e.Code] = e.Parent
+	}
+	top := func(c string) string {
+		for parent[c] != "" {
+			c = parent[c]
+		}
+		return c
+	}
+	y := env.Year()
+	byPerson := map[string]map[string]int{}
+	people := map[string]staff.Person{}
+	for _, p := range env.Data.People {
+		if p.Agency == demo.MOI {
+			people[p.ID] = p
+		}
+	}
+	for _, r := range env.Data.Records {
+		if _, ok := people[r.PersonID]; !ok || r.Status != records.Final || r.Passed == nil || !*r.Passed || !strings.HasPrefix(r.End, strconv.Itoa(y)) {
+			continue
+		}
+		if byPerson[r.PersonID] == nil {
+			byPerson[r.PersonID] = map[string]int{}
+		}
+		byPerson[r.PersonID]["cat"+top(r.Category)] += r.Hours
+		byPerson[r.PersonID]["totalHours"] += r.Hours
+	}
+	rows := all(t, env, "moi.hr", "/api/reports/P7?limit=30&year="+strconv.Itoa(y))
+	if len(rows) != len(people) {
+		t.Fatalf("P7 lists %d people, want %d", len(rows), len(people))
+	}
+	byUnit := map[string]map[string]int{}
+	checked := 0
+	for _, p := range people {
+		if byUnit[p.Unit] == nil {
+			byUnit[p.Unit] = map[string]int{}
+		}
+		byUnit[p.Unit]["staff"]++
+		for k, v := range byPerson[p.ID] {
+			byUnit[p.Unit][k] += v
+		}
+	}
+	for _, r := range rows {
+		for _, p := range people {
+			if p.Name != str(r["name"]) || p.Unit != str(r["unit"]) {
+				continue
+			}
+			for k, raw := range r {
+				if strings.HasPrefix(k, "cat") || k == "totalHours" {
+					if num(t, raw) != byPerson[p.ID][k] {
+						t.Errorf("%s %s: %s, want %d", p.ID, k, raw, byPerson[p.ID][k])
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no cell checked")
+	}
+	units := all(t, env, "moi.hr", "/api/reports/P7-units?year="+strconv.Itoa(y))
+	if len(units) != len(byUnit) {
+		t.Errorf("P7-units lists %d units, want %d", len(units), len(byUnit))
+	}
+	for _, r := range units {
+		w := byUnit[str(r["unit"])]
+		for k, raw := range r {
+			if strings.HasPrefix(k, "cat") || k == "totalHours" || k == "staff" {
+				if num(t, raw) != w[k] {
+					t.Errorf("unit %s %s: %s, want %d", r["unit"], k, raw, w[k])
+				}
+			}
 		}
 	}
 }

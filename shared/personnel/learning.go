@@ -264,3 +264,88 @@ func topCategories() []codes.Entry {
 	}
 	return out
 }
+
+// P7-units: P7 by internal unit — for each unit of each agency in scope, its
+// people (matching the conditions) and their certified hours under each
+// top-level category. It reads every matching person of the scope (a page
+// of the directory and one BatchGetItem of summaries per hundred people).
+func (s Reports) p7Units() report.Definition {
+	cols := []report.Column{
+		{Key: "agency", Name: "機關", Type: report.TextColumn},
+		{Key: "unit", Name: "單位", Type: report.TextColumn},
+		{Key: "staff", Name: "人數", Type: report.NumberColumn},
+	}
+	for _, c := range topCategories() {
+		cols = append(cols, report.Column{Key: "cat" + c.Code, Name: c.Name, Type: report.NumberColumn})
+	}
+	cols = append(cols, report.Column{Key: "totalHours", Name: "總時數", Type: report.NumberColumn},
+		report.Column{Key: "averageHours", Name: "平均時數", Type: report.NumberColumn})
+	return report.Definition{
+		ID: "P7-units", Feature: "P7", Name: "同仁學習類別時數一覽：依單位", Group: auth.GroupPersonnel, Scoped: true, Drill: true,
+		Params: append([]report.Param{yearParam}, personParams...), Columns: cols,
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			cats, err := s.Codes.Get(ctx, codes.Categories)
+			if err != nil {
+				return report.Page{}, err
+			}
+			type unit struct {
+				agency, name string
+				staff, total int
+				byTop        map[string]int
+			}
+			var order []*unit
+			units := map[string]*unit{}
+			all := q
+			all.Cursor, all.Limit = "", 100
+			for {
+				ppl, next, err := s.peoplePage(ctx, all, filterOf(q.Params))
+				if err != nil {
+					return report.Page{}, err
+				}
+				hours, err := s.Hours.YearHours(ctx, year(q), ids(ppl))
+				if err != nil {
+					return report.Page{}, err
+				}
+				for _, p := range ppl {
+					k := p.Agency + "\x00" + p.Unit
+					u := units[k]
+					if u == nil {
+						u = &unit{agency: p.Agency, name: p.Unit, byTop: map[string]int{}}
+						units[k] = u
+						order = append(order, u)
+					}
+					u.staff++
+					h := hours[p.ID]
+					u.total += h.Total
+					for code, n := range h.Categories {
+						u.byTop[cats.Top(code)] += n
+					}
+				}
+				if next == "" {
+					break
+				}
+				all.Cursor = next
+			}
+			names := agencyNames(q.Agencies)
+			total := report.Row{"agency": "合計"}
+			sumStaff, sumHours, sumTop := 0, 0, map[string]int{}
+			var rows []report.Row
+			for _, u := range order {
+				r := report.Row{"agency": names[u.agency], "unit": u.name, "staff": u.staff, "totalHours": u.total,
+					"averageHours": report.Average(u.total, u.staff)}
+				for _, c := range topCategories() {
+					r["cat"+c.Code] = u.byTop[c.Code]
+					sumTop[c.Code] += u.byTop[c.Code]
+				}
+				sumStaff += u.staff
+				sumHours += u.total
+				rows = append(rows, r)
+			}
+			total["staff"], total["totalHours"], total["averageHours"] = sumStaff, sumHours, report.Average(sumHours, sumStaff)
+			for _, c := range topCategories() {
+				total["cat"+c.Code] = sumTop[c.Code]
+			}
+			return report.Page{Rows: rows, Total: total}, nil
+		},
+	}
+}

@@ -66,7 +66,7 @@ type Reports struct {
 // Definitions returns every report of this package (a zero Reports lists
 // them for route tables; its rows must not be read).
 func (s Reports) Definitions() []report.Definition {
-	return []report.Definition{s.p1(), s.p5(), s.p6(), s.p5Courses(), s.p5Details(), s.p7(), s.p12(), s.p13(),
+	return []report.Definition{s.p1(), s.p5(), s.p6(), s.p5Courses(), s.p5Details(), s.p7(), s.p7Units(), s.p12(), s.p13(),
 		s.memberList("P13-people", "P13", "同仁登錄會員統計：人員明細", true), s.r4(), s.r4Courses()}
 }
 

@@ -44,7 +44,14 @@ type StatsAccount struct {
 	LockedUntil  time.Time `dynamo:"lockedUntil,omitempty" json:"lockedUntil,omitempty"`
 	MustChange   bool      `dynamo:"mustChange" json:"mustChange"`
 	Changed      time.Time `dynamo:"changed" json:"changed"`
+	// Reports are the reports the account may see (feature IDs); empty:
+	// DefaultStatsReports.
+	Reports []string `dynamo:"reports,omitempty" json:"reports,omitempty"`
 }
+
+// DefaultStatsReports are what a statistics account sees unless granted
+// otherwise: the statistics of 人事單位 and 統計報表.
+var DefaultStatsReports = []string{"P8", "P9", "P10", "P11", "P13", "R1", "R2", "R3", "R4"}
 
 // AuditEntry records one change: who, when, what before and after.
 type AuditEntry struct {

@@ -56,6 +56,13 @@ func (s *Service) LoadCaller(ctx context.Context, p auth.Principal) (auth.Caller
 		c.UserID, c.Name, c.MustChange = stats.Username, stats.Name, stats.MustChange
 		codes = []string{stats.Agency}
 		c.Functions = map[string]bool{"S1": true}
+		reports := stats.Reports
+		if len(reports) == 0 {
+			reports = DefaultStatsReports
+		}
+		for _, f := range reports {
+			c.Functions[f] = true
+		}
 	case p.Kind == auth.KindOfficer && user != nil:
 		if user.Disabled {
 			return auth.Caller{}, errcode.New(errcode.AccountDisabled, "您的後台帳號已被停用，請洽機關最高管理者。")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 )
@@ -43,52 +44,52 @@ type route struct {
 // served route is missing here (a new route must say who may call it) or
 // when an entry here is served by no router.
 var routes = map[string]route{
-	"GET /api/reports":                                   {"/api/reports", nil, officer},
-	"GET /api/reports/P7-units":                          {"/api/reports/P7-units", nil, "P7"},
-	"POST /api/exports/P7-units":                         {"/api/exports/P7-units", map[string]any{"format": "xlsx"}, "P7"},
-	"GET /api/exports/P7-units":                          {"/api/exports/P7-units", nil, "P7"},
-	"GET /api/reports/P3":                                {"/api/reports/P3", nil, "P3"},
-	"POST /api/exports/P3":                               {"/api/exports/P3", map[string]any{"format": "xlsx"}, "P3"},
-	"GET /api/exports/P3":                                {"/api/exports/P3", nil, "P3"},
-	"GET /api/reports/P1":                                {"/api/reports/P1", nil, "P1"},
-	"POST /api/exports/P1":                               {"/api/exports/P1", map[string]any{"format": "xlsx"}, "P1"},
-	"GET /api/exports/P1":                                {"/api/exports/P1", nil, "P1|P2"},
-	"GET /api/reports/P6":                                {"/api/reports/P6", nil, "P6"},
-	"POST /api/exports/P6":                               {"/api/exports/P6", map[string]any{"format": "xlsx"}, "P6"},
-	"GET /api/exports/P6":                                {"/api/exports/P6", nil, "P6"},
-	"GET /api/reports/R4":                                {"/api/reports/R4", nil, "R4"},
-	"POST /api/exports/R4":                               {"/api/exports/R4", map[string]any{"format": "xlsx"}, "R4"},
-	"GET /api/exports/R4":                                {"/api/exports/R4", nil, "R4"},
-	"GET /api/reports/R4-courses":                        {"/api/reports/R4-courses", nil, "R4"},
-	"POST /api/exports/R4-courses":                       {"/api/exports/R4-courses", map[string]any{"format": "xlsx"}, "R4"},
-	"GET /api/exports/R4-courses":                        {"/api/exports/R4-courses", nil, "R4"},
-	"GET /api/reports/P18":                               {"/api/reports/P18", nil, "P18"},
-	"POST /api/exports/P18":                              {"/api/exports/P18", map[string]any{"format": "xlsx"}, "P18"},
-	"GET /api/exports/P18":                               {"/api/exports/P18", nil, "P18"},
-	"GET /api/reports/P18-stats":                         {"/api/reports/P18-stats", nil, "P18"},
-	"POST /api/exports/P18-stats":                        {"/api/exports/P18-stats", map[string]any{"format": "xlsx"}, "P18"},
-	"GET /api/exports/P18-stats":                         {"/api/exports/P18-stats", nil, "P18"},
-	"GET /api/reports/P5":                                {"/api/reports/P5", nil, "P5"},
-	"POST /api/exports/P5":                               {"/api/exports/P5", map[string]any{"format": "xlsx"}, "P5"},
-	"GET /api/exports/P5":                                {"/api/exports/P5", nil, "P5"},
-	"GET /api/reports/P5-courses":                        {"/api/reports/P5-courses", nil, "P5"},
-	"POST /api/exports/P5-courses":                       {"/api/exports/P5-courses", map[string]any{"format": "xlsx"}, "P5"},
-	"GET /api/exports/P5-courses":                        {"/api/exports/P5-courses", nil, "P5"},
-	"GET /api/reports/P5-details":                        {"/api/reports/P5-details", nil, "P5"},
-	"POST /api/exports/P5-details":                       {"/api/exports/P5-details", map[string]any{"format": "xlsx"}, "P5"},
-	"GET /api/exports/P5-details":                        {"/api/exports/P5-details", nil, "P5"},
-	"GET /api/reports/P7":                                {"/api/reports/P7", nil, "P7"},
-	"POST /api/exports/P7":                               {"/api/exports/P7", map[string]any{"format": "xlsx"}, "P7"},
-	"GET /api/exports/P7":                                {"/api/exports/P7", nil, "P7"},
-	"GET /api/reports/P12":                               {"/api/reports/P12", nil, "P12"},
-	"POST /api/exports/P12":                              {"/api/exports/P12", map[string]any{"format": "xlsx"}, "P12"},
-	"GET /api/exports/P12":                               {"/api/exports/P12", nil, "P12"},
-	"GET /api/reports/P13":                               {"/api/reports/P13", nil, "P13"},
-	"POST /api/exports/P13":                              {"/api/exports/P13", map[string]any{"format": "xlsx"}, "P13"},
-	"GET /api/exports/P13":                               {"/api/exports/P13", nil, "P13"},
-	"GET /api/reports/P13-people":                        {"/api/reports/P13-people", nil, "P13"},
-	"POST /api/exports/P13-people":                       {"/api/exports/P13-people", map[string]any{"format": "xlsx"}, "P13"},
-	"GET /api/exports/P13-people":                        {"/api/exports/P13-people", nil, "P13"},
+	"GET /api/reports":                                   {"/api/reports", nil, signedIn},
+	"GET /api/reports/P7-units":                          {"/api/reports/P7-units", nil, "report:P7"},
+	"POST /api/exports/P7-units":                         {"/api/exports/P7-units", map[string]any{"format": "xlsx"}, "report:P7"},
+	"GET /api/exports/P7-units":                          {"/api/exports/P7-units", nil, "report:P7"},
+	"GET /api/reports/P3":                                {"/api/reports/P3", nil, "report:P3"},
+	"POST /api/exports/P3":                               {"/api/exports/P3", map[string]any{"format": "xlsx"}, "report:P3"},
+	"GET /api/exports/P3":                                {"/api/exports/P3", nil, "report:P3"},
+	"GET /api/reports/P1":                                {"/api/reports/P1", nil, "report:P1"},
+	"POST /api/exports/P1":                               {"/api/exports/P1", map[string]any{"format": "xlsx"}, "report:P1"},
+	"GET /api/exports/P1":                                {"/api/exports/P1", nil, "report:P1|P2"},
+	"GET /api/reports/P6":                                {"/api/reports/P6", nil, "report:P6"},
+	"POST /api/exports/P6":                               {"/api/exports/P6", map[string]any{"format": "xlsx"}, "report:P6"},
+	"GET /api/exports/P6":                                {"/api/exports/P6", nil, "report:P6"},
+	"GET /api/reports/R4":                                {"/api/reports/R4", nil, "report:R4"},
+	"POST /api/exports/R4":                               {"/api/exports/R4", map[string]any{"format": "xlsx"}, "report:R4"},
+	"GET /api/exports/R4":                                {"/api/exports/R4", nil, "report:R4"},
+	"GET /api/reports/R4-courses":                        {"/api/reports/R4-courses", nil, "report:R4"},
+	"POST /api/exports/R4-courses":                       {"/api/exports/R4-courses", map[string]any{"format": "xlsx"}, "report:R4"},
+	"GET /api/exports/R4-courses":                        {"/api/exports/R4-courses", nil, "report:R4"},
+	"GET /api/reports/P18":                               {"/api/reports/P18", nil, "report:P18"},
+	"POST /api/exports/P18":                              {"/api/exports/P18", map[string]any{"format": "xlsx"}, "report:P18"},
+	"GET /api/exports/P18":                               {"/api/exports/P18", nil, "report:P18"},
+	"GET /api/reports/P18-stats":                         {"/api/reports/P18-stats", nil, "report:P18"},
+	"POST /api/exports/P18-stats":                        {"/api/exports/P18-stats", map[string]any{"format": "xlsx"}, "report:P18"},
+	"GET /api/exports/P18-stats":                         {"/api/exports/P18-stats", nil, "report:P18"},
+	"GET /api/reports/P5":                                {"/api/reports/P5", nil, "report:P5"},
+	"POST /api/exports/P5":                               {"/api/exports/P5", map[string]any{"format": "xlsx"}, "report:P5"},
+	"GET /api/exports/P5":                                {"/api/exports/P5", nil, "report:P5"},
+	"GET /api/reports/P5-courses":                        {"/api/reports/P5-courses", nil, "report:P5"},
+	"POST /api/exports/P5-courses":                       {"/api/exports/P5-courses", map[string]any{"format": "xlsx"}, "report:P5"},
+	"GET /api/exports/P5-courses":                        {"/api/exports/P5-courses", nil, "report:P5"},
+	"GET /api/reports/P5-details":                        {"/api/reports/P5-details", nil, "report:P5"},
+	"POST /api/exports/P5-details":                       {"/api/exports/P5-details", map[string]any{"format": "xlsx"}, "report:P5"},
+	"GET /api/exports/P5-details":                        {"/api/exports/P5-details", nil, "report:P5"},
+	"GET /api/reports/P7":                                {"/api/reports/P7", nil, "report:P7"},
+	"POST /api/exports/P7":                               {"/api/exports/P7", map[string]any{"format": "xlsx"}, "report:P7"},
+	"GET /api/exports/P7":                                {"/api/exports/P7", nil, "report:P7"},
+	"GET /api/reports/P12":                               {"/api/reports/P12", nil, "report:P12"},
+	"POST /api/exports/P12":                              {"/api/exports/P12", map[string]any{"format": "xlsx"}, "report:P12"},
+	"GET /api/exports/P12":                               {"/api/exports/P12", nil, "report:P12"},
+	"GET /api/reports/P13":                               {"/api/reports/P13", nil, "report:P13"},
+	"POST /api/exports/P13":                              {"/api/exports/P13", map[string]any{"format": "xlsx"}, "report:P13"},
+	"GET /api/exports/P13":                               {"/api/exports/P13", nil, "report:P13"},
+	"GET /api/reports/P13-people":                        {"/api/reports/P13-people", nil, "report:P13"},
+	"POST /api/exports/P13-people":                       {"/api/exports/P13-people", map[string]any{"format": "xlsx"}, "report:P13"},
+	"GET /api/exports/P13-people":                        {"/api/exports/P13-people", nil, "report:P13"},
 	"GET /api/health":                                    {"/api/health", nil, open},
 	"GET /api/openapi.json":                              {"/api/openapi.json", nil, open},
 	"GET /api/auth/config":                               {"/api/auth/config", nil, open},
@@ -163,8 +164,8 @@ var routes = map[string]route{
 	"GET /api/exports/roster":                            {"/api/exports/roster", nil, "L5"},
 	"POST /api/exports/courses":                          {"/api/exports/courses", map[string]any{"format": "xlsx", "params": map[string]string{"year": "x"}}, "L2"},
 	"GET /api/exports/courses":                           {"/api/exports/courses", nil, "L2"},
-	"GET /api/exports/jobs/{id}":                         {"/api/exports/jobs/nothing", nil, officer},
-	"GET /api/exports/jobs/{id}/download":                {"/api/exports/jobs/nothing/download", nil, officer},
+	"GET /api/exports/jobs/{id}":                         {"/api/exports/jobs/nothing", nil, signedIn},
+	"GET /api/exports/jobs/{id}/download":                {"/api/exports/jobs/nothing/download", nil, signedIn},
 	"POST /api/auth/stats/login":                         {"/api/auth/stats/login", map[string]string{"username": "nobody", "password": "x"}, open},
 	"POST /api/auth/signout":                             {"/api/auth/signout", nil, session},
 }
@@ -190,7 +191,11 @@ func callers(d demo.Data) []caller {
 		}
 		out = append(out, c)
 	}
-	return append(out, caller{name: "stats.moi", kind: "stats", features: map[string]bool{"S1": true}},
+	stats := map[string]bool{"S1": true}
+	for _, f := range account.DefaultStatsReports {
+		stats[f] = true
+	}
+	return append(out, caller{name: "stats.moi", kind: "stats", features: stats},
 		caller{name: "anonymous", kind: "anonymous"})
 }
 
@@ -232,10 +237,11 @@ func expect(c caller, r route) (status int, code string) {
 		}
 		return 0, ""
 	}
-	if c.kind == "stats" {
+	need, report := strings.CutPrefix(string(r.need), "report:")
+	if c.kind == "stats" && !report { // a statistics account reaches only the reports granted to it
 		return 403, "forbidden"
 	}
-	for _, f := range strings.Split(string(r.need), "|") { // "P1|P2": either grant
+	for _, f := range strings.Split(need, "|") { // "P1|P2": either grant
 		if c.features[f] {
 			return 0, ""
 		}

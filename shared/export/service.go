@@ -63,7 +63,7 @@ func (s *Service) Request(ctx context.Context, c auth.Caller, kind string, forma
 	}
 	plan.Conditions = append(plan.Conditions, Condition{Label: "檔案格式", Value: strings.ToUpper(string(format))})
 	job := Job{ID: auth.RandomID(16), Kind: kind, Title: plan.Title, Conditions: plan.Conditions, Params: plan.Params,
-		Format: format, Owner: c.UserID, Agency: c.Active.Code, Status: Queued, Password: password,
+		Format: format, Owner: owner(c), Agency: c.Active.Code, Status: Queued, Password: password,
 		Filename: SafeName(plan.Filename) + ".zip", Created: s.Now().UTC()}
 	if err := s.Jobs.Create(ctx, job); err != nil {
 		return Job{}, err
@@ -84,7 +84,7 @@ func (s *Service) Mine(ctx context.Context, c auth.Caller, id string) (Job, erro
 	if err != nil {
 		return Job{}, err
 	}
-	if j.Owner != c.UserID || j.Agency != c.Active.Code {
+	if j.Owner != owner(c) || j.Agency != c.Active.Code {
 		return Job{}, errcode.New(errcode.NotFound, "找不到這個匯出工作。")
 	}
 	return s.Jobs.settle(ctx, j, s.Now().UTC())
@@ -93,7 +93,7 @@ func (s *Service) Mine(ctx context.Context, c auth.Caller, id string) (Job, erro
 // List returns the caller's jobs of one kind in their active agency, newest
 // first; a job that can no longer finish is ended as failed on the way.
 func (s *Service) List(ctx context.Context, c auth.Caller, kind string) ([]Job, error) {
-	jobs, err := s.Jobs.Mine(ctx, c.UserID, kind, 50)
+	jobs, err := s.Jobs.Mine(ctx, owner(c), kind, 50)
 	if err != nil {
 		return nil, err
 	}
@@ -280,4 +280,14 @@ func sheetName(title string) string {
 		return "資料"
 	}
 	return clean
+}
+
+// owner names the requester of a job: an officer by id, a statistics
+// account (S1) by its user name in a namespace of its own, so the two kinds
+// of account never see each other's jobs.
+func owner(c auth.Caller) string {
+	if c.Kind == auth.KindStats {
+		return "stats:" + c.UserID
+	}
+	return c.UserID
 }

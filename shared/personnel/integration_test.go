@@ -651,3 +651,46 @@ func TestCategoryHours(t *testing.T) {
 		}
 	}
 }
+
+// TestStatisticsAccountReports (S1): a statistics account lists and reads
+// the reports granted to it, in its agency's subtree only, exports them and
+// downloads its own job; nothing else.
+func TestStatisticsAccountReports(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 100, Classes: 5})
+	tok := env.StatsLogin(t, "stats.moi", demo.StatsPassword)
+	var list struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	env.Do(t, "GET", "/api/reports", tok, nil).JSON(t, &list)
+	ids := map[string]bool{}
+	for _, it := range list.Items {
+		ids[it.ID] = true
+	}
+	if !ids["P13"] || !ids["R4"] || ids["P5"] || ids["P1"] {
+		t.Errorf("a statistics account's reports: %v", ids)
+	}
+	if r := env.Do(t, "GET", "/api/reports/P13?scope=subtree", tok, nil); r.Status != 200 {
+		t.Errorf("P13: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "GET", "/api/reports/P13?agency="+demo.TPE, tok, nil); r.Status != 403 || r.Code() != "agency_forbidden" {
+		t.Errorf("another county's P13: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "GET", "/api/reports/P5", tok, nil); r.Status != 403 {
+		t.Errorf("P5, not granted: %d %s", r.Status, r.Body)
+	}
+	r := env.Do(t, "POST", "/api/exports/P13", tok, map[string]any{"format": "xlsx", "params": map[string]string{"scope": "subtree"}})
+	if r.Status != 202 {
+		t.Fatalf("export P13: %d %s", r.Status, r.Body)
+	}
+	var job export.Job
+	r.JSON(t, &job)
+	env.WaitAsync()
+	if r := env.Do(t, "GET", "/api/exports/jobs/"+job.ID+"/download", tok, nil); r.Status != 200 {
+		t.Errorf("the account's own download: %d %s", r.Status, r.Body)
+	}
+	if r := env.As(t, "moi.admin", "GET", "/api/exports/jobs/"+job.ID, nil); r.Status != 404 {
+		t.Errorf("an officer reads a statistics account's job: %d %s", r.Status, r.Body)
+	}
+}

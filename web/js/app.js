@@ -78,11 +78,11 @@ let meRequest = null;
 async function loadMe() {
   // Who may use no report is answered 403 (404 where reports are not served);
   // the menu then has no report screen.
-  const reports = api('GET', '/api/reports').catch((err) => {
+  const defs = api('GET', '/api/reports').catch((err) => {
     if (err.status === 403 || err.status === 404) return { items: [] };
     throw err;
   });
-  const request = meRequest = Promise.all([api('GET', '/api/me'), reports]);
+  const request = meRequest = Promise.all([api('GET', '/api/me'), defs]);
   const [me, reports] = await request;
   if (request !== meRequest) return;
   setServerNow(me.now);

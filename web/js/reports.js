@@ -65,7 +65,7 @@ export async function reportView(el, defs, feature, rest = []) {
     levels.push({ box, label, opener });
     crumbs();
     const depth = levels.length;
-    show(box, html`<h2 tabindex="-1" id=${'rp-h' + depth}>${label}</h2>
+    show(box, html`<h2 tabindex="-1" id=${'rp-h' + depth}>${known ? `${known.name}（${label}）` : label}</h2>
       <p class="actions drill-back"><button type="button" class="secondary" data-back @click=${() => back(depth - 1)}>返回</button></p>
       <div></div>`);
     box.querySelector('h2').focus();
@@ -136,8 +136,8 @@ function columnsOf(columns, drill) {
       const text = cellText(col.type, cellValue(c));
       const url = cellDrill(c);
       if (!url || !drill) return text;
-      const label = `${rowName || cellText('text', cellValue(r[first]))}：${col.name}`;
-      return html`<button type="button" class="link drill" data-drill=${url} aria-label=${`${label} ${text}，開啟明細`}
+      const label = `${rowName || cellText('text', cellValue(r[first]))}：${col.name} ${text}`;
+      return html`<button type="button" class="link drill" data-drill=${url} aria-label=${`${label}，開啟明細`}
         @click=${(e) => drill(url, label, e.currentTarget).catch(fail)}>${text}</button>`;
     },
   }));

@@ -21,7 +21,7 @@
 // required and max on a param, errors (a field error slot under each param,
 // API field errors shown there), manual (no search until 查詢), info()
 // (drawn above the table: conditions, 統計時間, a live status line), foot()
-(a <tfoot>, the totals row), export.formats and export.label, and a
+// (a <tfoot>, the totals row), export.formats and export.label, and a
 // column's key (<td data-col="…">).
 import { html, nothing, ref, show } from '../lit.js';
 import { api } from '../api.js';

@@ -11,7 +11,12 @@ import (
 type Server struct {
 	Service *Service
 	Guard   auth.Guard
+	// Reports are the report kinds this server takes requests for.
+	Reports []Grant
 }
+
+// Grant is an export kind and the feature a caller needs to request it.
+type Grant struct{ Kind, Feature string }
 
 // NewServer returns the exports function's handler.
 func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }

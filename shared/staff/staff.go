@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 	"golang.org/x/sync/errgroup"
 
@@ -131,4 +132,85 @@ func (r Repo) OfAgency(ctx context.Context, agency string, limit int) ([]Person,
 		out[i] = it.Person
 	}
 	return out, nil
+}
+
+// Filter narrows a listing of an agency's people. Empty fields match all.
+type Filter struct {
+	Unit       string // exact internal unit
+	Name       string // part of the name
+	NationalID string // exact
+	Category   string // 人員類別
+	Member     string // "yes": portal members only; "no": non-members only
+}
+
+// Page lists an agency's people by unit and name after the sort key after
+// ("" from the start), at most limit, with f applied. It answers the sort key
+// to continue from ("" at the end). A filter that matches few people may
+// answer a short page with a next key: it reads at most scanLimit items per
+// call, so one request never walks a whole large agency.
+func (r Repo) Page(ctx context.Context, agency string, f Filter, after string, limit int) ([]Person, string, error) {
+	const scanLimit, batch = 2000, 500
+	var out []Person
+	for scanned := 0; scanned < scanLimit; scanned += batch {
+		q := r.Table.Get("gsi1pk", "STAFF#"+agency).Index("gsi1")
+		if after != "" {
+			q = q.Range("gsi1sk", dynamo.Greater, after)
+		}
+		f.apply(q)
+		var items []item
+		lek, err := q.SearchLimit(batch).AllWithLastEvaluatedKey(ctx, &items)
+		if err != nil {
+			return nil, "", fmt.Errorf("staff of %s: %w", agency, err)
+		}
+		for _, it := range items {
+			out = append(out, it.Person)
+			if len(out) == limit {
+				return out, it.GSI1SK, nil
+			}
+		}
+		if lek == nil {
+			return out, "", nil
+		}
+		sk, ok := lek["gsi1sk"].(*types.AttributeValueMemberS)
+		if !ok {
+			return nil, "", fmt.Errorf("staff of %s: paging key without gsi1sk", agency)
+		}
+		after = sk.Value
+	}
+	return out, after, nil
+}
+
+func (f Filter) apply(q *dynamo.Query) {
+	if f.Unit != "" {
+		q.Filter("$ = ?", "unit", f.Unit)
+	}
+	if f.Name != "" {
+		q.Filter("contains($, ?)", "name", f.Name)
+	}
+	if f.NationalID != "" {
+		q.Filter("$ = ?", "nationalId", f.NationalID)
+	}
+	if f.Category != "" {
+		q.Filter("$ = ?", "category", f.Category)
+	}
+	switch f.Member {
+	case "yes":
+		q.Filter("$ = ?", "member", true)
+	case "no":
+		q.Filter("$ <> ?", "member", true)
+	}
+}
+
+// Count counts an agency's people and, of them, the portal members (P13).
+// Both are one COUNT query (the items are read but not sent).
+func (r Repo) Count(ctx context.Context, agency string) (staff, members int, err error) {
+	staff, err = r.Table.Get("gsi1pk", "STAFF#"+agency).Index("gsi1").Count(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count staff of %s: %w", agency, err)
+	}
+	members, err = r.Table.Get("gsi1pk", "STAFF#"+agency).Index("gsi1").Filter("$ = ?", "member", true).Count(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count members of %s: %w", agency, err)
+	}
+	return staff, members, nil
 }

@@ -11,7 +11,10 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/reportfn"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
+	"github.com/ecpa-lifelong/backoffice/shared/report"
 )
 
 // Routers is each HTTP function's router, by template logical ID: what the
@@ -23,7 +26,8 @@ var Routers = map[string]func(httpapi.Router){
 	"CourseFunction":     (&catalog.Server{}).Routes,
 	"ImportsFunction":    (&imports.Server{}).Routes,
 	"EnrollmentFunction": (&enrollment.Server{}).Routes,
-	"ExportsFunction":    (&export.Server{}).Routes,
+	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
+	"ReportsFunction":    (&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}).Routes,
 }
 
 type recorder struct{ patterns []string }

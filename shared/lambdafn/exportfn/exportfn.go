@@ -13,6 +13,8 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/reportfn"
+	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/roster"
 	"github.com/ecpa-lifelong/backoffice/shared/roster/rosterexport"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -23,12 +25,14 @@ func sources(c lambdafn.Core) map[string]export.Source {
 	r := rosterexport.Source{Loader: roster.Loader{Classes: catalog.Repo{Table: c.Tables.Catalog},
 		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory}}}
 	courses := courseexport.Source{Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: c.Now} // "this year" of its conditions: the business clock
-	return map[string]export.Source{r.Kind(): r, courses.Kind(): courses}
+	out := report.Sources(reportfn.Definitions(c), agency.Repo{Table: c.Tables.Directory}, c.Now)
+	out[r.Kind()], out[courses.Kind()] = r, courses
+	return out
 }
 
 // Exports serves export requests, lists and downloads (X1).
 func Exports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandler, error) {
-	c, err := lambdafn.Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketExports)
+	c, err := lambdafn.Open(ctx, getenv, reportfn.Tables, settings.BucketExports)
 	if err != nil {
 		return nil, err
 	}
@@ -43,12 +47,13 @@ func Exports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandl
 	g, _ := lambdafn.Guard(c)
 	svc := &export.Service{Jobs: export.Jobs{Table: c.Tables.Directory}, Worker: invoke.Async{Client: client, Function: worker},
 		Links: c.Files, Bucket: c.Files.Exports, Sources: sources(c), Now: c.Now}
-	return lambdafn.API(export.NewServer(&export.Server{Service: svc, Guard: g})), nil
+	return lambdafn.API(export.NewServer(&export.Server{Service: svc, Guard: g,
+		Reports: report.Grants(reportfn.Definitions(c))})), nil
 }
 
 // ExportWorker writes export files (invoked asynchronously by Exports).
 func ExportWorker(ctx context.Context, getenv func(string) string) (func(context.Context, export.WorkerInput) error, error) {
-	c, err := lambdafn.Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketExports)
+	c, err := lambdafn.Open(ctx, getenv, reportfn.Tables, settings.BucketExports)
 	if err == nil {
 		err = c.Env.Err()
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/exportfn"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/reportfn"
 )
 
 // Spec describes one function of template.yaml.
@@ -33,4 +34,5 @@ var Functions = map[string]Spec{
 	"CourseFunction":         {"course", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Course(ctx, g) }},
 	"ExportsFunction":        {"exports", func(ctx context.Context, g func(string) string) (any, error) { return exportfn.Exports(ctx, g) }},
 	"ExportWorkerFunction":   {"exportworker", func(ctx context.Context, g func(string) string) (any, error) { return exportfn.ExportWorker(ctx, g) }},
+	"ReportsFunction":        {"reports", func(ctx context.Context, g func(string) string) (any, error) { return reportfn.Reports(ctx, g) }},
 }

@@ -1,0 +1,49 @@
+// Package reportfn assembles the reports function and is the registry of
+// report definitions: adding a report is one definition in its domain package
+// and one line in Definitions. The exports function takes the same
+// definitions, so every report exports the rows its screen shows.
+package reportfn
+
+import (
+	"context"
+	"time"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/personnel"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/report"
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+)
+
+// Tables are the tables the report definitions read.
+var Tables = []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords}
+
+// Definitions are every report, wired to c's tables. With a zero Core they
+// only describe the reports (route tables, the API list); reading rows then
+// fails.
+func Definitions(c lambdafn.Core) []report.Definition {
+	recs := records.Repo{Table: c.Tables.Records}
+	people := staff.Repo{Table: c.Tables.Directory}
+	p := personnel.Reports{People: people, Records: recs, Hours: personnel.FromRecords{Records: recs},
+		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}}
+	var out []report.Definition
+	out = append(out, p.Definitions()...)
+	return out
+}
+
+// Reports serves GET /api/reports and GET /api/reports/{id}.
+func Reports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandler, error) {
+	c, err := lambdafn.Open(ctx, getenv, Tables)
+	if err == nil {
+		err = c.Env.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	g, _ := lambdafn.Guard(c)
+	return lambdafn.API(report.NewServer(&report.Server{Reports: Definitions(c),
+		Agencies: agency.Repo{Table: c.Tables.Directory}, Guard: g, Now: c.Now})), nil
+}

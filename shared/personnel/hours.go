@@ -1,0 +1,62 @@
+package personnel
+
+import (
+	"context"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ecpa-lifelong/backoffice/shared/records"
+)
+
+// each runs f for 0..n-1, eight at a time.
+func each(ctx context.Context, n int, f func(context.Context, int) error) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i := range n {
+		g.Go(func() error { return f(ctx, i) })
+	}
+	return g.Wait()
+}
+
+// FromRecords computes hours from each person's records on request: the
+// baseline the summaries are measured against (make bench), and the
+// definition of what a summary must hold.
+type FromRecords struct{ Records Records }
+
+// YearHours reads every record of each person in the year.
+func (f FromRecords) YearHours(ctx context.Context, year int, people []string) (map[string]Hours, error) {
+	out := make(map[string]Hours, len(people))
+	var mu sync.Mutex
+	err := each(ctx, len(people), func(ctx context.Context, i int) error {
+		recs, err := f.Records.OfPerson(ctx, people[i], year)
+		if err != nil {
+			return err
+		}
+		h := Sum(recs)
+		if h.Records > 0 {
+			mu.Lock()
+			out[people[i]] = h
+			mu.Unlock()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Sum adds up the counted records (STATISTICS.md).
+func Sum(recs []records.Record) Hours {
+	h := Hours{Categories: map[string]int{}}
+	for _, r := range recs {
+		if !records.Counted(r) {
+			continue
+		}
+		d, p := records.Split(r)
+		h.Records++
+		h.Total += r.Hours
+		h.Digital += d
+		h.Physical += p
+		h.Categories[r.Category] += r.Hours
+	}
+	return h
+}

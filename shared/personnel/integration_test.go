@@ -1,0 +1,304 @@
+package personnel_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+)
+
+func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
+
+type answer struct {
+	Rows  []map[string]json.RawMessage `json:"rows"`
+	Total map[string]json.RawMessage   `json:"total"`
+	Next  string                       `json:"next"`
+}
+
+type cell struct {
+	Value json.Number `json:"value"`
+	Drill string      `json:"drill"`
+}
+
+func num(t *testing.T, raw json.RawMessage) int {
+	t.Helper()
+	var c cell
+	if json.Unmarshal(raw, &c) == nil && c.Value != "" {
+		raw = json.RawMessage(c.Value)
+	}
+	n, err := strconv.Atoi(string(raw))
+	if err != nil {
+		t.Fatalf("not a count: %s", raw)
+	}
+	return n
+}
+
+func str(raw json.RawMessage) string {
+	var s string
+	_ = json.Unmarshal(raw, &s)
+	return s
+}
+
+// all reads every page of a report as user.
+func all(t *testing.T, env *stacktest.Env, user, path string) []map[string]json.RawMessage {
+	t.Helper()
+	var rows []map[string]json.RawMessage
+	next := ""
+	for pages := 0; ; pages++ {
+		p := path
+		if next != "" {
+			p += "&next=" + url.QueryEscape(next)
+		}
+		res := env.As(t, user, "GET", p, nil)
+		if res.Status != 200 {
+			t.Fatalf("GET %s: %d %s", p, res.Status, res.Body)
+		}
+		var a answer
+		res.JSON(t, &a)
+		rows = append(rows, a.Rows...)
+		if a.Next == "" {
+			return rows
+		}
+		if pages > 1000 {
+			t.Fatal("no end of pages")
+		}
+		next = a.Next
+	}
+}
+
+// subtree is code and every agency below it, from the demo tree (by parent
+// links: not by the code under test's materialised paths).
+func subtree(as []agency.Agency, code string) map[string]bool {
+	in := map[string]bool{code: true}
+	for changed := true; changed; {
+		changed = false
+		for _, a := range as {
+			if in[a.Parent] && !in[a.Code] {
+				in[a.Code], changed = true, true
+			}
+		}
+	}
+	return in
+}
+
+func TestMemberStatistics(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 400, Classes: 10})
+	scope := subtree(env.Data.Agencies, demo.MOI)
+	staffN, members := map[string]int{}, map[string]int{}
+	names := map[string]string{}
+	for _, a := range env.Data.Agencies {
+		names[a.Code] = a.Name
+	}
+	for _, p := range env.Data.People {
+		if scope[p.Agency] {
+			staffN[p.Agency]++
+			if p.Member {
+				members[p.Agency]++
+			}
+		}
+	}
+	res := env.As(t, "moi.hr", "GET", "/api/reports/P13?scope=subtree", nil)
+	if res.Status != 200 {
+		t.Fatalf("P13: %d %s", res.Status, res.Body)
+	}
+	var a answer
+	res.JSON(t, &a)
+	if len(a.Rows) != len(scope) {
+		t.Fatalf("P13 has %d rows, the subtree of MOI has %d agencies", len(a.Rows), len(scope))
+	}
+	totS, totM := 0, 0
+	drilled := 0
+	for _, r := range a.Rows {
+		var code string
+		for c, n := range names {
+			if n == str(r["agency"]) && scope[c] {
+				code = c
+			}
+		}
+		if code == "" {
+			t.Fatalf("row of an agency outside the scope: %s", r["agency"])
+		}
+		s, m := num(t, r["staff"]), num(t, r["members"])
+		if s != staffN[code] || m != members[code] || num(t, r["nonMembers"]) != s-m {
+			t.Errorf("%s: staff %d members %d, want %d %d", code, s, m, staffN[code], members[code])
+		}
+		totS, totM = totS+s, totM+m
+		if str(r["memberRate"]) == "" && s > 0 && string(r["memberRate"]) == "null" {
+			t.Errorf("%s: no member rate with %d staff", code, s)
+		}
+		if s == 0 && string(r["memberRate"]) != "null" {
+			t.Errorf("%s: rate %s with no staff, want null (shown —)", code, r["memberRate"])
+		}
+		// the drill-down lists exactly the number clicked
+		for _, key := range []string{"members", "nonMembers"} {
+			var c cell
+			if err := json.Unmarshal(r[key], &c); err != nil || c.Drill == "" {
+				t.Fatalf("%s %s is not drillable: %s", code, key, r[key])
+			}
+			if n := len(all(t, env, "moi.hr", c.Drill+"&limit=7")); n != num(t, r[key]) {
+				t.Errorf("%s %s: the drill-down lists %d people, the cell says %s", code, key, n, c.Value)
+			}
+			drilled++
+		}
+	}
+	if num(t, a.Total["staff"]) != totS || num(t, a.Total["members"]) != totM {
+		t.Errorf("total %s/%s, sum of rows %d/%d", a.Total["staff"], a.Total["members"], totS, totM)
+	}
+	if drilled == 0 {
+		t.Fatal("no drill-down checked")
+	}
+
+	// scope never leaks: another county's agency, and a sibling's people
+	if res := env.As(t, "moi.hr", "GET", "/api/reports/P13?agency="+demo.TPE, nil); res.Status != 403 || res.Code() != "agency_forbidden" {
+		t.Errorf("P13 of Taipei for MOI's officer: %d %s", res.Status, res.Body)
+	}
+	if res := env.As(t, "tpe.hr", "GET", "/api/reports/P13-people?agency="+demo.MOI+"&member=all", nil); res.Status != 403 {
+		t.Errorf("MOI's people for Taipei's officer: %d %s", res.Status, res.Body)
+	}
+	if res := env.As(t, "moi.course", "GET", "/api/reports/P13", nil); res.Status != 403 || res.Code() != "forbidden" {
+		t.Errorf("P13 without the grant: %d %s", res.Status, res.Body)
+	}
+	for _, bad := range []string{"scope=all", "agency=nope", "member=maybe&agency=" + demo.MOI} {
+		path := "/api/reports/P13?" + bad
+		if strings.HasPrefix(bad, "member") {
+			path = "/api/reports/P12?" + bad
+		}
+		if res := env.As(t, "moi.hr", "GET", path, nil); res.Status != 400 || res.Code() != "invalid_input" {
+			t.Errorf("%s: %d %s", path, res.Status, res.Body)
+		}
+	}
+}
+
+// TestLearningStatus checks P5 against the demo's records: each person's
+// certified hours (final and passed, by the year of the end date), digital and
+// physical apart, and the course count opens exactly that many courses.
+func TestLearningStatus(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40})
+	type want struct{ total, digital, physical, courses int }
+	byYear := map[int]map[string]*want{}
+	// Edge cases the demo may lack, on one MOI person: each kind of record
+	// that does not count, a digital and a blended one, one across the year.
+	var first staff.Person
+	for _, p := range env.Data.People {
+		if p.Agency == demo.MOI && (first.ID == "" || p.ID < first.ID) {
+			first = p
+		}
+	}
+	y := env.Year()
+	yes, no := true, false
+	mk := func(id, start, end, status string, passed *bool, nature string, h, d, ph int) records.Record {
+		ey, _ := strconv.Atoi(end[:4])
+		return records.Record{PersonID: first.ID, ID: "T#" + id, Agency: demo.MOI, Year: ey, Source: records.SourceExternal,
+			CourseName: "測試" + id, Category: "3111", Start: start, End: end, Hours: h, Passed: passed, Status: status,
+			Nature: nature, DigitalHours: d, PhysicalHours: ph}
+	}
+	extra := []records.Record{
+		mk("failed", fmt.Sprintf("%d-03-01", y), fmt.Sprintf("%d-03-01", y), records.Final, &no, "physical", 5, 0, 0),
+		mk("pending", fmt.Sprintf("%d-03-02", y), fmt.Sprintf("%d-03-02", y), records.PendingReview, nil, "physical", 7, 0, 0),
+		mk("awaiting", fmt.Sprintf("%d-03-03", y), fmt.Sprintf("%d-03-03", y), records.AwaitingHours, nil, "", 11, 0, 0),
+		mk("digital", fmt.Sprintf("%d-03-04", y), fmt.Sprintf("%d-03-04", y), records.Final, &yes, "digital", 2, 0, 0),
+		mk("blended", fmt.Sprintf("%d-03-05", y), fmt.Sprintf("%d-03-06", y), records.Final, &yes, "blended", 9, 4, 5),
+		mk("boundary", fmt.Sprintf("%d-12-30", y-1), fmt.Sprintf("%d-01-01", y), records.Final, &yes, "physical", 3, 0, 0),
+	}
+	if err := (records.Repo{Table: env.Tables.Records}).WriteRecords(context.Background(), extra); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range append(extra, env.Data.Records...) {
+		if r.Status != records.Final || r.Passed == nil || !*r.Passed {
+			continue
+		}
+		y, _ := strconv.Atoi(r.End[:4])
+		if byYear[y] == nil {
+			byYear[y] = map[string]*want{}
+		}
+		w := byYear[y][r.PersonID]
+		if w == nil {
+			w = &want{}
+			byYear[y][r.PersonID] = w
+		}
+		w.total += r.Hours
+		w.courses++
+		switch r.Nature {
+		case "digital":
+			w.digital += r.Hours
+		case "blended":
+			w.digital += r.DigitalHours
+			w.physical += r.PhysicalHours
+		default:
+			w.physical += r.Hours
+		}
+	}
+	moi := map[string]staff.Person{}
+	for _, p := range env.Data.People {
+		if p.Agency == demo.MOI {
+			moi[p.ID] = p
+		}
+	}
+	checked, drilled := 0, 0
+	for _, y := range []int{env.Year() - 1, env.Year()} {
+		rows := all(t, env, "moi.hr", "/api/reports/P5?limit=40&year="+strconv.Itoa(y))
+		if len(rows) != len(moi) {
+			t.Fatalf("%d: P5 lists %d people, MOI has %d", y, len(rows), len(moi))
+		}
+		seen := map[string]bool{}
+		for _, r := range rows {
+			var c cell
+			if err := json.Unmarshal(r["courses"], &c); err != nil || c.Drill == "" {
+				t.Fatalf("courses not drillable: %s", r["courses"])
+			}
+			u, _ := url.Parse(c.Drill)
+			id := u.Query().Get("person")
+			p, ok := moi[id]
+			if !ok || seen[id] {
+				t.Fatalf("row of %q: not one of MOI's people, or twice", id)
+			}
+			seen[id] = true
+			if str(r["name"]) != p.Name || str(r["nationalId"]) == p.NationalID || !strings.HasSuffix(p.NationalID, str(r["nationalId"])[7:]) {
+				t.Errorf("%s: name %s id %s (the screen shows the ID masked)", id, r["name"], r["nationalId"])
+			}
+			w := byYear[y][id]
+			if w == nil {
+				w = &want{}
+			}
+			got := want{num(t, r["totalHours"]), num(t, r["digitalHours"]), num(t, r["physicalHours"]), num(t, r["courses"])}
+			if got != *w {
+				t.Errorf("%d %s: got %+v, want %+v", y, id, got, *w)
+			}
+			checked++
+			if w.courses > 0 && drilled < 5 {
+				if n := len(all(t, env, "moi.hr", c.Drill)); n != w.courses {
+					t.Errorf("%d %s: the course list has %d rows, the cell says %d", y, id, n, w.courses)
+				}
+				drilled++
+			}
+		}
+	}
+	if checked == 0 || drilled == 0 {
+		t.Fatalf("checked %d people, drilled %d", checked, drilled)
+	}
+	// a person of another agency is not found through MOI's scope
+	var other staff.Person
+	for _, p := range env.Data.People {
+		if p.Agency == demo.TPE {
+			other = p
+			break
+		}
+	}
+	path := "/api/reports/P5-courses?year=" + strconv.Itoa(env.Year()) + "&person=" + other.ID
+	if res := env.As(t, "moi.hr", "GET", path, nil); res.Status != 404 {
+		t.Errorf("Taipei's person through MOI: %d %s", res.Status, res.Body)
+	}
+	if res := env.As(t, "moi.hr", "GET", "/api/reports/P5?year=1999", nil); res.Status != 400 || res.Code() != "invalid_input" {
+		t.Errorf("year 1999: %d %s", res.Status, res.Body)
+	}
+}

@@ -3,7 +3,7 @@
 // and a drill-down URL's report and parameters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fields, yearOptions, cellText, cellValue, cellDrill, parseDrill, numeric } from '../js/ui/reportdef.js';
+import { fields, yearOptions, cellText, cellValue, cellDrill, parseDrill, numeric, companions } from '../js/ui/reportdef.js';
 
 test('the year select offers this year and the previous four as ROC years, and a default outside them', () => {
   const cases = [
@@ -71,4 +71,16 @@ test('a drill-down URL names its report and parameters (the same ones export it)
   assert.deepEqual(parseDrill('/api/reports/P8%2Dx?a=%E7%8E%8B&next=abc'), { id: 'P8-x', params: { a: '王' } }, 'decoded; a cursor is not a parameter');
   assert.equal(parseDrill('/api/courses?x=1'), null);
   assert.equal(parseDrill('/api/reports/a/b'), null);
+});
+
+test('a report offers the lists of its feature that take exactly its conditions as more exports (P5 匯出明細)', () => {
+  const p = (...keys) => keys.map((key) => ({ key }));
+  const p5 = { id: 'P5', feature: 'P5', drill: false, params: p('agency', 'scope', 'year', 'name'), exports: ['xlsx'] };
+  const defs = [p5,
+    { id: 'P5-courses', feature: 'P5', drill: true, params: p('agency', 'scope', 'year', 'person'), exports: ['xlsx'] }, // a cell's drill-down
+    { id: 'P5-details', feature: 'P5', drill: true, params: p('year', 'name', 'agency', 'scope'), exports: ['xlsx'] },
+    { id: 'P7-x', feature: 'P7', drill: true, params: p('agency', 'scope', 'year', 'name'), exports: ['xlsx'] }, // another feature
+    { id: 'P5-menu', feature: 'P5', drill: false, params: p('agency', 'scope', 'year', 'name'), exports: ['xlsx'] }, // a menu entry of its own
+  ];
+  assert.deepEqual(companions(defs, p5).map((d) => d.id), ['P5-details']);
 });

@@ -11,7 +11,7 @@ import { rocDateTime } from './format.js';
 import { thisYear } from './clock.js';
 import { state, fail } from './shell.js';
 import { searchTable } from './ui/searchtable.js';
-import { fields, cellValue, cellDrill, cellText, numeric, parseDrill } from './ui/reportdef.js';
+import { fields, cellValue, cellDrill, cellText, numeric, parseDrill, companions } from './ui/reportdef.js';
 
 // reportFeatures are the features that have a report of their own (not a
 // drill-down) among the definitions.
@@ -82,6 +82,7 @@ export async function reportView(el, defs, feature, rest = []) {
   const params = fields(def.params, { thisYear: thisYear(), active: state.me.active.code, agencies });
   await reportTable(main, {
     id: 'rp', report: def.id, name: def.name, columns: def.columns, exports: def.exports, params, errors: true,
+    also: companions(defs, def).map((d) => ({ kind: d.id, label: '匯出' + (d.name.split('：')[1] || d.name) })),
     // A report whose required conditions have no default waits for 查詢.
     manual: def.params.some((p) => p.required && !p.default),
     drill,
@@ -91,7 +92,7 @@ export async function reportView(el, defs, feature, rest = []) {
 // reportTable is one report's (or drill-down's) search table: rows of
 // GET /api/reports/<report>, its columns, 合計, 統計時間 and conditions.
 async function reportTable(box, t) {
-  const page = { total: null, conditions: [], computedAt: '', rows: 0, more: false, searched: false };
+  const page = { total: null, conditions: [], computedAt: '', rows: 0, more: false, searched: false, answers: 0 };
   const def = {
     id: t.id, label: `查詢${t.name}`, params: t.params, errors: t.errors, manual: t.manual,
     columns: columnsOf(t.columns, t.drill),
@@ -107,20 +108,21 @@ async function reportTable(box, t) {
       page.rows = (more ? page.rows : 0) + (p.rows || []).length;
       page.more = !!p.next;
       page.searched = true;
+      page.answers++;
     },
-    info: () => html`<div class="report-info">
+    info: () => html`<div class="report-info" data-answers=${page.answers}>
       ${page.conditions.length ? html`<p class="conditions" data-conditions><span class="muted">查詢條件：</span>${page.conditions.map((c, i) =>
         html`${i ? '；' : ''}<span>${c.label}：${c.value}</span>`)}</p>` : nothing}
       ${page.computedAt ? html`<p class="computed" data-computed-at=${page.computedAt}>統計時間：${rocDateTime(page.computedAt)}</p>` : nothing}
       <p class="sr-only" role="status">${page.searched ? `查詢完成，共 ${page.rows} 筆${page.more ? '，尚有更多' : ''}。` : ''}</p></div>`,
     foot: () => (page.total ? html`<tfoot><tr data-total>${def.columns.map((c, i) => {
       const v = cellValue(page.total[c.key]);
-      if (i === 0 && (v === null || v === undefined || v === '')) return html`<th scope="row" data-col=${c.key}>合計</th>`;
+      if (i === 0) return html`<th scope="row" data-col=${c.key}>${v === null || v === undefined || v === '' ? '合計' : c.cell(page.total, '合計')}</th>`;
       return html`<td class=${c.class || nothing} data-col=${c.key}>${c.cell(page.total, '合計')}</td>`;
     })}</tr></tfoot>` : nothing),
     empty: '沒有符合條件的資料。',
   };
-  if (t.exports && t.exports.length) def.export = { kind: t.report, formats: t.exports };
+  if (t.exports && t.exports.length) def.export = { kind: t.report, formats: t.exports, also: t.also };
   return searchTable(box, def);
 }
 

@@ -70,6 +70,14 @@ export function cellText(type, v) {
 // numeric types are right-aligned.
 export const numeric = (type) => type === 'number' || type === 'rate';
 
+// companions are the other exports of a report's conditions (P5's 匯出明細):
+// lists of the same feature, not menu entries, that take exactly the
+// report's parameters (a cell's drill-down takes more: the person, the agency).
+export function companions(defs, def) {
+  const keys = (d) => d.params.map((p) => p.key).sort().join('\n');
+  return defs.filter((d) => d.drill && d !== def && d.feature === def.feature && keys(d) === keys(def) && (d.exports || []).length);
+}
+
 // parseDrill reads a drill-down URL (/api/reports/P5-courses?person=p1&year=2026)
 // as the report it opens and its parameters; the same parameters export it.
 // It answers null for a URL that is not a report.

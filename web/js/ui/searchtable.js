@@ -21,7 +21,8 @@
 // required and max on a param, errors (a field error slot under each param,
 // API field errors shown there), manual (no search until 查詢), info()
 // (drawn above the table: conditions, 統計時間, a live status line), foot()
-// (a <tfoot>, the totals row), export.formats and export.label, and a
+// (a <tfoot>, the totals row), export.formats, export.label and export.also
+// (more exports of the same conditions: [{ kind, label }]), and a
 // column's key (<td data-col="…">).
 import { html, nothing, ref, show } from '../lit.js';
 import { api } from '../api.js';
@@ -97,11 +98,11 @@ export async function searchTable(el, def) {
     if (def.onPage) def.onPage(page, !!next);
     draw();
   };
-  const exportList = async () => {
+  const exportList = async (kind = def.export.kind) => {
     try {
       if (!checkDates(form)) return;
       if (def.errors) clearErrors(form);
-      await api('POST', `/api/exports/${def.export.kind}`, { format: form.elements.format.value, params: Object.fromEntries(query()) });
+      await api('POST', `/api/exports/${encodeURIComponent(kind)}`, { format: form.elements.format.value, params: Object.fromEntries(query()) });
       flash('已受理，檔案產製完成後即可於下方下載。', true);
       jobsBox.dispatchEvent(new Event('exports:refresh'));
     } catch (err) { if (!fieldError(def, form, err)) fail(err); }
@@ -116,7 +117,8 @@ export async function searchTable(el, def) {
       <p class="actions">${searchable ? html`<button type="submit">查詢</button>` : nothing}${def.actions || nothing}
         ${def.export ? html`<label class="inline" for=${id + '-format'}>匯出格式</label>
           <select id=${id + '-format'} name="format">${(def.export.formats || ['xlsx', 'ods', 'csv']).map((f) => html`<option value=${f}>${formatNames[f] || f}</option>`)}</select>
-          <button type="button" class="secondary" data-export @click=${exportList}>${def.export.label || '匯出'}</button>` : nothing}</p>
+          <button type="button" class="secondary" data-export @click=${() => exportList()}>${def.export.label || '匯出'}</button>
+          ${(def.export.also || []).map((x) => html`<button type="button" class="secondary" data-export=${x.kind} @click=${() => exportList(x.kind)}>${x.label}</button>`)}` : nothing}</p>
     </form>
     ${def.above || nothing}
     ${def.info ? def.info() : nothing}
@@ -129,7 +131,7 @@ export async function searchTable(el, def) {
       @click=${() => load(st.next).catch(fail)}>下一頁</button></p>` : nothing}</div>
     ${def.export ? html`<div id=${id + '-jobs'} ${ref((b) => { jobsBox = b || jobsBox; })}></div>` : nothing}`);
   draw();
-  if (def.export) await exportJobs(jobsBox, def.export.kind);
+  if (def.export) await exportJobs(jobsBox, [def.export.kind].concat((def.export.also || []).map((x) => x.kind)));
   if (def.manual) { st.loaded = true; draw(); } else await load();
   return { reload: () => load(), query };
 }

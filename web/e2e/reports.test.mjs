@@ -1,0 +1,157 @@
+// The one report screen (issue 16, "One screen for all") in the browser: a
+// personnel officer opens P13 (one row per agency in scope, a 合計 row that
+// is their sum, a count that opens exactly that many people), P5 (search, a
+// person's course count opens exactly that many courses, 返回), and exports
+// P5 as xlsx and ods, opened with 7-Zip and read back by LibreOffice with as
+// many rows as the screen showed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, launch, newPage, signIn, api, devToken, audit } from './harness.mjs';
+
+let stack, chrome;
+const errors = [];
+before(async () => { stack = await startStack({ people: 400, classes: 30 }); chrome = await launch(); });
+after(async () => { await chrome?.close(); await stack?.stop(); assert.deepEqual(errors, [], 'script errors on the page'); });
+
+// table reads a report table as it is shown: one object per body row (column
+// key → text), the 合計 row, and the drill-down links of each body row.
+const table = (page, list) => page.$eval(list, (el) => {
+  const read = (tr) => Object.fromEntries([...tr.querySelectorAll('[data-col]')].map((td) => [td.dataset.col, td.textContent.trim()]));
+  const t = el.querySelector('table');
+  if (!t) return { rows: [], total: null };
+  return {
+    rows: [...t.querySelectorAll('tbody tr')].map(read),
+    total: t.querySelector('tfoot tr[data-total]') ? read(t.querySelector('tfoot tr[data-total]')) : null,
+  };
+});
+const num = (s) => Number(String(s).replace(/,/g, ''));
+
+// allPages presses 下一頁 until the list has no more, and answers the row count.
+async function allPages(page, id) {
+  for (;;) {
+    const more = page.locator(`#${id}-more [data-more]`);
+    if (!await more.count()) break;
+    const before = await page.locator(`#${id}-list tbody tr`).count();
+    await more.click();
+    await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length > n, [`#${id}-list tbody tr`, before]);
+  }
+  return page.locator(`#${id}-list tbody tr`).count();
+}
+
+// search presses 查詢 and waits for its answer (the report counts the
+// answers it drew), which names what was asked among its conditions.
+async function search(page, id, expect) {
+  const before = Number(await page.$eval('.report-info', (el) => el.dataset.answers));
+  await page.click(`#${id}-search button[type=submit]`);
+  await page.waitForFunction((n) => Number(document.querySelector('.report-info').dataset.answers) > n, before);
+  assert.ok((await page.textContent('[data-conditions]')).includes(expect), `the conditions name ${expect}`);
+  assert.match(await page.textContent('.report-info [role=status]'), /查詢完成/);
+}
+
+// drillInto clicks a drillable cell, waits for the list behind it, reads every
+// page of it, and answers its row count.
+async function drillInto(page, button) {
+  await button.click();
+  await page.waitForSelector('#rd1-list table, #rd1-list .muted');
+  assert.ok(!await page.isVisible('#rp-main'), 'the drill-down replaces the report');
+  return allPages(page, 'rd1');
+}
+
+test('P13: one row per agency in scope, a 合計 that is their sum, a count that opens that many people', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.hr');
+  await page.click('#menu a[href="#/P13"]');
+  await page.waitForSelector('#rp-list table');
+  assert.match(await page.textContent('h1'), /同仁登錄會員統計\(含所屬機關\)\s*P13/);
+  await page.selectOption('#rp-scope', 'subtree');
+  await search(page, 'rp', '含所屬機關');
+
+  const token = await devToken(stack.url, 'moi.hr');
+  const agencies = (await api(stack.url, 'GET', '/api/agencies', { token })).body.items;
+  assert.ok(agencies.length > 1, 'the demo 內政部 has agencies below it');
+  const { rows, total } = await table(page, '#rp-list');
+  assert.deepEqual(rows.map((r) => r.agency), agencies.map((a) => a.name), 'one row per agency in scope, in tree order');
+  assert.ok(total, 'a 合計 row');
+  assert.equal(total.agency, '合計');
+  for (const key of ['staff', 'members', 'nonMembers']) {
+    assert.equal(num(total[key]), rows.reduce((s, r) => s + num(r[key]), 0), `合計 of ${key} is the sum of the rows`);
+  }
+  for (const r of rows) {
+    assert.equal(num(r.nonMembers), num(r.staff) - num(r.members), `${r.agency}: 未登錄 = 公務人員 − 已登錄`);
+    assert.equal(r.memberRate, num(r.staff) ? `${(Math.round((num(r.members) * 1000) / num(r.staff)) / 10).toFixed(1)}%` : '—', `${r.agency}: rate`);
+  }
+  assert.ok(num(total.staff) > 0, 'the scope has staff');
+  assert.equal(total.memberRate, `${(Math.round((num(total.members) * 1000) / num(total.staff)) / 10).toFixed(1)}%`, 'the 合計 rate is recomputed, not summed');
+  assert.ok(/統計時間|查詢條件/.test(await page.textContent('.report-info')), 'the answered conditions are shown');
+  await audit(page, 'P13 report');
+
+  // The smallest non-zero 已登錄會員數 opens exactly that many people.
+  const cells = page.locator('#rp-list tbody [data-col="members"] button[data-drill]');
+  const counts = await cells.allTextContents();
+  const pick = counts.map((t, i) => [num(t), i]).filter(([n]) => n > 0).sort((a, b) => a[0] - b[0])[0];
+  assert.ok(pick, `a non-zero member count to open: ${counts}`);
+  assert.equal(await drillInto(page, cells.nth(pick[1])), pick[0], 'the drill-down lists as many people as the cell said');
+  assert.ok((await page.textContent('#rp-crumbs')).includes('同仁登錄會員統計'), 'a breadcrumb back to the report');
+  await audit(page, 'P13 drill-down');
+  await page.click('[data-back]');
+  await page.waitForSelector('#rp-main:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.drill?.startsWith('/api/reports/P13-people')), true, '返回 puts focus back on the cell');
+});
+
+test('P5: search, a person\'s courses, 返回, and both exports opened with 7-Zip and LibreOffice', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.hr');
+  await page.click('#menu a[href="#/P5"]');
+  await page.waitForSelector('#rp-search');
+  const year = await page.$eval('#rp-year', (s) => s.value);
+  assert.equal(year, stack.day(0).slice(0, 4), 'the year defaults to this (Taipei) year');
+  assert.equal(await page.$eval('#rp-year option:checked', (o) => o.textContent.trim()), `民國 ${Number(year) - 1911} 年`);
+  await search(page, 'rp', `民國 ${Number(year) - 1911} 年`);
+  const shown = await allPages(page, 'rp');
+  assert.ok(shown > 0, 'the agency has people');
+
+  // A person with courses: the count opens exactly that many courses.
+  const cells = page.locator('#rp-list tbody [data-col="courses"] button[data-drill]');
+  const counts = (await cells.allTextContents()).map(num);
+  const i = counts.findIndex((n) => n > 0);
+  assert.ok(i >= 0, `someone in the agency has certified courses this year: ${counts}`);
+  assert.equal(await drillInto(page, cells.nth(i)), counts[i], 'the course list has as many courses as the cell said');
+  assert.match(await page.textContent('#rd1-list caption'), new RegExp(`共 ${counts[i]} 筆`));
+  await page.click('[data-back]');
+  await page.waitForSelector('#rp-main:not([hidden])');
+  assert.equal(await page.locator('#rp-list tbody tr').count(), shown, 'back to the same rows');
+
+  // Both formats of the report's export, each opened as an officer would.
+  for (const format of ['xlsx', 'ods']) {
+    await page.selectOption('#rp-format', format);
+    await page.click('#rp-search button[data-export=""]');
+    await page.waitForSelector('#flash.ok');
+  }
+  await page.waitForFunction(() => document.querySelectorAll('#rp-jobs tr[data-job][data-status="done"]').length >= 2, null, { timeout: 120_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-report-'));
+  const header = await page.$$eval('#rp-list thead th', (ths) => ths.map((th) => th.textContent.trim()));
+  const jobs = page.locator('#rp-jobs tr[data-job][data-status="done"]');
+  const seen = [];
+  for (let j = 0; j < 2; j++) {
+    const row = jobs.nth(j);
+    const password = (await row.locator('[data-password]').textContent()).trim();
+    const [download] = await Promise.all([page.waitForEvent('download'), row.locator('[data-download]').click()]);
+    const zip = join(dir, `${j}-${download.suggestedFilename()}`);
+    await download.saveAs(zip);
+    const out = join(dir, `out${j}`);
+    execFileSync('7z', ['x', '-y', '-p' + password, '-o' + out, zip], { stdio: 'pipe' });
+    const files = readdirSync(out);
+    assert.equal(files.length, 1, `one sheet in the ZIP: ${files}`);
+    seen.push(files[0].split('.').pop());
+    execFileSync('soffice', ['-env:UserInstallation=file://' + join(dir, 'profile'), '--headless', '--convert-to',
+      'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false', '--outdir', join(out, 'csv'), join(out, files[0])], { stdio: 'pipe' });
+    const csv = readFileSync(join(out, 'csv', readdirSync(join(out, 'csv'))[0]), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    assert.deepEqual(csv[0].split(','), header, `${files[0]}: the screen's columns`);
+    assert.equal(csv.length - 1, shown, `${files[0]}: as many rows as the screen showed`);
+  }
+  assert.deepEqual(seen.sort(), ['ods', 'xlsx']);
+});

@@ -2,8 +2,8 @@
 // personnel officer opens P13 (one row per agency in scope, a 合計 row that
 // is their sum, a count that opens exactly that many people), P5 (search, a
 // person's course count opens exactly that many courses, 返回), and exports
-// P5 as xlsx and ods, opened with 7-Zip and read back by LibreOffice with as
-// many rows as the screen showed.
+// P5 (匯出 as xlsx and ods, 匯出明細), opened with 7-Zip and read back by
+// LibreOffice with as many rows as the screen showed (a row per record).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -102,7 +102,7 @@ test('P13: one row per agency in scope, a 合計 that is their sum, a count that
   assert.equal(await page.evaluate(() => document.activeElement?.dataset?.drill?.startsWith('/api/reports/P13-people')), true, '返回 puts focus back on the cell');
 });
 
-test('P5: search, a person\'s courses, 返回, and both exports opened with 7-Zip and LibreOffice', async () => {
+test('P5: search, a person\'s courses, 返回, 匯出 (xlsx, ods) and 匯出明細 opened with 7-Zip and LibreOffice', async () => {
   const page = await newPage(chrome.browser, errors);
   await signIn(page, stack.url, 'moi.hr');
   await page.click('#menu a[href="#/P5"]');
@@ -121,23 +121,46 @@ test('P5: search, a person\'s courses, 返回, and both exports opened with 7-Zi
   assert.ok(i >= 0, `someone in the agency has certified courses this year: ${counts}`);
   assert.equal(await drillInto(page, cells.nth(i)), counts[i], 'the course list has as many courses as the cell said');
   assert.match(await page.textContent('#rd1-list caption'), new RegExp(`共 ${counts[i]} 筆`));
+  // The condition the drill-down's URL leaves open is in its form: with the
+  // uncertified records too, the list has at least the certified ones.
+  await page.check('#rd1-all');
+  const drawn = Number(await page.$eval('#rd1-list', (el) => el.closest('section').querySelector('.report-info').dataset.answers));
+  await page.click('#rd1-search button[type=submit]');
+  await page.waitForFunction((n) => Number(document.querySelector('#rd1-list').closest('section').querySelector('.report-info').dataset.answers) > n, drawn);
+  assert.ok(await allPages(page, 'rd1') >= counts[i], '含未認證 lists at least the certified courses');
   await page.click('[data-back]');
   await page.waitForSelector('#rp-main:not([hidden])');
   assert.equal(await page.locator('#rp-list tbody tr').count(), shown, 'back to the same rows');
 
-  // Both formats of the report's export, each opened as an officer would.
-  for (const format of ['xlsx', 'ods']) {
+  // 匯出 in both formats and 匯出明細, each opened as an officer would: the
+  // summary has the screen's rows; the detail a row per record of the year
+  // of each person (their course lists with 含未認證, read from the API).
+  const token = await devToken(stack.url, 'moi.hr');
+  const drills = await page.$$eval('#rp-list tbody [data-col="courses"] button[data-drill]', (bs) => bs.map((b) => b.dataset.drill));
+  assert.equal(drills.length, shown, 'every person has a course list');
+  let records = 0;
+  for (const url of drills) {
+    const r = await api(stack.url, 'GET', `${url}&all=1&limit=200`, { token });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(!r.body.next, 'one page');
+    records += r.body.rows.length;
+  }
+  const defs = (await api(stack.url, 'GET', '/api/reports', { token })).body.items;
+  const detailCols = defs.find((d) => d.id === 'P5-details').columns.map((c) => c.name);
+  for (const [format, button] of [['xlsx', ''], ['ods', ''], ['ods', 'P5-details']]) {
     await page.selectOption('#rp-format', format);
-    await page.click('#rp-search button[data-export=""]');
+    await page.click(`#rp-search button[data-export="${button}"]`);
     await page.waitForSelector('#flash.ok');
   }
-  await page.waitForFunction(() => document.querySelectorAll('#rp-jobs tr[data-job][data-status="done"]').length >= 2, null, { timeout: 120_000 });
+  assert.equal(await page.textContent('#rp-search button[data-export="P5-details"]'), '匯出課程明細');
+  await page.waitForFunction(() => document.querySelectorAll('#rp-jobs tr[data-job][data-status="done"]').length >= 3, null, { timeout: 180_000 });
   const dir = mkdtempSync(join(tmpdir(), 'e2e-report-'));
   const header = await page.$$eval('#rp-list thead th', (ths) => ths.map((th) => th.textContent.trim()));
   const jobs = page.locator('#rp-jobs tr[data-job][data-status="done"]');
   const seen = [];
-  for (let j = 0; j < 2; j++) {
+  for (let j = 0; j < 3; j++) {
     const row = jobs.nth(j);
+    const detail = (await row.locator('td').nth(1).textContent()).includes('課程明細');
     const password = (await row.locator('[data-password]').textContent()).trim();
     const [download] = await Promise.all([page.waitForEvent('download'), row.locator('[data-download]').click()]);
     const zip = join(dir, `${j}-${download.suggestedFilename()}`);
@@ -146,12 +169,12 @@ test('P5: search, a person\'s courses, 返回, and both exports opened with 7-Zi
     execFileSync('7z', ['x', '-y', '-p' + password, '-o' + out, zip], { stdio: 'pipe' });
     const files = readdirSync(out);
     assert.equal(files.length, 1, `one sheet in the ZIP: ${files}`);
-    seen.push(files[0].split('.').pop());
+    seen.push(`${detail ? '明細' : '匯出'}.${files[0].split('.').pop()}`);
     execFileSync('soffice', ['-env:UserInstallation=file://' + join(dir, 'profile'), '--headless', '--convert-to',
       'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false', '--outdir', join(out, 'csv'), join(out, files[0])], { stdio: 'pipe' });
     const csv = readFileSync(join(out, 'csv', readdirSync(join(out, 'csv'))[0]), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
-    assert.deepEqual(csv[0].split(','), header, `${files[0]}: the screen's columns`);
-    assert.equal(csv.length - 1, shown, `${files[0]}: as many rows as the screen showed`);
+    assert.deepEqual(csv[0].split(','), detail ? detailCols : header, `${files[0]}: its columns`);
+    assert.equal(csv.length - 1, detail ? records : shown, `${files[0]}: ${detail ? 'a row per record' : 'as many rows as the screen showed'}`);
   }
-  assert.deepEqual(seen.sort(), ['ods', 'xlsx']);
+  assert.deepEqual(seen.sort(), ['匯出.ods', '匯出.xlsx', '明細.ods']);
 });

@@ -73,7 +73,11 @@ export async function reportView(el, defs, feature, rest = []) {
       await reportTable(box.lastElementChild, {
         id: 'rd' + depth, report: d.id, name: known ? known.name : label,
         columns: known ? known.columns : [], exports: known ? known.exports : ['xlsx', 'ods'],
-        params: Object.entries(d.params).map(([name, value]) => ({ name, value, type: 'hidden' })),
+        // The URL fixes the drill-down's conditions; those of its definition
+        // the URL leaves open (P5-courses' 含未認證紀錄) are in its form.
+        params: Object.entries(d.params).map(([name, value]) => ({ name, value, type: 'hidden' }))
+          .concat(known ? fields(known.params.filter((p) => !(p.key in d.params)), { thisYear: thisYear(), active: state.me.active.code, agencies }) : []),
+        errors: true,
         drill,
       });
     } catch (err) { fail(err); }

@@ -67,6 +67,8 @@ bench: ## benchmarks, each with its baselines and ratios (about 30 minutes on 2 
 	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only search -lecturers 10000 -courses 20000 -scans 5
 	@echo; echo "parse + validate of learner-hour rows (Big5), one core; target 300,000 rows/s:"
 	$(GO) test -run '^$$' -bench ParseValidate -benchtime 5x -cpu 1 ./shared/imports
+	@echo; echo "reports (P5) at demo scale 10, summaries against the raw records:"
+	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only reports
 
 build: ## every bootstrap, as sam build builds it, into build/<LogicalId>/bootstrap
 	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory build-$$f ARTIFACTS_DIR=build/$$f; done

@@ -37,6 +37,7 @@ var targets = []string{
 	"shared/catalog/enroll.go",
 	"shared/catalog/classes.go",
 	"shared/records/records.go",
+	"shared/summary/repo.go",
 	"shared/agency/sync.go",
 	"shared/export/job.go",
 	"shared/imports/job.go",

@@ -68,6 +68,22 @@ func (g Guard) Require(feature string, h http.Handler) http.Handler {
 	})
 }
 
+// RequireAny lets through officers holding any of features in their active
+// agency (P2 lists the score downloads P1 requested).
+func (g Guard) RequireAny(features []string, h http.Handler) http.Handler {
+	return g.check(h, func(c Caller) error {
+		if c.Kind != KindOfficer {
+			return errcode.New(errcode.Forbidden, "統計報表帳號無法使用此功能。")
+		}
+		for _, f := range features {
+			if c.Can(f) {
+				return nil
+			}
+		}
+		return errcode.New(errcode.Forbidden, "您在目前的服務機關（"+c.Active.Name+"）沒有「"+FeatureName(features[0])+"」的權限。")
+	})
+}
+
 // Officer lets through any signed-in officer (the home page functions H1–H7).
 func (g Guard) Officer(h http.Handler) http.Handler {
 	return g.check(h, func(c Caller) error {

@@ -56,6 +56,12 @@ const (
 	Offline   = "offline"   // 不開放線上報名
 )
 
+// NatureNames and MethodNames are how officers read them.
+var (
+	NatureNames = map[string]string{Digital: "數位", Physical: "實體", Blended: "混成"}
+	MethodNames = map[string]string{Nominated: "機關薦送", Open: "自由報名", Offline: "不開放線上報名"}
+)
+
 // Class statuses.
 const (
 	Active    = ""          // the default: running as planned

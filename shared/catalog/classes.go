@@ -232,6 +232,7 @@ type ClassFilter struct {
 	Location string // partial
 	Category string // the code or any code below it
 	Method   string
+	Nature   string // digital / physical / blended
 	Fee      string // "free" or "paid"
 	After    string // paging cursor
 	Limit    int
@@ -273,6 +274,9 @@ func (r Repo) SearchClasses(ctx context.Context, f ClassFilter) (ClassPage, erro
 	}
 	if f.Method != "" {
 		q = q.Filter("$ = ?", "method", f.Method)
+	}
+	if f.Nature != "" {
+		q = q.Filter("$ = ?", "nature", f.Nature)
 	}
 	switch f.Fee {
 	case "free":

@@ -84,6 +84,18 @@ func (t *Table) Lookup(code string) (Entry, bool) {
 	return t.Entries[i], true
 }
 
+// Top is the top-level ancestor of code (code itself when unknown).
+func (t *Table) Top(code string) string {
+	for range MaxLevel {
+		e, ok := t.Lookup(code)
+		if !ok || e.Parent == "" {
+			return code
+		}
+		code = e.Parent
+	}
+	return code
+}
+
 // Parse reads a code table: a header row, then code,name[,parent]. Parents
 // must come before their children; levels follow from the parents.
 func Parse(name string, r io.Reader) (*Table, error) {

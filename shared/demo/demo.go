@@ -296,10 +296,9 @@ func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Cl
 				classes[len(classes)-1].Enrolled++
 			}
 			if ended && status == catalog.Approved && !end.Equal(yesterday) {
-				recs = append(recs, records.Record{PersonID: p.ID, ID: records.ClassRecordID(c.CourseCode, c.Session),
-					Agency: p.Agency, Year: end.Year(), Source: "class", CourseCode: c.CourseCode, Session: c.Session,
-					CourseName: c.Name, Category: c.Category, Start: c.Start, End: c.End, Hours: c.Hours,
-					Passed: &passed, Status: records.Final, Created: end.AddDate(0, 0, 1)})
+				rec := records.OfClass(c, p.ID, p.Agency, end.AddDate(0, 0, 1))
+				rec.Passed, rec.Status = &passed, records.Final
+				recs = append(recs, rec)
 			}
 		}
 	}

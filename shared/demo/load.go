@@ -17,6 +17,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 // Tables are where Load writes.
@@ -44,7 +45,7 @@ func Loaded(ctx context.Context, t Tables) (bool, error) {
 
 // Counts says how many items of each kind Load wrote.
 type Counts struct {
-	Agencies, People, Classes, Enrollments, Records, Users, Stats, Announcements int
+	Agencies, People, Classes, Enrollments, Records, Summaries, Users, Stats, Announcements int
 }
 
 // Load writes d. Keys are deterministic, so loading twice leaves one copy.
@@ -98,6 +99,16 @@ func Load(ctx context.Context, t Tables, d Data, o Options, workers int) (Counts
 	for _, r := range d.Records {
 		rec = append(rec, records.Keyed(r))
 	}
+	// The learning summaries of the records, computed here in bulk: the
+	// records are written with plain batch puts, which recompute nothing.
+	people := make(map[string]staff.Person, len(d.People))
+	for _, p := range d.People {
+		people[p.ID] = p
+	}
+	sums := summary.Bulk(d.Records, people, o.Now)
+	for _, s := range sums {
+		rec = append(rec, summary.Keyed(s, 1))
+	}
 	for _, job := range []struct {
 		table dynamo.Table
 		items []any
@@ -111,6 +122,6 @@ func Load(ctx context.Context, t Tables, d Data, o Options, workers int) (Counts
 		return Counts{}, fmt.Errorf("mark demo data loaded: %w", err)
 	}
 	return Counts{Agencies: len(d.Agencies), People: len(d.People), Classes: len(d.Classes),
-		Enrollments: len(d.Enrollments), Records: len(d.Records), Users: len(d.Users),
+		Enrollments: len(d.Enrollments), Records: len(d.Records), Summaries: len(sums), Users: len(d.Users),
 		Stats: len(d.Stats), Announcements: len(d.Announcements)}, nil
 }

@@ -61,3 +61,17 @@ func aes256(fh *zip.FileHeader) {
 // Password returns a password for one export: five groups of four
 // characters without look-alikes (about 110 bits).
 func Password() string { return auth.ReadableSecret(5) }
+
+// GoodPassword reports whether an officer's own file password is usable: 8 to
+// 64 printable ASCII characters without spaces (every unzip tool can type it).
+func GoodPassword(p string) bool {
+	if len(p) < 8 || len(p) > 64 {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] <= ' ' || p[i] > '~' {
+			return false
+		}
+	}
+	return true
+}

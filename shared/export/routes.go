@@ -16,7 +16,7 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/exports/courses", g.Require("L2", s.handleList("courses")))
 	for _, k := range s.Reports {
 		r.Handle("POST /api/exports/"+k.Kind, g.Require(k.Feature, s.handleRequest(k.Kind)))
-		r.Handle("GET /api/exports/"+k.Kind, g.Require(k.Feature, s.handleList(k.Kind)))
+		r.Handle("GET /api/exports/"+k.Kind, g.RequireAny(append([]string{k.Feature}, k.Lists...), s.handleList(k.Kind)))
 	}
 	r.Handle("GET /api/exports/jobs/{id}", g.Officer(s.handleGet()))
 	r.Handle("GET /api/exports/jobs/{id}/download", g.Officer(s.handleDownload()))

@@ -15,8 +15,12 @@ type Server struct {
 	Reports []Grant
 }
 
-// Grant is an export kind and the feature a caller needs to request it.
-type Grant struct{ Kind, Feature string }
+// Grant is an export kind and the feature a caller needs to request it;
+// Lists are further features whose holders may list its jobs (P2 lists P1's).
+type Grant struct {
+	Kind, Feature string
+	Lists         []string
+}
 
 // NewServer returns the exports function's handler.
 func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
@@ -25,6 +29,8 @@ func NewServer(s *Server) http.Handler { return httpapi.Serve(s.Routes) }
 type RequestInput struct {
 	Format Format            `json:"format"`
 	Params map[string]string `json:"params"`
+	// Password is the officer's own file password (P1's 檔案密碼); empty: one is made.
+	Password string `json:"password,omitempty" max:"64"`
 }
 
 func (s *Server) handleRequest(kind string) httpapi.HandlerFunc {
@@ -36,7 +42,7 @@ func (s *Server) handleRequest(kind string) httpapi.HandlerFunc {
 		if in.Params == nil {
 			in.Params = map[string]string{}
 		}
-		job, err := s.Service.Request(r.Context(), auth.CallerFrom(r.Context()), kind, in.Format, in.Params)
+		job, err := s.Service.Request(r.Context(), auth.CallerFrom(r.Context()), kind, in.Format, in.Params, in.Password)
 		if err != nil {
 			return err
 		}

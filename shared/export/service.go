@@ -43,7 +43,7 @@ type Service struct {
 
 // Request checks and records a job, then starts the worker; the file is never
 // made inside the API request.
-func (s *Service) Request(ctx context.Context, c auth.Caller, kind string, format Format, params map[string]string) (Job, error) {
+func (s *Service) Request(ctx context.Context, c auth.Caller, kind string, format Format, params map[string]string, password string) (Job, error) {
 	src, ok := s.Sources[kind]
 	if !ok {
 		return Job{}, errcode.New(errcode.NotFound, "沒有這種匯出。")
@@ -51,13 +51,19 @@ func (s *Service) Request(ctx context.Context, c auth.Caller, kind string, forma
 	if !format.Valid() {
 		return Job{}, errcode.Field("format", "請選擇檔案格式：xlsx、ods 或 csv。")
 	}
+	if password != "" && !GoodPassword(password) {
+		return Job{}, errcode.Field("password", "檔案密碼須為 8 至 64 個英文字母、數字或符號（不含空白）。")
+	}
 	plan, err := src.Plan(ctx, c, params)
 	if err != nil {
 		return Job{}, err
 	}
+	if password == "" {
+		password = Password()
+	}
 	plan.Conditions = append(plan.Conditions, Condition{Label: "檔案格式", Value: strings.ToUpper(string(format))})
 	job := Job{ID: auth.RandomID(16), Kind: kind, Title: plan.Title, Conditions: plan.Conditions, Params: plan.Params,
-		Format: format, Owner: c.UserID, Agency: c.Active.Code, Status: Queued, Password: Password(),
+		Format: format, Owner: c.UserID, Agency: c.Active.Code, Status: Queued, Password: password,
 		Filename: SafeName(plan.Filename) + ".zip", Created: s.Now().UTC()}
 	if err := s.Jobs.Create(ctx, job); err != nil {
 		return Job{}, err
@@ -171,6 +177,9 @@ func (w *Worker) Run(ctx context.Context, in WorkerInput) error {
 	}
 	key := fmt.Sprintf("exports/%s/%s.zip", job.Agency, auth.RandomID(16))
 	rows, size, err := w.write(ctx, job, src, key)
+	if d, ok := src.(Deliverer); ok && err == nil {
+		err = d.Delivered(ctx, job) // the file is stored: now, and only now, mark what it delivered
+	}
 	switch {
 	case errors.Is(err, errTooLarge):
 		return w.finish(ctx, job, TooLarge, rows, 0, fmt.Sprintf("資料超過 %d 列（試算表的上限），請縮小查詢條件後再匯出。", w.maxRows()))
@@ -213,7 +222,11 @@ func (w *Worker) write(ctx context.Context, job Job, src Source, key string) (in
 			if err != nil {
 				return err
 			}
-			err = src.Rows(ctx, job.Params, func(cells []string) error {
+			params := map[string]string{JobParam: job.ID}
+			for k, v := range job.Params {
+				params[k] = v
+			}
+			err = src.Rows(ctx, params, func(cells []string) error {
 				rows++
 				if rows > w.maxRows() {
 					return errTooLarge

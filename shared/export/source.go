@@ -34,3 +34,15 @@ type Condition struct {
 	Label string `dynamo:"label" json:"label"`
 	Value string `dynamo:"value" json:"value"`
 }
+
+// Deliverer is a source whose rows are marked as delivered once the file is
+// stored (P1 marks the records a score download delivered). Delivered runs
+// after the upload and before the job is done; an error retries the job, so
+// it must be idempotent.
+type Deliverer interface {
+	Delivered(ctx context.Context, job Job) error
+}
+
+// JobParam is the parameter the worker adds for Rows: the job's id, so a
+// source can read what a retry of the same job must read again.
+const JobParam = "_job"

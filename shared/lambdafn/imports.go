@@ -17,7 +17,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
-	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
@@ -32,7 +31,7 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 	deps := imports.Deps{
 		People:  staff.Repo{Table: c.Tables.Directory},
 		Classes: catalog.Repo{Table: c.Tables.Catalog},
-		Records: records.Repo{Table: c.Tables.Records},
+		Records: recordsRepo(c),
 		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog}, Codes: codeRepo, Now: c.Now,
 			NewID: func() string { return auth.RandomID(8) }},
 		Codes:    codeRepo,
@@ -132,6 +131,6 @@ func Enrollment(ctx context.Context, getenv func(string) string) (APIHandler, er
 	g, _ := Guard(c)
 	svc := &enrollment.Service{DB: c.Tables.DB, Classes: catalog.Repo{Table: c.Tables.Catalog},
 		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory},
-		Records: records.Repo{Table: c.Tables.Records}, Now: c.Now}
+		Records: recordsRepo(c), Now: c.Now}
 	return API(enrollment.NewServer(&enrollment.Server{Service: svc, Guard: g})), nil
 }

@@ -40,6 +40,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 // Start is every bootstrap's main: build the handler once, log how long that
@@ -308,8 +309,9 @@ type ScheduleInput struct {
 
 // NightlyResult reports one nightly run.
 type NightlyResult struct {
-	RostersApplied int      `json:"rostersApplied"`
-	ImportsStarted []string `json:"importsStarted"` // upload jobs handed to ImportApplyFunction
+	RostersApplied int                  `json:"rostersApplied"`
+	ImportsStarted []string             `json:"importsStarted"` // upload jobs handed to ImportApplyFunction
+	Summaries      summary.RepairResult `json:"summaries"`      // learning summaries checked against the records
 }
 
 // Nightly is the nightly batch: it applies staged rosters and starts one
@@ -353,7 +355,9 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 			}
 			res.ImportsStarted = append(res.ImportsStarted, id)
 		}
-		return res, errors.Join(errs...)
+		// Last: after the roster moved people, so their summaries take their new agency.
+		res.Summaries, err = summaries(c).Repair(ctx)
+		return res, errors.Join(append(errs, err)...)
 	}, nil
 }
 
@@ -362,14 +366,14 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 // to yesterday (Taipei); a run with a date does that day alone and leaves the
 // checkpoint where it is.
 func RosterTransfer(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (records.CatchUpResult, error), error) {
-	c, err := Open(ctx, getenv, []string{settings.TableCatalog, settings.TableRecords})
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords})
 	if err == nil {
 		err = c.Env.Err()
 	}
 	if err != nil {
 		return nil, err
 	}
-	recs := records.Repo{Table: c.Tables.Records}
+	recs := recordsRepo(c)
 	t := records.Transfer{Catalog: catalog.Repo{Table: c.Tables.Catalog}, Records: recs, Now: c.Now}
 	return func(ctx context.Context, in ScheduleInput) (records.CatchUpResult, error) {
 		if in.Date == "" {

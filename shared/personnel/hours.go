@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 // each runs f for 0..n-1, eight at a time.
@@ -22,7 +23,11 @@ func each(ctx context.Context, n int, f func(context.Context, int) error) error 
 // FromRecords computes hours from each person's records on request: the
 // baseline the summaries are measured against (make bench), and the
 // definition of what a summary must hold.
-type FromRecords struct{ Records Records }
+type FromRecords struct {
+	Records interface {
+		OfPerson(ctx context.Context, personID string, year int) ([]records.Record, error)
+	}
+}
 
 // YearHours reads every record of each person in the year.
 func (f FromRecords) YearHours(ctx context.Context, year int, people []string) (map[string]Hours, error) {
@@ -59,4 +64,29 @@ func Sum(recs []records.Record) Hours {
 		h.Categories[r.Category] += r.Hours
 	}
 	return h
+}
+
+// Summaries reads learning summaries (shared/summary).
+type Summaries interface {
+	GetMany(ctx context.Context, personIDs []string, year int) (map[string]summary.Summary, error)
+}
+
+// FromSummaries reads hours from the learning summaries: one BatchGetItem
+// per hundred people, whatever their records.
+type FromSummaries struct{ Summaries Summaries }
+
+// YearHours reads the people's summaries of the year.
+func (f FromSummaries) YearHours(ctx context.Context, year int, people []string) (map[string]Hours, error) {
+	sums, err := f.Summaries.GetMany(ctx, people, year)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Hours, len(sums))
+	for id, s := range sums {
+		if s.Records == 0 {
+			continue
+		}
+		out[id] = Hours{Records: s.Records, Total: s.TotalHours, Digital: s.DigitalHours, Physical: s.PhysicalHours, Categories: s.Categories}
+	}
+	return out, nil
 }

@@ -4,17 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/guregu/dynamo/v2"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -210,7 +220,9 @@ func TestLearningStatus(t *testing.T) {
 		mk("blended", fmt.Sprintf("%d-03-05", y), fmt.Sprintf("%d-03-06", y), records.Final, &yes, "blended", 9, 4, 5),
 		mk("boundary", fmt.Sprintf("%d-12-30", y-1), fmt.Sprintf("%d-01-01", y), records.Final, &yes, "physical", 3, 0, 0),
 	}
-	if err := (records.Repo{Table: env.Tables.Records}).WriteRecords(context.Background(), extra); err != nil {
+	// written as every function writes records: the summaries follow
+	sums := summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: time.Now}
+	if err := (records.Repo{Table: env.Tables.Records, Summaries: sums}).WriteRecords(context.Background(), extra); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range append(extra, env.Data.Records...) {
@@ -300,5 +312,146 @@ func TestLearningStatus(t *testing.T) {
 	}
 	if res := env.As(t, "moi.hr", "GET", "/api/reports/P5?year=1999", nil); res.Status != 400 || res.Code() != "invalid_input" {
 		t.Errorf("year 1999: %d %s", res.Status, res.Body)
+	}
+}
+
+// TestScoreDownload: P1 lists the final records of the year's range, refuses
+// a range across years, and its export marks exactly the records its file
+// delivered, once, when the file is stored.
+func TestScoreDownload(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 200, Classes: 40})
+	// the year with most of MOI's results (the demo's records lie in the last
+	// 240 days: this year, or last year early in January)
+	perYear := map[int]int{}
+	for _, r := range env.Data.Records {
+		if r.Agency == demo.MOI && r.Status == records.Final {
+			n, _ := strconv.Atoi(r.End[:4])
+			perYear[n]++
+		}
+	}
+	y := env.Year()
+	if perYear[y-1] > perYear[y] {
+		y--
+	}
+	want := map[string]bool{}
+	for _, r := range env.Data.Records {
+		if r.Agency == demo.MOI && r.Status == records.Final && strings.HasPrefix(r.End, strconv.Itoa(y)+"-") {
+			want[r.PersonID+"/"+r.ID] = true
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the demo has no final record of MOI last year")
+	}
+	base := fmt.Sprintf("/api/reports/P1?year=%d&from=%d-01-01&to=%d-12-31", y, y, y)
+	rows := all(t, env, "moi.hr", base+"&limit=25")
+	if len(rows) != len(want) {
+		t.Fatalf("P1 lists %d records, want %d", len(rows), len(want))
+	}
+	for _, r := range rows {
+		if _, leaked := r["_key"]; leaked {
+			t.Fatal("the row key reached the screen")
+		}
+	}
+	cross := fmt.Sprintf("/api/reports/P1?year=%d&from=%d-12-01&to=%d-12-31", y, y-1, y)
+	if res := env.As(t, "moi.hr", "GET", cross, nil); res.Status != 400 || !strings.Contains(string(res.Body), "跨年度") {
+		t.Errorf("a range across years: %d %s", res.Status, res.Body)
+	}
+	// the export, with the officer's own password and only-not-downloaded
+	params := map[string]string{"year": strconv.Itoa(y), "notDownloaded": "1"}
+	if res := env.As(t, "moi.hr", "POST", "/api/exports/P1", map[string]any{"format": "xlsx", "params": params, "password": "short"}); res.Status != 400 {
+		t.Errorf("a short file password: %d %s", res.Status, res.Body)
+	}
+	res := env.As(t, "moi.hr", "POST", "/api/exports/P1", map[string]any{"format": "xlsx", "params": params, "password": "Scores-115!"})
+	if res.Status != 202 {
+		t.Fatalf("P1 export: %d %s", res.Status, res.Body)
+	}
+	var job export.Job
+	res.JSON(t, &job)
+	env.WaitAsync()
+	env.As(t, "moi.hr", "GET", "/api/exports/jobs/"+job.ID, nil).JSON(t, &job)
+	if job.Status != export.Done || job.Rows != len(want)+1 && job.Rows != len(want) {
+		t.Fatalf("job %+v, want done with %d rows", job, len(want))
+	}
+	// the file: opened with 7-Zip with the officer's password, read with excelize
+	link := env.As(t, "moi.hr", "GET", "/api/exports/jobs/"+job.ID+"/download", nil).Map(t)["url"].(string)
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipBytes, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	dir := t.TempDir()
+	zp := filepath.Join(dir, "p1.zip")
+	os.WriteFile(zp, zipBytes, 0o644)
+	if out, err := exec.Command("7z", "x", "-y", "-pScores-115!", "-o"+dir, zp).CombinedOutput(); err != nil {
+		t.Fatalf("7z: %v %s", err, out)
+	}
+	xlsx, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
+	if len(xlsx) != 1 {
+		t.Fatalf("files in the ZIP: %v", xlsx)
+	}
+	f, err := excelize.OpenFile(xlsx[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheetRows, err := f.GetRows(f.GetSheetName(0))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dataRows := 0
+	for _, r := range sheetRows {
+		if len(r) > 13 && (r[12] == "通過" || r[12] == "未通過") {
+			dataRows++
+			if len(r[3]) != 10 || strings.Contains(r[3], "*") {
+				t.Errorf("the export's national ID is %q: whole in the password ZIP", r[3])
+			}
+		}
+	}
+	if dataRows != len(want) {
+		t.Errorf("the file has %d records, want %d", dataRows, len(want))
+	}
+	// exactly the delivered records are marked, by this job
+	marked := 0
+	repo := records.Repo{Table: env.Tables.Records}
+	for _, a := range []string{demo.MOI} {
+		recs, _, _, err := repo.OfAgency(context.Background(), a, y, records.AgencyFilter{}, "", 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.DownloadedBy == job.ID {
+				marked++
+				if !want[r.PersonID+"/"+r.ID] {
+					t.Errorf("%s/%s marked but not delivered", r.PersonID, r.ID)
+				}
+			} else if want[r.PersonID+"/"+r.ID] {
+				t.Errorf("%s/%s delivered but not marked", r.PersonID, r.ID)
+			}
+		}
+	}
+	if marked != len(want) {
+		t.Errorf("%d records marked, want %d", marked, len(want))
+	}
+	// now none is left to download, and a retry of the same job marks nothing twice
+	if n := len(all(t, env, "moi.hr", base+"&notDownloaded=1")); n != 0 {
+		t.Errorf("after the download, %d records are still not downloaded", n)
+	}
+	var keys []dynamo.Keys
+	recs, ks, _, _ := repo.OfAgency(context.Background(), demo.MOI, y, records.AgencyFilter{FinalOnly: true, NotDownloaded: true, Job: job.ID}, "", 100000)
+	if len(recs) != len(want) {
+		t.Errorf("a retry of the job reads %d records, want the same %d", len(recs), len(want))
+	}
+	keys = append(keys, ks...)
+	if n, err := repo.MarkDownloaded(context.Background(), keys, job.ID, time.Now()); err != nil || n != 0 {
+		t.Errorf("a retry marked %d again (%v)", n, err)
+	}
+	// P2: the officer's download requests, listed for P2 holders
+	var list struct {
+		Items []export.Job `json:"items"`
+	}
+	env.As(t, "moi.hr", "GET", "/api/exports/P1", nil).JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != job.ID || len(list.Items[0].Conditions) == 0 {
+		t.Errorf("P2 list: %+v", list.Items)
 	}
 }

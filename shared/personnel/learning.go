@@ -235,7 +235,7 @@ func (s Reports) p7() report.Definition {
 				h := hours[p.ID]
 				byTop := map[string]int{}
 				for code, n := range h.Categories {
-					byTop[TopOf(cats, code)] += n
+					byTop[cats.Top(code)] += n
 				}
 				for _, c := range topCategories() {
 					r["cat"+c.Code] = byTop[c.Code]
@@ -263,17 +263,4 @@ func topCategories() []codes.Entry {
 		}
 	}
 	return out
-}
-
-// TopOf is the top-level ancestor of a category code (the code itself when
-// unknown).
-func TopOf(t *codes.Table, code string) string {
-	for range codes.MaxLevel {
-		e, ok := t.Lookup(code)
-		if !ok || e.Parent == "" {
-			return code
-		}
-		code = e.Parent
-	}
-	return code
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
@@ -39,6 +40,7 @@ type People interface {
 	Page(ctx context.Context, agency string, f staff.Filter, after string, limit int) ([]staff.Person, string, error)
 	Count(ctx context.Context, agency string) (staff, members int, err error)
 	GetMany(ctx context.Context, ids []string) (map[string]staff.Person, error)
+	ByNationalIDs(ctx context.Context, nids []string) (map[string]staff.Ref, error)
 }
 
 // Records reads a person's records.
@@ -56,14 +58,16 @@ type Reports struct {
 	People  People
 	Hours   HoursReader
 	Records Records
+	Scores  AgencyRecords
 	Codes   Codes
+	Now     func() time.Time
 }
 
 // Definitions returns every report of this package (a zero Reports lists
 // them for route tables; its rows must not be read).
 func (s Reports) Definitions() []report.Definition {
-	return []report.Definition{s.p5(), s.p5Courses(), s.p5Details(), s.p7(), s.p12(), s.p13(),
-		s.memberList("P13-people", "P13", "同仁登錄會員統計：人員明細", true)}
+	return []report.Definition{s.p1(), s.p5(), s.p6(), s.p5Courses(), s.p5Details(), s.p7(), s.p12(), s.p13(),
+		s.memberList("P13-people", "P13", "同仁登錄會員統計：人員明細", true), s.r4(), s.r4Courses()}
 }
 
 // personParams are the person conditions P5, P5 明細, P7 and P12 share.

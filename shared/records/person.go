@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 )
 
 // OfPerson returns a person's records of a year (one Query of the person's
@@ -26,14 +28,27 @@ func (s Repo) OfPerson(ctx context.Context, personID string, year int) ([]Record
 // final and passed; waiting for hours, pending review and failed do not).
 func Counted(r Record) bool { return r.Status == Final && r.Passed != nil && *r.Passed }
 
-// Split answers r's digital and physical hours: a blended record counts its
-// two parts, a digital one all digital, anything else all physical.
+// Split divides a record's hours into digital and physical. Digital and
+// physical records count whole. A blended record counts its two parts; when
+// they no longer add up to its hours (an organiser graded attended hours
+// below the class's), the hours are split in the parts' proportion, digital
+// rounded down, so digital + physical is always the record's hours. A record
+// without a nature counts as physical.
 func Split(r Record) (digital, physical int) {
 	switch r.Nature {
-	case "digital":
+	case catalog.Digital:
 		return r.Hours, 0
-	case "blended":
-		return r.DigitalHours, r.PhysicalHours
+	case catalog.Blended:
+		d, p := r.DigitalHours, r.PhysicalHours
+		if d+p == r.Hours {
+			return d, p
+		}
+		if d+p <= 0 {
+			return 0, r.Hours
+		}
+		d = r.Hours * d / (d + p)
+		return d, r.Hours - d
+	default:
+		return 0, r.Hours
 	}
-	return 0, r.Hours
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +52,10 @@ type Record struct {
 	Score         *int   `dynamo:"score,omitempty" json:"score,omitempty"`
 	City          string `dynamo:"city,omitempty" json:"city,omitempty"`
 	Job           string `dynamo:"job,omitempty" json:"job,omitempty"` // the upload that wrote it
+	// The score download (P1) that last delivered the record; a rewrite of
+	// the record (an upload's correction) clears it.
+	DownloadedBy string    `dynamo:"downloadedBy,omitempty" json:"-"`
+	DownloadedAt time.Time `dynamo:"downloadedAt,omitempty" json:"-"`
 }
 
 type item struct {
@@ -101,19 +106,70 @@ const (
 // ClassRecordID names the record a class produces for a person: one per class.
 func ClassRecordID(courseCode, session string) string { return "C#" + courseCode + "#" + session }
 
-// Repo writes records.
-type Repo struct{ Table dynamo.Table }
+// PersonYear names a person's records of a year (one learning summary).
+type PersonYear struct {
+	PersonID string
+	Year     int
+}
+
+// Summaries recomputes the learning summaries of person-years from their
+// records (shared/summary.Repo).
+type Summaries interface {
+	Recompute(ctx context.Context, keys []PersonYear) error
+}
+
+// Repo writes records. Every write method, once its write succeeded,
+// recomputes the summaries of every person-year it named (written or not:
+// a call retried after a failure between its write and its recompute heals
+// the summary), so no caller can forget them. Summaries nil: none kept.
+type Repo struct {
+	Table     dynamo.Table
+	Summaries Summaries
+}
+
+// summarise recomputes the summaries of the person-years of recs.
+func summarise[T any](ctx context.Context, s Repo, recs []T, rec func(T) *Record) error {
+	if s.Summaries == nil || len(recs) == 0 {
+		return nil
+	}
+	keys := make([]PersonYear, len(recs))
+	for i, r := range recs {
+		p := rec(r)
+		keys[i] = PersonYear{PersonID: p.PersonID, Year: p.Year}
+	}
+	if err := s.Summaries.Recompute(ctx, keys); err != nil {
+		return fmt.Errorf("records written; learning summaries not updated (the nightly repair will): %w", err)
+	}
+	return nil
+}
+
+func self(r Record) *Record { return &r }
 
 // Create writes r unless a record with its key exists; it reports whether it wrote.
 func (s Repo) Create(ctx context.Context, r Record) (bool, error) {
-	err := s.Table.Put(Keyed(r)).If("attribute_not_exists(pk)").Run(ctx)
-	if dynamo.IsCondCheckFailed(err) {
-		return false, nil
-	}
+	n, err := s.CreateMany(ctx, []Record{r})
+	return n == 1, err
+}
+
+// CreateMany writes each record unless one with its key exists, eight at a
+// time; it reports how many it wrote.
+func (s Repo) CreateMany(ctx context.Context, recs []Record) (int, error) {
+	var n atomic.Int32
+	err := each(ctx, recs, func(ctx context.Context, r Record) error {
+		err := s.Table.Put(Keyed(r)).If("attribute_not_exists(pk)").Run(ctx)
+		if dynamo.IsCondCheckFailed(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("create record %s/%s: %w", r.PersonID, r.ID, err)
+		}
+		n.Add(1)
+		return nil
+	})
 	if err != nil {
-		return false, fmt.Errorf("create record %s/%s: %w", r.PersonID, r.ID, err)
+		return int(n.Load()), err
 	}
-	return true, nil
+	return int(n.Load()), summarise(ctx, s, recs, self)
 }
 
 // WriteRecords puts records (an upload's rows): a record with the same key is
@@ -123,7 +179,10 @@ func (s Repo) WriteRecords(ctx context.Context, recs []Record) error {
 	for i, r := range recs {
 		items[i] = Keyed(r)
 	}
-	return store.WriteAll(ctx, s.Table, items, 8)
+	if err := store.WriteAll(ctx, s.Table, items, 8); err != nil {
+		return err
+	}
+	return summarise(ctx, s, recs, self)
 }
 
 // OfClass returns every learner's record of a class (L6a), by person: the
@@ -182,7 +241,10 @@ func (s Repo) SetGrades(ctx context.Context, grades []Grade) (missing []string, 
 		}
 		return nil
 	})
-	return missing, err
+	if err != nil {
+		return missing, err
+	}
+	return missing, summarise(ctx, s, grades, func(g Grade) *Record { return g.Record })
 }
 
 // Delete removes records; it reports how many existed.
@@ -200,7 +262,10 @@ func (s Repo) Delete(ctx context.Context, recs []*Record) (int, error) {
 		n.Add(1)
 		return nil
 	})
-	return int(n.Load()), err
+	if err != nil {
+		return int(n.Load()), err
+	}
+	return int(n.Load()), summarise(ctx, s, recs, func(r *Record) *Record { return r })
 }
 
 // each runs f for the items, eight at a time (a class has tens to a few
@@ -212,6 +277,30 @@ func each[T any](ctx context.Context, items []T, f func(context.Context, T) erro
 		g.Go(func() error { return f(ctx, it) })
 	}
 	return g.Wait()
+}
+
+// OfClass is the record the course-end transfer writes for a learner of a
+// class: waiting for hours and pass/fail, with the class's nature and its
+// digital/physical split (so a blended class counts its two parts).
+func OfClass(c catalog.Class, personID, agency string, now time.Time) Record {
+	return Record{
+		PersonID: personID, ID: ClassRecordID(c.CourseCode, c.Session), Agency: agency,
+		Year: EndYear(c.End), Source: SourceClass, CourseCode: c.CourseCode, Session: c.Session,
+		CourseName: c.Name, Category: c.Category, Start: c.Start, End: c.End,
+		Hours: c.Hours, Nature: c.Nature, DigitalHours: c.DigitalHours, PhysicalHours: c.PhysicalHours,
+		Status: AwaitingHours, Created: now.UTC(),
+	}
+}
+
+// EndYear is the year a record counts in: that of its end date (STATISTICS.md;
+// an upload's record of the same class takes the same year, so the two meet
+// on one key). A class from Dec 30 to Jan 2 counts in the new year.
+func EndYear(end string) int {
+	y, err := strconv.Atoi(end[:min(4, len(end))])
+	if err != nil {
+		return 0
+	}
+	return y
 }
 
 // Transfer is the course-end roster transfer: approved enrollees of classes
@@ -245,22 +334,16 @@ func (t Transfer) Run(ctx context.Context, date string) (TransferResult, error) 
 		if err != nil {
 			return res, err
 		}
-		for _, e := range enrollees {
-			wrote, err := t.Records.Create(ctx, Record{
-				PersonID: e.PersonID, ID: ClassRecordID(c.CourseCode, c.Session), Agency: e.Agency,
-				Year: c.Year, Source: "class", CourseCode: c.CourseCode, Session: c.Session,
-				CourseName: c.Name, Category: c.Category, Start: c.Start, End: c.End,
-				Hours: c.Hours, Status: AwaitingHours, Created: t.Now().UTC(),
-			})
-			if err != nil {
-				return res, fmt.Errorf("transfer %s: %w", c.Key(), err)
-			}
-			if wrote {
-				res.Created++
-			} else {
-				res.Existed++
-			}
+		recs := make([]Record, len(enrollees))
+		for i, e := range enrollees {
+			recs[i] = OfClass(c, e.PersonID, e.Agency, t.Now())
 		}
+		wrote, err := t.Records.CreateMany(ctx, recs)
+		if err != nil {
+			return res, fmt.Errorf("transfer %s: %w", c.Key(), err)
+		}
+		res.Created += wrote
+		res.Existed += len(recs) - wrote
 	}
 	slog.InfoContext(ctx, "roster transfer", "date", date, "classes", res.Classes, "created", res.Created, "existed", res.Existed)
 	return res, nil

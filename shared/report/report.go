@@ -100,8 +100,11 @@ type Query struct {
 type Definition struct {
 	ID      string // "P5", "P5-courses": also the export kind
 	Feature string // the grant it needs (a drill-down needs its parent's)
-	Name    string
-	Group   string
+	// ListedBy are further features whose holders may list its export jobs
+	// (P2 下載申請進度查詢 lists P1's).
+	ListedBy []string
+	Name     string
+	Group    string
 	// Drill marks a list opened from a cell of another report, not a menu entry.
 	Drill bool
 	// Scoped reports take the standard agency + scope (本機關 / 含所屬機關) parameters.
@@ -114,7 +117,15 @@ type Definition struct {
 	// Rows answers one page. It must honour q.Cursor and q.Limit and read
 	// only what q.Agencies allows.
 	Rows func(ctx context.Context, q Query) (Page, error)
+	// Deliver, if set, is called once an export's file is stored, with the
+	// KeyField values of every row it holds (P1 marks the records it
+	// delivered). It must be idempotent for a job: a retry calls it again.
+	Deliver func(ctx context.Context, job string, keys []any) error
 }
+
+// KeyField is a row's hidden key for Deliver; it is never sent to the screen
+// or written to a file.
+const KeyField = "_key"
 
 // Standard parameter keys.
 const (

@@ -2,8 +2,10 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
@@ -127,6 +129,9 @@ func (s *Server) handleRows(d Definition) httpapi.HandlerFunc {
 		if p.Rows == nil {
 			p.Rows = []Row{}
 		}
+		for _, row := range p.Rows {
+			delete(row, KeyField)
+		}
 		httpapi.Encode(w, http.StatusOK, Answer{ID: d.ID, Name: d.Name, Columns: d.Columns, Rows: p.Rows, Total: p.Total,
 			Next: httpapi.NextCursor(p.Next), ComputedAt: p.ComputedAt, Conditions: conds})
 		return nil
@@ -138,7 +143,7 @@ func (s *Server) handleRows(d Definition) httpapi.HandlerFunc {
 func Grants(defs []Definition) []export.Grant {
 	out := make([]export.Grant, len(defs))
 	for i, d := range defs {
-		out[i] = export.Grant{Kind: d.ID, Feature: d.Feature}
+		out[i] = export.Grant{Kind: d.ID, Feature: d.Feature, Lists: d.ListedBy}
 	}
 	return out
 }
@@ -148,6 +153,10 @@ func Grants(defs []Definition) []export.Grant {
 func Sources(defs []Definition, ag Agencies, now func() time.Time) map[string]export.Source {
 	out := map[string]export.Source{}
 	for _, d := range defs {
+		if d.Deliver != nil {
+			out[d.ID] = &delivering{source: source{d: d, ag: ag, now: now}, keys: map[string][]any{}}
+			continue
+		}
 		out[d.ID] = source{d: d, ag: ag, now: now}
 	}
 	return out
@@ -157,6 +166,8 @@ type source struct {
 	d   Definition
 	ag  Agencies
 	now func() time.Time
+	// keep receives each row's KeyField (delivering sources)
+	keep func(job string, key any)
 }
 
 func (s source) Kind() string { return s.d.ID }
@@ -198,6 +209,9 @@ func (s source) Rows(ctx context.Context, params map[string]string, emit func([]
 			return err
 		}
 		for _, r := range p.Rows {
+			if s.keep != nil {
+				s.keep(params[export.JobParam], r[KeyField])
+			}
 			if err := emit(s.cells(r)); err != nil {
 				return err
 			}
@@ -249,4 +263,37 @@ func Format(v any) string {
 		return "否"
 	}
 	return ""
+}
+
+// delivering is a source whose rows' keys are kept per job while its file
+// is written, and handed to the definition's Deliver once the file is stored.
+type delivering struct {
+	source
+	mu   sync.Mutex
+	keys map[string][]any
+}
+
+func (d *delivering) Rows(ctx context.Context, params map[string]string, emit func([]string) error) error {
+	job := params[export.JobParam]
+	d.mu.Lock()
+	d.keys[job] = nil // a retry in the same instance starts again
+	d.mu.Unlock()
+	s := d.source
+	s.keep = func(job string, key any) {
+		d.mu.Lock()
+		d.keys[job] = append(d.keys[job], key)
+		d.mu.Unlock()
+	}
+	return s.Rows(ctx, params, emit)
+}
+
+func (d *delivering) Delivered(ctx context.Context, job export.Job) error {
+	d.mu.Lock()
+	keys, ok := d.keys[job.ID]
+	delete(d.keys, job.ID)
+	d.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("export %s: delivered before its rows were read", job.ID)
+	}
+	return d.d.Deliver(ctx, job.ID, keys)
 }

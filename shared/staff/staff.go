@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 	"golang.org/x/sync/errgroup"
 
@@ -141,43 +140,31 @@ type Filter struct {
 	NationalID string // exact
 	Category   string // 人員類別
 	Member     string // "yes": portal members only; "no": non-members only
+	Rank       string // 官職等, exact
+	Gender     int    // 1 male, 2 female; 0 both
 }
 
 // Page lists an agency's people by unit and name after the sort key after
 // ("" from the start), at most limit, with f applied. It answers the sort key
 // to continue from ("" at the end). A filter that matches few people may
-// answer a short page with a next key: it reads at most scanLimit items per
-// call, so one request never walks a whole large agency.
+// answer a short page with a next key (store.FilteredPage).
 func (r Repo) Page(ctx context.Context, agency string, f Filter, after string, limit int) ([]Person, string, error) {
-	const scanLimit, batch = 2000, 500
-	var out []Person
-	for scanned := 0; scanned < scanLimit; scanned += batch {
+	items, next, err := store.FilteredPage(ctx, func(after string) *dynamo.Query {
 		q := r.Table.Get("gsi1pk", "STAFF#"+agency).Index("gsi1")
 		if after != "" {
 			q = q.Range("gsi1sk", dynamo.Greater, after)
 		}
 		f.apply(q)
-		var items []item
-		lek, err := q.SearchLimit(batch).AllWithLastEvaluatedKey(ctx, &items)
-		if err != nil {
-			return nil, "", fmt.Errorf("staff of %s: %w", agency, err)
-		}
-		for _, it := range items {
-			out = append(out, it.Person)
-			if len(out) == limit {
-				return out, it.GSI1SK, nil
-			}
-		}
-		if lek == nil {
-			return out, "", nil
-		}
-		sk, ok := lek["gsi1sk"].(*types.AttributeValueMemberS)
-		if !ok {
-			return nil, "", fmt.Errorf("staff of %s: paging key without gsi1sk", agency)
-		}
-		after = sk.Value
+		return q
+	}, "gsi1sk", func(it item) string { return it.GSI1SK }, after, limit)
+	if err != nil {
+		return nil, "", fmt.Errorf("staff of %s: %w", agency, err)
 	}
-	return out, after, nil
+	out := make([]Person, len(items))
+	for i, it := range items {
+		out[i] = it.Person
+	}
+	return out, next, nil
 }
 
 func (f Filter) apply(q *dynamo.Query) {
@@ -192,6 +179,12 @@ func (f Filter) apply(q *dynamo.Query) {
 	}
 	if f.Category != "" {
 		q.Filter("$ = ?", "category", f.Category)
+	}
+	if f.Rank != "" {
+		q.Filter("$ = ?", "rank", f.Rank)
+	}
+	if f.Gender != 0 {
+		q.Filter("$ = ?", "gender", f.Gender)
 	}
 	switch f.Member {
 	case "yes":

@@ -39,7 +39,7 @@ var columns = []export.Column{
 // Columns implements export.Source.
 func (Source) Columns() []export.Column { return columns }
 
-var methods = map[string]string{catalog.Nominated: "機關薦送", catalog.Open: "自由報名", catalog.Offline: "不開放線上報名"}
+var methods = catalog.MethodNames
 
 // labels name the conditions in Chinese, in the order the job shows them.
 var labels = []struct{ key, label string }{

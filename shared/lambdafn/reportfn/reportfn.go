@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog/classreport"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/personnel"
@@ -16,6 +18,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 // Tables are the tables the report definitions read.
@@ -27,10 +30,13 @@ var Tables = []string{settings.TableDirectory, settings.TableCatalog, settings.T
 func Definitions(c lambdafn.Core) []report.Definition {
 	recs := records.Repo{Table: c.Tables.Records}
 	people := staff.Repo{Table: c.Tables.Directory}
-	p := personnel.Reports{People: people, Records: recs, Hours: personnel.FromRecords{Records: recs},
-		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}}
+	sums := summary.Repo{Records: c.Tables.Records, People: people, Now: c.Now}
+	p := personnel.Reports{People: people, Records: recs, Scores: recs, Hours: personnel.FromSummaries{Summaries: sums},
+		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}
+	classes := classreport.Reports{Classes: catalog.Repo{Table: c.Tables.Catalog}, Codes: p.Codes}
 	var out []report.Definition
 	out = append(out, p.Definitions()...)
+	out = append(out, classes.Definitions()...)
 	return out
 }
 

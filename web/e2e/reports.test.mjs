@@ -185,3 +185,50 @@ test('P5: search, a person\'s courses, 返回, 匯出 (xlsx, ods) and 匯出明�
   }
   assert.deepEqual(seen.sort(), ['匯出.ods', '匯出.xlsx', '明細.ods']);
 });
+
+test('every report of the menu opens on the report screen; P18 shows its 開課狀況統計 in place; P1 exports under the officer\'s own password', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.admin');
+  const token = await devToken(stack.url, 'moi.admin');
+  const defs = (await api(stack.url, 'GET', '/api/reports', { token })).body.items.filter((d) => !d.drill);
+  assert.ok(defs.length >= 5, `the reports the admin may use: ${defs.map((d) => d.id)}`);
+  for (const d of defs) {
+    const hash = defs.filter((x) => x.feature === d.feature)[0] === d ? `#/${d.feature}` : `#/${d.feature}/${d.id}`;
+    assert.equal(await page.locator(`#menu a[href="#/${d.feature}"]`).count(), 1, `${d.id} is in the menu`);
+    await page.goto(stack.url + '/' + hash);
+    await page.waitForSelector(`.report[data-report="${d.id}"] #rp-list table, .report[data-report="${d.id}"] #rp-list .muted`);
+    assert.ok((await page.textContent('h1')).includes(d.name), `${d.id}: the title`);
+    assert.equal(await page.locator('#rp-search label').filter({ hasText: d.params[0].label }).count() > 0, true, `${d.id}: the form has its conditions`);
+    assert.equal(await page.textContent('#flash'), '', `${d.id}: no error`);
+  }
+
+  // P18's 開課狀況統計 takes the search's own conditions and opens in place.
+  await page.goto(stack.url + '/#/P18');
+  await page.waitForSelector('#rp-list table, #rp-list .muted');
+  await page.click('#rp-search button[data-view="P18-stats"]');
+  await page.waitForSelector('#rd1-list table, #rd1-list .muted');
+  assert.ok(!await page.isVisible('#rp-main'));
+  const asked = await page.$eval('#rp-search', (f) => new FormData(f).get('year'));
+  assert.equal(await page.$eval('#rd1-search input[name="year"]', (i) => i.value), asked, 'the statistics of the same conditions');
+  await audit(page, 'P18 開課狀況統計');
+  await page.click('[data-back]');
+
+  // P1: a file password of the officer's own; 7-Zip opens the file with it.
+  await page.goto(stack.url + '/#/P1');
+  await page.waitForSelector('#rp-list table, #rp-list .muted');
+  await page.fill('#rp-password', 'short');
+  await page.click('#rp-search button[data-export=""]');
+  await page.waitForSelector('#rp-err-password:not(:empty)');
+  assert.match(await page.textContent('#rp-err-password'), /8 至 64/, 'a short password is refused beside its field');
+  const own = 'Report-Pass-2026';
+  await page.fill('#rp-password', own);
+  await page.click('#rp-search button[data-export=""]');
+  await page.waitForSelector('#flash.ok');
+  await page.waitForSelector('#rp-jobs tr[data-job][data-status="done"]', { timeout: 120_000 });
+  const row = page.locator('#rp-jobs tr[data-job][data-status="done"]').first();
+  const [download] = await Promise.all([page.waitForEvent('download'), row.locator('[data-download]').click()]);
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-p1-'));
+  await download.saveAs(join(dir, 'p1.zip'));
+  execFileSync('7z', ['x', '-y', '-p' + own, '-o' + join(dir, 'out'), join(dir, 'p1.zip')], { stdio: 'pipe' });
+  assert.equal(readdirSync(join(dir, 'out')).length, 1);
+});

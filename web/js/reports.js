@@ -83,10 +83,17 @@ export async function reportView(el, defs, feature, rest = []) {
     } catch (err) { fail(err); }
   };
 
+  // The lists that take the report's own conditions (P5's 課程明細, P18's
+  // 開課狀況統計) open in place with the conditions of the form, and export.
+  const views = companions(defs, def);
+  const part = (d) => d.name.split('：')[1] || d.name;
+  let table = null;
   const params = fields(def.params, { thisYear: thisYear(), active: state.me.active.code, agencies });
-  await reportTable(main, {
+  table = await reportTable(main, {
     id: 'rp', report: def.id, name: def.name, columns: def.columns, exports: def.exports, params, errors: true,
-    also: companions(defs, def).map((d) => ({ kind: d.id, label: '匯出' + (d.name.split('：')[1] || d.name) })),
+    also: views.map((d) => ({ kind: d.id, label: '匯出' + part(d) })),
+    actions: views.map((d) => html`<button type="button" class="secondary" data-view=${d.id}
+      @click=${(e) => table && drill(`/api/reports/${encodeURIComponent(d.id)}?${table.query()}`, part(d), e.currentTarget).catch(fail)}>${part(d)}</button>`),
     // A report whose required conditions have no default waits for 查詢.
     manual: def.params.some((p) => p.required && !p.default),
     drill,
@@ -98,7 +105,7 @@ export async function reportView(el, defs, feature, rest = []) {
 async function reportTable(box, t) {
   const page = { total: null, conditions: [], computedAt: '', rows: 0, more: false, searched: false, answers: 0 };
   const def = {
-    id: t.id, label: `查詢${t.name}`, params: t.params, errors: t.errors, manual: t.manual,
+    id: t.id, label: `查詢${t.name}`, params: t.params, errors: t.errors, manual: t.manual, actions: t.actions,
     columns: columnsOf(t.columns, t.drill),
     read: async (q) => {
       const p = await api('GET', `/api/reports/${encodeURIComponent(t.report)}?${q}`);
@@ -126,7 +133,7 @@ async function reportTable(box, t) {
     })}</tr></tfoot>` : nothing),
     empty: '沒有符合條件的資料。',
   };
-  if (t.exports && t.exports.length) def.export = { kind: t.report, formats: t.exports, also: t.also };
+  if (t.exports && t.exports.length) def.export = { kind: t.report, formats: t.exports, also: t.also, password: true };
   return searchTable(box, def);
 }
 

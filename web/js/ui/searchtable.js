@@ -21,8 +21,9 @@
 // required and max on a param, errors (a field error slot under each param,
 // API field errors shown there), manual (no search until 查詢), info()
 // (drawn above the table: conditions, 統計時間, a live status line), foot()
-// (a <tfoot>, the totals row), export.formats, export.label and export.also
-// (more exports of the same conditions: [{ kind, label }]), and a
+// (a <tfoot>, the totals row), export.formats, export.label, export.also
+// (more exports of the same conditions: [{ kind, label }]) and
+// export.password (the officer's own file password, optional), and a
 // column's key (<td data-col="…">).
 import { html, nothing, ref, show } from '../lit.js';
 import { api } from '../api.js';
@@ -72,7 +73,7 @@ export async function searchTable(el, def) {
   let jobsBox;
   const query = (next = '') => {
     const q = new URLSearchParams();
-    for (const [k, v] of new FormData(form)) if (String(v).trim() && k !== 'format') q.set(k, String(v).trim());
+    for (const [k, v] of new FormData(form)) if (String(v).trim() && k !== 'format' && k !== 'password') q.set(k, String(v).trim());
     if (next) q.set('next', next);
     return q;
   };
@@ -102,7 +103,10 @@ export async function searchTable(el, def) {
     try {
       if (!checkDates(form)) return;
       if (def.errors) clearErrors(form);
-      await api('POST', `/api/exports/${encodeURIComponent(kind)}`, { format: form.elements.format.value, params: Object.fromEntries(query()) });
+      const body = { format: form.elements.format.value, params: Object.fromEntries(query()) };
+      const password = def.export.password && form.elements.password.value;
+      if (password) body.password = password;
+      await api('POST', `/api/exports/${encodeURIComponent(kind)}`, body);
       flash('已受理，檔案產製完成後即可於下方下載。', true);
       jobsBox.dispatchEvent(new Event('exports:refresh'));
     } catch (err) { if (!fieldError(def, form, err)) fail(err); }
@@ -119,6 +123,10 @@ export async function searchTable(el, def) {
           <select id=${id + '-format'} name="format">${(def.export.formats || ['xlsx', 'ods', 'csv']).map((f) => html`<option value=${f}>${formatNames[f] || f}</option>`)}</select>
           <button type="button" class="secondary" data-export @click=${() => exportList()}>${def.export.label || '匯出'}</button>
           ${(def.export.also || []).map((x) => html`<button type="button" class="secondary" data-export=${x.kind} @click=${() => exportList(x.kind)}>${x.label}</button>`)}` : nothing}</p>
+      ${def.export && def.export.password ? html`<div class="export-password"><label for=${id + '-password'}>檔案密碼（選填）</label>
+        <input type="password" id=${id + '-password'} name="password" autocomplete="new-password" maxlength="64" aria-describedby=${`${id}-password-hint ${id}-err-password`}>
+        <p class="muted small" id=${id + '-password-hint'}>8 至 64 個英文字母、數字或符號；空白則由系統產生，於下方「我的下載申請」顯示。</p>
+        <div class="field-error" data-err="password" id=${id + '-err-password'} aria-live="polite"></div></div>` : nothing}
     </form>
     ${def.above || nothing}
     ${def.info ? def.info() : nothing}

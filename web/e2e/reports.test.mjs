@@ -186,7 +186,7 @@ test('P5: search, a person\'s courses, 返回, 匯出 (xlsx, ods) and 匯出明�
   assert.deepEqual(seen.sort(), ['匯出.ods', '匯出.xlsx', '明細.ods']);
 });
 
-test('every report of the menu opens on the report screen; P18 shows its 開課狀況統計 in place; P1 exports under the officer\'s own password', async () => {
+test('every report of the menu opens on the report screen; P18 shows its 開課狀況統計 in place; P1 exports under the officer\'s own password, listed by P2', async () => {
   const page = await newPage(chrome.browser, errors);
   await signIn(page, stack.url, 'moi.admin');
   const token = await devToken(stack.url, 'moi.admin');
@@ -231,4 +231,9 @@ test('every report of the menu opens on the report screen; P18 shows its 開課�
   await download.saveAs(join(dir, 'p1.zip'));
   execFileSync('7z', ['x', '-y', '-p' + own, '-o' + join(dir, 'out'), join(dir, 'p1.zip')], { stdio: 'pipe' });
   assert.equal(readdirSync(join(dir, 'out')).length, 1);
+  // P2 下載申請進度查詢 lists that request, with its password.
+  const job = await row.getAttribute('data-job');
+  await page.goto(stack.url + '/#/P2');
+  await page.waitForSelector(`#j-list tr[data-job="${job}"][data-status="done"]`);
+  assert.equal((await page.textContent(`#j-list tr[data-job="${job}"] [data-password]`)).trim(), own);
 });

@@ -18,7 +18,7 @@ import { materialsView } from './materials.js';
 import { uploadView, progressView } from './imports.js';
 import { gradesView } from './grades.js';
 import { nominationsView, nominationJobsView } from './nominations.js';
-import { reportView, reportFeatures } from './reports.js';
+import { reportView, reportFeatures, jobsView } from './reports.js';
 
 const onlineLater = (what) => html`<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
 
@@ -35,6 +35,7 @@ const screens = {
   L1: [['L1', '', progressView]],
   P3: [['P3', '', nominationsView]],
   P4: [['P4', '', nominationJobsView]],
+  P2: [['P2', '', (el) => jobsView(el, 'P1', '下載申請進度查詢', '「成績下載」（P1）的下載申請：各筆的查詢條件、狀態、解壓縮密碼與下載。')]],
   L2b: [['L2b', '', (el, rest) => uploadView(el, ['courses', 'subjects'], 'L2b', rest)]],
   L6a: [['L6a', '', (el, rest = []) => (!rest.length || rest[0] === 'class' ? gradesView(el, rest)
     : uploadView(el, ['hours-class'], 'L6a', rest[0] === 'upload' ? [] : rest,

@@ -11,6 +11,7 @@ import { rocDateTime } from './format.js';
 import { thisYear } from './clock.js';
 import { state, fail } from './shell.js';
 import { searchTable } from './ui/searchtable.js';
+import { exportJobs } from './ui/jobs.js';
 import { fields, cellValue, cellDrill, cellText, numeric, parseDrill, companions } from './ui/reportdef.js';
 
 // reportFeatures are the features that have a report of their own (not a
@@ -154,4 +155,11 @@ function columnsOf(columns, drill) {
         @click=${(e) => drill(url, label, e.currentTarget).catch(fail)}>${text}</button>`;
     },
   }));
+}
+
+// jobsView is a page of one's export jobs of a report (P2 下載申請進度查詢
+// lists P1's score downloads: conditions, status, password, download).
+export async function jobsView(el, kind, title, note) {
+  show(el, html`<h1>${title}</h1><p class="muted">${note}</p><div id="j-list"></div>`);
+  await exportJobs(el.querySelector('#j-list'), kind);
 }

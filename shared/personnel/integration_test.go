@@ -455,3 +455,112 @@ func TestScoreDownload(t *testing.T) {
 		t.Errorf("P2 list: %+v", list.Items)
 	}
 }
+
+// TestMultiConditionReport: R4 lists exactly the people of the scope (by
+// gender) with certified hours in records of the range and category, with
+// those hours; each count opens exactly that many records.
+func TestMultiConditionReport(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40})
+	from, to := env.Day(-200), env.Day(0)
+	scope := subtree(env.Data.Agencies, demo.MOI)
+	people := map[string]staff.Person{}
+	for _, p := range env.Data.People {
+		if scope[p.Agency] && p.Gender == 2 {
+			people[p.ID] = p
+		}
+	}
+	type want struct{ courses, hours int }
+	wants := map[string]*want{}
+	tops := map[string]int{} // the top-level category most learned, as the condition
+	cat := ""
+	for _, r := range env.Data.Records {
+		if _, ok := people[r.PersonID]; ok && r.Category != "" {
+			tops[r.Category[:1]]++
+			if tops[r.Category[:1]] > tops[cat] {
+				cat = r.Category[:1]
+			}
+		}
+	}
+	for _, r := range env.Data.Records {
+		p, ok := people[r.PersonID]
+		if !ok || r.Status != records.Final || r.Passed == nil || !*r.Passed || r.End < from || r.End > to || !strings.HasPrefix(r.Category, cat) {
+			continue
+		}
+		if wants[p.ID] == nil {
+			wants[p.ID] = &want{}
+		}
+		wants[p.ID].courses++
+		wants[p.ID].hours += r.Hours
+	}
+	if len(wants) == 0 {
+		t.Fatalf("no woman of MOI's subtree learned category %s in the range: the test checks nothing", cat)
+	}
+	rows := all(t, env, "moi.admin", "/api/reports/R4?scope=subtree&gender=2&category="+cat+"&from="+from+"&to="+to+"&limit=20")
+	if len(rows) != len(wants) {
+		t.Errorf("R4 lists %d people, want %d", len(rows), len(wants))
+	}
+	drilled := 0
+	for _, r := range rows {
+		var c cell
+		json.Unmarshal(r["courses"], &c)
+		u, _ := url.Parse(c.Drill)
+		id := u.Query().Get("person")
+		w := wants[id]
+		if w == nil {
+			t.Errorf("%s listed without matching records", id)
+			continue
+		}
+		if num(t, r["courses"]) != w.courses || num(t, r["hours"]) != w.hours {
+			t.Errorf("%s: %s courses %s hours, want %d %d", id, r["courses"], r["hours"], w.courses, w.hours)
+		}
+		if drilled < 3 {
+			if n := len(all(t, env, "moi.admin", c.Drill)); n != w.courses {
+				t.Errorf("%s: the drill-down lists %d records, the cell says %d", id, n, w.courses)
+			}
+			drilled++
+		}
+	}
+	if res := env.As(t, "moi.admin", "GET", "/api/reports/R4?from="+to+"&to="+from, nil); res.Status != 400 && from != to {
+		t.Errorf("a reversed range: %d %s", res.Status, res.Body)
+	}
+	if res := env.As(t, "moi.admin", "GET", "/api/reports/R4?from=2001-01-01&to="+to, nil); res.Status != 400 {
+		t.Errorf("a range over 5 years: %d %s", res.Status, res.Body)
+	}
+}
+
+// TestStaffCourses: P6 lists every record (any state) of MOI's staff in the
+// year, with its state.
+func TestStaffCourses(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 200, Classes: 30})
+	y := env.Year()
+	states := map[string]int{}
+	n := 0
+	for _, r := range env.Data.Records {
+		if r.Agency == demo.MOI && r.Year == y {
+			n++
+			switch {
+			case r.Status == records.PendingReview:
+				states["待人事複核"]++
+			case r.Status == records.AwaitingHours:
+				states["待登錄時數"]++
+			case r.Passed != nil && *r.Passed:
+				states["認證通過"]++
+			default:
+				states["未通過"]++
+			}
+		}
+	}
+	rows := all(t, env, "moi.hr", "/api/reports/P6?limit=30&year="+strconv.Itoa(y))
+	if len(rows) != n {
+		t.Fatalf("P6 lists %d records, want %d", len(rows), n)
+	}
+	got := map[string]int{}
+	for _, r := range rows {
+		got[str(r["status"])]++
+	}
+	for k, v := range states {
+		if got[k] != v {
+			t.Errorf("%s: %d, want %d", k, got[k], v)
+		}
+	}
+}

@@ -44,6 +44,9 @@ type route struct {
 // when an entry here is served by no router.
 var routes = map[string]route{
 	"GET /api/reports":                                   {"/api/reports", nil, officer},
+	"GET /api/reports/P3":                                {"/api/reports/P3", nil, "P3"},
+	"POST /api/exports/P3":                               {"/api/exports/P3", map[string]any{"format": "xlsx"}, "P3"},
+	"GET /api/exports/P3":                                {"/api/exports/P3", nil, "P3"},
 	"GET /api/reports/P1":                                {"/api/reports/P1", nil, "P1"},
 	"POST /api/exports/P1":                               {"/api/exports/P1", map[string]any{"format": "xlsx"}, "P1"},
 	"GET /api/exports/P1":                                {"/api/exports/P1", nil, "P1|P2"},

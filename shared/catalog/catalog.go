@@ -24,8 +24,20 @@ const (
 	UnitCredit = "credit"
 )
 
-// UnitHours is the certified hours of one unit: a day is 6 h, a credit 18 h.
-var UnitHours = map[string]int{UnitHour: 1, UnitDay: 6, UnitCredit: 18}
+// Unit is an hour unit as the course form shows it.
+type Unit struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Hours int    `json:"hours"` // the certified hours of one unit
+}
+
+// Units are the hour units in the form's order: a day is 6 h, a credit 18 h.
+// With UnitOf they are the one unit rule: the course form reads them from
+// GET /api/codes/units (UnitsTable) and keeps no copy.
+var Units = []Unit{{UnitHour, "小時", 1}, {UnitDay, "天", 6}, {UnitCredit, "學分", 18}}
+
+// UnitsTable is the name Units are served under, beside the code tables.
+const UnitsTable = "units"
 
 // unitNames are the ways forms and uploaded files name a unit.
 var unitNames = map[string]string{
@@ -39,7 +51,12 @@ var unitNames = map[string]string{
 // unit; ok is false for anything else.
 func UnitOf(s string) (unit string, perUnit int, ok bool) {
 	unit, ok = unitNames[strings.TrimSpace(s)]
-	return unit, UnitHours[unit], ok
+	for _, u := range Units {
+		if u.Code == unit {
+			perUnit = u.Hours
+		}
+	}
+	return unit, perUnit, ok
 }
 
 // Natures (課程性質).

@@ -2,14 +2,11 @@ package catalog_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
-	"github.com/guregu/dynamo/v2"
-
-	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment/enrolltest"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/store/storetest"
 )
@@ -19,217 +16,52 @@ import (
 // write is what refuses: the service's own checks are not in the way.
 // `make mutate` removes and negates each condition and expects these to fail.
 
-type repoFixture struct {
-	env  *stacktest.Env
-	repo catalog.Repo
-	db   *dynamo.DB
-	n    int
-}
-
-func newRepoFixture(t *testing.T) *repoFixture {
-	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
-	return &repoFixture{env: env, repo: catalog.Repo{Table: env.Tables.Catalog}, db: env.Tables.DB}
-}
-
-// class stores a new class of the given capacity.
-func (f *repoFixture) class(t *testing.T, capacity int, stopWhenFull bool) catalog.Class {
-	t.Helper()
-	f.n++
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	c := catalog.Class{CourseCode: fmt.Sprintf("COND-%d", f.n), Session: "1", Name: "條件測試班", Agency: "A", Category: "3111",
-		Nature: catalog.Physical, Method: catalog.Open, Start: "2099-01-02", End: "2099-01-03", Unit: catalog.UnitHour,
-		Amount: 6, Hours: 6, Capacity: capacity, StopWhenFull: stopWhenFull, Location: "臺北市", Year: 2099,
-		Created: now, Updated: now}
-	if err := f.repo.CreateClass(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func (f *repoFixture) enroll(t *testing.T, c catalog.Class, person string) {
-	t.Helper()
-	e := catalog.Enrollment{CourseCode: c.CourseCode, Session: c.Session, PersonID: person, Agency: "A", Status: catalog.Pending, At: time.Now()}
-	if err := f.repo.Enroll(context.Background(), f.db, c, e); err != nil {
-		t.Fatalf("enroll %s: %v", person, err)
-	}
-}
-
-func (f *repoFixture) decide(t *testing.T, c catalog.Class, person, decision string) error {
-	return f.repo.Decide(context.Background(), f.db, c, person, decision, "名額保留給本機關", "moi.course", time.Now())
-}
-
-// stored returns the class as stored and the status of each person's enrollment ("" when there is none).
-func (f *repoFixture) stored(t *testing.T, c catalog.Class, people ...string) (catalog.Class, []string) {
-	t.Helper()
-	ctx := context.Background()
-	cur, err := f.repo.Get(ctx, c.CourseCode, c.Session)
-	if err != nil {
-		t.Fatalf("class %s: %v", c.Key(), err)
-	}
-	var statuses []string
-	for _, p := range people {
-		e, err := f.repo.Enrollment(ctx, c, p)
-		switch {
-		case errcode.Is(err, errcode.NotFound):
-			statuses = append(statuses, "")
-		case err != nil:
-			t.Fatal(err)
-		default:
-			statuses = append(statuses, e.Status)
-		}
-	}
-	return cur, statuses
-}
-
-func wantCode(t *testing.T, what string, err error, code errcode.Code) {
-	t.Helper()
-	if !errcode.Is(err, code) {
-		t.Fatalf("%s: got %v, want %s", what, err, code)
-	}
-}
-
-// Approval, rejection and withdrawal act only on a pending enrollment. Without
-// the conditions a rejected enrollee is approved without a seat, an approved
-// one loses their seat, and deciding on nobody makes a phantom enrollment.
-func TestDecisionsActOnlyOnPending(t *testing.T) {
-	f := newRepoFixture(t)
-	ctx := context.Background()
-	cases := []struct {
-		name      string
-		prior     string // what happened to person "P" before: "", approve, reject
-		act       func(c catalog.Class) error
-		code      errcode.Code
-		status    string // P's enrollment afterwards ("" none)
-		enrolled  int
-		nobodyNew bool // "Q" must not have appeared
-	}{
-		{"approve a rejected enrollment", catalog.Reject, func(c catalog.Class) error { return f.decide(t, c, "P", catalog.Approve) },
-			errcode.Conflict, catalog.Rejected, 0, true},
-		{"approve nobody", "", func(c catalog.Class) error { return f.decide(t, c, "Q", catalog.Approve) },
-			errcode.NotFound, catalog.Pending, 1, true},
-		{"reject an approved enrollment", catalog.Approve, func(c catalog.Class) error { return f.decide(t, c, "P", catalog.Reject) },
-			errcode.ApprovalFinal, catalog.Approved, 1, true},
-		{"reject nobody", "", func(c catalog.Class) error { return f.decide(t, c, "Q", catalog.Reject) },
-			errcode.NotFound, catalog.Pending, 1, true},
-		{"withdraw an approved enrollment", catalog.Approve, func(c catalog.Class) error { return f.repo.Withdraw(ctx, f.db, c, "P") },
-			errcode.ApprovalFinal, catalog.Approved, 1, true},
-		{"withdraw a rejected enrollment", catalog.Reject, func(c catalog.Class) error { return f.repo.Withdraw(ctx, f.db, c, "P") },
-			errcode.Conflict, catalog.Rejected, 0, true},
-		{"withdraw nobody (already withdrawn)", "", func(c catalog.Class) error { return f.repo.Withdraw(ctx, f.db, c, "Q") },
-			errcode.NotFound, catalog.Pending, 1, true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := f.class(t, 10, true)
-			f.enroll(t, c, "P")
-			if tc.prior != "" {
-				if err := f.decide(t, c, "P", tc.prior); err != nil {
-					t.Fatal(err)
-				}
-			}
-			wantCode(t, tc.name, tc.act(c), tc.code)
-			cur, st := f.stored(t, c, "P", "Q")
-			if st[0] != tc.status || st[1] != "" || cur.Enrolled != tc.enrolled {
-				t.Fatalf("after %s: P %q, Q %q, enrolled %d; want P %q, no Q, enrolled %d", tc.name, st[0], st[1], cur.Enrolled, tc.status, tc.enrolled)
-			}
-		})
-	}
-	// The same decision again is a retry, not an error, and changes no counter.
-	c := f.class(t, 10, true)
-	f.enroll(t, c, "P")
-	for range 2 {
-		if err := f.decide(t, c, "P", catalog.Reject); err != nil {
-			t.Fatalf("reject (retried): %v", err)
-		}
-	}
-	if cur, st := f.stored(t, c, "P"); st[0] != catalog.Rejected || cur.Enrolled != 0 {
-		t.Fatalf("after a retried rejection: %q, enrolled %d", st[0], cur.Enrolled)
-	}
-}
-
-// Enrollment is refused by the database when the class was cancelled or
-// deleted after the learner's page was read, is full, or already has them.
-func TestEnrollRefusedByTheClassItem(t *testing.T) {
-	f := newRepoFixture(t)
-	ctx := context.Background()
-	e := func(c catalog.Class, p string) catalog.Enrollment {
-		return catalog.Enrollment{CourseCode: c.CourseCode, Session: c.Session, PersonID: p, Agency: "A", Status: catalog.Pending, At: time.Now()}
-	}
-
-	cancelled := f.class(t, 10, false)
-	if err := f.repo.CancelClass(ctx, cancelled, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.repo.Enroll(ctx, f.db, cancelled, e(cancelled, "P")); err == nil { // cancelled is the stale copy
-		t.Fatal("enrolled into a cancelled class")
-	}
-	if cur, st := f.stored(t, cancelled, "P"); st[0] != "" || cur.Enrolled != 0 {
-		t.Fatalf("cancelled class: P %q, enrolled %d", st[0], cur.Enrolled)
-	}
-
-	gone := catalog.Class{CourseCode: "COND-GONE", Session: "1", Capacity: 10}
-	if err := f.repo.Enroll(ctx, f.db, gone, e(gone, "P")); err == nil {
-		t.Fatal("enrolled into a class that does not exist")
-	}
-	if _, err := f.repo.Get(ctx, gone.CourseCode, gone.Session); !errcode.Is(err, errcode.NotFound) {
-		t.Fatalf("enrolling made a phantom class: %v", err)
-	}
-
-	full := f.class(t, 1, true)
-	f.enroll(t, full, "P")
-	wantCode(t, "enroll into a full class", f.repo.Enroll(ctx, f.db, full, e(full, "Q")), errcode.ClassFull)
-	wantCode(t, "enroll twice", f.repo.Enroll(ctx, f.db, full, e(full, "P")), errcode.Conflict)
-	if cur, st := f.stored(t, full, "P", "Q"); st[0] != catalog.Pending || st[1] != "" || cur.Enrolled != 1 {
-		t.Fatalf("full class: P %q, Q %q, enrolled %d", st[0], st[1], cur.Enrolled)
-	}
-}
-
 // Class writes refuse stale state: an edit made from an old copy, a capacity
 // under the enrolled, a duplicate class, a cancel or delete of what is not
 // (or no longer) there.
 func TestClassWritesRefuseStaleState(t *testing.T) {
-	f := newRepoFixture(t)
+	f := enrolltest.New(t)
 	ctx := context.Background()
 
-	c := f.class(t, 5, true)
+	c := f.Class(t, 5, true)
 	dup := c
 	dup.Name = "撞號"
-	wantCode(t, "create a duplicate class", f.repo.CreateClass(ctx, dup), errcode.Conflict)
+	enrolltest.WantCode(t, "create a duplicate class", f.Classes.CreateClass(ctx, dup), errcode.Conflict)
 
 	stale := c
 	stale.Name = "舊版本的修改"
 	stale.Updated = c.Updated.Add(time.Second)
-	wantCode(t, "edit from a stale copy", f.repo.UpdateClass(ctx, c.Updated.Add(-time.Second), stale), errcode.Conflict)
-	if cur, _ := f.stored(t, c); cur.Name != c.Name {
+	enrolltest.WantCode(t, "edit from a stale copy", f.Classes.UpdateClass(ctx, c.Updated.Add(-time.Second), stale), errcode.Conflict)
+	if cur, _ := f.Stored(t, c); cur.Name != c.Name {
 		t.Fatalf("a refused edit or duplicate changed the class: %q", cur.Name)
 	}
 
 	for _, p := range []string{"P1", "P2", "P3"} {
-		f.enroll(t, c, p)
+		f.Enroll(t, c, p)
 	}
 	small := c
 	small.Capacity, small.Updated = 2, c.Updated.Add(time.Second)
-	err := f.repo.UpdateClass(ctx, c.Updated, small)
+	err := f.Classes.UpdateClass(ctx, c.Updated, small)
 	if e := errcode.As(err); e.Code != errcode.Invalid || e.Field != "capacity" {
 		t.Fatalf("capacity under the enrolled: %v", err)
 	}
-	if cur, _ := f.stored(t, c); cur.Capacity != 5 || cur.Enrolled != 3 {
+	if cur, _ := f.Stored(t, c); cur.Capacity != 5 || cur.Enrolled != 3 {
 		t.Fatalf("after a refused capacity: capacity %d, enrolled %d", cur.Capacity, cur.Enrolled)
 	}
 	ok := c
 	ok.Capacity, ok.Updated = 3, c.Updated.Add(time.Second)
-	if err := f.repo.UpdateClass(ctx, c.Updated, ok); err != nil {
+	if err := f.Classes.UpdateClass(ctx, c.Updated, ok); err != nil {
 		t.Fatalf("capacity equal to the enrolled: %v", err)
 	}
 
 	gone := catalog.Class{CourseCode: "COND-NONE", Session: "1", Name: "不存在", Updated: time.Now()}
-	if err := f.repo.UpdateClass(ctx, time.Time{}, gone); err == nil {
+	if err := f.Classes.UpdateClass(ctx, time.Time{}, gone); err == nil {
 		t.Fatal("edited a class that does not exist")
 	}
-	if err := f.repo.CancelClass(ctx, gone, time.Now()); err == nil {
+	if err := f.Classes.CancelClass(ctx, gone, time.Now()); err == nil {
 		t.Fatal("cancelled a class that does not exist")
 	}
-	if _, err := f.repo.Get(ctx, gone.CourseCode, gone.Session); !errcode.Is(err, errcode.NotFound) {
+	if _, err := f.Classes.Get(ctx, gone.CourseCode, gone.Session); !errcode.Is(err, errcode.NotFound) {
 		t.Fatalf("an edit or cancel made a phantom class: %v", err)
 	}
 }
@@ -237,21 +69,21 @@ func TestClassWritesRefuseStaleState(t *testing.T) {
 // A learner who enrolls between DeleteClass's look for enrollments and its
 // delete keeps the class: the condition on the counter is what refuses.
 func TestDeleteClassRacingAnEnrollment(t *testing.T) {
-	f := newRepoFixture(t)
+	f := enrolltest.New(t)
 	ctx := context.Background()
-	c := f.class(t, 10, false)
-	racing := storetest.Racing(t, f.env.Getenv, storetest.Hook{Op: "DeleteItem", N: 1, Do: func() { f.enroll(t, c, "LATE") }})
-	slow := catalog.Repo{Table: racing.Table(f.repo.Table.Name())}
-	wantCode(t, "delete while a learner enrolls", slow.DeleteClass(ctx, c), errcode.Conflict)
-	if cur, st := f.stored(t, c, "LATE"); st[0] != catalog.Pending || cur.Enrolled != 1 {
+	c := f.Class(t, 10, false)
+	racing := storetest.Racing(t, f.Env.Getenv, storetest.Hook{Op: "DeleteItem", N: 1, Do: func() { f.Enroll(t, c, "LATE") }})
+	slow := catalog.Repo{Table: racing.Table(f.Classes.Table.Name())}
+	enrolltest.WantCode(t, "delete while a learner enrolls", slow.DeleteClass(ctx, c), errcode.Conflict)
+	if cur, st := f.Stored(t, c, "LATE"); st[0] != catalog.Pending || cur.Enrolled != 1 {
 		t.Fatalf("after the race: LATE %q, enrolled %d", st[0], cur.Enrolled)
 	}
 	// With nobody enrolled it is deleted.
-	empty := f.class(t, 10, false)
-	if err := f.repo.DeleteClass(ctx, empty); err != nil {
+	empty := f.Class(t, 10, false)
+	if err := f.Classes.DeleteClass(ctx, empty); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.repo.Get(ctx, empty.CourseCode, empty.Session); !errcode.Is(err, errcode.NotFound) {
+	if _, err := f.Classes.Get(ctx, empty.CourseCode, empty.Session); !errcode.Is(err, errcode.NotFound) {
 		t.Fatalf("deleted class still there: %v", err)
 	}
 }

@@ -221,7 +221,7 @@ func (in CourseInput) Class(agencyCode string, now time.Time, t Tables) (Class, 
 			bad.Add(errcode.Field("survey", fmt.Sprintf("沒有「%s」這項特殊調查。", key)))
 			break
 		}
-		if !hasQuestion(c.Survey, key) {
+		if !HasQuestion(c.Survey, key) {
 			c.Survey = append(c.Survey, q)
 		}
 	}
@@ -265,7 +265,8 @@ func surveyQuestion(key string) (Question, bool) {
 	return Question{}, false
 }
 
-func hasQuestion(qs []Question, key string) bool {
+// HasQuestion reports whether the survey qs asks the question key.
+func HasQuestion(qs []Question, key string) bool {
 	for _, q := range qs {
 		if q.Key == key {
 			return true

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -265,6 +267,32 @@ func TestUnitOf(t *testing.T) {
 		_, per, ok := UnitOf(in)
 		if per != want || ok != (want > 0) {
 			t.Errorf("UnitOf(%q) = %d, %v; want %d", in, per, ok, want)
+		}
+	}
+}
+
+// The units the course form shows and computes with (GET /api/codes/units)
+// are the ones UnitOf reads, by code and by name, with the same hours.
+func TestUnitsServedAreTheRule(t *testing.T) {
+	r := httptest.NewRequest("GET", "/api/codes/units", nil)
+	r.SetPathValue("table", UnitsTable)
+	w := httptest.NewRecorder()
+	if err := (&Server{}).handleCodes()(w, r); err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Entries []Unit }
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatalf("%s: %v", w.Body, err)
+	}
+	if len(got.Entries) != 3 {
+		t.Fatalf("units served: %+v", got.Entries)
+	}
+	for _, u := range got.Entries {
+		for _, s := range []string{u.Code, u.Name} {
+			code, per, ok := UnitOf(s)
+			if !ok || code != u.Code || per != u.Hours {
+				t.Errorf("served %+v, but UnitOf(%q) = %s, %d, %v", u, s, code, per, ok)
+			}
 		}
 	}
 }

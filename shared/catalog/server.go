@@ -366,6 +366,9 @@ func (s *Server) handleCodes() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		name := r.PathValue("table")
 		switch name {
+		case UnitsTable: // not a loaded code table: the rule itself
+			httpapi.Encode(w, http.StatusOK, map[string]any{"name": UnitsTable, "entries": Units})
+			return nil
 		case codes.Categories, codes.Expertise, codes.Cities:
 		default:
 			return errcode.New(errcode.NotFound, "沒有這個代碼表。")

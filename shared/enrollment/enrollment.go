@@ -34,6 +34,9 @@ type Service struct {
 	Now      func() time.Time
 }
 
+// enrollments writes enrollments (enroll.go).
+func (s *Service) enrollments() Repo { return Repo{DB: s.DB, Table: s.Classes.Table} }
+
 func (s *Service) loader() roster.Loader {
 	return roster.Loader{Classes: s.Classes, People: s.People, Agencies: s.Agencies}
 }
@@ -71,12 +74,12 @@ func (s *Service) Enroll(ctx context.Context, p auth.Principal, code, session st
 		return catalog.Enrollment{}, err
 	}
 	now := s.Now()
-	if err := catalog.CheckEnrollable(c, catalog.Learner{ID: person.ID, Agency: person.Agency}, "", in.Answers, now); err != nil {
+	if err := CheckEnrollable(c, Applicant{ID: person.ID, Agency: person.Agency}, "", in.Answers, now); err != nil {
 		return catalog.Enrollment{}, err
 	}
 	e := catalog.Enrollment{CourseCode: c.CourseCode, Session: c.Session, PersonID: person.ID, Agency: person.Agency,
 		Status: catalog.Pending, At: now.UTC(), Answers: in.Answers}
-	if err := s.Classes.Enroll(ctx, s.DB, c, e); err != nil {
+	if err := s.enrollments().Enroll(ctx, c, e); err != nil {
 		return catalog.Enrollment{}, err
 	}
 	return e, nil
@@ -88,7 +91,7 @@ func (s *Service) Mine(ctx context.Context, p auth.Principal, code, session stri
 	if err != nil {
 		return catalog.Enrollment{}, err
 	}
-	return s.Classes.Enrollment(ctx, catalog.Class{CourseCode: code, Session: session}, person.ID)
+	return s.enrollments().Enrollment(ctx, catalog.Class{CourseCode: code, Session: session}, person.ID)
 }
 
 // Withdraw cancels the learner's pending enrollment.
@@ -101,7 +104,7 @@ func (s *Service) Withdraw(ctx context.Context, p auth.Principal, code, session 
 	if err != nil {
 		return err
 	}
-	return s.Classes.Withdraw(ctx, s.DB, c, person.ID)
+	return s.enrollments().Withdraw(ctx, c, person.ID)
 }
 
 // ownClass returns a class organised by the caller's agency or one below it.
@@ -199,7 +202,7 @@ func (s *Service) Decide(ctx context.Context, c auth.Caller, code, session strin
 	g.SetLimit(8)
 	for i, d := range ds {
 		g.Go(func() error {
-			err := s.Classes.Decide(gctx, s.DB, class, d.PersonID, d.Decision, d.Reason, c.UserID, now)
+			err := s.enrollments().Decide(gctx, class, d.PersonID, d.Decision, d.Reason, c.UserID, now)
 			out[i] = Outcome{PersonID: d.PersonID, OK: err == nil}
 			if err != nil {
 				e := errcode.As(err)
@@ -236,20 +239,20 @@ func (s *Service) checkDecisions(ctx context.Context, class catalog.Class, ds []
 		st, enrolled := status[d.PersonID]
 		reason := strings.TrimSpace(d.Reason)
 		switch {
-		case d.Decision != catalog.Approve && d.Decision != catalog.Reject:
+		case d.Decision != Approve && d.Decision != Reject:
 			return errcode.Field(f+".decision", fmt.Sprintf("第 %d 筆：請選擇核准或駁回；整批未送出。", i+1))
 		case !enrolled:
 			return errcode.Field(f+".personId", fmt.Sprintf("第 %d 筆：這位學員沒有報名本班期（可能已取消），請重新查詢；整批未送出。", i+1))
 		case seen[d.PersonID]:
 			return errcode.Field(f+".personId", fmt.Sprintf("第 %d 筆：同一位學員出現兩次；整批未送出。", i+1))
-		case d.Decision == catalog.Reject && reason == "":
+		case d.Decision == Reject && reason == "":
 			noReason.Add(errcode.Field(f+".reason", fmt.Sprintf("第 %d 筆：駁回報名須填寫原因；整批未送出。", i+1)))
-		case d.Decision == catalog.Reject && utf8.RuneCountInString(reason) > 200:
+		case d.Decision == Reject && utf8.RuneCountInString(reason) > 200:
 			return errcode.Field(f+".reason", fmt.Sprintf("第 %d 筆：駁回原因不可超過 200 字；整批未送出。", i+1))
-		case d.Decision == catalog.Reject && st == catalog.Approved:
+		case d.Decision == Reject && st == catalog.Approved:
 			return &errcode.Error{Code: errcode.ApprovalFinal, Field: f + ".decision",
 				Message: fmt.Sprintf("第 %d 筆：已核准的報名不能再駁回（核准即為最終決定）；整批未送出。", i+1)}
-		case d.Decision == catalog.Approve && st == catalog.Rejected:
+		case d.Decision == Approve && st == catalog.Rejected:
 			return &errcode.Error{Code: errcode.Conflict, Field: f + ".decision",
 				Message: fmt.Sprintf("第 %d 筆：已駁回的報名不能再核准；整批未送出。", i+1)}
 		}
@@ -261,7 +264,7 @@ func (s *Service) checkDecisions(ctx context.Context, class catalog.Class, ds []
 // ApproveAll approves every pending enrollment of a class. Running it again,
 // or after an interruption, approves what is left and nothing twice.
 func (s *Service) ApproveAll(ctx context.Context, c auth.Caller, code, session string) (int, error) {
-	return s.decideAll(ctx, c, code, session, catalog.Approve, "")
+	return s.decideAll(ctx, c, code, session, Approve, "")
 }
 
 // RejectAll rejects every pending enrollment of a class with one reason
@@ -270,7 +273,7 @@ func (s *Service) RejectAll(ctx context.Context, c auth.Caller, code, session, r
 	if strings.TrimSpace(reason) == "" {
 		return 0, errcode.Field("reason", "駁回報名須填寫原因。")
 	}
-	return s.decideAll(ctx, c, code, session, catalog.Reject, strings.TrimSpace(reason))
+	return s.decideAll(ctx, c, code, session, Reject, strings.TrimSpace(reason))
 }
 
 func (s *Service) decideAll(ctx context.Context, c auth.Caller, code, session, decision, reason string) (int, error) {
@@ -289,7 +292,7 @@ func (s *Service) decideAll(ctx context.Context, c auth.Caller, code, session, d
 	g.SetLimit(8)
 	for _, e := range pending {
 		g.Go(func() error {
-			err := s.Classes.Decide(gctx, s.DB, class, e.PersonID, decision, reason, c.UserID, now)
+			err := s.enrollments().Decide(gctx, class, e.PersonID, decision, reason, c.UserID, now)
 			if err == nil {
 				mu.Lock()
 				n++
@@ -395,7 +398,7 @@ func (s *Service) Nominatable(ctx context.Context, c auth.Caller) ([]catalog.Cla
 		}
 		for _, k := range page.Items {
 			if k.Method == catalog.Nominated &&
-				catalog.CheckEnrollable(k, catalog.Learner{Agency: c.Active.Code}, c.Active.Code, nil, now) == nil {
+				CheckEnrollable(k, Applicant{Agency: c.Active.Code}, c.Active.Code, nil, now) == nil {
 				out = append(out, k)
 			}
 		}
@@ -415,7 +418,7 @@ type Nomination struct {
 
 // Nominations lists the agency's nominations, newest first (P3).
 func (s *Service) Nominations(ctx context.Context, c auth.Caller) ([]Nomination, error) {
-	list, err := s.Classes.Nominations(ctx, c.Active.Code, 500)
+	list, err := s.enrollments().Nominations(ctx, c.Active.Code, 500)
 	if err != nil {
 		return nil, err
 	}

@@ -118,13 +118,13 @@ func rowProblem(err error) (*RowError, error) {
 	return nil, err
 }
 
-func (c *catalogChecker) check(ctx context.Context, rows []Row) ([]outcome, error) {
-	out := make([]outcome, len(rows))
+func (c *catalogChecker) Check(ctx context.Context, rows []Row) ([]Outcome, error) {
+	out := make([]Outcome, len(rows))
 	for i, r := range rows {
 		o := &out[i]
-		o.line, o.value = r.Line, r
+		o.Line, o.Value = r.Line, r
 		if r.Bad != nil {
-			o.err = r.Bad
+			o.Err = r.Bad
 			continue
 		}
 		var err error
@@ -132,7 +132,7 @@ func (c *catalogChecker) check(ctx context.Context, rows []Row) ([]outcome, erro
 		case Courses:
 			in := c.courseInput(r)
 			err = c.service.CheckCourse(ctx, c.caller(), in, c.job.ID)
-			o.key = strings.ToUpper(strings.TrimSpace(in.CourseCode)) + "#" + strings.TrimLeft(strings.TrimSpace(in.Session), "0")
+			o.Key = strings.ToUpper(strings.TrimSpace(in.CourseCode)) + "#" + strings.TrimLeft(strings.TrimSpace(in.Session), "0")
 		case Subjects:
 			_, err = catalog.NewSubject(r.Get(cCourse), "", c.job.Agency, time.Time{})
 			if cat := r.Get(cCategory); err == nil && cat != "" {
@@ -140,7 +140,7 @@ func (c *catalogChecker) check(ctx context.Context, rows []Row) ([]outcome, erro
 					err = errcode.Field("category", "課程類別代碼 "+cat+" 不在類別代碼表中")
 				}
 			}
-			o.key = ngram.Normalize(r.Get(cCourse))
+			o.Key = ngram.Normalize(r.Get(cCourse))
 		case Lecturers:
 			exp, gerr := c.service.Codes.Get(ctx, codes.Expertise)
 			if gerr != nil {
@@ -150,20 +150,20 @@ func (c *catalogChecker) check(ctx context.Context, rows []Row) ([]outcome, erro
 		case Materials:
 			_, err = c.materialInput(r).Material(c.cats)
 		}
-		if o.err, err = rowProblem(err); err != nil {
+		if o.Err, err = rowProblem(err); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (c *catalogChecker) apply(ctx context.Context, outs []outcome) error {
+func (c *catalogChecker) Apply(ctx context.Context, outs []Outcome) error {
 	for i := range outs {
 		o := &outs[i]
-		if o.err != nil {
+		if o.Err != nil {
 			continue
 		}
-		r := o.value.(Row)
+		r := o.Value.(Row)
 		var err error
 		switch c.kind {
 		case Courses:
@@ -178,7 +178,7 @@ func (c *catalogChecker) apply(ctx context.Context, outs []outcome) error {
 		case Materials:
 			err = c.service.ImportMaterial(ctx, c.caller(), c.rowID(r.Line), c.materialInput(r))
 		}
-		if o.err, err = rowProblem(err); err != nil {
+		if o.Err, err = rowProblem(err); err != nil {
 			return err
 		}
 	}

@@ -2,13 +2,13 @@ package imports
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
@@ -29,21 +29,38 @@ type Deps struct {
 	Agencies agency.Repo
 }
 
-// Checker returns the checker of a job's type (Pipeline.Checkers).
-func (d Deps) Checker(ctx context.Context, j Job) (checker, error) {
+// Checkers are the built-in job types' checkers, by kind (Pipeline.Checkers).
+// The wiring may add others: a new upload type adds its Kind and registers
+// its CheckerSpec under the kind's id, as an export adds a Source.
+func (d Deps) Checkers() Checkers {
+	hours := CheckerSpec{New: d.hours, Shared: true}
+	rows := CheckerSpec{New: d.catalogRows, Shared: true}
+	return Checkers{
+		HoursClass: hours, HoursExternal: hours, HoursStudy: hours,
+		Courses: rows, Subjects: rows, Lecturers: rows, Materials: rows,
+		Nominations: {New: d.nominations}, // its per-job state is not guarded: one per worker
+	}
+}
+
+func (d Deps) hours(ctx context.Context, j Job) (Checker, error) {
 	cats, err := d.Codes.Get(ctx, codes.Categories)
 	if err != nil {
 		return nil, err
 	}
-	switch j.Kind {
-	case HoursClass, HoursExternal, HoursStudy:
-		return &hoursChecker{kind: j.Kind, job: j, people: d.People, classes: d.Classes, cats: cats, writer: d.Records,
-			cache: map[string]staff.Ref{}, classMem: map[string]classLookup{}}, nil
-	case Nominations:
-		return &nominationChecker{job: j, people: d.People, agencies: d.Agencies, classes: d.Catalog.Repo, db: d.DB,
-			cache: map[string]staff.Ref{}, agMem: map[string]agency.Agency{}}, nil
-	case Courses, Subjects, Lecturers, Materials:
-		return &catalogChecker{kind: j.Kind, job: j, service: d.Catalog, cats: cats}, nil
+	return &hoursChecker{kind: j.Kind, job: j, people: d.People, classes: d.Classes, cats: cats, writer: d.Records,
+		cache: map[string]staff.Ref{}, classMem: map[string]classLookup{}}, nil
+}
+
+func (d Deps) catalogRows(ctx context.Context, j Job) (Checker, error) {
+	cats, err := d.Codes.Get(ctx, codes.Categories)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("import job %s: unknown kind %q", j.ID, j.Kind)
+	return &catalogChecker{kind: j.Kind, job: j, service: d.Catalog, cats: cats}, nil
+}
+
+func (d Deps) nominations(_ context.Context, j Job) (Checker, error) {
+	return &nominationChecker{job: j, people: d.People, agencies: d.Agencies, classes: d.Catalog.Repo,
+		enroll: enrollment.Repo{DB: d.DB, Table: d.Catalog.Repo.Table},
+		cache:  map[string]staff.Ref{}, agMem: map[string]agency.Agency{}}, nil
 }

@@ -227,23 +227,23 @@ func (h *hoursChecker) class(ctx context.Context, code, session string) (catalog
 	return res.c, res.err, nil
 }
 
-func (h *hoursChecker) check(ctx context.Context, rows []Row) ([]outcome, error) {
+func (h *hoursChecker) Check(ctx context.Context, rows []Row) ([]Outcome, error) {
 	people, err := h.lookup(ctx, rows)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]outcome, len(rows))
+	out := make([]Outcome, len(rows))
 	for i, r := range rows {
-		out[i].line = r.Line
+		out[i].Line = r.Line
 		if r.Bad != nil {
-			out[i].err = r.Bad
+			out[i].Err = r.Bad
 			continue
 		}
 		rec, key, rerr, err := h.checkRow(ctx, r, people)
 		if err != nil {
 			return nil, err
 		}
-		out[i].key, out[i].err, out[i].value = key, rerr, rec
+		out[i].Key, out[i].Err, out[i].Value = key, rerr, rec
 	}
 	return out, nil
 }
@@ -361,11 +361,11 @@ func atoiYear(iso string) int {
 	return y
 }
 
-func (h *hoursChecker) apply(ctx context.Context, outs []outcome) error {
+func (h *hoursChecker) Apply(ctx context.Context, outs []Outcome) error {
 	var recs []records.Record
 	for _, o := range outs {
-		if o.err == nil {
-			recs = append(recs, o.value.(records.Record))
+		if o.Err == nil {
+			recs = append(recs, o.Value.(records.Record))
 		}
 	}
 	if len(recs) == 0 {

@@ -283,31 +283,31 @@ func TestHoursRows(t *testing.T) {
 		"A123456789,王小明,文官學院,英語,115/10/01,115/10/02,3111,6,1,2,,6,,101\r\n" // score
 	_, rows := readAll(t, []byte(file), ext)
 	h := checkerFor(t, HoursExternal, ppl)
-	outs, err := h.check(context.Background(), rows)
+	outs, err := h.Check(context.Background(), rows)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"", "身分證字號", "查無", "姓名", "不存在", "終迄日期", "類別代碼", "訓練成績"}
 	for i, w := range want {
 		got := ""
-		if outs[i].err != nil {
-			got = outs[i].err.Msg
+		if outs[i].Err != nil {
+			got = outs[i].Err.Msg
 		}
 		if (w == "") != (got == "") || !strings.Contains(got, w) {
-			t.Errorf("line %d: %q, want %q", outs[i].line, got, w)
+			t.Errorf("line %d: %q, want %q", outs[i].Line, got, w)
 		}
 		if strings.Contains(got, "A123456788") || strings.Contains(got, "B123456780") {
-			t.Errorf("line %d shows a whole national ID: %q", outs[i].line, got)
+			t.Errorf("line %d shows a whole national ID: %q", outs[i].Line, got)
 		}
 	}
-	rec := outs[0].value.(records.Record)
+	rec := outs[0].Value.(records.Record)
 	if rec.PersonID != "p1" || rec.Hours != 6 || rec.PhysicalHours != 6 || rec.Year != 2026 || rec.Institution != "文官學院" ||
 		rec.Score == nil || *rec.Score != 90 || rec.ID[:2] != "B#" {
 		t.Errorf("record %+v", rec)
 	}
 	// Same six values, same record id: an update; any difference, a new one.
-	again, _ := h.check(context.Background(), rows[:1])
-	if again[0].value.(records.Record).ID != rec.ID {
+	again, _ := h.Check(context.Background(), rows[:1])
+	if again[0].Value.(records.Record).ID != rec.ID {
 		t.Error("same natural key, different record id")
 	}
 
@@ -318,18 +318,18 @@ func TestHoursRows(t *testing.T) {
 		"A123456789,王小明,TPE-1,1,6,1,2,,,,\n"
 	_, rows = readAll(t, []byte(file), cls)
 	h = checkerFor(t, HoursClass, ppl)
-	outs, err = h.check(context.Background(), rows)
+	outs, err = h.Check(context.Background(), rows)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if outs[0].err != nil || outs[0].value.(records.Record).ID != records.ClassRecordID("MOI-1", "1") || *outs[0].value.(records.Record).Passed {
+	if outs[0].Err != nil || outs[0].Value.(records.Record).ID != records.ClassRecordID("MOI-1", "1") || *outs[0].Value.(records.Record).Passed {
 		t.Errorf("class row: %+v", outs[0])
 	}
-	if outs[1].err == nil || !strings.Contains(outs[1].err.Msg, "找不到") {
-		t.Errorf("unknown session: %+v", outs[1].err)
+	if outs[1].Err == nil || !strings.Contains(outs[1].Err.Msg, "找不到") {
+		t.Errorf("unknown session: %+v", outs[1].Err)
 	}
-	if outs[2].err == nil || !strings.Contains(outs[2].err.Msg, "不是本機關") {
-		t.Errorf("another agency's class: %+v", outs[2].err)
+	if outs[2].Err == nil || !strings.Contains(outs[2].Err.Msg, "不是本機關") {
+		t.Errorf("another agency's class: %+v", outs[2].Err)
 	}
 }
 
@@ -362,10 +362,10 @@ func BenchmarkParseValidate(b *testing.B) {
 		h := checkerFor(b, HoursExternal, ppl)
 		rows := 0
 		err = eachChunk(rd, 0, func(_ int, batch []Row) error {
-			outs, err := h.check(context.Background(), batch)
+			outs, err := h.Check(context.Background(), batch)
 			for _, o := range outs {
-				if o.err != nil {
-					b.Fatalf("line %d: %s", o.line, o.err.Msg)
+				if o.Err != nil {
+					b.Fatalf("line %d: %s", o.Line, o.Err.Msg)
 				}
 			}
 			rows += len(outs)

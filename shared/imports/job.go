@@ -261,6 +261,68 @@ func (s Jobs) claim(ctx context.Context, id, from, to, owner string, now, lease 
 	return it.Job, true, nil
 }
 
+// staged records a job that its staging run (owner) has checked: its staging
+// mark goes and, when rows wait for the night, it joins the nightly queue;
+// all in one transaction, conditional on owner still holding the job.
+func (s Jobs) staged(ctx context.Context, j Job, owner string, queue bool) error {
+	tx := s.DB.WriteTx()
+	tx.Put(s.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
+	tx.Delete(s.Table.Delete("pk", stagingPK).Range("sk", j.ID))
+	if queue {
+		qpk, qsk := queueKey(j)
+		tx.Put(s.Table.Put(queueItem{PK: qpk, SK: qsk, Job: j.ID}))
+	}
+	if err := tx.Run(ctx); err != nil {
+		return fmt.Errorf("stage import job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// ended records a job its staging run refused as a whole (the file's fault),
+// and drops its staging mark.
+func (s Jobs) ended(ctx context.Context, j Job) error {
+	if err := s.Table.Put(jobKeyed(j)).Run(ctx); err != nil {
+		return fmt.Errorf("finish import job %s: %w", j.ID, err)
+	}
+	return s.unmarkStaging(ctx, j.ID)
+}
+
+// release gives up the claim of j's owner at once (its lease ends now), so a
+// follow-up invocation can claim the job without waiting for the lease.
+func (s Jobs) release(ctx context.Context, j Job) error {
+	if err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("lease", time.Unix(0, 0).UTC()).
+		If("$ = ?", "owner", j.Owner).Run(ctx); err != nil {
+		return fmt.Errorf("release import job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// applied records a job its apply run (owner) finished and takes it off the
+// nightly queue, in one transaction conditional on owner still holding it.
+func (s Jobs) applied(ctx context.Context, j Job, owner string) error {
+	qpk, qsk := queueKey(j)
+	tx := s.DB.WriteTx()
+	tx.Put(s.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
+	tx.Delete(s.Table.Delete("pk", qpk).Range("sk", qsk))
+	if err := tx.Run(ctx); err != nil {
+		return fmt.Errorf("finish import job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// queue lists the ids of the jobs waiting for the nightly batch, oldest first.
+func (s Jobs) queue(ctx context.Context) ([]string, error) {
+	var items []queueItem
+	if err := s.Table.Get("pk", "IMPORTQ").Consistent(true).All(ctx, &items); err != nil {
+		return nil, fmt.Errorf("import queue: %w", err)
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Job
+	}
+	return out, nil
+}
+
 // checkpoint records that chunks before next are applied, extending the lease.
 func (s Jobs) checkpoint(ctx context.Context, j Job, next int, lease time.Time) error {
 	err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("next", next).Set("lease", lease).

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/guregu/dynamo/v2"
-
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -32,7 +31,7 @@ type nominationChecker struct {
 	people   People
 	agencies agency.Repo
 	classes  catalog.Repo
-	db       *dynamo.DB
+	enroll   enrollment.Repo
 	cache    map[string]staff.Ref
 	agMem    map[string]agency.Agency
 	home     agency.Agency
@@ -66,7 +65,7 @@ func (n *nominationChecker) init(ctx context.Context) error {
 
 func className(c catalog.Class) string { return fmt.Sprintf("%s 第 %s 期", c.CourseCode, c.Session) }
 
-func (n *nominationChecker) check(ctx context.Context, rows []Row) ([]outcome, error) {
+func (n *nominationChecker) Check(ctx context.Context, rows []Row) ([]Outcome, error) {
 	if err := n.init(ctx); err != nil {
 		return nil, err
 	}
@@ -92,40 +91,40 @@ func (n *nominationChecker) check(ctx context.Context, rows []Row) ([]outcome, e
 			n.agMem[code] = a
 		}
 	}
-	out := make([]outcome, len(rows))
+	out := make([]Outcome, len(rows))
 	now := n.job.Created
 	for i, r := range rows {
 		o := &out[i]
-		o.line = r.Line
+		o.Line = r.Line
 		if r.Bad != nil {
-			o.err = r.Bad
+			o.Err = r.Bad
 			continue
 		}
 		id := strings.ToUpper(r.Get(cNID))
 		if err := nid.Check(id); err != nil {
-			o.err = rowErr("身分證字號「%s」不正確：%v", nid.Mask(id), err)
+			o.Err = rowErr("身分證字號「%s」不正確：%v", nid.Mask(id), err)
 			continue
 		}
 		p := people[id]
 		if p.ID == "" {
-			o.err = rowErr("系統中查無身分證字號 %s 的人員", nid.Mask(id))
+			o.Err = rowErr("系統中查無身分證字號 %s 的人員", nid.Mask(id))
 			continue
 		}
 		if name := r.Get(cName); strings.ReplaceAll(name, " ", "") != strings.ReplaceAll(p.Name, " ", "") {
-			o.err = rowErr("姓名與身分證字號 %s 不符", nid.Mask(id))
+			o.Err = rowErr("姓名與身分證字號 %s 不符", nid.Mask(id))
 			continue
 		}
 		if a, ok := n.agMem[p.Agency]; !ok || !n.home.Contains(a) {
-			o.err = rowErr("%s 不是本機關或所屬機關的同仁，不能由本機關薦送", p.Name)
+			o.Err = rowErr("%s 不是本機關或所屬機關的同仁，不能由本機關薦送", p.Name)
 			continue
 		}
-		o.key = id
+		o.Key = id
 		nm := nominee{person: p}
 		for _, c := range n.targets {
-			err := catalog.CheckEnrollable(c, catalog.Learner{ID: p.ID, Agency: p.Agency}, n.job.Agency, nil, now)
+			err := enrollment.CheckEnrollable(c, enrollment.Applicant{ID: p.ID, Agency: p.Agency}, n.job.Agency, nil, now)
 			if err == nil {
 				var e catalog.Enrollment
-				if e, err = n.classes.Enrollment(ctx, c, p.ID); err == nil && e.Job != n.job.ID {
+				if e, err = n.enroll.Enrollment(ctx, c, p.ID); err == nil && e.Job != n.job.ID {
 					err = errcode.New(errcode.Conflict, "已經報名")
 				} else if errcode.Is(err, errcode.NotFound) || err == nil {
 					err = nil
@@ -140,31 +139,31 @@ func (n *nominationChecker) check(ctx context.Context, rows []Row) ([]outcome, e
 			}
 			nm.classes = append(nm.classes, c)
 		}
-		o.value = nm
+		o.Value = nm
 		if len(nm.classes) == 0 {
-			o.err = &RowError{Msg: strings.Join(nm.notes, "；")}
+			o.Err = &RowError{Msg: strings.Join(nm.notes, "；")}
 		} else {
-			o.note = strings.Join(nm.notes, "；")
+			o.Note = strings.Join(nm.notes, "；")
 		}
 	}
 	return out, nil
 }
 
-func (n *nominationChecker) apply(ctx context.Context, outs []outcome) error {
+func (n *nominationChecker) Apply(ctx context.Context, outs []Outcome) error {
 	for i := range outs {
 		o := &outs[i]
-		if o.err != nil {
+		if o.Err != nil {
 			continue
 		}
-		nm := o.value.(nominee)
+		nm := o.Value.(nominee)
 		var done, notes []string
 		notes = append(notes, nm.notes...)
 		for _, c := range nm.classes {
 			e := catalog.Enrollment{CourseCode: c.CourseCode, Session: c.Session, PersonID: nm.person.ID, Agency: nm.person.Agency,
 				Status: catalog.Pending, At: n.job.Created.UTC(), NominatedBy: n.job.Agency, Job: n.job.ID}
-			err := n.classes.Enroll(ctx, n.db, c, e)
+			err := n.enroll.Enroll(ctx, c, e)
 			if errcode.Is(err, errcode.Conflict) { // applied before this crash? then it is ours
-				if cur, gerr := n.classes.Enrollment(ctx, c, nm.person.ID); gerr == nil && cur.Job == n.job.ID {
+				if cur, gerr := n.enroll.Enrollment(ctx, c, nm.person.ID); gerr == nil && cur.Job == n.job.ID {
 					err = nil
 				}
 			}
@@ -179,9 +178,9 @@ func (n *nominationChecker) apply(ctx context.Context, outs []outcome) error {
 		}
 		msg := strings.Join(append(done, notes...), "；")
 		if len(done) == 0 {
-			o.err = &RowError{Msg: msg}
+			o.Err = &RowError{Msg: msg}
 		} else {
-			o.note = msg
+			o.Note = msg
 		}
 	}
 	return nil

@@ -17,22 +17,42 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 )
 
-// outcome is what checking (and applying) one row gave.
-type outcome struct {
-	line  int
-	key   string // natural key: a later valid row with the same key is a duplicate
-	value any    // what apply writes
-	err   *RowError
-	note  string // said of a row that succeeded (e.g. one class of two was full)
+// Outcome is what checking (and applying) one row gave.
+type Outcome struct {
+	Line  int
+	Key   string // natural key: a later valid row with the same key is a duplicate
+	Value any    // what apply writes
+	Err   *RowError
+	Note  string // said of a row that succeeded (e.g. one class of two was full)
 }
 
-// checker checks and applies the rows of one job type, a chunk at a time so
+// Checker checks and applies the rows of one job type, a chunk at a time so
 // that lookups and writes are batched.
-type checker interface {
-	check(ctx context.Context, rows []Row) ([]outcome, error)
-	// apply writes the outcomes without an error; a row that fails now gets
-	// its err set. The returned error is for the whole chunk (retry later).
-	apply(ctx context.Context, outs []outcome) error
+type Checker interface {
+	Check(ctx context.Context, rows []Row) ([]Outcome, error)
+	// Apply writes the outcomes without an error; a row that fails now gets
+	// its Err set. The returned error is for the whole chunk (retry later).
+	Apply(ctx context.Context, outs []Outcome) error
+}
+
+// CheckerSpec is how the pipeline makes the checkers of one job type.
+type CheckerSpec struct {
+	New func(ctx context.Context, j Job) (Checker, error)
+	// Shared: one checker serves every worker of an apply (its caches are
+	// safe for concurrent use); otherwise each worker gets its own.
+	Shared bool
+}
+
+// Checkers are the checkers of each job type, by kind id (Kind.ID).
+type Checkers map[string]CheckerSpec
+
+// checker makes a checker for job j.
+func (p *Pipeline) checker(ctx context.Context, j Job) (Checker, error) {
+	spec, ok := p.Checkers[j.Kind]
+	if !ok {
+		return nil, fmt.Errorf("import job %s: no checker for kind %q", j.ID, j.Kind)
+	}
+	return spec.New(ctx, j)
 }
 
 // Files reads the uploads bucket.
@@ -50,7 +70,7 @@ type Pipeline struct {
 	Jobs     Jobs
 	Files    Files
 	Bucket   string
-	Checkers func(ctx context.Context, j Job) (checker, error)
+	Checkers Checkers
 	FollowUp Invoker
 	Now      func() time.Time
 	// Slice bounds one apply invocation (0: until the context's deadline
@@ -108,15 +128,8 @@ func (p *Pipeline) Stage(ctx context.Context, key, etag string, size int64, owne
 	if waiting == 0 { // every row failed: nothing for the night
 		j.Status, j.Finished = Done, p.Now()
 	}
-	tx := p.Jobs.DB.WriteTx()
-	tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
-	tx.Delete(p.Jobs.Table.Delete("pk", stagingPK).Range("sk", j.ID))
-	if waiting > 0 {
-		qpk, qsk := queueKey(j)
-		tx.Put(p.Jobs.Table.Put(queueItem{PK: qpk, SK: qsk, Job: j.ID}))
-	}
-	if err := tx.Run(ctx); err != nil {
-		return Job{}, fmt.Errorf("stage import job %s: %w", j.ID, err)
+	if err := p.Jobs.staged(ctx, j, owner, waiting > 0); err != nil {
+		return Job{}, err
 	}
 	if waiting > 0 && p.ApplyNowRows > 0 && rows <= p.ApplyNowRows {
 		return p.Apply(ctx, j.ID, owner+"-now")
@@ -126,10 +139,7 @@ func (p *Pipeline) Stage(ctx context.Context, key, etag string, size int64, owne
 
 func (p *Pipeline) finish(ctx context.Context, j Job, status, fileError string) (Job, error) {
 	j.Status, j.FileError, j.Finished, j.Owner, j.Lease = status, fileError, p.Now(), "", time.Time{}
-	if err := p.Jobs.Table.Put(jobKeyed(j)).Run(ctx); err != nil {
-		return Job{}, fmt.Errorf("finish import job %s: %w", j.ID, err)
-	}
-	return j, p.Jobs.unmarkStaging(ctx, j.ID)
+	return j, p.Jobs.ended(ctx, j)
 }
 
 func sizeMismatch(actual, declared int64) string {
@@ -166,7 +176,7 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 		return 0, 0, 0, 0, nil, err
 	}
 	j.Encoding, j.Layout, j.Extra = rd.Encoding, rd.Layout, rd.Extra
-	ck, err := p.Checkers(ctx, *j)
+	ck, err := p.checker(ctx, *j)
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
@@ -177,29 +187,29 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 	defer dups.close()
 	var firstLines []int // each chunk's first line, to find a duplicate's chunk
 	err = eachChunk(rd, 0, func(n int, batch []Row) error {
-		outs, err := ck.check(ctx, batch)
+		outs, err := ck.Check(ctx, batch)
 		if err != nil {
 			return err
 		}
 		res := make([]RowResult, len(outs))
 		for i, o := range outs {
-			res[i] = RowResult{Line: o.line, Status: RowWaiting}
-			if o.err == nil && o.key != "" {
-				if err := dups.add(hashKey(o.key), o.line); err != nil {
+			res[i] = RowResult{Line: o.Line, Status: RowWaiting}
+			if o.Err == nil && o.Key != "" {
+				if err := dups.add(hashKey(o.Key), o.Line); err != nil {
 					return err
 				}
 			}
-			if o.err != nil {
-				res[i].Status, res[i].Msg = RowFailed, o.err.Msg
+			if o.Err != nil {
+				res[i].Status, res[i].Msg = RowFailed, o.Err.Msg
 				failed++
 			} else {
-				res[i].Msg = o.note
+				res[i].Msg = o.Note
 				waiting++
 			}
 		}
 		rows += len(outs)
 		chunks = n + 1
-		firstLines = append(firstLines, outs[0].line)
+		firstLines = append(firstLines, outs[0].Line)
 		return p.Jobs.writeChunk(ctx, j.ID, n, res)
 	})
 	if errors.As(err, &fe) {
@@ -332,9 +342,8 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 	switch {
 	case errors.Is(err, stopped):
 		// Hand over: release the claim at once and start the follow-up.
-		if err := p.Jobs.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("lease", time.Unix(0, 0).UTC()).
-			If("$ = ?", "owner", j.Owner).Run(ctx); err != nil {
-			return Job{}, fmt.Errorf("release import job %s: %w", j.ID, err)
+		if err := p.Jobs.release(ctx, j); err != nil {
+			return Job{}, err
 		}
 		slog.InfoContext(ctx, "import job continues in a follow-up invocation", "job", j.ID, "next", j.Next, "chunks", j.Chunks)
 		if p.FollowUp == nil {
@@ -350,12 +359,8 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 	}
 	j.Rows, j.Failed, j.Waiting, j.Applied = rows, failed, waiting, applied
 	j.Status, j.Finished, j.Owner, j.Lease = Done, p.Now(), "", time.Time{}
-	qpk, qsk := queueKey(j)
-	tx := p.Jobs.DB.WriteTx()
-	tx.Put(p.Jobs.Table.Put(jobKeyed(j)).If("$ = ?", "owner", owner))
-	tx.Delete(p.Jobs.Table.Delete("pk", qpk).Range("sk", qsk))
-	if err := tx.Run(ctx); err != nil {
-		return Job{}, fmt.Errorf("finish import job %s: %w", j.ID, err)
+	if err := p.Jobs.applied(ctx, j, owner); err != nil {
+		return Job{}, err
 	}
 	return j, nil
 }
@@ -370,15 +375,15 @@ const Workers = 4
 func (p *Pipeline) applyChunks(ctx context.Context, j Job, rd *Reader, lease time.Time, stop func(n int) bool, stopped error) error {
 	// The checkers first, before any goroutine starts: a failure here must not
 	// leave the reader blocked on a chunk no worker will take (issue 13). One
-	// checker for all workers: its caches (people, classes) are shared and
-	// guarded; the nomination checker is not, so it gets one per worker.
-	checkers := make([]checker, Workers)
+	// checker for all workers when its spec says it can be shared (its caches
+	// are guarded), else one per worker.
+	checkers := make([]Checker, Workers)
 	for i := range checkers {
-		if i > 0 && j.Kind != Nominations {
+		if i > 0 && p.Checkers[j.Kind].Shared {
 			checkers[i] = checkers[0]
 			continue
 		}
-		ck, err := p.Checkers(ctx, j)
+		ck, err := p.checker(ctx, j)
 		if err != nil {
 			return err
 		}
@@ -458,7 +463,7 @@ func (p *Pipeline) applyChunks(ctx context.Context, j Job, rd *Reader, lease tim
 }
 
 // applyChunk applies the rows of one chunk that staging left waiting.
-func (p *Pipeline) applyChunk(ctx context.Context, j Job, ck checker, n int, batch []Row) error {
+func (p *Pipeline) applyChunk(ctx context.Context, j Job, ck Checker, n int, batch []Row) error {
 	staged, err := p.Jobs.chunk(ctx, j.ID, n)
 	if err != nil {
 		return err
@@ -477,19 +482,19 @@ func (p *Pipeline) applyChunk(ctx context.Context, j Job, ck checker, n int, bat
 	if len(todo) == 0 {
 		return nil
 	}
-	outs, err := ck.check(ctx, todo)
+	outs, err := ck.Check(ctx, todo)
 	if err != nil {
 		return err
 	}
-	if err := ck.apply(ctx, outs); err != nil {
+	if err := ck.Apply(ctx, outs); err != nil {
 		return err
 	}
 	for i, o := range outs {
 		r := &staged[at[i]]
-		if o.err != nil {
-			r.Status, r.Msg = RowFailed, o.err.Msg
+		if o.Err != nil {
+			r.Status, r.Msg = RowFailed, o.Err.Msg
 		} else {
-			r.Status, r.Msg = RowApplied, o.note
+			r.Status, r.Msg = RowApplied, o.Note
 		}
 	}
 	return p.Jobs.writeChunk(ctx, j.ID, n, staged)
@@ -503,13 +508,5 @@ func (p *Pipeline) Queued(ctx context.Context) ([]string, error) {
 	if err := p.Jobs.settleStaging(ctx, p.Now()); err != nil {
 		return nil, err
 	}
-	var items []queueItem
-	if err := p.Jobs.Table.Get("pk", "IMPORTQ").Consistent(true).All(ctx, &items); err != nil {
-		return nil, fmt.Errorf("import queue: %w", err)
-	}
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.Job
-	}
-	return out, nil
+	return p.Jobs.queue(ctx)
 }

@@ -15,8 +15,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
-	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/limits"
 )
@@ -102,7 +102,7 @@ func (s *Service) StartUpload(ctx context.Context, c auth.Caller, req UploadRequ
 			if err != nil {
 				return Upload{}, err
 			}
-			if err := catalog.CheckEnrollable(cl, catalog.Learner{Agency: c.Active.Code}, c.Active.Code, nil, s.Now()); err != nil {
+			if err := enrollment.CheckEnrollable(cl, enrollment.Applicant{Agency: c.Active.Code}, c.Active.Code, nil, s.Now()); err != nil {
 				e := errcode.As(err)
 				return Upload{}, errcode.Field("classes", fmt.Sprintf("%s 第 %s 期不能由本機關薦送：%s", cs[0], cs[1], e.Message))
 			}

@@ -178,11 +178,12 @@ func itemSize(av map[string]types.AttributeValue) int {
 func TestApplyChunksLeavesNoGoroutineWhenACheckerFails(t *testing.T) {
 	for _, tc := range []struct {
 		kind   string
+		shared bool
 		failOn int // the builder call that fails
 	}{
-		{HoursExternal, 1},
-		{Nominations, 1},
-		{Nominations, 3}, // one checker per worker: a later one fails
+		{HoursExternal, true, 1},
+		{Nominations, false, 1},
+		{Nominations, false, 3}, // one checker per worker: a later one fails
 	} {
 		t.Run(fmt.Sprintf("%s call %d", tc.kind, tc.failOn), func(t *testing.T) {
 			k := kind(t, tc.kind)
@@ -195,13 +196,13 @@ func TestApplyChunksLeavesNoGoroutineWhenACheckerFails(t *testing.T) {
 				t.Fatal(err)
 			}
 			calls := 0
-			p := &Pipeline{Checkers: func(context.Context, Job) (checker, error) {
+			p := &Pipeline{Checkers: Checkers{tc.kind: {New: func(context.Context, Job) (Checker, error) {
 				calls++
 				if calls == tc.failOn {
 					return nil, errors.New("directory unreachable")
 				}
 				return nopChecker{}, nil
-			}}
+			}, Shared: tc.shared}}}
 			err = p.applyChunks(context.Background(), Job{ID: "j", Kind: tc.kind}, rd, time.Now().Add(time.Minute),
 				func(int) bool { return false }, errors.New("stopped"))
 			if err == nil || !strings.Contains(err.Error(), "directory unreachable") {
@@ -216,8 +217,8 @@ func TestApplyChunksLeavesNoGoroutineWhenACheckerFails(t *testing.T) {
 
 type nopChecker struct{}
 
-func (nopChecker) check(context.Context, []Row) ([]outcome, error) { return nil, nil }
-func (nopChecker) apply(context.Context, []outcome) error          { return nil }
+func (nopChecker) Check(context.Context, []Row) ([]Outcome, error) { return nil, nil }
+func (nopChecker) Apply(context.Context, []Outcome) error          { return nil }
 
 // goroutinesIn returns the stacks of goroutines still running fn, after
 // giving those that are ending a moment to end (a hand-written goleak).

@@ -39,7 +39,7 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		Agencies: agency.Repo{Table: c.Tables.Directory},
 	}
 	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
-		Bucket: c.Files.Uploads, Checkers: deps.Checker, Now: c.Now}
+		Bucket: c.Files.Uploads, Checkers: deps.Checkers(), Now: c.Now}
 	if v := c.Env.Get(settings.ImportSlice, ""); v != "" {
 		secs, err := strconv.ParseFloat(v, 64)
 		if err != nil || secs <= 0 {

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -30,17 +29,16 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
-	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
+	"github.com/ecpa-lifelong/backoffice/shared/nightly"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
-	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 // Start is every bootstrap's main: build the handler once, log how long that
@@ -253,44 +251,17 @@ func Import(ctx context.Context, getenv func(string) string) (func(context.Conte
 	if err != nil {
 		return nil, err
 	}
-	sync := rosterSync(c)
 	pipeline, err := importPipeline(ctx, c, apply)
 	if err != nil {
 		return nil, err
 	}
+	router := imports.Router{Rosters: rosterSync(c), Jobs: pipeline}
 	return func(ctx context.Context, ev events.S3Event) error {
-		var errs []error
-		for _, rec := range ev.Records {
-			key, err := url.QueryUnescape(rec.S3.Object.Key) // S3 event keys are URL-encoded
-			if err != nil {
-				errs = append(errs, fmt.Errorf("object key %q: %w", rec.S3.Object.Key, err))
-				continue
-			}
-			switch {
-			case strings.HasPrefix(key, agency.RosterKeyPrefix):
-				job, err := sync.Stage(ctx, key, rec.S3.Object.ETag)
-				if err != nil {
-					errs = append(errs, fmt.Errorf("stage %s: %w", key, err))
-					continue
-				}
-				slog.InfoContext(ctx, "roster staged", "key", key, "job", job.ID, "status", job.Status, "rows", job.Rows, "bad", len(job.Bad))
-			case strings.HasPrefix(key, imports.KeyPrefix):
-				job, err := pipeline.Stage(ctx, key, rec.S3.Object.ETag, rec.S3.Object.Size, owner(ctx))
-				if errcode.Is(err, errcode.NotFound) { // a file nobody asked to upload: nothing to retry
-					slog.WarnContext(ctx, "upload names no job", "key", key)
-					continue
-				}
-				if err != nil {
-					errs = append(errs, fmt.Errorf("stage %s: %w", key, err))
-					continue
-				}
-				slog.InfoContext(ctx, "upload staged", "job", job.ID, "kind", job.Kind, "status", job.Status,
-					"rows", job.Rows, "failed", job.Failed)
-			default:
-				slog.WarnContext(ctx, "upload with no importer", "key", key)
-			}
+		objs := make([]imports.Object, len(ev.Records))
+		for i, rec := range ev.Records {
+			objs[i] = imports.Object{Key: rec.S3.Object.Key, ETag: rec.S3.Object.ETag, Size: rec.S3.Object.Size}
 		}
-		return errors.Join(errs...) // a failure makes Lambda retry; staging is idempotent
+		return router.Handle(ctx, objs, owner(ctx))
 	}, nil
 }
 
@@ -307,17 +278,9 @@ type ScheduleInput struct {
 	Date     string `json:"date,omitempty"` // ISO date: that day alone; default: every day from the checkpoint to yesterday (Taipei)
 }
 
-// NightlyResult reports one nightly run.
-type NightlyResult struct {
-	RostersApplied int                  `json:"rostersApplied"`
-	ImportsStarted []string             `json:"importsStarted"` // upload jobs handed to ImportApplyFunction
-	Summaries      summary.RepairResult `json:"summaries"`      // learning summaries checked against the records
-}
-
-// Nightly is the nightly batch: it applies staged rosters and starts one
-// apply invocation per staged upload job (each claims its job, so a batch
-// fired twice applies nothing twice).
-func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (NightlyResult, error), error) {
+// Nightly is the nightly batch (shared/nightly): it applies staged rosters
+// and starts one apply invocation per staged upload job.
+func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context) (nightly.Result, error), error) {
 	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
 	apply := ""
 	if err == nil {
@@ -327,7 +290,6 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 	if err != nil {
 		return nil, err
 	}
-	sync := rosterSync(c)
 	pipeline, err := importPipeline(ctx, c, "")
 	if err != nil {
 		return nil, err
@@ -336,29 +298,9 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 	if err != nil {
 		return nil, err
 	}
-	start := invoke.Async{Client: client, Function: apply}
-	return func(ctx context.Context, in ScheduleInput) (NightlyResult, error) {
-		n, err := sync.ApplyStaged(ctx)
-		res := NightlyResult{RostersApplied: n, ImportsStarted: []string{}}
-		if err != nil {
-			return res, err
-		}
-		queued, err := pipeline.Queued(ctx)
-		if err != nil {
-			return res, err
-		}
-		var errs []error
-		for _, id := range queued {
-			if err := start.Invoke(ctx, id); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			res.ImportsStarted = append(res.ImportsStarted, id)
-		}
-		// Last: after the roster moved people, so their summaries take their new agency.
-		res.Summaries, err = summaries(c).Repair(ctx)
-		return res, errors.Join(append(errs, err)...)
-	}, nil
+	b := nightly.Batch{Rosters: rosterSync(c), Uploads: pipeline, Apply: invoke.Async{Client: client, Function: apply},
+		Summaries: summaries(c)}
+	return b.Run, nil
 }
 
 // RosterTransfer moves approved enrollees of classes that ended into records.

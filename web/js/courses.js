@@ -12,18 +12,17 @@ import { errorSlot, showError } from './ui/fields.js';
 import { confirmDialog } from './ui/confirm.js';
 import { classParams, methods } from './roster.js';
 
-const units = { hour: '小時', day: '天', credit: '學分' };
-const perUnit = { hour: 1, day: 6, credit: 18 };
 const natures = { physical: '實體學習', digital: '數位學習', blended: '混成學習' };
 const visibility = { online: '上線中', scheduled: '尚未上線', offline: '已下線', cancelled: '已停辦' };
 const surveys = [['accommodation', '住宿'], ['meals', '飲食']];
 
 export async function coursesView(el, rest = []) {
-  const [cats, cities] = await Promise.all([codeTable('categories'), codeTable('cities')]);
-  if (rest[0] === 'new') return form(el, null, cats, cities);
+  // units: the hour units and their certified hours, from the API (catalog.Units): the one rule
+  const [cats, cities, units] = await Promise.all([codeTable('categories'), codeTable('cities'), codeTable('units')]);
+  if (rest[0] === 'new') return form(el, null, cats, cities, units);
   if (rest[0] === 'edit' && rest[1] && rest[2]) {
     const c = await api('GET', `/api/courses/${encodeURIComponent(rest[1])}/${encodeURIComponent(rest[2])}`);
-    return form(el, c, cats, cities);
+    return form(el, c, cats, cities, units);
   }
   show(el, html`<h1>新增/維護課程</h1><div id="c-table"></div>`);
   let table;
@@ -65,7 +64,7 @@ export async function coursesView(el, rest = []) {
   });
 }
 
-function form(el, c, cats, cities) {
+function form(el, c, cats, cities, units) {
   const edit = !!c;
   c = c || { unit: 'hour', nature: 'physical', method: 'open', capacity: 0, fee: 0, survey: [], subjects: [], lecturers: [] };
   const radios = (name, map, value) => Object.entries(map).map(([k, v]) =>
@@ -88,8 +87,8 @@ function form(el, c, cats, cities) {
       </div>
       <fieldset><legend class="req">時數（學分）</legend>
         <label for="f-amount">數量（整數）</label><input type="number" id="f-amount" name="amount" min="1" step="1" .value=${c.amount ? String(c.amount) : ''} aria-describedby="err-amount">
-        <div>${radios('unit', units, c.unit)}</div>
-        <p>學員認證時數：<output id="f-hours" class="derived" for="f-amount">—</output>（一天 6 小時，一學分 18 小時）</p>
+        <div>${radios('unit', Object.fromEntries(units.map((u) => [u.code, u.name])), c.unit)}</div>
+        <p>學員認證時數：<output id="f-hours" class="derived" for="f-amount">—</output>（${units.filter((u) => u.hours > 1).map((u) => `一${u.name} ${u.hours} 小時`).join('，')}）</p>
         ${errorSlot('amount')}${errorSlot('unit')}</fieldset>
       <fieldset><legend class="req">課程性質</legend>${radios('nature', natures, c.nature)}
         <div id="f-blend" class="grid" ?hidden=${nature !== 'blended'}>
@@ -124,8 +123,8 @@ function form(el, c, cats, cities) {
   const recompute = () => {
     const f = el.querySelector('#c-form');
     const amount = Number(f.elements.amount.value);
-    const unit = f.querySelector('input[name=unit]:checked')?.value;
-    el.querySelector('#f-hours').textContent = Number.isInteger(amount) && amount > 0 && unit ? `${amount * perUnit[unit]} 小時` : '—';
+    const unit = units.find((u) => u.code === f.querySelector('input[name=unit]:checked')?.value);
+    el.querySelector('#f-hours').textContent = Number.isInteger(amount) && amount > 0 && unit ? `${amount * unit.hours} 小時` : '—';
     const n = f.querySelector('input[name=nature]:checked')?.value;
     if (n !== nature) { nature = n; draw(); } // blended shows its two hour fields; 上課地點 is required unless digital
   };

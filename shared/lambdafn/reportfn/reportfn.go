@@ -12,6 +12,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog/classreport"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/personnel"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -37,6 +38,7 @@ func Definitions(c lambdafn.Core) []report.Definition {
 	var out []report.Definition
 	out = append(out, p.Definitions()...)
 	out = append(out, classes.Definitions()...)
+	out = append(out, enrollment.NominationReport{Table: c.Tables.Catalog, Class: catalog.Repo{Table: c.Tables.Catalog}, People: people}.Definition())
 	return out
 }
 

@@ -1,4 +1,4 @@
-package catalog
+package enrollment
 
 import (
 	"context"
@@ -10,35 +10,44 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
-// Enrollment (X5, P3) and approval (L5). The class item keeps the count of
-// enrollments that hold a seat (pending and approved); every enrollment and
-// withdrawal changes it in the same transaction as the enrollment itself,
-// with "stop when full" as the condition on the count: the database, not a
-// read before the write, keeps a class from being overbooked.
+// Enrollment (X5, P3) and approval (L5): the transactions. An enrollment is
+// an item of its class's partition in the Catalog table (catalog.Enrollment,
+// catalog.EnrollmentKeyed); the class item keeps the count of enrollments
+// that hold a seat (pending and approved); every enrollment and withdrawal
+// changes it in the same transaction as the enrollment itself, with "stop
+// when full" as the condition on the count: the database, not a read before
+// the write, keeps a class from being overbooked.
 
-// Learner is who enrolls.
-type Learner struct {
+// Repo writes enrollments and their class's seat count.
+type Repo struct {
+	DB    *dynamo.DB
+	Table dynamo.Table // the Catalog table
+}
+
+// Applicant is who enrolls (or is nominated).
+type Applicant struct {
 	ID     string // person id
 	Agency string // the learner's agency code
 }
 
 // CheckEnrollable applies the class's rules for a learner (or a nomination
 // from agency nominating, when not ""), at now. It reads nothing.
-func CheckEnrollable(c Class, l Learner, nominating string, answers map[string]string, now time.Time) error {
-	if c.Status == Cancelled {
+func CheckEnrollable(c catalog.Class, l Applicant, nominating string, answers map[string]string, now time.Time) error {
+	if c.Status == catalog.Cancelled {
 		return errcode.New(errcode.EnrollClosed, "本班期已停辦。")
 	}
 	switch {
-	case nominating == "" && c.Method == Nominated:
+	case nominating == "" && c.Method == catalog.Nominated:
 		return errcode.New(errcode.EnrollClosed, "本班期由機關薦送，請洽服務機關人事單位。")
-	case nominating == "" && c.Method == Offline:
+	case nominating == "" && c.Method == catalog.Offline:
 		return errcode.New(errcode.EnrollClosed, "本班期不開放線上報名。")
-	case nominating != "" && c.Method != Nominated:
+	case nominating != "" && c.Method != catalog.Nominated:
 		return errcode.New(errcode.EnrollClosed, "本班期不是機關薦送的課程。")
 	}
 	today := roc.Today(now)
@@ -48,7 +57,7 @@ func CheckEnrollable(c Class, l Learner, nominating string, answers map[string]s
 	case c.EnrollEnd != "" && today > c.EnrollEnd, c.EnrollEnd == "" && today > c.End:
 		return errcode.New(errcode.EnrollClosed, "本班期報名已截止。")
 	}
-	r, err := ParseRestriction(c.Restriction)
+	r, err := catalog.ParseRestriction(c.Restriction)
 	if err != nil {
 		return fmt.Errorf("class %s restriction: %w", c.Key(), err)
 	}
@@ -72,7 +81,7 @@ func CheckEnrollable(c Class, l Learner, nominating string, answers map[string]s
 		}
 	}
 	for k := range answers {
-		if !hasQuestion(c.Survey, k) {
+		if !catalog.HasQuestion(c.Survey, k) {
 			return errcode.Field("answers", "本班期沒有「"+k+"」這項調查。")
 		}
 	}
@@ -96,13 +105,13 @@ func reasons(err error) []string {
 
 // Enroll stores e and takes a seat, in one transaction: the enrollment must
 // be new and, when the class stops when full, a seat must be left.
-func (r Repo) Enroll(ctx context.Context, db *dynamo.DB, c Class, e Enrollment) error {
+func (r Repo) Enroll(ctx context.Context, c catalog.Class, e catalog.Enrollment) error {
 	seat := r.Table.Update("pk", c.Key()).Range("sk", "CLASS").Add("enrolled", 1).
-		If("attribute_exists(pk) AND (attribute_not_exists($) OR $ <> ?)", "status", "status", Cancelled)
+		If("attribute_exists(pk) AND (attribute_not_exists($) OR $ <> ?)", "status", "status", catalog.Cancelled)
 	if c.StopWhenFull {
 		seat = seat.If("attribute_not_exists($) OR $ < ?", "enrolled", "enrolled", c.Capacity)
 	}
-	tx := db.WriteTx().Put(r.Table.Put(enrollmentKeyed(e)).If("attribute_not_exists(pk)")).Update(seat)
+	tx := r.DB.WriteTx().Put(r.Table.Put(catalog.EnrollmentKeyed(e)).If("attribute_not_exists(pk)")).Update(seat)
 	err := tx.Run(ctx)
 	if err == nil {
 		return nil
@@ -118,15 +127,14 @@ func (r Repo) Enroll(ctx context.Context, db *dynamo.DB, c Class, e Enrollment) 
 }
 
 // Enrollment returns one enrollment.
-func (r Repo) Enrollment(ctx context.Context, c Class, personID string) (Enrollment, error) {
-	it, err := store.Get[enrollmentItem](ctx, r.Table, c.Key(), "ENR#"+personID, "找不到這筆報名。")
-	return it.Enrollment, err
+func (r Repo) Enrollment(ctx context.Context, c catalog.Class, personID string) (catalog.Enrollment, error) {
+	return store.Get[catalog.Enrollment](ctx, r.Table, c.Key(), "ENR#"+personID, "找不到這筆報名。")
 }
 
 // Withdraw removes a pending enrollment and frees its seat.
-func (r Repo) Withdraw(ctx context.Context, db *dynamo.DB, c Class, personID string) error {
-	tx := db.WriteTx().
-		Delete(r.Table.Delete("pk", c.Key()).Range("sk", "ENR#"+personID).If("$ = ?", "status", Pending)).
+func (r Repo) Withdraw(ctx context.Context, c catalog.Class, personID string) error {
+	tx := r.DB.WriteTx().
+		Delete(r.Table.Delete("pk", c.Key()).Range("sk", "ENR#"+personID).If("$ = ?", "status", catalog.Pending)).
 		Update(r.Table.Update("pk", c.Key()).Range("sk", "CLASS").Add("enrolled", -1))
 	err := tx.Run(ctx)
 	if err == nil {
@@ -137,7 +145,7 @@ func (r Repo) Withdraw(ctx context.Context, db *dynamo.DB, c Class, personID str
 		switch {
 		case gerr != nil:
 			return gerr
-		case e.Status == Approved:
+		case e.Status == catalog.Approved:
 			return errcode.New(errcode.ApprovalFinal, "報名已經核准，不能取消；如無法參加請洽開課單位。")
 		default:
 			return errcode.New(errcode.Conflict, "此報名已被駁回，不需取消。")
@@ -156,13 +164,13 @@ const (
 // conditional write from pending, and a rejection is conditional on pending
 // too, so an approved enrollment can never be rejected. Deciding what is
 // already decided the same way does nothing (a retried request is safe).
-func (r Repo) Decide(ctx context.Context, db *dynamo.DB, c Class, personID, decision, reason, by string, now time.Time) error {
+func (r Repo) Decide(ctx context.Context, c catalog.Class, personID, decision, reason, by string, now time.Time) error {
 	key := "ENR#" + personID
 	var err error
 	switch decision {
 	case Approve:
-		err = r.Table.Update("pk", c.Key()).Range("sk", key).Set("status", Approved).Set("decided", now).Set("decidedBy", by).
-			If("$ = ?", "status", Pending).Run(ctx)
+		err = r.Table.Update("pk", c.Key()).Range("sk", key).Set("status", catalog.Approved).Set("decided", now).Set("decidedBy", by).
+			If("$ = ?", "status", catalog.Pending).Run(ctx)
 		if dynamo.IsCondCheckFailed(err) {
 			err = errConditional
 		}
@@ -174,9 +182,9 @@ func (r Repo) Decide(ctx context.Context, db *dynamo.DB, c Class, personID, deci
 		if len([]rune(reason)) > 200 {
 			return errcode.Field("reason", "駁回原因不可超過 200 字。")
 		}
-		tx := db.WriteTx().
-			Update(r.Table.Update("pk", c.Key()).Range("sk", key).Set("status", Rejected).Set("reason", reason).
-				Set("decided", now).Set("decidedBy", by).If("$ = ?", "status", Pending)).
+		tx := r.DB.WriteTx().
+			Update(r.Table.Update("pk", c.Key()).Range("sk", key).Set("status", catalog.Rejected).Set("reason", reason).
+				Set("decided", now).Set("decidedBy", by).If("$ = ?", "status", catalog.Pending)).
 			Update(r.Table.Update("pk", c.Key()).Range("sk", "CLASS").Add("enrolled", -1))
 		err = tx.Run(ctx)
 		if why := reasons(err); len(why) > 0 && why[0] == "ConditionalCheckFailed" {
@@ -195,9 +203,9 @@ func (r Repo) Decide(ctx context.Context, db *dynamo.DB, c Class, personID, deci
 	switch {
 	case gerr != nil:
 		return gerr
-	case decision == Approve && e.Status == Approved, decision == Reject && e.Status == Rejected:
+	case decision == Approve && e.Status == catalog.Approved, decision == Reject && e.Status == catalog.Rejected:
 		return nil // already so: a retry
-	case e.Status == Approved:
+	case e.Status == catalog.Approved:
 		return errcode.New(errcode.ApprovalFinal, "已核准的報名不能再駁回（核准即為最終決定）。")
 	default:
 		return errcode.New(errcode.Conflict, "已駁回的報名不能再核准。")
@@ -207,15 +215,11 @@ func (r Repo) Decide(ctx context.Context, db *dynamo.DB, c Class, personID, deci
 var errConditional = errors.New("condition failed")
 
 // Nominations lists the enrollments an agency nominated (P3), newest first.
-func (r Repo) Nominations(ctx context.Context, agency string, limit int) ([]Enrollment, error) {
-	var items []enrollmentItem
-	err := r.Table.Get("gsi1pk", "NOMS#"+agency).Index("gsi1").Order(dynamo.Descending).Limit(limit).All(ctx, &items)
+func (r Repo) Nominations(ctx context.Context, agency string, limit int) ([]catalog.Enrollment, error) {
+	var out []catalog.Enrollment
+	err := r.Table.Get("gsi1pk", "NOMS#"+agency).Index("gsi1").Order(dynamo.Descending).Limit(limit).All(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("nominations of %s: %w", agency, err)
-	}
-	out := make([]Enrollment, len(items))
-	for i, it := range items {
-		out[i] = it.Enrollment
 	}
 	return out, nil
 }

@@ -1,0 +1,122 @@
+// Package nightly is the nightly batch (02:00 Taipei): a list of named steps
+// run in turn. A step that fails is recorded and the others still run; the
+// run then fails as a whole so that the failure reaches the async-failures
+// queue. Every step is idempotent (jobs are claimed, staged work is applied
+// once), so a batch fired twice does nothing twice.
+package nightly
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
+)
+
+// Rosters applies the staged agency rosters (X3).
+type Rosters interface {
+	ApplyStaged(ctx context.Context) (int, error)
+}
+
+// Uploads lists the upload jobs waiting to be applied (X2); it also ends as
+// failed the jobs whose staging died.
+type Uploads interface {
+	Queued(ctx context.Context) ([]string, error)
+}
+
+// Starter starts the apply of one upload job (an asynchronous invocation).
+type Starter interface {
+	Invoke(ctx context.Context, jobID string) error
+}
+
+// Summaries checks every learning summary against the records and fixes
+// drift (shared/summary).
+type Summaries interface {
+	Repair(ctx context.Context) (summary.RepairResult, error)
+}
+
+// Batch is what the steps use.
+type Batch struct {
+	Rosters   Rosters
+	Uploads   Uploads
+	Apply     Starter
+	Summaries Summaries
+}
+
+// Step is one part of the batch; its result is reported under Name.
+type Step struct {
+	Name string
+	Run  func(context.Context) (any, error)
+}
+
+// Steps are the batch's steps, in the order they run. Adding a step is one
+// line here (plus what it uses, in Batch).
+func (b Batch) Steps() []Step {
+	return []Step{
+		{"rostersApplied", b.applyRosters},
+		{"importsStarted", b.startImports},
+		// Last: after the roster moved people, so their summaries take their new agency.
+		{"summaries", b.repairSummaries},
+	}
+}
+
+// ErrorsKey is where Result keeps the error of each step that failed.
+const ErrorsKey = "errors"
+
+// Result is what one run did: each step's result under its name and, under
+// ErrorsKey, the error of each step that failed (by step name). A failed
+// step still reports what it did before it failed.
+type Result map[string]any
+
+// Run runs every step of the batch, whatever the others did.
+func (b Batch) Run(ctx context.Context) (Result, error) {
+	return run(ctx, b.Steps())
+}
+
+func run(ctx context.Context, steps []Step) (Result, error) {
+	res := Result{}
+	failed := map[string]string{}
+	var errs []error
+	for _, s := range steps {
+		v, err := s.Run(ctx)
+		res[s.Name] = v
+		slog.InfoContext(ctx, "nightly step", "step", s.Name, "result", v)
+		if err != nil {
+			failed[s.Name] = err.Error()
+			errs = append(errs, fmt.Errorf("nightly step %s: %w", s.Name, err))
+			slog.ErrorContext(ctx, "nightly step failed", "step", s.Name, "err", err)
+		}
+	}
+	if len(failed) > 0 {
+		res[ErrorsKey] = failed
+	}
+	return res, errors.Join(errs...)
+}
+
+func (b Batch) applyRosters(ctx context.Context) (any, error) {
+	return b.Rosters.ApplyStaged(ctx)
+}
+
+// startImports starts one apply invocation per queued upload job; each
+// claims its job, so starting one twice applies nothing twice.
+func (b Batch) startImports(ctx context.Context) (any, error) {
+	started := []string{}
+	queued, err := b.Uploads.Queued(ctx)
+	if err != nil {
+		return started, err
+	}
+	var errs []error
+	for _, id := range queued {
+		if err := b.Apply.Invoke(ctx, id); err != nil {
+			errs = append(errs, fmt.Errorf("start apply of %s: %w", id, err))
+			continue
+		}
+		started = append(started, id)
+	}
+	return started, errors.Join(errs...)
+}
+
+func (b Batch) repairSummaries(ctx context.Context) (any, error) {
+	return b.Summaries.Repair(ctx)
+}

@@ -65,7 +65,11 @@ function build(me, reports) {
   for (const f of me.functions) {
     let g = menu.find((x) => x.name === f.group);
     if (!g) menu.push(g = { name: f.group, items: [] });
-    const own = screens[f.id] || (isReport.has(f.id) ? [[f.id, '', (el, rest) => reportView(el, reports, f.id, rest)]] : [[f.id, '', placeholder(f)]]);
+    const report = (el, rest) => reportView(el, reports, f.id, rest);
+    let own = screens[f.id] || (isReport.has(f.id) ? [[f.id, '', report]] : [[f.id, '', placeholder(f)]]);
+    // A function with a screen of its own and a report (P3's upload and its
+    // 薦送報名查詢) has the report at <id>/query, a menu entry of its own.
+    if (screens[f.id] && isReport.has(f.id)) own = own.concat([[f.id + '/query', reports.find((d) => !d.drill && d.feature === f.id).name, report, f.id]]);
     for (const [path, label, view, id] of own) {
       routes.set(path, view);
       g.items.push({ href: '#/' + path, label: label || f.name, id: id || f.id });

@@ -18,6 +18,7 @@ import { materialsView } from './materials.js';
 import { uploadView, progressView } from './imports.js';
 import { gradesView } from './grades.js';
 import { nominationsView, nominationJobsView } from './nominations.js';
+import { reportView, reportFeatures, jobsView } from './reports.js';
 
 const onlineLater = (what) => html`<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
 
@@ -34,6 +35,7 @@ const screens = {
   L1: [['L1', '', progressView]],
   P3: [['P3', '', nominationsView]],
   P4: [['P4', '', nominationJobsView]],
+  P2: [['P2', '', (el) => jobsView(el, 'P1', '下載申請進度查詢', '「成績下載」（P1）的下載申請：各筆的查詢條件、狀態、解壓縮密碼與下載。')]],
   L2b: [['L2b', '', (el, rest) => uploadView(el, ['courses', 'subjects'], 'L2b', rest)]],
   L6a: [['L6a', '', (el, rest = []) => (!rest.length || rest[0] === 'class' ? gradesView(el, rest)
     : uploadView(el, ['hours-class'], 'L6a', rest[0] === 'upload' ? [] : rest,
@@ -50,9 +52,12 @@ function placeholder(f) {
 }
 
 // routes and menu are rebuilt from /api/me at every sign-in and agency switch.
+// A granted function that GET /api/reports lists (the report definitions the
+// caller may use in the active agency) opens the report screen.
 let routes = new Map();
 let menu = [];
-function build(me) {
+function build(me, reports) {
+  const isReport = reportFeatures(reports);
   routes = new Map([['password', passwordView]]);
   menu = [];
   if (me.user.kind === 'officer') routes.set('', homeView);
@@ -60,7 +65,12 @@ function build(me) {
   for (const f of me.functions) {
     let g = menu.find((x) => x.name === f.group);
     if (!g) menu.push(g = { name: f.group, items: [] });
-    for (const [path, label, view, id] of screens[f.id] || [[f.id, '', placeholder(f)]]) {
+    const report = (el, rest) => reportView(el, reports, f.id, rest);
+    let own = screens[f.id] || (isReport.has(f.id) ? [[f.id, '', report]] : [[f.id, '', placeholder(f)]]);
+    // A function with a screen of its own and a report (P3's upload and its
+    // 薦送報名查詢) has the report at <id>/query, a menu entry of its own.
+    if (screens[f.id] && isReport.has(f.id)) own = own.concat([[f.id + '/query', reports.find((d) => !d.drill && d.feature === f.id).name, report, f.id]]);
+    for (const [path, label, view, id] of own) {
       routes.set(path, view);
       g.items.push({ href: '#/' + path, label: label || f.name, id: id || f.id });
     }
@@ -71,12 +81,18 @@ function build(me) {
 // switch's) only the newest one's answer is kept.
 let meRequest = null;
 async function loadMe() {
-  const request = meRequest = api('GET', '/api/me');
-  const me = await request;
+  // Who may use no report is answered 403 (404 where reports are not served);
+  // the menu then has no report screen.
+  const defs = api('GET', '/api/reports').catch((err) => {
+    if (err.status === 403 || err.status === 404) return { items: [] };
+    throw err;
+  });
+  const request = meRequest = Promise.all([api('GET', '/api/me'), defs]);
+  const [me, reports] = await request;
   if (request !== meRequest) return;
   setServerNow(me.now);
   state.me = me;
-  build(me);
+  build(me, reports.items || []);
   drawShell();
 }
 

@@ -6,12 +6,17 @@ import { api } from '../api.js';
 import { rocDateTime } from '../format.js';
 import { flash, fail } from '../shell.js';
 
+let panels = 0; // each panel's heading has an id of its own (a report and its drill-downs each have one)
+
 const exportStatus = { queued: '排隊中', running: '產製中', done: '已完成', failed: '失敗', too_large: '資料量過大' };
 
-// exportJobs lists one's export jobs of a kind in el and keeps the list
-// current while a job runs; an 'exports:refresh' event on el reloads it.
+// exportJobs lists one's export jobs of a kind (or of several kinds, newest
+// first: a report and its 匯出明細) in el and keeps the list current while a
+// job runs; an 'exports:refresh' event on el reloads it.
 export async function exportJobs(el, kind) {
+  const kinds = [].concat(kind);
   let timer = null;
+  const hid = `x-h-${++panels}`;
   const copy = async (password) => {
     try {
       await navigator.clipboard.writeText(password);
@@ -26,8 +31,10 @@ export async function exportJobs(el, kind) {
   };
   const draw = async () => {
     if (!el.isConnected) return; // the officer left the page
-    const { items, keepHours } = await api('GET', `/api/exports/${kind}`);
-    show(el, html`<section class="card" aria-labelledby="x-h"><h2 id="x-h">我的下載申請</h2>
+    const lists = await Promise.all(kinds.map((k) => api('GET', `/api/exports/${encodeURIComponent(k)}`)));
+    const items = lists.flatMap((l) => l.items).sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    const keepHours = lists[0].keepHours;
+    show(el, html`<section class="card" aria-labelledby=${hid}><h2 id=${hid}>我的下載申請</h2>
       <p class="muted">檔案以 AES-256 加密壓縮（ZIP），請用 <strong>7-Zip</strong> 開啟並輸入該筆的密碼；
         Windows 檔案總管無法開啟此類加密檔。檔案保存 ${Math.round(keepHours / 24)} 天，下載連結 5 分鐘內有效。</p>
       ${items.length ? html`<table><thead><tr><th scope="col">申請時間</th><th scope="col">內容</th><th scope="col">條件</th><th scope="col">狀態</th><th scope="col">解壓縮密碼</th><th scope="col">下載</th></tr></thead><tbody>

@@ -15,7 +15,7 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/me", g.SignedIn(s.handleMe()))
 	r.Handle("PUT /api/me/agency", g.Officer(s.handleSwitch()))
 
-	r.Handle("GET /api/agencies", g.Officer(s.handleAgencies()))
+	r.Handle("GET /api/agencies", g.SignedIn(s.handleAgencies())) // statistics accounts pick agencies of their subtree for reports
 	r.Handle("GET /api/agencies/roster-template", g.Officer(s.handleRosterTemplate()))
 
 	r.Handle("GET /api/members", g.Require("L8", s.handleListMembers()))

@@ -96,7 +96,7 @@ var routes = map[string]route{
 	"PUT /api/auth/stats/password":                       {"/api/auth/stats/password", map[string]string{"current": "x", "new": "y"}, statsOnly},
 	"GET /api/me":                                        {"/api/me", nil, signedIn},
 	"PUT /api/me/agency":                                 {"/api/me/agency", map[string]string{"agency": "nope"}, officer},
-	"GET /api/agencies":                                  {"/api/agencies", nil, officer},
+	"GET /api/agencies":                                  {"/api/agencies", nil, signedIn},
 	"GET /api/agencies/roster-template":                  {"/api/agencies/roster-template", nil, officer},
 	"GET /api/members":                                   {"/api/members", nil, "L8"},
 	"POST /api/members":                                  {"/api/members", map[string]any{}, "L8"},

@@ -100,13 +100,22 @@ test('a statistics account signs in, sees only its reports and changes its passw
   await page.fill('#stats-pass', 'Demo-Stats-2026!');
   await page.click('#stats-form button[type=submit]');
   await page.waitForSelector('#menu a');
-  assert.deepEqual(await menu(page), ['#/S1']);
+  // Its menu: the reports granted to it (S1), nothing of an officer's.
+  const items = await menu(page);
+  for (const id of ['P13', 'R4']) assert.ok(items.includes('#/' + id), `${id} in the menu: ${items}`);
+  for (const id of ['L2', 'P5', 'L8']) assert.ok(!items.includes('#/' + id), `${id} not in the menu: ${items}`);
   // It lands on a page that works (issue 15 defect 1): its reports page, no
   // error, no spinner left (it used to ask /api/home, refused with 403).
   await page.waitForSelector('h1:has-text("統計報表")');
   assert.equal(await page.textContent('#flash'), '');
   assert.equal(await page.locator('#view >> text=載入中').count(), 0);
-  assert.equal(await page.locator('#view a[href="#/S1"]').count(), 1, 'its report list');
+  assert.equal(await page.locator('#view a[href="#/P13"]').count(), 1, 'its report list');
+  // A report opens, for its agency (臺北市政府) only.
+  await page.click('#view a[href="#/P13"]');
+  await page.waitForSelector('#rp-list table');
+  assert.ok((await page.textContent('#rp-list')).includes('臺北市政府'));
+  await page.goto(stack.url + '/#/');
+  await page.waitForSelector('h1:has-text("統計報表")');
   await page.click('#password-link');
   await page.waitForSelector('#pw-form');
   await page.fill('#pw-current', 'Demo-Stats-2026!');

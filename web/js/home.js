@@ -40,13 +40,13 @@ export async function homeView(el) {
   draw();
 }
 
-// statsHomeView is where a statistics account lands: who it is and its
-// reports (each function it holds; the reports arrive in later versions).
+// statsHomeView is where a statistics account lands: who it is and the
+// reports granted to it (each opens the report screen).
 export async function statsHomeView(el) {
   const me = state.me;
   show(el, html`<h1>統計報表</h1>
     <p class="muted">${me.user.name}，您好。${me.active && me.active.name ? html`資料範圍：<strong>${me.active.name}</strong>` : nothing}</p>
     <section class="card" aria-labelledby="reports-h"><h2 id="reports-h">我的報表</h2>
-      <ul class="reports">${me.functions.map((f) => html`<li><a href=${'#/' + f.id}>${f.name}</a>（${f.id}）</li>`)}</ul>
-      <p class="muted small">統計報表將於後續版本陸續提供；如需修改密碼，請按上方「修改密碼」。</p></section>`);
+      <ul class="reports">${me.functions.filter((f) => f.id !== 'S1').map((f) => html`<li><a href=${'#/' + f.id}>${f.name}</a>（${f.id}）</li>`)}</ul>
+      <p class="muted small">報表的資料範圍為本帳號所屬機關及其所屬機關；如需修改密碼，請按上方「修改密碼」。</p></section>`);
 }

@@ -63,6 +63,7 @@ function build(me, reports) {
   if (me.user.kind === 'officer') routes.set('', homeView);
   else routes.set('', statsHomeView); // statistics accounts hold no officer function; their page lists their reports
   for (const f of me.functions) {
+    if (f.id === 'S1') continue; // the statistics account itself: its home page lists its reports
     let g = menu.find((x) => x.name === f.group);
     if (!g) menu.push(g = { name: f.group, items: [] });
     const report = (el, rest) => reportView(el, reports, f.id, rest);

@@ -16,8 +16,10 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/personnel"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
+	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
+	"github.com/ecpa-lifelong/backoffice/shared/statistics"
 	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
@@ -37,6 +39,8 @@ func Definitions(c lambdafn.Core) []report.Definition {
 	var out []report.Definition
 	out = append(out, p.Definitions()...)
 	out = append(out, classes.Definitions()...)
+	out = append(out, statistics.Reports{People: people, Summaries: sums, Codes: p.Codes,
+		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}}.Definitions()...)
 	return out
 }
 

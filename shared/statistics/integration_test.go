@@ -367,9 +367,11 @@ func TestStatistics(t *testing.T) {
 			return staff.Person{ID: id, NationalID: fmt.Sprintf("A1%08d", len(id)*1000+int(id[len(id)-1])), Name: "測試" + id[len(id)-1:],
 				Gender: gender, Agency: ag, Unit: "測試科", Title: "科員", Rank: "委任第五職等", Category: cat}
 		}
-		// mover's records are written while in MOI; then they move to MOINPA.
+		// px0002 has no records; px0004's records are written while in MOI, then
+		// they move to MOINPA; px0005 has exactly the minimums.
 		edge := []staff.Person{person("px0001", demo.MOI, "警察人員", 1), person("px0002", demo.MOI, "約聘僱人員", 2),
-			person("px0003", enterprise, "事業機構人員", 2), person("px0004", demo.MOI, "一般公務人員", 2)}
+			person("px0003", enterprise, "事業機構人員", 2), person("px0004", demo.MOI, "一般公務人員", 2),
+			person("px0005", demo.MOINPA, "一般公務人員", 1)}
 		var items []any
 		for _, p := range edge {
 			items = append(items, staff.Keyed(p)...)
@@ -395,6 +397,9 @@ func TestStatistics(t *testing.T) {
 			mk("px0001", "blended", d(y, "03-05"), d(y, "03-06"), records.Final, &yes, "31111", "blended", 9, 4, 5),
 			mk("px0001", "graded", d(y, "03-07"), d(y, "03-07"), records.Final, &yes, "11111", "blended", 5, 3, 3),
 			mk("px0003", "ent", d(y, "04-01"), d(y, "04-01"), records.Final, &yes, "411", "physical", 21, 0, 0),
+			// exactly at the minimums (20 a year, 2 in policy-env)
+			mk("px0005", "exact-policy", d(y, "06-01"), d(y, "06-01"), records.Final, &yes, "11111", "digital", 2, 0, 0),
+			mk("px0005", "exact-rest", d(y, "06-02"), d(y, "06-02"), records.Final, &yes, "512", "physical", 18, 0, 0),
 			mk("px0004", "moved", d(y, "05-01"), d(y, "05-01"), records.Final, &yes, "121", "physical", 22, 0, 0),
 		}
 		sums := summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: time.Now}

@@ -400,6 +400,9 @@ func TestStatistics(t *testing.T) {
 			// exactly at the minimums (20 a year, 2 in policy-env)
 			mk("px0005", "exact-policy", d(y, "06-01"), d(y, "06-01"), records.Final, &yes, "11111", "digital", 2, 0, 0),
 			mk("px0005", "exact-rest", d(y, "06-02"), d(y, "06-02"), records.Final, &yes, "512", "physical", 18, 0, 0),
+			// decision-making (R3): a man at level 1, a woman at level 2
+			mk("px0001", "lead", d(y, "07-01"), d(y, "07-01"), records.Final, &yes, "412", "physical", 2, 0, 0),
+			mk("px0004", "manage", d(y, "07-02"), d(y, "07-02"), records.Final, &yes, "411", "physical", 1, 0, 0),
 			mk("px0004", "moved", d(y, "05-01"), d(y, "05-01"), records.Final, &yes, "121", "physical", 22, 0, 0),
 		}
 		sums := summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: time.Now}
@@ -428,6 +431,11 @@ func TestStatistics(t *testing.T) {
 			checkP8(t, env, yy, ppl, learned[yy], reqs, scope, kind, par)
 		}
 		checkP9(t, env, y, ppl, learned[y], groups, scope, kind, par)
+		level := map[string]int{}
+		for _, a := range ags {
+			level[a.Code] = a.Level
+		}
+		checkR3(t, env, y, ppl, learned[y], scope, kind, level, par)
 
 		// an agency without staff: null rates and averages, never 0 or an error
 		a := get(t, env, "moi.hr", "/api/reports/P10?scope=self&agency="+emptyAgency)
@@ -647,5 +655,52 @@ func checkP9(t *testing.T, env *stacktest.Env, y int, ppl []staff.Person, learne
 	}
 	if participated == 0 {
 		t.Fatal("P9: nobody participated: the check does not discriminate")
+	}
+}
+
+func checkR3(t *testing.T, env *stacktest.Env, y int, ppl []staff.Person, learned map[string]*learning,
+	scope map[string]bool, kind map[string]agency.Kind, level map[string]int, par map[string]string) {
+	t.Helper()
+	// the test's groups flag category 4 (管理發展) only
+	type acc struct{ men, women int }
+	exp := map[string]*acc{}
+	for _, p := range ppl {
+		if !scope[p.Agency] || kind[p.Agency] == agency.KindEnterprise {
+			continue
+		}
+		l := strconv.Itoa(level[p.Agency])
+		if exp[l] == nil {
+			exp[l] = &acc{}
+		}
+		if hoursUnder(par, learned[p.ID], []string{"4"}) > 0 {
+			if p.Gender == 1 {
+				exp[l].men++
+			} else {
+				exp[l].women++
+			}
+		}
+	}
+	a := get(t, env, "moi.admin", "/api/reports/R3?scope=subtree&year="+strconv.Itoa(y))
+	if len(a.Rows) != len(exp) {
+		t.Fatalf("R3 has %d rows, want one per level with staff: %d", len(a.Rows), len(exp))
+	}
+	seen := 0
+	for _, row := range a.Rows {
+		w := exp[str(row["level"])]
+		if w == nil || str(row["category"]) != "管理發展(4)" {
+			t.Fatalf("R3 row %v", row)
+		}
+		if num(t, row["men"]) != w.men || num(t, row["women"]) != w.women || num(t, row["total"]) != w.men+w.women ||
+			rate(row["womenShare"]) != want(w.women, w.men+w.women, true) {
+			t.Errorf("R3 level %s: got %v, want %+v", row["level"], row, *w)
+		}
+		seen += w.men + w.women
+		drills(t, env, "moi.admin", row, "men", "women", "total")
+	}
+	if seen == 0 {
+		t.Fatal("R3: no participant: the check does not discriminate")
+	}
+	if res := env.As(t, "moi.admin", "GET", "/api/reports/R3?category=3", nil); res.Status != 400 || res.Code() != "invalid_input" {
+		t.Errorf("R3 of a category not flagged: %d %s", res.Status, res.Body)
 	}
 }

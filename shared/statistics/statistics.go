@@ -1,6 +1,6 @@
 // Package statistics holds the personnel unit's statistics (issue 17):
 // P8 必須完成課程參與情形統計表, P9 人資報告學習時數統計表, P10 施政績效管理資訊
-// (本機關 / 含所屬機關) and P11 (事業機構), each a report.Definition whose counts
+// (本機關 / 含所屬機關), P11 (事業機構) and R3 參與決策評量表, each a report.Definition whose counts
 // open drill-down lists of exactly the people counted. Every number follows
 // STATISTICS.md: the population N is the staff directory of the agencies in
 // scope now; a person's hours are their learning summary of the year
@@ -65,6 +65,7 @@ func (s Reports) Definitions() []report.Definition {
 		s.p9(), s.p9People(),
 		s.performance("P10", "施政績效管理資訊", notEnterprise), s.performancePeople("P10", "施政績效管理資訊", notEnterprise),
 		s.performance("P11", "施政績效管理資訊(事業機構)", enterprise), s.performancePeople("P11", "施政績效管理資訊(事業機構)", enterprise),
+		s.r3(), s.r3People(),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
@@ -436,6 +437,7 @@ func TestStatistics(t *testing.T) {
 			level[a.Code] = a.Level
 		}
 		checkR3(t, env, y, ppl, learned[y], scope, kind, level, par)
+		checkR1(t, env, scope, kind, par)
 
 		// an agency without staff: null rates and averages, never 0 or an error
 		a := get(t, env, "moi.hr", "/api/reports/P10?scope=self&agency="+emptyAgency)
@@ -702,5 +704,50 @@ func checkR3(t *testing.T, env *stacktest.Env, y int, ppl []staff.Person, learne
 	}
 	if res := env.As(t, "moi.admin", "GET", "/api/reports/R3?category=3", nil); res.Status != 400 || res.Code() != "invalid_input" {
 		t.Errorf("R3 of a category not flagged: %d %s", res.Status, res.Body)
+	}
+}
+
+func checkR1(t *testing.T, env *stacktest.Env, scope map[string]bool, kind map[string]agency.Kind, par map[string]string) {
+	t.Helper()
+	from, to := env.Day(-200), env.Day(60)
+	matching, alls := map[string]int{}, map[string]int{}
+	for _, c := range env.Data.Classes {
+		if !scope[c.Agency] || kind[c.Agency] == agency.KindEnterprise || c.Start < from || c.Start > to {
+			continue
+		}
+		n := c.Nature
+		if n == "" {
+			n = catalog.Physical
+		}
+		alls[n]++
+		if in(par, c.Category, []string{"1"}) && c.Method == catalog.Open {
+			matching[n]++
+		}
+	}
+	path := "/api/reports/R1?scope=subtree&from=" + from + "&to=" + to + "&category=1&method=" + catalog.Open
+	a := get(t, env, "moi.admin", path)
+	names := []string{catalog.NatureNames[catalog.Digital], catalog.NatureNames[catalog.Physical], catalog.NatureNames[catalog.Blended]}
+	if len(a.Rows) != 3 {
+		t.Fatalf("R1 has %d rows, want one per nature", len(a.Rows))
+	}
+	tm, ta := 0, 0
+	for i, n := range []string{catalog.Digital, catalog.Physical, catalog.Blended} {
+		row := a.Rows[i]
+		if str(row["nature"]) != names[i] || num(t, row["matching"]) != matching[n] || num(t, row["all"]) != alls[n] ||
+			rate(row["share"]) != want(matching[n], alls[n], true) {
+			t.Errorf("R1 %s: got %v, want %d of %d", n, row, matching[n], alls[n])
+		}
+		tm, ta = tm+matching[n], ta+alls[n]
+		drills(t, env, "moi.admin", row, "matching", "all")
+	}
+	if num(t, a.Total["matching"]) != tm || num(t, a.Total["all"]) != ta || rate(a.Total["share"]) != want(tm, ta, true) {
+		t.Errorf("R1 total %v, want %d of %d", a.Total, tm, ta)
+	}
+	drills(t, env, "moi.admin", a.Total, "matching", "all")
+	if tm == 0 || tm == ta {
+		t.Errorf("R1: %d of %d classes match: the check does not discriminate", tm, ta)
+	}
+	if res := env.As(t, "moi.admin", "GET", "/api/reports/R1?from="+to+"&to="+from, nil); res.Status != 400 || res.Code() != "invalid_input" {
+		t.Errorf("R1 with the range reversed: %d %s", res.Status, res.Body)
 	}
 }

@@ -1,7 +1,7 @@
 // Package statistics holds the personnel unit's statistics (issue 17):
 // P8 必須完成課程參與情形統計表, P9 人資報告學習時數統計表, P10 施政績效管理資訊
-// (本機關 / 含所屬機關), P11 (事業機構) and R3 參與決策評量表, each a report.Definition whose counts
-// open drill-down lists of exactly the people counted. Every number follows
+// (本機關 / 含所屬機關), P11 (事業機構), R1 開課狀況統計 and R3 參與決策評量表, each a report.Definition whose counts
+// open drill-down lists of exactly the people (R1: classes) counted. Every number follows
 // STATISTICS.md: the population N is the staff directory of the agencies in
 // scope now; a person's hours are their learning summary of the year
 // (counted records only; no summary is 0 hours); requirements and the major
@@ -55,6 +55,7 @@ type Reports struct {
 	Summaries    Summaries
 	Requirements Requirements
 	Codes        Codes
+	Classes      Classes
 }
 
 // Definitions returns every report of this package (a zero Reports lists
@@ -65,7 +66,7 @@ func (s Reports) Definitions() []report.Definition {
 		s.p9(), s.p9People(),
 		s.performance("P10", "施政績效管理資訊", notEnterprise), s.performancePeople("P10", "施政績效管理資訊", notEnterprise),
 		s.performance("P11", "施政績效管理資訊(事業機構)", enterprise), s.performancePeople("P11", "施政績效管理資訊(事業機構)", enterprise),
-		s.r3(), s.r3People(),
+		s.r1(), s.r1Classes(), s.r3(), s.r3People(),
 	}
 }
 

@@ -39,7 +39,7 @@ func Definitions(c lambdafn.Core) []report.Definition {
 	var out []report.Definition
 	out = append(out, p.Definitions()...)
 	out = append(out, classes.Definitions()...)
-	out = append(out, statistics.Reports{People: people, Summaries: sums, Codes: p.Codes,
+	out = append(out, statistics.Reports{People: people, Summaries: sums, Codes: p.Codes, Classes: classes.Classes,
 		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}}.Definitions()...)
 	return out
 }

@@ -5,19 +5,26 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -750,4 +757,90 @@ func checkR1(t *testing.T, env *stacktest.Env, scope map[string]bool, kind map[s
 	if res := env.As(t, "moi.admin", "GET", "/api/reports/R1?from="+to+"&to="+from, nil); res.Status != 400 || res.Code() != "invalid_input" {
 		t.Errorf("R1 with the range reversed: %d %s", res.Status, res.Body)
 	}
+}
+
+// TestStatisticsExport: P10 and a drill-down list export as the screen shows
+// them (a password ZIP opened with 7-Zip, the sheet read with excelize): the
+// agency rows and the total with the same numbers, and the list with as many
+// people as the count it opens, national IDs whole.
+func TestStatisticsExport(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 250, Classes: 30})
+	screen := get(t, env, "moi.hr", "/api/reports/P10?scope=subtree")
+	sheet := exported(t, env, "P10", map[string]string{"scope": "subtree"})
+	byName := map[string][]string{}
+	for _, r := range sheet {
+		if len(r) >= 7 { // excelize drops a trailing empty cell (an average of no one)
+			byName[r[0]] = r
+		}
+	}
+	for _, r := range append(screen.Rows, screen.Total) {
+		got := byName[str(r["agency"])]
+		if got == nil {
+			t.Fatalf("the file has no row of %s", r["agency"])
+		}
+		for i, k := range []string{"staff", "participants", "reachedMinimum", "totalHours", "digitalHours", "physicalHours"} {
+			if got[i+1] != strconv.Itoa(num(t, r[k])) {
+				t.Errorf("%s %s: file %q, screen %d", r["agency"], k, got[i+1], num(t, r[k]))
+			}
+		}
+	}
+	staffN := num(t, screen.Total["staff"])
+	people := 0
+	for _, r := range exported(t, env, "P10-people", map[string]string{"scope": "subtree", "status": "all"}) {
+		if len(r) > 3 && len(r[3]) == 10 && r[3][0] >= 'A' && r[3][0] <= 'Z' && !strings.Contains(r[3], "*") {
+			people++
+		}
+	}
+	if people != staffN {
+		t.Errorf("the exported list has %d people with a whole national ID, the count says %d", people, staffN)
+	}
+}
+
+// exported runs an export of report id as moi.hr and answers its sheet's rows.
+func exported(t *testing.T, env *stacktest.Env, id string, params map[string]string) [][]string {
+	t.Helper()
+	const password = "Stats-115-ok!"
+	res := env.As(t, "moi.hr", "POST", "/api/exports/"+id, map[string]any{"format": "xlsx", "params": params, "password": password})
+	if res.Status != 202 {
+		t.Fatalf("%s export: %d %s", id, res.Status, res.Body)
+	}
+	var job export.Job
+	res.JSON(t, &job)
+	env.WaitAsync()
+	env.As(t, "moi.hr", "GET", "/api/exports/jobs/"+job.ID, nil).JSON(t, &job)
+	if job.Status != export.Done {
+		t.Fatalf("%s export job %+v", id, job)
+	}
+	link := env.As(t, "moi.hr", "GET", "/api/exports/jobs/"+job.ID+"/download", nil).Map(t)["url"].(string)
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipBytes, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	zp := filepath.Join(dir, "x.zip")
+	if err := os.WriteFile(zp, zipBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("7z", "x", "-y", "-p"+password, "-o"+dir, zp).CombinedOutput(); err != nil {
+		t.Fatalf("7z: %v %s", err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
+	if len(files) != 1 {
+		t.Fatalf("files in the ZIP: %v", files)
+	}
+	f, err := excelize.OpenFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }

@@ -436,6 +436,7 @@ func TestStatistics(t *testing.T) {
 
 		for _, yy := range []int{y - 1, y} {
 			checkP10(t, env, yy, ags, ppl, learned[yy], reqs, scope, kind, name)
+			checkCategories(t, env, yy, ppl, learned[yy], scope, kind, par)
 			checkP8(t, env, yy, ppl, learned[yy], reqs, scope, kind, par)
 		}
 		checkP9(t, env, y, ppl, learned[y], groups, scope, kind, par)
@@ -843,4 +844,67 @@ func exported(t *testing.T, env *stacktest.Env, id string, params map[string]str
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// checkCategories checks P10's and P11's course-categories tables: per agency
+// and top-level category, participants (> 0 hours under it) and hours.
+func checkCategories(t *testing.T, env *stacktest.Env, y int, ppl []staff.Person, learned map[string]*learning,
+	scope map[string]bool, kind map[string]agency.Kind, par map[string]string) {
+	t.Helper()
+	var tops []string
+	for c, p := range par {
+		if p == "" {
+			tops = append(tops, c)
+		}
+	}
+	type acc struct{ n, h int }
+	for _, id := range []string{"P10", "P11"} {
+		keep := func(code string) bool { return (kind[code] == agency.KindEnterprise) == (id == "P11") }
+		exp := map[[2]string]acc{}
+		agencies := 0
+		for code := range scope {
+			if keep(code) {
+				agencies++
+			}
+		}
+		for _, p := range ppl {
+			if !scope[p.Agency] || !keep(p.Agency) {
+				continue
+			}
+			for _, c := range tops {
+				if x := hoursUnder(par, learned[p.ID], []string{c}); x > 0 {
+					a := exp[[2]string{p.Agency, c}]
+					exp[[2]string{p.Agency, c}] = acc{a.n + 1, a.h + x}
+				}
+			}
+		}
+		a := get(t, env, "moi.hr", "/api/reports/"+id+"-categories?scope=subtree&year="+strconv.Itoa(y))
+		if len(a.Rows) != agencies*len(tops) {
+			t.Fatalf("%s-categories has %d rows, want %d agencies × %d categories", id, len(a.Rows), agencies, len(tops))
+		}
+		seen, some := map[[2]string]bool{}, 0
+		for _, r := range a.Rows {
+			_, link := value(r["participants"])
+			u, err := url.Parse(link)
+			if err != nil || link == "" {
+				t.Fatalf("%s-categories: participants not drillable: %v", id, r)
+			}
+			k := [2]string{u.Query().Get("agency"), u.Query().Get("category")}
+			if seen[k] || !scope[k[0]] || par[k[1]] != "" {
+				t.Fatalf("%s-categories: row %v twice or out of scope", id, k)
+			}
+			seen[k] = true
+			w := exp[k]
+			if num(t, r["participants"]) != w.n || num(t, r["hours"]) != w.h {
+				t.Errorf("%s-categories %v: got %v, want %+v", id, k, r, w)
+			}
+			if w.n > 0 {
+				some++
+				drills(t, env, "moi.hr", r, "participants")
+			}
+		}
+		if some == 0 && y == env.Year() {
+			t.Errorf("%s-categories: nobody learned in any category: the check does not discriminate", id)
+		}
+	}
 }

@@ -349,7 +349,9 @@ func (s Reports) performancePeople(id, name string, keep func(agency.Agency) boo
 		ID: id + "-people", Feature: id, Name: name + "：人員明細", Group: auth.GroupPersonnel, Scoped: true, Drill: true,
 		Params: []report.Param{yearParam,
 			{Key: "status", Label: "學習情形", Kind: report.Select, Default: all, Options: []report.Option{
-				{Value: all, Label: "全部"}, {Value: participants, Label: "參與學習"}, {Value: reachedMinimum, Label: "達年度最低學習時數"}}}},
+				{Value: all, Label: "全部"}, {Value: participants, Label: "參與學習"}, {Value: reachedMinimum, Label: "達年度最低學習時數"}}},
+			// with a category, 參與學習 means > 0 hours under it (the categories table)
+			{Key: "category", Label: "課程類別代碼", Kind: report.Text, Max: 10}},
 		Columns: append(append([]report.Column{}, personColumns...),
 			report.Column{Key: "totalHours", Name: "學習總時數", Type: report.NumberColumn},
 			report.Column{Key: "digitalHours", Name: "數位學習時數", Type: report.NumberColumn},
@@ -360,11 +362,15 @@ func (s Reports) performancePeople(id, name string, keep func(agency.Agency) boo
 				return report.Page{}, err
 			}
 			reqs := d.tables.Of(yearOf(q))
+			var category []string // none: every hour
+			if c := q.Params["category"]; c != "" {
+				category = []string{c}
+			}
 			var ppl []member
 			for _, m := range flat(q.Agencies, d.pop) {
 				switch q.Params["status"] {
 				case participants:
-					if m.Total == 0 {
+					if hoursIn(d.cats, m, category) == 0 {
 						continue
 					}
 				case reachedMinimum:
@@ -380,6 +386,54 @@ func (s Reports) performancePeople(id, name string, keep func(agency.Agency) boo
 				r["totalHours"], r["digitalHours"], r["physicalHours"] = m.Total, m.Digital, m.Physical
 				return r
 			})
+		},
+	}
+}
+
+// P10-categories (and P11's): the course-categories table of P10, one row per
+// agency in scope and top-level course category: participants (> 0 hours
+// under the category) and their hours; participants open the people.
+func (s Reports) performanceCategories(id, name string, keep func(agency.Agency) bool) report.Definition {
+	drill := id + "-people"
+	return report.Definition{
+		ID: id + "-categories", Feature: id, Name: name + "：課程類別", Group: auth.GroupPersonnel, Scoped: true,
+		Params: []report.Param{yearParam},
+		Columns: []report.Column{
+			{Key: "agency", Name: "機關", Type: report.TextColumn},
+			{Key: "category", Name: "課程類別", Type: report.TextColumn},
+			{Key: "participants", Name: "參與學習人數", Type: report.NumberColumn},
+			{Key: "hours", Name: "學習時數", Type: report.NumberColumn},
+		},
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			d, err := s.read(ctx, q, keep)
+			if err != nil {
+				return report.Page{}, err
+			}
+			var tops []codes.Entry
+			for _, e := range d.cats.Entries {
+				if e.Parent == "" {
+					tops = append(tops, e)
+				}
+			}
+			var rows []report.Row
+			for _, a := range q.Agencies {
+				if !keep(a) {
+					continue
+				}
+				for _, c := range tops {
+					n, h := 0, 0
+					for _, m := range d.pop[a.Code] {
+						if x := hoursIn(d.cats, m, []string{c.Code}); x > 0 {
+							n++
+							h += x
+						}
+					}
+					rows = append(rows, report.Row{"agency": a.Name, "category": c.Name,
+						"participants": cell(n, drill, drillParams(q, a.Code, report.Self, map[string]string{"status": participants, "category": c.Code})),
+						"hours":        h})
+				}
+			}
+			return report.Page{Rows: rows, ComputedAt: &q.Now}, nil
 		},
 	}
 }

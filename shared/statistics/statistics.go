@@ -64,8 +64,10 @@ func (s Reports) Definitions() []report.Definition {
 	return []report.Definition{
 		s.p8(), s.p8People(),
 		s.p9(), s.p9People(),
-		s.performance("P10", "施政績效管理資訊", notEnterprise), s.performancePeople("P10", "施政績效管理資訊", notEnterprise),
-		s.performance("P11", "施政績效管理資訊(事業機構)", enterprise), s.performancePeople("P11", "施政績效管理資訊(事業機構)", enterprise),
+		s.performance("P10", "施政績效管理資訊", notEnterprise), s.performanceCategories("P10", "施政績效管理資訊", notEnterprise),
+		s.performancePeople("P10", "施政績效管理資訊", notEnterprise),
+		s.performance("P11", "施政績效管理資訊(事業機構)", enterprise), s.performanceCategories("P11", "施政績效管理資訊(事業機構)", enterprise),
+		s.performancePeople("P11", "施政績效管理資訊(事業機構)", enterprise),
 		s.r1(), s.r1Classes(), s.r3(), s.r3People(),
 	}
 }

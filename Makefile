@@ -116,7 +116,7 @@ deploy-web: ## upload web/ to the site bucket of STAGE's stack, then invalidate 
 	aws s3 sync web/ s3://$$bucket/ --delete --exclude 'e2e/*' && \
 	aws cloudfront create-invalidation --distribution-id $$dist --paths '/*' >/dev/null
 
-deploy-codes: ## load shared/codes/tables/*.csv into STAGE's Directory table
+deploy-codes: ## load shared/codes/tables/*.csv and shared/requirement/tables/*.csv into STAGE's Directory table
 	TABLE_DIRECTORY=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id DirectoryTable --query StackResourceDetail.PhysicalResourceId --output text) \
 	  $(GO) run ./infra/codes -dir shared/codes/tables
 

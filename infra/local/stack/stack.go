@@ -19,12 +19,14 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/guregu/dynamo/v2"
 	"github.com/johannesboyne/gofakes3"
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
+	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -262,6 +264,9 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	if _, err := codes.Load(ctx, tables.Directory, os.DirFS(codeDir), s.Now()); err != nil {
 		return fmt.Errorf("load code tables from %s: %w", codeDir, err)
 	}
+	if err := loadRequirements(ctx, tables.Directory, codeDir, filepath.Join(filepath.Dir(cfg.Template), "shared", "requirement", "tables"), s.Now()); err != nil {
+		return err
+	}
 	s.sso, err = newDevSSO(s.env[settings.SSOIssuer], s.env[settings.SSOAudience],
 		account.Repo{DB: tables.DB, Table: tables.Directory}, agency.Repo{Table: tables.Directory}, staff.Repo{Table: tables.Directory})
 	if err != nil {
@@ -379,4 +384,23 @@ func hostPort(configured string, ln net.Listener) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
+}
+
+// loadRequirements loads the yearly requirements and category groups (as
+// `make deploy-codes` does), their category codes checked against the
+// category table of codeDir.
+func loadRequirements(ctx context.Context, dir dynamo.Table, codeDir, reqDir string, now time.Time) error {
+	f, err := os.Open(filepath.Join(codeDir, codes.Categories+".csv"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cats, err := codes.Parse(codes.Categories, f)
+	if err != nil {
+		return err
+	}
+	if err := requirement.Load(ctx, dir, os.DirFS(reqDir), cats, now); err != nil {
+		return fmt.Errorf("load requirements from %s: %w", reqDir, err)
+	}
+	return nil
 }

@@ -17,8 +17,10 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/personnel"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
+	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
+	"github.com/ecpa-lifelong/backoffice/shared/statistics"
 	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
@@ -39,6 +41,8 @@ func Definitions(c lambdafn.Core) []report.Definition {
 	out = append(out, p.Definitions()...)
 	out = append(out, classes.Definitions()...)
 	out = append(out, enrollment.NominationReport{Table: c.Tables.Catalog, Class: catalog.Repo{Table: c.Tables.Catalog}, People: people}.Definition())
+	out = append(out, statistics.Reports{People: people, Summaries: sums, Codes: p.Codes, Classes: classes.Classes,
+		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}}.Definitions()...)
 	return out
 }
 

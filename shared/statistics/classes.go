@@ -1,0 +1,238 @@
+package statistics
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/report"
+)
+
+// Classes searches an agency's classes of a year (catalog.Repo).
+type Classes interface {
+	SearchClasses(ctx context.Context, f catalog.ClassFilter) (catalog.ClassPage, error)
+}
+
+// r1Years is how many calendar years an R1 range may touch.
+const r1Years = 3
+
+var natures = []string{catalog.Digital, catalog.Physical, catalog.Blended}
+
+func r1Params(drill bool) []report.Param {
+	ps := []report.Param{
+		{Key: "from", Label: "開課日期（起）", Kind: report.Date, Required: true},
+		{Key: "to", Label: "開課日期（迄）", Kind: report.Date, Required: true},
+		{Key: "category", Label: "課程類別代碼", Kind: report.Text, Max: 10},
+		{Key: "method", Label: "報名方式", Kind: report.Select, Options: []report.Option{
+			{Value: catalog.Nominated, Label: catalog.MethodNames[catalog.Nominated]},
+			{Value: catalog.Open, Label: catalog.MethodNames[catalog.Open]},
+			{Value: catalog.Offline, Label: catalog.MethodNames[catalog.Offline]}}},
+	}
+	if drill {
+		var opts []report.Option
+		for _, n := range natures {
+			opts = append(opts, report.Option{Value: n, Label: catalog.NatureNames[n]})
+		}
+		ps = append(ps, report.Param{Key: "nature", Label: "課程性質", Kind: report.Select, Options: opts},
+			report.Param{Key: "matching", Label: "符合條件", Kind: report.Check})
+	}
+	return ps
+}
+
+func checkR1(p map[string]string) error {
+	if p["from"] > p["to"] {
+		return errcode.Field("to", "結束日期不可早於起始日期。")
+	}
+	a, _ := strconv.Atoi(p["from"][:4])
+	b, _ := strconv.Atoi(p["to"][:4])
+	if b-a >= r1Years {
+		return errcode.Field("to", "查詢區間至多 "+strconv.Itoa(r1Years)+" 個年度。")
+	}
+	return nil
+}
+
+// classesInRange are the classes of the scope's agencies (enterprises never:
+// STATISTICS.md) whose start date lies in the range, in scope order, newest
+// first within an agency.
+func (s Reports) classesInRange(ctx context.Context, q report.Query) ([]catalog.Class, error) {
+	from, to := q.Params["from"], q.Params["to"]
+	y0, _ := strconv.Atoi(from[:4])
+	y1, _ := strconv.Atoi(to[:4])
+	found := map[string][]catalog.Class{}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, a := range q.Agencies {
+		if !notEnterprise(a) {
+			continue
+		}
+		for y := y0; y <= y1; y++ { // a class's year is that of its start date
+			g.Go(func() error {
+				var out []catalog.Class
+				after := ""
+				for {
+					p, err := s.Classes.SearchClasses(gctx, catalog.ClassFilter{Agency: a.Code, Year: y, From: from, After: after, Limit: 500})
+					if err != nil {
+						return err
+					}
+					for _, c := range p.Items {
+						if c.Start >= from && c.Start <= to {
+							out = append(out, c)
+						}
+					}
+					if p.Next == "" {
+						break
+					}
+					after = p.Next
+				}
+				mu.Lock()
+				found[a.Code] = append(found[a.Code], out...)
+				mu.Unlock()
+				return nil
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []catalog.Class
+	for _, a := range q.Agencies {
+		cs := found[a.Code]
+		sort.SliceStable(cs, func(i, j int) bool {
+			return cs[i].Start > cs[j].Start || (cs[i].Start == cs[j].Start && cs[i].Key() < cs[j].Key())
+		})
+		out = append(out, cs...)
+	}
+	return out, nil
+}
+
+// matchesR1 reports whether a class meets R1's chosen conditions.
+func matchesR1(cats *codes.Table, p map[string]string, c catalog.Class) bool {
+	return (p["category"] == "" || under(cats, c.Category, []string{p["category"]})) &&
+		(p["method"] == "" || c.Method == p["method"])
+}
+
+// natureOf is a class's nature (none: physical, as records count it).
+func natureOf(c catalog.Class) string {
+	if c.Nature == "" {
+		return catalog.Physical
+	}
+	return c.Nature
+}
+
+// R1 開課狀況統計: per nature, the classes in the range matching the chosen
+// conditions, all classes in the range, and the share.
+func (s Reports) r1() report.Definition {
+	return report.Definition{
+		ID: "R1", Feature: "R1", Name: "開課狀況統計", Group: auth.GroupReports, Scoped: true,
+		Params: r1Params(false), Check: checkR1,
+		Columns: []report.Column{
+			{Key: "nature", Name: "課程性質", Type: report.TextColumn},
+			{Key: "matching", Name: "符合條件班期數", Type: report.NumberColumn},
+			{Key: "all", Name: "區間內全部班期數", Type: report.NumberColumn},
+			{Key: "share", Name: "比率(%)", Type: report.RateColumn},
+		},
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			cats, err := s.Codes.Get(ctx, codes.Categories)
+			if err != nil {
+				return report.Page{}, err
+			}
+			cs, err := s.classesInRange(ctx, q)
+			if err != nil {
+				return report.Page{}, err
+			}
+			matching, alls := map[string]int{}, map[string]int{}
+			for _, c := range cs {
+				alls[natureOf(c)]++
+				if matchesR1(cats, q.Params, c) {
+					matching[natureOf(c)]++
+				}
+			}
+			dp := func(nature, match string) map[string]string {
+				p := map[string]string{report.AgencyKey: q.Agency.Code, report.ScopeKey: q.Params[report.ScopeKey],
+					"from": q.Params["from"], "to": q.Params["to"], "category": q.Params["category"], "method": q.Params["method"],
+					"nature": nature, "matching": match}
+				return p
+			}
+			var rows []report.Row
+			tm, ta := 0, 0
+			for _, n := range natures {
+				tm, ta = tm+matching[n], ta+alls[n]
+				rows = append(rows, report.Row{"nature": catalog.NatureNames[n],
+					"matching": cell(matching[n], "R1-classes", dp(n, "1")), "all": cell(alls[n], "R1-classes", dp(n, "")),
+					"share": report.Rate(matching[n], alls[n])})
+			}
+			total := report.Row{"nature": "合計", "matching": cell(tm, "R1-classes", dp("", "1")),
+				"all": cell(ta, "R1-classes", dp("", "")), "share": report.Rate(tm, ta)}
+			return report.Page{Rows: rows, Total: total, ComputedAt: &q.Now}, nil
+		},
+	}
+}
+
+// R1-classes: the classes behind an R1 count.
+func (s Reports) r1Classes() report.Definition {
+	return report.Definition{
+		ID: "R1-classes", Feature: "R1", Name: "開課狀況統計：班期明細", Group: auth.GroupReports, Scoped: true, Drill: true,
+		Params: r1Params(true), Check: checkR1,
+		Columns: []report.Column{
+			{Key: "agency", Name: "開課機關", Type: report.TextColumn},
+			{Key: "courseCode", Name: "課程代碼", Type: report.TextColumn},
+			{Key: "session", Name: "期別", Type: report.TextColumn},
+			{Key: "name", Name: "課程名稱", Type: report.TextColumn},
+			{Key: "start", Name: "開課日期", Type: report.TextColumn},
+			{Key: "end", Name: "結訓日期", Type: report.TextColumn},
+			{Key: "nature", Name: "課程性質", Type: report.TextColumn},
+			{Key: "category", Name: "課程類別", Type: report.TextColumn},
+			{Key: "method", Name: "報名方式", Type: report.TextColumn},
+		},
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			cats, err := s.Codes.Get(ctx, codes.Categories)
+			if err != nil {
+				return report.Page{}, err
+			}
+			cs, err := s.classesInRange(ctx, q)
+			if err != nil {
+				return report.Page{}, err
+			}
+			var list []catalog.Class
+			for _, c := range cs {
+				if (q.Params["nature"] == "" || natureOf(c) == q.Params["nature"]) &&
+					(q.Params["matching"] == "" || matchesR1(cats, q.Params, c)) {
+					list = append(list, c)
+				}
+			}
+			from := 0
+			if q.Cursor != "" {
+				n, err := strconv.Atoi(q.Cursor)
+				if err != nil || n < 0 || n > len(list) {
+					return report.Page{}, errcode.Field("next", "分頁參數不正確，請重新查詢。")
+				}
+				from = n
+			}
+			to := min(from+q.Limit, len(list))
+			nm := names(q.Agencies)
+			var rows []report.Row
+			for _, c := range list[from:to] {
+				cat := c.Category
+				if e, ok := cats.Lookup(c.Category); ok {
+					cat = e.Name
+				}
+				rows = append(rows, report.Row{"agency": nm[c.Agency], "courseCode": c.CourseCode, "session": c.Session,
+					"name": c.Name, "start": c.Start, "end": c.End, "nature": catalog.NatureNames[natureOf(c)],
+					"category": cat, "method": catalog.MethodNames[c.Method]})
+			}
+			next := ""
+			if to < len(list) {
+				next = strconv.Itoa(to)
+			}
+			return report.Page{Rows: rows, Next: next}, nil
+		},
+	}
+}

@@ -1,0 +1,439 @@
+package statistics
+
+import (
+	"context"
+	"sort"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/report"
+	"github.com/ecpa-lifelong/backoffice/shared/requirement"
+)
+
+// Drill-down list statuses.
+const (
+	all            = "all"
+	completed      = "completed"
+	notCompleted   = "notCompleted"
+	participants   = "participants"
+	reachedMinimum = "reachedMinimum"
+)
+
+// data is what every statistic reads: the tables and the population.
+type data struct {
+	tables *requirement.Tables
+	cats   *codes.Table
+	pop    map[string][]member
+}
+
+func (s Reports) read(ctx context.Context, q report.Query, keep func(agency.Agency) bool) (data, error) {
+	t, err := s.Requirements.Get(ctx)
+	if err != nil {
+		return data{}, err
+	}
+	cats, err := s.Codes.Get(ctx, codes.Categories)
+	if err != nil {
+		return data{}, err
+	}
+	pop, err := s.population(ctx, q.Agencies, keep, yearOf(q))
+	return data{t, cats, pop}, err
+}
+
+// completes reports whether m completes r (r must apply to m).
+func (d data) completes(m member, r requirement.Requirement) bool {
+	return hoursIn(d.cats, m, r.Categories) >= r.Minimum
+}
+
+// P8 必須完成課程參與情形統計表: one row per requirement of the year; N is
+// the people of the scope it applies to.
+func (s Reports) p8() report.Definition {
+	return report.Definition{
+		ID: "P8", Feature: "P8", Name: "必須完成課程參與情形統計表", Group: auth.GroupPersonnel, Scoped: true,
+		Params: []report.Param{yearParam},
+		Columns: []report.Column{
+			{Key: "requirement", Name: "規定代碼", Type: report.TextColumn},
+			{Key: "name", Name: "課程要求", Type: report.TextColumn},
+			{Key: "staff", Name: "應完成人數", Type: report.NumberColumn},
+			{Key: "completed", Name: "已完成人數", Type: report.NumberColumn},
+			{Key: "notCompleted", Name: "未完成人數", Type: report.NumberColumn},
+			{Key: "rate", Name: "完成率(%)", Type: report.RateColumn},
+		},
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			d, err := s.read(ctx, q, notEnterprise)
+			if err != nil {
+				return report.Page{}, err
+			}
+			ppl := flat(q.Agencies, d.pop)
+			var rows []report.Row
+			for _, r := range d.tables.Of(yearOf(q)) {
+				n, done := 0, 0
+				for _, m := range ppl {
+					if r.AppliesTo(m.Category) {
+						n++
+						if d.completes(m, r) {
+							done++
+						}
+					}
+				}
+				dp := func(status string) map[string]string {
+					return drillParams(q, q.Agency.Code, q.Params[report.ScopeKey], map[string]string{"requirement": r.ID, "status": status})
+				}
+				rows = append(rows, report.Row{"requirement": r.ID, "name": r.Name,
+					"staff": cell(n, "P8-people", dp(all)), "completed": cell(done, "P8-people", dp(completed)),
+					"notCompleted": cell(n-done, "P8-people", dp(notCompleted)), "rate": report.Rate(done, n)})
+			}
+			return report.Page{Rows: rows, ComputedAt: &q.Now}, nil
+		},
+	}
+}
+
+// P8-people: the people behind a P8 count.
+func (s Reports) p8People() report.Definition {
+	return report.Definition{
+		ID: "P8-people", Feature: "P8", Name: "必須完成課程參與情形統計表：人員明細", Group: auth.GroupPersonnel, Scoped: true, Drill: true,
+		Params: []report.Param{yearParam,
+			{Key: "requirement", Label: "規定代碼", Kind: report.Text, Required: true, Max: 32},
+			{Key: "status", Label: "完成情形", Kind: report.Select, Default: all, Options: []report.Option{
+				{Value: all, Label: "全部"}, {Value: completed, Label: "已完成"}, {Value: notCompleted, Label: "未完成"}}}},
+		Columns: append(append([]report.Column{}, personColumns...),
+			report.Column{Key: "hours", Name: "規定類別時數", Type: report.NumberColumn},
+			report.Column{Key: "minimum", Name: "應完成時數", Type: report.NumberColumn}),
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			d, err := s.read(ctx, q, notEnterprise)
+			if err != nil {
+				return report.Page{}, err
+			}
+			var req *requirement.Requirement
+			for _, r := range d.tables.Of(yearOf(q)) {
+				if r.ID == q.Params["requirement"] {
+					req = &r
+				}
+			}
+			if req == nil {
+				return report.Page{}, errcode.Field("requirement", "該年度沒有這項必須完成課程規定。")
+			}
+			var ppl []member
+			for _, m := range flat(q.Agencies, d.pop) {
+				if !req.AppliesTo(m.Category) {
+					continue
+				}
+				done := d.completes(m, *req)
+				if st := q.Params["status"]; st == all || (st == completed) == done {
+					ppl = append(ppl, m)
+				}
+			}
+			nm := names(q.Agencies)
+			return page(q, ppl, func(m member) report.Row {
+				r := personRow(q, nm, m)
+				r["hours"], r["minimum"] = hoursIn(d.cats, m, req.Categories), req.Minimum
+				return r
+			})
+		},
+	}
+}
+
+// personnelLabel is how a person without a personnel category is shown and
+// asked for.
+const noCategory = "(未填)"
+
+func personnelCategory(m member) string {
+	if m.Category == "" {
+		return noCategory
+	}
+	return m.Category
+}
+
+// P9 人資報告學習時數統計表: one row per personnel category of the scope and
+// major course group (category-groups.csv).
+func (s Reports) p9() report.Definition {
+	return report.Definition{
+		ID: "P9", Feature: "P9", Name: "人資報告學習時數統計表", Group: auth.GroupPersonnel, Scoped: true,
+		Params: []report.Param{yearParam},
+		Columns: []report.Column{
+			{Key: "personnelCategory", Name: "人員類別", Type: report.TextColumn},
+			{Key: "group", Name: "課程類別", Type: report.TextColumn},
+			{Key: "staff", Name: "人數", Type: report.NumberColumn},
+			{Key: "participants", Name: "參與人數", Type: report.NumberColumn},
+			{Key: "participationRate", Name: "參與率(%)", Type: report.RateColumn},
+			{Key: "totalHours", Name: "學習總時數", Type: report.NumberColumn},
+			{Key: "averageHours", Name: "平均學習時數", Type: report.NumberColumn},
+		},
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			d, err := s.read(ctx, q, notEnterprise)
+			if err != nil {
+				return report.Page{}, err
+			}
+			groups := groupMap(d.tables)
+			type acc struct{ staff, participants, hours int }
+			stats := map[string]map[string]*acc{}
+			for _, m := range flat(q.Agencies, d.pop) {
+				pc := personnelCategory(m)
+				if stats[pc] == nil {
+					stats[pc] = map[string]*acc{}
+					for _, g := range d.tables.GroupNames() {
+						stats[pc][g] = &acc{}
+					}
+				}
+				gh := groupHours(d.cats, groups, m)
+				for g, a := range stats[pc] {
+					a.staff++
+					if gh[g] > 0 {
+						a.participants++
+						a.hours += gh[g]
+					}
+				}
+			}
+			pcs := make([]string, 0, len(stats))
+			for pc := range stats {
+				pcs = append(pcs, pc)
+			}
+			sort.Strings(pcs)
+			var rows []report.Row
+			for _, pc := range pcs {
+				for _, g := range d.tables.GroupNames() {
+					a := stats[pc][g]
+					dp := func(status string) map[string]string {
+						return drillParams(q, q.Agency.Code, q.Params[report.ScopeKey],
+							map[string]string{"personnelCategory": pc, "group": g, "status": status})
+					}
+					rows = append(rows, report.Row{"personnelCategory": pc, "group": g,
+						"staff": cell(a.staff, "P9-people", dp(all)), "participants": cell(a.participants, "P9-people", dp(participants)),
+						"participationRate": report.Rate(a.participants, a.staff), "totalHours": a.hours,
+						"averageHours": report.Average(a.hours, a.staff)})
+				}
+			}
+			return report.Page{Rows: rows, ComputedAt: &q.Now}, nil
+		},
+	}
+}
+
+func groupMap(t *requirement.Tables) map[string]string {
+	m := make(map[string]string, len(t.Groups))
+	for _, g := range t.Groups {
+		m[g.Category] = g.Group
+	}
+	return m
+}
+
+// P9-people: the people behind a P9 count.
+func (s Reports) p9People() report.Definition {
+	return report.Definition{
+		ID: "P9-people", Feature: "P9", Name: "人資報告學習時數統計表：人員明細", Group: auth.GroupPersonnel, Scoped: true, Drill: true,
+		Params: []report.Param{yearParam,
+			{Key: "personnelCategory", Label: "人員類別", Kind: report.Text, Required: true, Max: 50},
+			{Key: "group", Label: "課程類別", Kind: report.Text, Required: true, Max: 50},
+			{Key: "status", Label: "參與情形", Kind: report.Select, Default: all, Options: []report.Option{
+				{Value: all, Label: "全部"}, {Value: participants, Label: "參與學習"}}}},
+		Columns: append(append([]report.Column{}, personColumns...),
+			report.Column{Key: "hours", Name: "課程類別時數", Type: report.NumberColumn}),
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			d, err := s.read(ctx, q, notEnterprise)
+			if err != nil {
+				return report.Page{}, err
+			}
+			groups := groupMap(d.tables)
+			g := q.Params["group"]
+			var ppl []member
+			hours := map[string]int{}
+			for _, m := range flat(q.Agencies, d.pop) {
+				if personnelCategory(m) != q.Params["personnelCategory"] {
+					continue
+				}
+				h := groupHours(d.cats, groups, m)[g]
+				if q.Params["status"] == all || h > 0 {
+					ppl = append(ppl, m)
+					hours[m.ID] = h
+				}
+			}
+			nm := names(q.Agencies)
+			return page(q, ppl, func(m member) report.Row {
+				r := personRow(q, nm, m)
+				r["hours"] = hours[m.ID]
+				return r
+			})
+		},
+	}
+}
+
+// people are the P10 figures of a set of people.
+type people struct {
+	staff, participants, reached, total, digital, physical int
+}
+
+func (d data) figures(ms []member, year int) people {
+	reqs := d.tables.Of(year)
+	var f people
+	for _, m := range ms {
+		f.staff++
+		f.total += m.Total
+		f.digital += m.Digital
+		f.physical += m.Physical
+		if m.Total > 0 {
+			f.participants++
+		}
+		if d.reaches(reqs, m) {
+			f.reached++
+		}
+	}
+	return f
+}
+
+// reaches reports whether m reaches the yearly minimum that applies to them
+// (never when none applies).
+func (d data) reaches(reqs []requirement.Requirement, m member) bool {
+	min, ok := minimum(reqs, m.Category)
+	return ok && m.Total >= min
+}
+
+// P10 施政績效管理資訊 (and P11 over enterprises): the people table, one row
+// per agency in scope (its own figures) and the scope's total.
+func (s Reports) performance(id, name string, keep func(agency.Agency) bool) report.Definition {
+	drill := id + "-people"
+	return report.Definition{
+		ID: id, Feature: id, Name: name, Group: auth.GroupPersonnel, Scoped: true,
+		Params: []report.Param{yearParam},
+		Columns: []report.Column{
+			{Key: "agency", Name: "機關", Type: report.TextColumn},
+			{Key: "staff", Name: "公務人員數", Type: report.NumberColumn},
+			{Key: "participants", Name: "參與學習人數", Type: report.NumberColumn},
+			{Key: "reachedMinimum", Name: "達年度最低學習時數人數", Type: report.NumberColumn},
+			{Key: "totalHours", Name: "學習總時數", Type: report.NumberColumn},
+			{Key: "digitalHours", Name: "數位學習時數", Type: report.NumberColumn},
+			{Key: "physicalHours", Name: "實體學習時數", Type: report.NumberColumn},
+			{Key: "averageHours", Name: "平均學習時數", Type: report.NumberColumn},
+		},
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			d, err := s.read(ctx, q, keep)
+			if err != nil {
+				return report.Page{}, err
+			}
+			row := func(label any, f people, code, scope string) report.Row {
+				dp := func(status string) map[string]string {
+					return drillParams(q, code, scope, map[string]string{"status": status})
+				}
+				return report.Row{"agency": label, "staff": cell(f.staff, drill, dp(all)),
+					"participants":   cell(f.participants, drill, dp(participants)),
+					"reachedMinimum": cell(f.reached, drill, dp(reachedMinimum)),
+					"totalHours":     f.total, "digitalHours": f.digital, "physicalHours": f.physical,
+					"averageHours": report.Average(f.total, f.staff)}
+			}
+			var rows []report.Row
+			var tot people
+			for _, a := range q.Agencies {
+				if !keep(a) {
+					continue
+				}
+				f := d.figures(d.pop[a.Code], yearOf(q))
+				tot.staff += f.staff
+				tot.participants += f.participants
+				tot.reached += f.reached
+				tot.total += f.total
+				tot.digital += f.digital
+				tot.physical += f.physical
+				// The name opens the agency's own report with its subordinates.
+				name := report.Cell{Value: a.Name, Drill: report.DrillURL(id, map[string]string{
+					report.AgencyKey: a.Code, report.ScopeKey: report.Subtree, "year": q.Params["year"]})}
+				rows = append(rows, row(name, f, a.Code, report.Self))
+			}
+			total := row("合計", tot, q.Agency.Code, q.Params[report.ScopeKey])
+			return report.Page{Rows: rows, Total: total, ComputedAt: &q.Now}, nil
+		},
+	}
+}
+
+// P10-people / P11-people: the people behind a P10 or P11 count.
+func (s Reports) performancePeople(id, name string, keep func(agency.Agency) bool) report.Definition {
+	return report.Definition{
+		ID: id + "-people", Feature: id, Name: name + "：人員明細", Group: auth.GroupPersonnel, Scoped: true, Drill: true,
+		Params: []report.Param{yearParam,
+			{Key: "status", Label: "學習情形", Kind: report.Select, Default: all, Options: []report.Option{
+				{Value: all, Label: "全部"}, {Value: participants, Label: "參與學習"}, {Value: reachedMinimum, Label: "達年度最低學習時數"}}},
+			// with a category, 參與學習 means > 0 hours under it (the categories table)
+			{Key: "category", Label: "課程類別代碼", Kind: report.Text, Max: 10}},
+		Columns: append(append([]report.Column{}, personColumns...),
+			report.Column{Key: "totalHours", Name: "學習總時數", Type: report.NumberColumn},
+			report.Column{Key: "digitalHours", Name: "數位學習時數", Type: report.NumberColumn},
+			report.Column{Key: "physicalHours", Name: "實體學習時數", Type: report.NumberColumn}),
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			d, err := s.read(ctx, q, keep)
+			if err != nil {
+				return report.Page{}, err
+			}
+			reqs := d.tables.Of(yearOf(q))
+			var category []string // none: every hour
+			if c := q.Params["category"]; c != "" {
+				category = []string{c}
+			}
+			var ppl []member
+			for _, m := range flat(q.Agencies, d.pop) {
+				switch q.Params["status"] {
+				case participants:
+					if hoursIn(d.cats, m, category) == 0 {
+						continue
+					}
+				case reachedMinimum:
+					if !d.reaches(reqs, m) {
+						continue
+					}
+				}
+				ppl = append(ppl, m)
+			}
+			nm := names(q.Agencies)
+			return page(q, ppl, func(m member) report.Row {
+				r := personRow(q, nm, m)
+				r["totalHours"], r["digitalHours"], r["physicalHours"] = m.Total, m.Digital, m.Physical
+				return r
+			})
+		},
+	}
+}
+
+// P10-categories (and P11's): the course-categories table of P10, one row per
+// agency in scope and top-level course category: participants (> 0 hours
+// under the category) and their hours; participants open the people.
+func (s Reports) performanceCategories(id, name string, keep func(agency.Agency) bool) report.Definition {
+	drill := id + "-people"
+	return report.Definition{
+		ID: id + "-categories", Feature: id, Name: name + "：課程類別", Group: auth.GroupPersonnel, Scoped: true,
+		Params: []report.Param{yearParam},
+		Columns: []report.Column{
+			{Key: "agency", Name: "機關", Type: report.TextColumn},
+			{Key: "category", Name: "課程類別", Type: report.TextColumn},
+			{Key: "participants", Name: "參與學習人數", Type: report.NumberColumn},
+			{Key: "hours", Name: "學習時數", Type: report.NumberColumn},
+		},
+		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
+			d, err := s.read(ctx, q, keep)
+			if err != nil {
+				return report.Page{}, err
+			}
+			var tops []codes.Entry
+			for _, e := range d.cats.Entries {
+				if e.Parent == "" {
+					tops = append(tops, e)
+				}
+			}
+			var rows []report.Row
+			for _, a := range q.Agencies {
+				if !keep(a) {
+					continue
+				}
+				for _, c := range tops {
+					n, h := 0, 0
+					for _, m := range d.pop[a.Code] {
+						if x := hoursIn(d.cats, m, []string{c.Code}); x > 0 {
+							n++
+							h += x
+						}
+					}
+					rows = append(rows, report.Row{"agency": a.Name, "category": c.Name,
+						"participants": cell(n, drill, drillParams(q, a.Code, report.Self, map[string]string{"status": participants, "category": c.Code})),
+						"hours":        h})
+				}
+			}
+			return report.Page{Rows: rows, ComputedAt: &q.Now}, nil
+		},
+	}
+}

@@ -1,0 +1,283 @@
+// Package statistics holds the personnel unit's statistics (issue 17):
+// P8 必須完成課程參與情形統計表, P9 人資報告學習時數統計表, P10 施政績效管理資訊
+// (本機關 / 含所屬機關), P11 (事業機構), R1 開課狀況統計 and R3 參與決策評量表, each a report.Definition whose counts
+// open drill-down lists of exactly the people (R1: classes) counted. Every number follows
+// STATISTICS.md: the population N is the staff directory of the agencies in
+// scope now; a person's hours are their learning summary of the year
+// (counted records only; no summary is 0 hours); requirements and the major
+// course groups are data (shared/requirement).
+//
+// The numbers are computed on request from the staff directory and the
+// summaries (one staff query per agency, one BatchGetItem per hundred people).
+package statistics
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/nid"
+	"github.com/ecpa-lifelong/backoffice/shared/report"
+	"github.com/ecpa-lifelong/backoffice/shared/requirement"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
+)
+
+// People lists an agency's staff (staff.Repo).
+type People interface {
+	Page(ctx context.Context, agency string, f staff.Filter, after string, limit int) ([]staff.Person, string, error)
+}
+
+// Summaries reads people's learning summaries of a year (summary.Repo).
+type Summaries interface {
+	GetMany(ctx context.Context, personIDs []string, year int) (map[string]summary.Summary, error)
+}
+
+// Requirements reads the yearly requirements and category groups.
+type Requirements interface {
+	Get(ctx context.Context) (*requirement.Tables, error)
+}
+
+// Codes reads code tables (the category tree).
+type Codes interface {
+	Get(ctx context.Context, name string) (*codes.Table, error)
+}
+
+// Reports are the statistics definitions, wired to their stores.
+type Reports struct {
+	People       People
+	Summaries    Summaries
+	Requirements Requirements
+	Codes        Codes
+	Classes      Classes
+}
+
+// Definitions returns every report of this package (a zero Reports lists
+// them for route tables; its rows must not be read).
+func (s Reports) Definitions() []report.Definition {
+	return []report.Definition{
+		s.p8(), s.p8People(),
+		s.p9(), s.p9People(),
+		s.performance("P10", "施政績效管理資訊", notEnterprise), s.performanceCategories("P10", "施政績效管理資訊", notEnterprise),
+		s.performancePeople("P10", "施政績效管理資訊", notEnterprise),
+		s.performance("P11", "施政績效管理資訊(事業機構)", enterprise), s.performanceCategories("P11", "施政績效管理資訊(事業機構)", enterprise),
+		s.performancePeople("P11", "施政績效管理資訊(事業機構)", enterprise),
+		s.r1(), s.r1Classes(), s.r3(), s.r3People(),
+	}
+}
+
+// Which agencies a report counts: enterprises only in P11 (STATISTICS.md).
+func notEnterprise(a agency.Agency) bool { return a.Kind != agency.KindEnterprise }
+func enterprise(a agency.Agency) bool    { return a.Kind == agency.KindEnterprise }
+
+// member is one person of the population with their year's learning.
+type member struct {
+	staff.Person
+	Total, Digital, Physical int
+	Categories               map[string]int // hours by own category
+}
+
+// population reads the staff of each agency kept by keep, in the order of
+// agencies, with their summaries of year; by agency code.
+func (s Reports) population(ctx context.Context, agencies []agency.Agency, keep func(agency.Agency) bool, year int) (map[string][]member, error) {
+	out := map[string][]member{}
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, a := range agencies {
+		if !keep(a) {
+			continue
+		}
+		g.Go(func() error {
+			var ppl []staff.Person
+			after := ""
+			for {
+				page, next, err := s.People.Page(ctx, a.Code, staff.Filter{}, after, 1000)
+				if err != nil {
+					return err
+				}
+				ppl = append(ppl, page...)
+				if next == "" {
+					break
+				}
+				after = next
+			}
+			ids := make([]string, len(ppl))
+			for i, p := range ppl {
+				ids[i] = p.ID
+			}
+			sums, err := s.Summaries.GetMany(ctx, ids, year)
+			if err != nil {
+				return err
+			}
+			ms := make([]member, len(ppl))
+			for i, p := range ppl {
+				ms[i] = member{Person: p}
+				if sm, ok := sums[p.ID]; ok && sm.Records > 0 {
+					ms[i].Total, ms[i].Digital, ms[i].Physical, ms[i].Categories = sm.TotalHours, sm.DigitalHours, sm.PhysicalHours, sm.Categories
+				}
+			}
+			mu.Lock()
+			out[a.Code] = ms
+			mu.Unlock()
+			return nil
+		})
+	}
+	return out, g.Wait()
+}
+
+// flat is the population in the order of agencies.
+func flat(agencies []agency.Agency, pop map[string][]member) []member {
+	var out []member
+	for _, a := range agencies {
+		out = append(out, pop[a.Code]...)
+	}
+	return out
+}
+
+// under reports whether category code is one of set or lies below one.
+func under(cats *codes.Table, code string, set []string) bool {
+	for range codes.MaxLevel + 1 {
+		if code == "" {
+			return false
+		}
+		if slices.Contains(set, code) {
+			return true
+		}
+		e, ok := cats.Lookup(code)
+		if !ok {
+			return false
+		}
+		code = e.Parent
+	}
+	return false
+}
+
+// hoursIn is m's hours under the categories of set (each own-category hour
+// once); an empty set is every hour.
+func hoursIn(cats *codes.Table, m member, set []string) int {
+	if len(set) == 0 {
+		return m.Total
+	}
+	h := 0
+	for code, n := range m.Categories {
+		if under(cats, code, set) {
+			h += n
+		}
+	}
+	return h
+}
+
+// groupOf is the major group of a category: that of the nearest mapped
+// category at or above it ("" when none).
+func groupOf(cats *codes.Table, groups map[string]string, code string) string {
+	for range codes.MaxLevel + 1 {
+		if g, ok := groups[code]; ok {
+			return g
+		}
+		e, ok := cats.Lookup(code)
+		if !ok || e.Parent == "" {
+			return ""
+		}
+		code = e.Parent
+	}
+	return ""
+}
+
+// groupHours is m's hours in each major group.
+func groupHours(cats *codes.Table, groups map[string]string, m member) map[string]int {
+	out := map[string]int{}
+	for code, n := range m.Categories {
+		if g := groupOf(cats, groups, code); g != "" {
+			out[g] += n
+		}
+	}
+	return out
+}
+
+// minimum is the yearly minimum of all hours that applies to a personnel
+// category (the highest, if several rows apply); ok is false when none does.
+func minimum(reqs []requirement.Requirement, personnelCategory string) (int, bool) {
+	min, ok := 0, false
+	for _, r := range reqs {
+		if r.AllCategories() && r.AppliesTo(personnelCategory) && (!ok || r.Minimum > min) {
+			min, ok = r.Minimum, true
+		}
+	}
+	return min, ok
+}
+
+// yearOf is the query's year parameter.
+func yearOf(q report.Query) int { y, _ := strconv.Atoi(q.Params["year"]); return y }
+
+// params of a drill-down from a query: its agency, scope and year, plus more.
+func drillParams(q report.Query, code, scope string, more map[string]string) map[string]string {
+	p := map[string]string{report.AgencyKey: code, report.ScopeKey: scope, "year": q.Params["year"]}
+	for k, v := range more {
+		p[k] = v
+	}
+	return p
+}
+
+// cell is a count that opens the list of id behind it.
+func cell(n int, id string, params map[string]string) report.Cell {
+	return report.Cell{Value: n, Drill: report.DrillURL(id, params)}
+}
+
+// page answers the people of a drill-down list from the cursor (an offset).
+func page(q report.Query, ppl []member, row func(member) report.Row) (report.Page, error) {
+	from := 0
+	if q.Cursor != "" {
+		n, err := strconv.Atoi(q.Cursor)
+		if err != nil || n < 0 || n > len(ppl) {
+			return report.Page{}, errcode.Field("next", "分頁參數不正確，請重新查詢。")
+		}
+		from = n
+	}
+	to := min(from+q.Limit, len(ppl))
+	rows := make([]report.Row, 0, to-from)
+	for _, p := range ppl[from:to] {
+		rows = append(rows, row(p))
+	}
+	next := ""
+	if to < len(ppl) {
+		next = strconv.Itoa(to)
+	}
+	return report.Page{Rows: rows, Next: next}, nil
+}
+
+// personRow is the columns every drill-down list starts with.
+func personRow(q report.Query, names map[string]string, p member) report.Row {
+	id := p.NationalID
+	if !q.Export {
+		id = nid.Mask(id)
+	}
+	return report.Row{"agency": names[p.Agency], "unit": p.Unit, "name": p.Name, "nationalId": id,
+		"title": p.Title, "rank": p.Rank, "personnelCategory": p.Category}
+}
+
+var personColumns = []report.Column{
+	{Key: "agency", Name: "機關", Type: report.TextColumn},
+	{Key: "unit", Name: "單位", Type: report.TextColumn},
+	{Key: "name", Name: "姓名", Type: report.TextColumn},
+	{Key: "nationalId", Name: "身分證字號", Type: report.TextColumn},
+	{Key: "title", Name: "職稱", Type: report.TextColumn},
+	{Key: "rank", Name: "官職等", Type: report.TextColumn},
+	{Key: "personnelCategory", Name: "人員類別", Type: report.TextColumn},
+}
+
+func names(as []agency.Agency) map[string]string {
+	m := make(map[string]string, len(as))
+	for _, a := range as {
+		m[a.Code] = a.Name
+	}
+	return m
+}
+
+var yearParam = report.Param{Key: "year", Label: "年度", Kind: report.Year, Required: true}

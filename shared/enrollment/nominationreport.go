@@ -2,7 +2,6 @@ package enrollment
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -92,14 +91,9 @@ func (n NominationReport) rows(ctx context.Context, q report.Query) (report.Page
 		t, _ := time.ParseInLocation(time.DateOnly, q.Params["from"], roc.Taipei)
 		lower = t.UTC().Format(time.RFC3339Nano)
 	}
-	k, after := 0, ""
-	if q.Cursor != "" {
-		i, a, ok := strings.Cut(q.Cursor, "|")
-		n, err := strconv.Atoi(i)
-		if !ok || err != nil || n < 0 || n >= len(q.Agencies) {
-			return report.Page{}, errcode.Field("next", "分頁參數不正確，請重新查詢。")
-		}
-		k, after = n, a
+	k, after, err := report.ScopeCursor(q.Cursor, len(q.Agencies))
+	if err != nil {
+		return report.Page{}, err
 	}
 	var rows []report.Row
 	for ; k < len(q.Agencies); k, after = k+1, "" {
@@ -138,11 +132,11 @@ func (n NominationReport) rows(ctx context.Context, q report.Query) (report.Page
 			}
 			after = next
 			if len(rows) >= q.Limit {
-				return report.Page{Rows: rows, Next: strconv.Itoa(k) + "|" + after}, nil
+				return report.Page{Rows: rows, Next: report.ScopeNext(k, after)}, nil
 			}
 		}
 		if len(rows) >= q.Limit && k+1 < len(q.Agencies) {
-			return report.Page{Rows: rows, Next: strconv.Itoa(k+1) + "|"}, nil
+			return report.Page{Rows: rows, Next: report.ScopeNext(k+1, "")}, nil
 		}
 	}
 	return report.Page{Rows: rows}, nil

@@ -3,6 +3,7 @@ package personnel
 import (
 	"context"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -49,21 +50,12 @@ func (f FromRecords) YearHours(ctx context.Context, year int, people []string) (
 	return out, err
 }
 
-// Sum adds up the counted records (STATISTICS.md).
-func Sum(recs []records.Record) Hours {
-	h := Hours{Categories: map[string]int{}}
-	for _, r := range recs {
-		if !records.Counted(r) {
-			continue
-		}
-		d, p := records.Split(r)
-		h.Records++
-		h.Total += r.Hours
-		h.Digital += d
-		h.Physical += p
-		h.Categories[r.Category] += r.Hours
-	}
-	return h
+// Sum adds up the counted records (STATISTICS.md) by the one rule the
+// learning summaries are computed with.
+func Sum(recs []records.Record) Hours { return hoursOf(summary.Compute("", 0, recs, nil, time.Time{})) }
+
+func hoursOf(s summary.Summary) Hours {
+	return Hours{Records: s.Records, Total: s.TotalHours, Digital: s.DigitalHours, Physical: s.PhysicalHours, Categories: s.Categories}
 }
 
 // Summaries reads learning summaries (shared/summary).
@@ -86,7 +78,7 @@ func (f FromSummaries) YearHours(ctx context.Context, year int, people []string)
 		if s.Records == 0 {
 			continue
 		}
-		out[id] = Hours{Records: s.Records, Total: s.TotalHours, Digital: s.DigitalHours, Physical: s.PhysicalHours, Categories: s.Categories}
+		out[id] = hoursOf(s)
 	}
 	return out, nil
 }

@@ -24,68 +24,25 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/report/reporttest"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
 
-type answer struct {
-	Rows  []map[string]json.RawMessage `json:"rows"`
-	Total map[string]json.RawMessage   `json:"total"`
-	Next  string                       `json:"next"`
-}
-
 type cell struct {
 	Value json.Number `json:"value"`
 	Drill string      `json:"drill"`
 }
 
-func num(t *testing.T, raw json.RawMessage) int {
-	t.Helper()
-	var c cell
-	if json.Unmarshal(raw, &c) == nil && c.Value != "" {
-		raw = json.RawMessage(c.Value)
-	}
-	n, err := strconv.Atoi(string(raw))
-	if err != nil {
-		t.Fatalf("not a count: %s", raw)
-	}
-	return n
-}
+var (
+	num = reporttest.Num
+	str = reporttest.Str
+	all = reporttest.All
+)
 
-func str(raw json.RawMessage) string {
-	var s string
-	_ = json.Unmarshal(raw, &s)
-	return s
-}
-
-// all reads every page of a report as user.
-func all(t *testing.T, env *stacktest.Env, user, path string) []map[string]json.RawMessage {
-	t.Helper()
-	var rows []map[string]json.RawMessage
-	next := ""
-	for pages := 0; ; pages++ {
-		p := path
-		if next != "" {
-			p += "&next=" + url.QueryEscape(next)
-		}
-		res := env.As(t, user, "GET", p, nil)
-		if res.Status != 200 {
-			t.Fatalf("GET %s: %d %s", p, res.Status, res.Body)
-		}
-		var a answer
-		res.JSON(t, &a)
-		rows = append(rows, a.Rows...)
-		if a.Next == "" {
-			return rows
-		}
-		if pages > 1000 {
-			t.Fatal("no end of pages")
-		}
-		next = a.Next
-	}
-}
+type answer = reporttest.Answer
 
 // subtree is code and every agency below it, from the demo tree (by parent
 // links: not by the code under test's materialised paths).

@@ -45,11 +45,7 @@ func (s Reports) p5() report.Definition {
 		ID: "P5", Feature: "P5", Name: "同仁學習狀況明細", Group: auth.GroupPersonnel, Scoped: true,
 		Params: append([]report.Param{yearParam}, personParams...), Columns: cols,
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
-			ppl, next, err := s.peoplePage(ctx, q, filterOf(q.Params))
-			if err != nil {
-				return report.Page{}, err
-			}
-			hours, err := s.Hours.YearHours(ctx, year(q), ids(ppl))
+			ppl, hours, next, err := s.hoursPage(ctx, q)
 			if err != nil {
 				return report.Page{}, err
 			}
@@ -216,11 +212,7 @@ func (s Reports) p7() report.Definition {
 		ID: "P7", Feature: "P7", Name: "同仁學習類別時數一覽", Group: auth.GroupPersonnel, Scoped: true,
 		Params: append([]report.Param{yearParam}, personParams...), Columns: cols,
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
-			ppl, next, err := s.peoplePage(ctx, q, filterOf(q.Params))
-			if err != nil {
-				return report.Page{}, err
-			}
-			hours, err := s.Hours.YearHours(ctx, year(q), ids(ppl))
+			ppl, hours, next, err := s.hoursPage(ctx, q)
 			if err != nil {
 				return report.Page{}, err
 			}
@@ -348,4 +340,15 @@ func (s Reports) p7Units() report.Definition {
 			return report.Page{Rows: rows, Total: total}, nil
 		},
 	}
+}
+
+// hoursPage is a page of the scope's people matching the person conditions,
+// with their summaries' hours of the year.
+func (s Reports) hoursPage(ctx context.Context, q report.Query) ([]staff.Person, map[string]Hours, string, error) {
+	ppl, next, err := s.peoplePage(ctx, q, filterOf(q.Params))
+	if err != nil {
+		return nil, nil, "", err
+	}
+	hours, err := s.Hours.YearHours(ctx, year(q), ids(ppl))
+	return ppl, hours, next, err
 }

@@ -8,13 +8,11 @@ package personnel
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
-	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
@@ -83,36 +81,18 @@ func filterOf(p map[string]string) staff.Filter {
 		Category: p["personnelCategory"], Member: p["member"]}
 }
 
-// cursor pages over the agencies in scope: "<index of the agency>|<staff sort key>".
-type cursor struct {
-	agency int
-	after  string
-}
-
-func parseCursor(s string, n int) (cursor, error) {
-	if s == "" {
-		return cursor{}, nil
-	}
-	i, after, ok := strings.Cut(s, "|")
-	k, err := strconv.Atoi(i)
-	if !ok || err != nil || k < 0 || k >= n {
-		return cursor{}, errcode.Field("next", "分頁參數不正確，請重新查詢。")
-	}
-	return cursor{k, after}, nil
-}
-
 // peoplePage reads up to limit people of the agencies in scope, in tree
 // order, from the cursor; it answers them and the next cursor.
 func (s Reports) peoplePage(ctx context.Context, q report.Query, f staff.Filter) ([]staff.Person, string, error) {
-	c, err := parseCursor(q.Cursor, len(q.Agencies))
+	first, from, err := report.ScopeCursor(q.Cursor, len(q.Agencies))
 	if err != nil {
 		return nil, "", err
 	}
 	var out []staff.Person
-	for k := c.agency; k < len(q.Agencies); k++ {
+	for k := first; k < len(q.Agencies); k++ {
 		after := ""
-		if k == c.agency {
-			after = c.after
+		if k == first {
+			after = from
 		}
 		ppl, next, err := s.People.Page(ctx, q.Agencies[k].Code, f, after, q.Limit-len(out))
 		if err != nil {
@@ -120,11 +100,11 @@ func (s Reports) peoplePage(ctx context.Context, q report.Query, f staff.Filter)
 		}
 		out = append(out, ppl...)
 		if next != "" {
-			return out, strconv.Itoa(k) + "|" + next, nil
+			return out, report.ScopeNext(k, next), nil
 		}
 		if len(out) == q.Limit {
 			if k+1 < len(q.Agencies) {
-				return out, strconv.Itoa(k+1) + "|", nil
+				return out, report.ScopeNext(k+1, ""), nil
 			}
 			return out, "", nil
 		}

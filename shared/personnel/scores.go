@@ -98,7 +98,7 @@ func (s Reports) scoreRows(ctx context.Context, q report.Query) (report.Page, er
 // unit / personnelCategory / nationalId, a row each.
 func (s Reports) recordRows(ctx context.Context, q report.Query, f records.AgencyFilter,
 	row func(report.Query, map[string]string, *codes.Table, staff.Person, records.Record, dynamo.Keys) report.Row) (report.Page, error) {
-	c, err := parseCursor(q.Cursor, len(q.Agencies))
+	first, from, err := report.ScopeCursor(q.Cursor, len(q.Agencies))
 	if err != nil {
 		return report.Page{}, err
 	}
@@ -119,10 +119,10 @@ func (s Reports) recordRows(ctx context.Context, q report.Query, f records.Agenc
 	}
 	names := agencyNames(q.Agencies)
 	var rows []report.Row
-	for k := c.agency; k < len(q.Agencies); k++ {
+	for k := first; k < len(q.Agencies); k++ {
 		after := ""
-		if k == c.agency {
-			after = c.after
+		if k == first {
+			after = from
 		}
 		recs, keys, next, err := s.Scores.OfAgency(ctx, q.Agencies[k].Code, year(q), f, after, q.Limit-len(rows))
 		if err != nil {
@@ -145,10 +145,10 @@ func (s Reports) recordRows(ctx context.Context, q report.Query, f records.Agenc
 			rows = append(rows, row(q, names, cats, p, r, keys[i]))
 		}
 		if next != "" {
-			return report.Page{Rows: rows, Next: strconv.Itoa(k) + "|" + next}, nil
+			return report.Page{Rows: rows, Next: report.ScopeNext(k, next)}, nil
 		}
 		if len(rows) >= q.Limit && k+1 < len(q.Agencies) {
-			return report.Page{Rows: rows, Next: strconv.Itoa(k+1) + "|"}, nil
+			return report.Page{Rows: rows, Next: report.ScopeNext(k+1, "")}, nil
 		}
 	}
 	return report.Page{Rows: rows}, nil

@@ -10,9 +10,12 @@ package report
 import (
 	"context"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 )
 
 // ParamKind says how a parameter is entered and checked.
@@ -176,3 +179,21 @@ func Average(total, n int) any {
 	}
 	return float64(int64(float64(total)*10/float64(n)+0.5)) / 10
 }
+
+// ScopeCursor reads the cursor of a list that pages agency by agency
+// through the scope: "<index of the agency in Agencies>|<that agency's own
+// cursor>". n is the number of agencies in scope.
+func ScopeCursor(cursor string, n int) (agency int, after string, err error) {
+	if cursor == "" {
+		return 0, "", nil
+	}
+	i, after, ok := strings.Cut(cursor, "|")
+	k, err := strconv.Atoi(i)
+	if !ok || err != nil || k < 0 || k >= n {
+		return 0, "", errcode.Field("next", "分頁參數不正確，請重新查詢。")
+	}
+	return k, after, nil
+}
+
+// ScopeNext is the cursor that continues at agency k after its own cursor.
+func ScopeNext(k int, after string) string { return strconv.Itoa(k) + "|" + after }

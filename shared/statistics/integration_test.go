@@ -26,6 +26,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/report/reporttest"
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
@@ -36,43 +37,14 @@ func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
 
 // ---- reading answers ----
 
-type answer struct {
-	Rows       []map[string]json.RawMessage `json:"rows"`
-	Total      map[string]json.RawMessage   `json:"total"`
-	Next       string                       `json:"next"`
-	ComputedAt *time.Time                   `json:"computedAt"`
-}
+type answer = reporttest.Answer
 
-type cell struct {
-	Value json.RawMessage `json:"value"`
-	Drill string          `json:"drill"`
-}
-
-// value is a cell's value (a drillable cell's, or the scalar) and its drill URL.
-func value(raw json.RawMessage) (json.RawMessage, string) {
-	var c cell
-	if json.Unmarshal(raw, &c) == nil && c.Value != nil {
-		return c.Value, c.Drill
-	}
-	return raw, ""
-}
-
-func num(t *testing.T, raw json.RawMessage) int {
-	t.Helper()
-	v, _ := value(raw)
-	n, err := strconv.Atoi(string(v))
-	if err != nil {
-		t.Fatalf("not a count: %s", raw)
-	}
-	return n
-}
-
-func str(raw json.RawMessage) string {
-	v, _ := value(raw)
-	var s string
-	_ = json.Unmarshal(v, &s)
-	return s
-}
+var (
+	value = reporttest.Value
+	num   = reporttest.Num
+	str   = reporttest.Str
+	get   = reporttest.Get
+)
 
 // rate is a rate or average as the API sends it: "null" or the number.
 func rate(raw json.RawMessage) string { v, _ := value(raw); return string(v) }
@@ -89,35 +61,10 @@ func want(count, n int, percent bool) string {
 	return strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64)
 }
 
-func get(t *testing.T, env *stacktest.Env, user, path string) answer {
-	t.Helper()
-	res := env.As(t, user, "GET", path, nil)
-	if res.Status != 200 {
-		t.Fatalf("GET %s: %d %s", path, res.Status, res.Body)
-	}
-	var a answer
-	res.JSON(t, &a)
-	return a
-}
-
 // count reads every page of a drill-down list.
 func count(t *testing.T, env *stacktest.Env, user, path string) int {
 	t.Helper()
-	n, next := 0, ""
-	for pages := 0; pages < 1000; pages++ {
-		p := path + "&limit=37"
-		if next != "" {
-			p += "&next=" + url.QueryEscape(next)
-		}
-		a := get(t, env, user, p)
-		n += len(a.Rows)
-		if a.Next == "" {
-			return n
-		}
-		next = a.Next
-	}
-	t.Fatalf("%s: no end of pages", path)
-	return 0
+	return len(reporttest.All(t, env, user, path+"&limit=37"))
 }
 
 // drills checks that every drillable count of row lists exactly that many

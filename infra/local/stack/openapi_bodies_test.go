@@ -139,16 +139,22 @@ func TestOpenAPIBodiesAreTheInputTypes(t *testing.T) {
 		}
 	}
 	if *updateOpenAPI {
-		var buf bytes.Buffer
-		writeOrdered(&buf, doc)
-		var out bytes.Buffer
-		if err := json.Indent(&out, buf.Bytes(), "", " "); err != nil {
-			t.Fatal(err)
-		}
-		out.WriteByte('\n')
-		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeDocument(t, path, doc)
+	}
+}
+
+// writeDocument writes the OpenAPI document, indented, keys in their order.
+func writeDocument(t *testing.T, path string, doc any) {
+	t.Helper()
+	var buf bytes.Buffer
+	writeOrdered(&buf, doc)
+	var out bytes.Buffer
+	if err := json.Indent(&out, buf.Bytes(), "", " "); err != nil {
+		t.Fatal(err)
+	}
+	out.WriteByte('\n')
+	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

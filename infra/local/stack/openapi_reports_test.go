@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -121,16 +120,7 @@ func TestOpenAPIReportsAreTheDefinitions(t *testing.T) {
 	if changed {
 		top := doc.(object)
 		top.set("paths", paths)
-		var buf bytes.Buffer
-		writeOrdered(&buf, top)
-		var out bytes.Buffer
-		if err := json.Indent(&out, buf.Bytes(), "", " "); err != nil {
-			t.Fatal(err)
-		}
-		out.WriteByte('\n')
-		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeDocument(t, path, top)
 		t.Log("openapi.json rewritten: run the test again for the request bodies")
 	}
 }

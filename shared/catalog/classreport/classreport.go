@@ -6,12 +6,10 @@ import (
 	"context"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
-	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
@@ -66,14 +64,9 @@ func bulk() int { return 500 }
 // cursor ("<agency index>|<class sort key>") until f says stop; it answers
 // the cursor after the last page f took.
 func (s Reports) pages(ctx context.Context, q report.Query, limit func() int, f func([]catalog.Class) (more bool)) (string, error) {
-	k, after := 0, ""
-	if q.Cursor != "" {
-		i, a, ok := strings.Cut(q.Cursor, "|")
-		n, err := strconv.Atoi(i)
-		if !ok || err != nil || n < 0 || n >= len(q.Agencies) {
-			return "", errcode.Field("next", "分頁參數不正確，請重新查詢。")
-		}
-		k, after = n, a
+	k, after, err := report.ScopeCursor(q.Cursor, len(q.Agencies))
+	if err != nil {
+		return "", err
 	}
 	for ; k < len(q.Agencies); k, after = k+1, "" {
 		for {
@@ -86,13 +79,13 @@ func (s Reports) pages(ctx context.Context, q report.Query, limit func() int, f 
 			more := f(p.Items)
 			if p.Next == "" {
 				if !more && k+1 < len(q.Agencies) {
-					return strconv.Itoa(k+1) + "|", nil
+					return report.ScopeNext(k+1, ""), nil
 				}
 				break
 			}
 			after = p.Next
 			if !more {
-				return strconv.Itoa(k) + "|" + after, nil
+				return report.ScopeNext(k, after), nil
 			}
 		}
 	}

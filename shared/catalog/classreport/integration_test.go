@@ -10,15 +10,12 @@ import (
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/report/reporttest"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
 
-type answer struct {
-	Rows  []map[string]json.RawMessage `json:"rows"`
-	Total map[string]json.RawMessage   `json:"total"`
-	Next  string                       `json:"next"`
-}
+type answer = reporttest.Answer
 
 // TestAgencyCourses: P18 lists exactly the scope's classes of the year that
 // match, its total opens 開課狀況統計 whose counts match an independent count.

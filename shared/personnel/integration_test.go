@@ -19,7 +19,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
-	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
@@ -44,24 +43,9 @@ var (
 
 type answer = reporttest.Answer
 
-// subtree is code and every agency below it, from the demo tree (by parent
-// links: not by the code under test's materialised paths).
-func subtree(as []agency.Agency, code string) map[string]bool {
-	in := map[string]bool{code: true}
-	for changed := true; changed; {
-		changed = false
-		for _, a := range as {
-			if in[a.Parent] && !in[a.Code] {
-				in[a.Code], changed = true, true
-			}
-		}
-	}
-	return in
-}
-
 func TestMemberStatistics(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 400, Classes: 10})
-	scope := subtree(env.Data.Agencies, demo.MOI)
+	scope := reporttest.Subtree(env.Data.Agencies, demo.MOI)
 	staffN, members := map[string]int{}, map[string]int{}
 	names := map[string]string{}
 	for _, a := range env.Data.Agencies {
@@ -420,7 +404,7 @@ func TestScoreDownload(t *testing.T) {
 func TestMultiConditionReport(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40})
 	from, to := env.Day(-200), env.Day(0)
-	scope := subtree(env.Data.Agencies, demo.MOI)
+	scope := reporttest.Subtree(env.Data.Agencies, demo.MOI)
 	people := map[string]staff.Person{}
 	for _, p := range env.Data.People {
 		if scope[p.Agency] && p.Gender == 2 {

@@ -215,20 +215,6 @@ func groupOf(par map[string]string, groups []requirement.Group, code string) str
 	return ""
 }
 
-// subtree is code and every agency below it, by parent links.
-func subtree(as []agency.Agency, code string) map[string]bool {
-	in := map[string]bool{code: true}
-	for changed := true; changed; {
-		changed = false
-		for _, a := range as {
-			if in[a.Parent] && !in[a.Code] {
-				in[a.Code], changed = true, true
-			}
-		}
-	}
-	return in
-}
-
 // ---- the test ----
 
 // Codes of the agencies the test adds under 內政部: one without staff, one
@@ -379,7 +365,7 @@ func TestStatistics(t *testing.T) {
 		for _, a := range ags {
 			kind[a.Code], name[a.Code] = a.Kind, a.Name
 		}
-		scope := subtree(ags, demo.MOI)
+		scope := reporttest.Subtree(ags, demo.MOI)
 
 		for _, yy := range []int{y - 1, y} {
 			checkP10(t, env, yy, ags, ppl, learned[yy], reqs, scope, kind, name)

@@ -22,15 +22,7 @@ type answer = reporttest.Answer
 func TestAgencyCourses(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 100, Classes: 80})
 	y := env.Year()
-	in := map[string]bool{demo.MOI: true}
-	for changed := true; changed; {
-		changed = false
-		for _, a := range env.Data.Agencies {
-			if in[a.Parent] && !in[a.Code] {
-				in[a.Code], changed = true, true
-			}
-		}
-	}
+	in := reporttest.Subtree(env.Data.Agencies, demo.MOI)
 	want, byNature := 0, map[string]int{}
 	for _, c := range env.Data.Classes {
 		if in[c.Agency] && c.Year == y {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
 )
 
 // Row is one row as the API sends it: column key → raw JSON cell.
@@ -86,4 +87,19 @@ func All(t testing.TB, env *stacktest.Env, user, path string) []Row {
 	}
 	t.Fatalf("%s: no end of pages", path)
 	return nil
+}
+
+// Subtree is code and every agency below it, found by parent links (not by
+// the materialised paths the code under test reads).
+func Subtree(as []agency.Agency, code string) map[string]bool {
+	in := map[string]bool{code: true}
+	for changed := true; changed; {
+		changed = false
+		for _, a := range as {
+			if in[a.Parent] && !in[a.Code] {
+				in[a.Code], changed = true, true
+			}
+		}
+	}
+	return in
 }

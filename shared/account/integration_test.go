@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 )
 
@@ -33,8 +34,18 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 		Functions []struct{ ID string }
 	}
 	env.Do(t, "GET", "/api/me", tok, nil).JSON(t, &me)
-	if me.User.Kind != "stats" || len(me.Functions) != 1 || me.Functions[0].ID != "S1" {
+	// S1 and the reports granted to the account (by default DefaultStatsReports), nothing of an officer's
+	got := map[string]bool{}
+	for _, f := range me.Functions {
+		got[f.ID] = true
+	}
+	if me.User.Kind != "stats" || !got["S1"] || len(got) != len(account.DefaultStatsReports)+1 || got["L2"] || got["P5"] {
 		t.Fatalf("stats /api/me = %+v", me)
+	}
+	for _, f := range account.DefaultStatsReports {
+		if !got[f] {
+			t.Errorf("stats /api/me lacks the granted report %s", f)
+		}
 	}
 
 	// H4: the strength rule, a wrong current password, then a real change.

@@ -45,6 +45,9 @@ type route struct {
 // when an entry here is served by no router.
 var routes = map[string]route{
 	"GET /api/reports":                                   {"/api/reports", nil, signedIn},
+	"GET /api/reports/R2":                                {"/api/reports/R2", nil, "report:R2"},
+	"POST /api/exports/R2":                               {"/api/exports/R2", map[string]any{"format": "xlsx"}, "report:R2"},
+	"GET /api/exports/R2":                                {"/api/exports/R2", nil, "report:R2"},
 	"GET /api/reports/P7-units":                          {"/api/reports/P7-units", nil, "report:P7"},
 	"POST /api/exports/P7-units":                         {"/api/exports/P7-units", map[string]any{"format": "xlsx"}, "report:P7"},
 	"GET /api/exports/P7-units":                          {"/api/exports/P7-units", nil, "report:P7"},

@@ -56,6 +56,7 @@ type Reports struct {
 	Requirements Requirements
 	Codes        Codes
 	Classes      Classes
+	ClassPeople  ClassPeople
 }
 
 // Definitions returns every report of this package (a zero Reports lists
@@ -68,7 +69,7 @@ func (s Reports) Definitions() []report.Definition {
 		s.performancePeople("P10", "施政績效管理資訊", notEnterprise),
 		s.performance("P11", "施政績效管理資訊(事業機構)", enterprise), s.performanceCategories("P11", "施政績效管理資訊(事業機構)", enterprise),
 		s.performancePeople("P11", "施政績效管理資訊(事業機構)", enterprise),
-		s.r1(), s.r1Classes(), s.r3(), s.r3People(),
+		s.r1(), s.r1Classes(), s.r2(), s.r3(), s.r3People(),
 	}
 }
 

@@ -45,6 +45,9 @@ type route struct {
 // when an entry here is served by no router.
 var routes = map[string]route{
 	"GET /api/reports":                                   {"/api/reports", nil, signedIn},
+	"GET /api/gender-survey":                             {"/api/gender-survey", nil, "P17"},
+	"PUT /api/gender-survey":                             {"/api/gender-survey", map[string]any{"agency": "nope"}, "P17"},
+	"GET /api/gender-survey/agencies":                    {"/api/gender-survey/agencies", nil, "P17"},
 	"GET /api/reports/R2":                                {"/api/reports/R2", nil, "report:R2"},
 	"POST /api/exports/R2":                               {"/api/exports/R2", map[string]any{"format": "xlsx"}, "report:R2"},
 	"GET /api/exports/R2":                                {"/api/exports/R2", nil, "report:R2"},

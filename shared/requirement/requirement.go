@@ -1,5 +1,5 @@
-// Package requirement holds the yearly learning requirements and the course
-// category groups as data (STATISTICS.md, "Yearly requirements are data";
+// Package requirement holds the yearly learning requirements, the course
+// category groups and the yearly gender-mainstreaming survey (P17) as data (STATISTICS.md, "Yearly requirements are data";
 // issue 17): two CSV files (tables/requirements.csv, tables/category-groups.csv)
 // loaded into the Directory table with the code tables (at every `make run`
 // start and by `make deploy-codes`), so a new year's notice is a new file,
@@ -69,6 +69,7 @@ type Group struct {
 type Tables struct {
 	Requirements []Requirement `dynamo:"requirements" json:"requirements"`
 	Groups       []Group       `dynamo:"groups" json:"groups"`
+	Surveys      []Survey      `dynamo:"surveys" json:"surveys"`
 	Loaded       time.Time     `dynamo:"loaded" json:"loaded"`
 }
 
@@ -239,6 +240,14 @@ func Parse(fsys fs.FS, cats *codes.Table) (*Tables, error) {
 		return nil, fmt.Errorf("category groups: %w", err)
 	}
 	t.Groups, err = ParseGroups(f, cats)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	if f, err = fsys.Open(SurveysFile); err != nil {
+		return nil, fmt.Errorf("gender survey: %w", err)
+	}
+	t.Surveys, err = ParseSurveys(f, cats)
 	f.Close()
 	if err != nil {
 		return nil, err

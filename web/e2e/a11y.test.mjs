@@ -49,6 +49,7 @@ test('every screen passes the WCAG 2.1 AA audit', async () => {
     ['#/P14', 'text=建置中', 'a function still being built'],
     ['#/P5', '#rp-list table, #rp-list .muted', 'a report (the report screen, P5)'],
     ['#/P2', '#j-list section', 'score download requests (P2)'],
+    ['#/P17', '#gs-list', 'gender-mainstreaming survey (P17)'],
     ['#/L2', '#c-list table, #c-list .muted', 'course search'],
     ['#/L2/new', '#c-form', 'course form'],
     ['#/L3', '#l-list table, #l-list .muted', 'lecturer maintenance'],

@@ -18,6 +18,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
+	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
@@ -65,6 +66,7 @@ var bodies = map[string]body{
 	"POST /api/enrollments/{code}/{session}/decisions":  {enrollment.DecisionsInput{}, `{"decisions":[{"personId":"p0000001","decision":"reject","reason":"名額已滿"}]}`},
 	"PUT /api/class-hours/{code}/{session}":             {enrollment.GradesInput{}, `{"grades":[{"personId":"p0000001","hours":1,"passed":true}]}`},
 	"POST /api/class-hours/{code}/{session}/delete":     {enrollment.DeleteGradesInput{}, `{"personIds":["p0000001"]}`},
+	"PUT /api/gender-survey":                            {gendersurvey.Input{}, `{"agency":"301000000A","year":2026,"values":{"menStaff":10,"womenStaff":12,"menTrained":3,"womenTrained":5,"menHours":6,"womenHours":11},"note":"","updated":"0001-01-01T00:00:00Z"}`},
 }
 
 // The request body schema of every operation in openapi.json is generated

@@ -8,6 +8,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
+	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
@@ -27,7 +28,7 @@ var Routers = map[string]func(httpapi.Router){
 	"ImportsFunction":    (&imports.Server{}).Routes,
 	"EnrollmentFunction": (&enrollment.Server{}).Routes,
 	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
-	"ReportsFunction":    (&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}).Routes,
+	"ReportsFunction":    reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}),
 }
 
 type recorder struct{ patterns []string }

@@ -13,6 +13,8 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/catalog/classreport"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
+	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/personnel"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -57,8 +59,25 @@ func Reports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandl
 		return nil, err
 	}
 	g, _ := lambdafn.Guard(c)
-	return lambdafn.API(report.NewServer(&report.Server{Reports: Definitions(c),
-		Agencies: agency.Repo{Table: c.Tables.Directory}, Guard: g, Now: c.Now})), nil
+	reports := &report.Server{Reports: Definitions(c), Agencies: agency.Repo{Table: c.Tables.Directory}, Guard: g, Now: c.Now}
+	return lambdafn.API(httpapi.Serve(Routes(reports, &gendersurvey.Server{Service: survey(c), Guard: g}))), nil
+}
+
+// Routes are the reports function's routes: the reports and P17's forms.
+func Routes(reports *report.Server, survey *gendersurvey.Server) func(httpapi.Router) {
+	return func(r httpapi.Router) {
+		reports.Routes(r)
+		survey.Routes(r)
+	}
+}
+
+func survey(c lambdafn.Core) *gendersurvey.Service {
+	ag := agency.Repo{Table: c.Tables.Directory}
+	people := staff.Repo{Table: c.Tables.Directory}
+	return &gendersurvey.Service{Table: c.Tables.Directory, Agencies: ag, Subtree: ag, People: people,
+		Summaries:    summary.Repo{Records: c.Tables.Records, People: people, Now: c.Now},
+		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
+		Codes:        &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}
 }
 
 // classPeople is what R2 reads of a class: its enrollments (catalog), its

@@ -105,6 +105,7 @@ func (g *gateway) invoke(w http.ResponseWriter, ctx context.Context, fn string, 
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
+		slog.Error("function answered something other than a payload-2.0 response", "function", fn, "err", err)
 		gatewayError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}

@@ -75,6 +75,8 @@ const shown = (page, labelCols, key) => page.evaluate(([labelCols, key]) => {
     chart: [...desc.querySelectorAll('li')].map((li) => [li.dataset.label, li.dataset[key], li.textContent]),
     role: canvas.getAttribute('role'), label: canvas.getAttribute('aria-label'),
     size: [canvas.width, canvas.height], charts: document.querySelectorAll('#rp-chart canvas').length,
+    // painted pixels: Chart.js drew bars and axes, not an empty canvas
+    inked: canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data.filter((v, i) => i % 4 === 3 && v > 0).length,
   };
 }, [labelCols, key]);
 
@@ -95,7 +97,7 @@ test('P10 (含所屬機關) and P8: a chart beside the table whose text alternat
   assert.equal(p10.role, 'img');
   assert.match(p10.label, /學習總時數/);
   assert.equal(p10.charts, 1, 'the chart of the previous answer is gone');
-  assert.ok(p10.size[0] > 100 && p10.size[1] > 100, `the canvas is drawn (${p10.size})`);
+  assert.ok(p10.size[0] > 100 && p10.size[1] > 100 && p10.inked > 1000, `the canvas is drawn (${p10.size}, ${p10.inked} pixels)`);
   assert.ok(await page.isVisible('#rp-chart canvas'));
   await audit(page, 'P10 with its chart');
 
@@ -106,6 +108,7 @@ test('P10 (含所屬機關) and P8: a chart beside the table whose text alternat
   assert.ok(p8.rows.length > 0, 'P8 lists requirements');
   assert.deepEqual(p8.chart.map(([l, v]) => [l, v]), p8.rows, 'the chart plots each requirement\'s 完成率 as the table writes it');
   assert.match(p8.label, /完成率/);
+  assert.ok(p8.inked > 1000, `the P8 chart is drawn (${p8.inked} pixels)`);
   await audit(page, 'P8 with its chart');
 
   // Printed: the chart is there, redrawn to the page's width.

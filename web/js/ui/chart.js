@@ -94,8 +94,10 @@ export async function drawChart(box, c, id) {
   }
   fig.append(cap, wrap, list);
   box.append(fig);
-  const horizontal = c.labels.length > 8; // long lists of agencies read better down the page
-  if (horizontal) wrap.style.height = `${Math.max(300, 26 * c.labels.length + 60)}px`; // a bar per row at a readable size
+  // Many rows (agencies) or long names (requirements) read better as bars
+  // down the page, a bar per row at a readable height.
+  const horizontal = c.labels.length > 8 || c.labels.some((l) => l.length > 8);
+  if (horizontal) wrap.style.height = `${Math.max(160, 28 * c.labels.length + 60)}px`;
   const valueAxis = { beginAtZero: true, stacked: c.stacked, max: c.max };
   const labelAxis = { stacked: c.stacked, ticks: { autoSkip: false } };
   const chart = new Chart(canvas, {

@@ -1,7 +1,7 @@
 // The chart beside a statistics table (issue 17, "Charts"; web/js/ui/chart.js).
 // In node: what each report plots (the columns STATISTICS.md names), a missing
 // value as no bar (null), no chart for other reports or unknown columns. In Chromium:
-// P10 含所屬機關 and P8 draw a canvas role=img whose text alternative lists
+// P10 含所屬機關, P8 and R3 draw a canvas role=img whose text alternative lists
 // exactly the numbers of the table, with no script error, CSP violation or
 // console error, and the page passes the accessibility audit.
 import { test, before, after } from 'node:test';
@@ -80,7 +80,7 @@ const shown = (page, labelCols, key) => page.evaluate(([labelCols, key]) => {
   };
 }, [labelCols, key]);
 
-test('P10 (含所屬機關) and P8: a chart beside the table whose text alternative lists the table\'s numbers', async () => {
+test('P10 (含所屬機關), P8 and R3 (men, women): a chart beside the table whose text alternative lists the table\'s numbers; the chart of a screen left is destroyed', async () => {
   const page = await newPage(chrome.browser, errors);
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await signIn(page, stack.url, 'moi.admin');
@@ -110,6 +110,16 @@ test('P10 (含所屬機關) and P8: a chart beside the table whose text alternat
   assert.match(p8.label, /完成率/);
   assert.ok(p8.inked > 1000, `the P8 chart is drawn (${p8.inked} pixels)`);
   await audit(page, 'P8 with its chart');
+
+  // R3: men and women of each level and category, two series of one chart.
+  await page.click('#menu a[href="#/R3"]');
+  await page.waitForSelector('.report[data-report="R3"] #rp-list table');
+  await waitChart(page);
+  const [men, women] = [await shown(page, ['level', 'category'], 'men'), await shown(page, ['level', 'category'], 'women')];
+  assert.ok(men.rows.length > 0, 'R3 lists levels and categories');
+  assert.deepEqual(men.chart.map(([l, v]) => [l, v]), men.rows, 'the chart plots 男性 as the table writes it');
+  assert.deepEqual(women.chart.map(([l, v]) => [l, v]), women.rows, 'the chart plots 女性 as the table writes it');
+  assert.equal(await page.evaluate(() => Object.keys(window.Chart.instances).length), 1, 'the charts of the screens left are destroyed');
 
   // Printed: the chart is there, redrawn to the page's width.
   await page.emulateMedia({ media: 'print' });

@@ -69,6 +69,8 @@ export async function drawChart(box, c, id) {
     return { destroy() {} };
   }
   const Chart = await loadChart();
+  // A chart whose screen was replaced (another menu entry) is freed here.
+  for (const old of Object.values(Chart.instances)) if (!old.canvas.isConnected) old.destroy();
   box.replaceChildren(); // after the wait: of two draws in a row the later one stays
   box.hidden = false;
   const fig = document.createElement('figure');

@@ -13,6 +13,7 @@ import { state, fail } from './shell.js';
 import { searchTable } from './ui/searchtable.js';
 import { exportJobs } from './ui/jobs.js';
 import { fields, cellValue, cellDrill, cellText, numeric, parseDrill, companions } from './ui/reportdef.js';
+import { chartFor, drawChart } from './ui/chart.js';
 
 // reportFeatures are the features that have a report of their own (not a
 // drill-down) among the definitions.
@@ -98,13 +99,27 @@ export async function reportView(el, defs, feature, rest = []) {
     // A report whose required conditions have no default waits for 查詢.
     manual: def.params.some((p) => p.required && !p.default),
     drill,
+    chart: true,
   });
 }
 
 // reportTable is one report's (or drill-down's) search table: rows of
-// GET /api/reports/<report>, its columns, 合計, 統計時間 and conditions.
+// GET /api/reports/<report>, its columns, 合計, 統計時間 and conditions;
+// with t.chart, the chart of the rows shown (ui/chart.js) above the table,
+// redrawn (the previous one destroyed) with each answer.
 async function reportTable(box, t) {
   const page = { total: null, conditions: [], computedAt: '', rows: 0, more: false, searched: false, answers: 0 };
+  const plot = { rows: [], columns: t.columns, seq: 0, handle: { destroy() {} } };
+  const redraw = async () => {
+    const seq = ++plot.seq;
+    const chartBox = box.querySelector(`#${t.id}-chart`);
+    if (!chartBox) return;
+    const h = await drawChart(chartBox, chartFor({ id: t.report, columns: plot.columns }, plot.rows), `${t.id}-chart`);
+    if (seq !== plot.seq) { h.destroy(); return; }
+    plot.handle.destroy();
+    plot.handle = h;
+    chartBox.dataset.answers = String(page.answers);
+  };
   const def = {
     id: t.id, label: `查詢${t.name}`, params: t.params, errors: t.errors, manual: t.manual, actions: t.actions,
     columns: columnsOf(t.columns, t.drill),
@@ -121,7 +136,13 @@ async function reportTable(box, t) {
       page.more = !!p.next;
       page.searched = true;
       page.answers++;
+      if (t.chart) {
+        if (p.columns && p.columns.length) plot.columns = p.columns;
+        plot.rows = (more ? plot.rows : []).concat(p.rows || []);
+        queueMicrotask(() => redraw().catch(fail)); // after the table is drawn
+      }
     },
+    above: t.chart ? html`<div id=${t.id + '-chart'} class="chart-box" hidden></div>` : undefined,
     info: () => html`<div class="report-info" data-answers=${page.answers}>
       ${page.conditions.length ? html`<p class="conditions" data-conditions><span class="muted">查詢條件：</span>${page.conditions.map((c, i) =>
         html`${i ? '；' : ''}<span>${c.label}：${c.value}</span>`)}</p>` : nothing}

@@ -19,7 +19,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
-	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -512,20 +511,7 @@ func TestStaffCourses(t *testing.T) {
 // category table's parent links.
 func TestCategoryHours(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 200, Classes: 40})
-	tbl, err := codes.Default(codes.Categories)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parent := map[string]string{}
-	for _, e := range tbl.Entries {
-		parent[e.Code] = e.Parent
-	}
-	top := func(c string) string {
-		for parent[c] != "" {
-			c = parent[c]
-		}
-		return c
-	}
+	top := reporttest.TopCategory(t)
 	y := env.Year()
 	byPerson := map[string]map[string]int{}
 	people := map[string]staff.Person{}

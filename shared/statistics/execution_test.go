@@ -19,20 +19,8 @@ import (
 // classes, enrollments and records counted in the test.
 func TestCourseExecution(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 60})
-	tbl, err := codes.Default(codes.Categories)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parent := map[string]string{}
-	for _, e := range tbl.Entries {
-		parent[e.Code] = e.Parent
-	}
-	top := func(c string) string {
-		for parent[c] != "" {
-			c = parent[c]
-		}
-		return c
-	}
+	top := reporttest.TopCategory(t)
+	tbl, _ := codes.Default(codes.Categories)
 	scope := reporttest.Subtree(env.Data.Agencies, demo.MOI)
 	kinds := map[string]agency.Kind{}
 	for _, a := range env.Data.Agencies {

@@ -239,3 +239,38 @@ test('every report of the menu opens on the report screen; P18 shows its 開課�
   await page.waitForSelector(`#j-list tr[data-job="${job}"][data-status="done"]`);
   assert.equal((await page.textContent(`#j-list tr[data-job="${job}"] [data-password]`)).trim(), own);
 });
+
+test('a statistics account (S1): P10 of its subtree, a count opens that many people, whose list it exports and opens with 7-Zip and LibreOffice', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await page.goto(stack.url + '/#/signin');
+  await page.fill('#stats-user', 'stats.moi');
+  await page.fill('#stats-pass', 'Demo-Stats-2026!');
+  await page.click('#stats-form button[type=submit]');
+  await page.waitForSelector('#menu a[href="#/P10"]');
+  await page.click('#menu a[href="#/P10"]');
+  await page.waitForSelector('#rp-list table, #rp-list .muted');
+  await page.selectOption('#rp-scope', 'subtree');
+  await search(page, 'rp', '含所屬機關');
+  const cells = page.locator('#rp-list tbody button[data-drill]');
+  const counts = await cells.allTextContents();
+  const pick = counts.map((t, i) => [num(t), i]).filter(([n]) => n > 0).sort((a, b) => a[0] - b[0])[0];
+  assert.ok(pick, `a non-zero count to open: ${counts}`);
+  assert.equal(await drillInto(page, cells.nth(pick[1])), pick[0], 'the list has as many people as the count');
+  await page.selectOption('#rd1-format', 'xlsx');
+  await page.click('#rd1-search button[data-export=""]');
+  await page.waitForSelector('#flash.ok');
+  await page.waitForFunction(() => document.querySelectorAll('#rd1-jobs tr[data-job][data-status="done"]').length >= 1, null, { timeout: 180_000 });
+  const row = page.locator('#rd1-jobs tr[data-job][data-status="done"]').first();
+  const password = (await row.locator('[data-password]').textContent()).trim();
+  const [download] = await Promise.all([page.waitForEvent('download'), row.locator('[data-download]').click()]);
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-stats-'));
+  const zip = join(dir, download.suggestedFilename());
+  await download.saveAs(zip);
+  execFileSync('7z', ['x', '-y', '-p' + password, '-o' + join(dir, 'out'), zip], { stdio: 'pipe' });
+  const files = readdirSync(join(dir, 'out'));
+  assert.equal(files.length, 1, `one sheet in the ZIP: ${files}`);
+  execFileSync('soffice', ['-env:UserInstallation=file://' + join(dir, 'profile'), '--headless', '--convert-to',
+    'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false', '--outdir', join(dir, 'csv'), join(dir, 'out', files[0])], { stdio: 'pipe' });
+  const csv = readFileSync(join(dir, 'csv', readdirSync(join(dir, 'csv'))[0]), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  assert.equal(csv.length - 1, pick[0], 'the file lists as many people as the count');
+});

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
 )
 
 // Row is one row as the API sends it: column key → raw JSON cell.
@@ -102,4 +103,24 @@ func Subtree(as []agency.Agency, code string) map[string]bool {
 		}
 	}
 	return in
+}
+
+// TopCategory answers the top-level ancestor of a category code, walking the
+// parent links of the repository's category table (not codes.Table.Top).
+func TopCategory(t testing.TB) func(string) string {
+	t.Helper()
+	tbl, err := codes.Default(codes.Categories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := map[string]string{}
+	for _, e := range tbl.Entries {
+		parent[e.Code] = e.Parent
+	}
+	return func(c string) string {
+		for parent[c] != "" {
+			c = parent[c]
+		}
+		return c
+	}
 }

@@ -45,6 +45,8 @@ type route struct {
 // when an entry here is served by no router.
 var routes = map[string]route{
 	"GET /api/reports":                                   {"/api/reports", nil, signedIn},
+	"GET /api/business-categories":                       {"/api/business-categories", nil, "P14"},
+	"PUT /api/business-categories":                       {"/api/business-categories", map[string]any{"categories": []string{"nope"}}, "P14"},
 	"GET /api/gender-survey":                             {"/api/gender-survey", nil, "P17"},
 	"PUT /api/gender-survey":                             {"/api/gender-survey", map[string]any{"agency": "nope"}, "P17"},
 	"GET /api/gender-survey/agencies":                    {"/api/gender-survey/agencies", nil, "P17"},

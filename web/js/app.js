@@ -20,6 +20,7 @@ import { gradesView } from './grades.js';
 import { nominationsView, nominationJobsView } from './nominations.js';
 import { reportView, reportFeatures, jobsView } from './reports.js';
 import { genderSurveyView } from './gendersurvey.js';
+import { businessView } from './business.js';
 
 const onlineLater = (what) => html`<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
 
@@ -29,6 +30,7 @@ const onlineLater = (what) => html`<div class="card"><p>${what}的線上逐筆�
 const screens = {
   L8: [['L8', '', membersView]],
   P17: [['P17', '', genderSurveyView]],
+  P14: [['P14', '', businessView]],
   L5: [['L5', '', rosterView]],
   L2: [['L2', '', coursesView]],
   L3: [['L3', '', lecturersView]],

@@ -24,6 +24,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/limits"
 	"github.com/ecpa-lifelong/backoffice/shared/openapi"
+	"github.com/ecpa-lifelong/backoffice/shared/relevance"
 )
 
 var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite the request bodies of shared/openapi/openapi.json from the input types")
@@ -66,6 +67,7 @@ var bodies = map[string]body{
 	"POST /api/enrollments/{code}/{session}/decisions":  {enrollment.DecisionsInput{}, `{"decisions":[{"personId":"p0000001","decision":"reject","reason":"名額已滿"}]}`},
 	"PUT /api/class-hours/{code}/{session}":             {enrollment.GradesInput{}, `{"grades":[{"personId":"p0000001","hours":1,"passed":true}]}`},
 	"POST /api/class-hours/{code}/{session}/delete":     {enrollment.DeleteGradesInput{}, `{"personIds":["p0000001"]}`},
+	"PUT /api/business-categories":                      {relevance.Input{}, `{"categories":["111","132"],"updated":"0001-01-01T00:00:00Z"}`},
 	"PUT /api/gender-survey":                            {gendersurvey.Input{}, `{"agency":"301000000A","year":2026,"values":{"menStaff":10,"womenStaff":12,"menTrained":3,"womenTrained":5,"menHours":6,"womenHours":11},"note":"","updated":"0001-01-01T00:00:00Z"}`},
 }
 

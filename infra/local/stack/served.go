@@ -15,6 +15,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/reportfn"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
+	"github.com/ecpa-lifelong/backoffice/shared/relevance"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 )
 
@@ -28,7 +29,7 @@ var Routers = map[string]func(httpapi.Router){
 	"ImportsFunction":    (&imports.Server{}).Routes,
 	"EnrollmentFunction": (&enrollment.Server{}).Routes,
 	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
-	"ReportsFunction":    reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}),
+	"ReportsFunction":    reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}, &relevance.Server{}),
 }
 
 type recorder struct{ patterns []string }

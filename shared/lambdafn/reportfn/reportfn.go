@@ -18,6 +18,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/personnel"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/relevance"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -60,14 +61,18 @@ func Reports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandl
 	}
 	g, _ := lambdafn.Guard(c)
 	reports := &report.Server{Reports: Definitions(c), Agencies: agency.Repo{Table: c.Tables.Directory}, Guard: g, Now: c.Now}
-	return lambdafn.API(httpapi.Serve(Routes(reports, &gendersurvey.Server{Service: survey(c), Guard: g}))), nil
+	relevant := &relevance.Server{Guard: g, Service: &relevance.Service{Table: c.Tables.Directory,
+		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}}
+	return lambdafn.API(httpapi.Serve(Routes(reports, &gendersurvey.Server{Service: survey(c), Guard: g}, relevant))), nil
 }
 
-// Routes are the reports function's routes: the reports and P17's forms.
-func Routes(reports *report.Server, survey *gendersurvey.Server) func(httpapi.Router) {
+// Routes are the reports function's routes: the reports, P17's forms and
+// P14's business-related categories.
+func Routes(reports *report.Server, survey *gendersurvey.Server, relevant *relevance.Server) func(httpapi.Router) {
 	return func(r httpapi.Router) {
 		reports.Routes(r)
 		survey.Routes(r)
+		relevant.Routes(r)
 	}
 }
 

@@ -49,7 +49,7 @@ func (s Reports) p5() report.Definition {
 			if err != nil {
 				return report.Page{}, err
 			}
-			names := agencyNames(q.Agencies)
+			names := q.AgencyNames()
 			rows := make([]report.Row, len(ppl))
 			for i, p := range ppl {
 				h := hours[p.ID]
@@ -169,7 +169,7 @@ func (s Reports) p5Details() report.Definition {
 			if err != nil {
 				return report.Page{}, err
 			}
-			names := agencyNames(q.Agencies)
+			names := q.AgencyNames()
 			var rows []report.Row
 			for i, p := range ppl {
 				for _, r := range recs[i] {
@@ -203,8 +203,9 @@ func (s Reports) recordsOf(ctx context.Context, ppl []staff.Person, y int) ([][]
 // top-level course category (a record counts under its category's top-level
 // ancestor), from the learning summaries.
 func (s Reports) p7() report.Definition {
+	tops := topCategories() // parsed once per definition, not per row
 	cols := append([]report.Column{}, personColumns...)
-	for _, c := range topCategories() {
+	for _, c := range tops {
 		cols = append(cols, report.Column{Key: "cat" + c.Code, Name: c.Name, Type: report.NumberColumn})
 	}
 	cols = append(cols, report.Column{Key: "totalHours", Name: "總時數", Type: report.NumberColumn})
@@ -220,7 +221,7 @@ func (s Reports) p7() report.Definition {
 			if err != nil {
 				return report.Page{}, err
 			}
-			names := agencyNames(q.Agencies)
+			names := q.AgencyNames()
 			rows := make([]report.Row, len(ppl))
 			for i, p := range ppl {
 				r := personRow(q, names, p)
@@ -229,7 +230,7 @@ func (s Reports) p7() report.Definition {
 				for code, n := range h.Categories {
 					byTop[cats.Top(code)] += n
 				}
-				for _, c := range topCategories() {
+				for _, c := range tops {
 					r["cat"+c.Code] = byTop[c.Code]
 				}
 				r["totalHours"] = h.Total
@@ -267,7 +268,8 @@ func (s Reports) p7Units() report.Definition {
 		{Key: "unit", Name: "單位", Type: report.TextColumn},
 		{Key: "staff", Name: "人數", Type: report.NumberColumn},
 	}
-	for _, c := range topCategories() {
+	tops := topCategories() // parsed once per definition, not per row
+	for _, c := range tops {
 		cols = append(cols, report.Column{Key: "cat" + c.Code, Name: c.Name, Type: report.NumberColumn})
 	}
 	cols = append(cols, report.Column{Key: "totalHours", Name: "總時數", Type: report.NumberColumn},
@@ -318,14 +320,14 @@ func (s Reports) p7Units() report.Definition {
 				}
 				all.Cursor = next
 			}
-			names := agencyNames(q.Agencies)
+			names := q.AgencyNames()
 			total := report.Row{"agency": "合計"}
 			sumStaff, sumHours, sumTop := 0, 0, map[string]int{}
 			var rows []report.Row
 			for _, u := range order {
 				r := report.Row{"agency": names[u.agency], "unit": u.name, "staff": u.staff, "totalHours": u.total,
 					"averageHours": report.Average(u.total, u.staff)}
-				for _, c := range topCategories() {
+				for _, c := range tops {
 					r["cat"+c.Code] = u.byTop[c.Code]
 					sumTop[c.Code] += u.byTop[c.Code]
 				}
@@ -334,7 +336,7 @@ func (s Reports) p7Units() report.Definition {
 				rows = append(rows, r)
 			}
 			total["staff"], total["totalHours"], total["averageHours"] = sumStaff, sumHours, report.Average(sumHours, sumStaff)
-			for _, c := range topCategories() {
+			for _, c := range tops {
 				total["cat"+c.Code] = sumTop[c.Code]
 			}
 			return report.Page{Rows: rows, Total: total}, nil

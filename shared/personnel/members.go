@@ -43,7 +43,7 @@ func (s Reports) memberList(id, feature, name string, drill bool) report.Definit
 			if err != nil {
 				return report.Page{}, err
 			}
-			names := agencyNames(q.Agencies)
+			names := q.AgencyNames()
 			rows := make([]report.Row, len(ppl))
 			for i, p := range ppl {
 				member := "否"

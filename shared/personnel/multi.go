@@ -89,7 +89,7 @@ func (s Reports) r4() report.Definition {
 			if err != nil {
 				return report.Page{}, err
 			}
-			names := agencyNames(q.Agencies)
+			names := q.AgencyNames()
 			var rows []report.Row
 			for i, p := range ppl {
 				recs := matched[i]

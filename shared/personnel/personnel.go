@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -110,14 +109,6 @@ func (s Reports) peoplePage(ctx context.Context, q report.Query, f staff.Filter)
 		}
 	}
 	return out, "", nil
-}
-
-func agencyNames(as []agency.Agency) map[string]string {
-	m := make(map[string]string, len(as))
-	for _, a := range as {
-		m[a.Code] = a.Name
-	}
-	return m
 }
 
 func ids(ppl []staff.Person) []string {

@@ -117,7 +117,7 @@ func (s Reports) recordRows(ctx context.Context, q report.Query, f records.Agenc
 	if err != nil {
 		return report.Page{}, err
 	}
-	names := agencyNames(q.Agencies)
+	names := q.AgencyNames()
 	var rows []report.Row
 	for k := first; k < len(q.Agencies); k++ {
 		after := ""

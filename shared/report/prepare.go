@@ -60,13 +60,7 @@ func check(d Definition, c auth.Caller, raw map[string]string, now time.Time) (m
 	for _, p := range d.AllParams() {
 		v := raw[p.Key]
 		if v == "" {
-			v = p.Default
-			switch {
-			case p.Kind == Year && v == "":
-				v = strconv.Itoa(roc.Year(now))
-			case p.Kind == Agency && v == "":
-				v = c.Active.Code
-			}
+			v = defaultOf(p, c, now)
 		}
 		if v == "" {
 			if p.Required {
@@ -90,6 +84,20 @@ func check(d Definition, c auth.Caller, raw map[string]string, now time.Time) (m
 		}
 	}
 	return params, conds, nil
+}
+
+// defaultOf is a parameter's default for the caller now: its declared one,
+// else this Taipei year for a year and the active agency for an agency.
+func defaultOf(p Param, c auth.Caller, now time.Time) string {
+	switch {
+	case p.Default != "":
+		return p.Default
+	case p.Kind == Year:
+		return strconv.Itoa(roc.Year(now))
+	case p.Kind == Agency:
+		return c.Active.Code
+	}
+	return ""
 }
 
 // checkValue validates one value and answers how the conditions show it.

@@ -99,6 +99,15 @@ type Query struct {
 	Export bool
 }
 
+// AgencyNames maps the code of each agency in scope to its name.
+func (q Query) AgencyNames() map[string]string {
+	m := make(map[string]string, len(q.Agencies))
+	for _, a := range q.Agencies {
+		m[a.Code] = a.Name
+	}
+	return m
+}
+
 // Definition is one report.
 type Definition struct {
 	ID      string // "P5", "P5-courses": also the export kind

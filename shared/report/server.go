@@ -12,7 +12,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
-	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
 // Page sizes: the screen's default, and the most one request may ask for.
@@ -69,12 +68,7 @@ func (s *Server) handleList() httpapi.HandlerFunc {
 			ps := d.AllParams()
 			shown := make([]Param, len(ps))
 			for i, p := range ps {
-				if p.Kind == Year && p.Default == "" {
-					p.Default = strconv.Itoa(roc.Year(now))
-				}
-				if p.Kind == Agency && p.Default == "" {
-					p.Default = c.Active.Code
-				}
+				p.Default = defaultOf(p, c, now)
 				shown[i] = p
 			}
 			items = append(items, Info{ID: d.ID, Feature: d.Feature, Name: d.Name, Group: d.Group, Drill: d.Drill,

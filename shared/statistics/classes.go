@@ -217,7 +217,7 @@ func (s Reports) r1Classes() report.Definition {
 				from = n
 			}
 			to := min(from+q.Limit, len(list))
-			nm := names(q.Agencies)
+			nm := q.AgencyNames()
 			var rows []report.Row
 			for _, c := range list[from:to] {
 				cat := c.Category

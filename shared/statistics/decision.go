@@ -136,7 +136,7 @@ func (s Reports) r3People() report.Definition {
 					}
 				}
 			}
-			nm := names(q.Agencies)
+			nm := q.AgencyNames()
 			return page(q, ppl, func(m member) report.Row {
 				r := personRow(q, nm, m)
 				r["gender"] = map[int]string{1: "男", 2: "女"}[m.Gender]

@@ -133,7 +133,7 @@ func (s Reports) r2Rows(ctx context.Context, q report.Query) (report.Page, error
 			}
 		}
 	}
-	agencyName := names(q.Agencies)
+	agencyName := q.AgencyNames()
 	row := func(name string, e execution) report.Row {
 		return report.Row{"group": name, "classes": e.classes, "enrolled": e.enrolled, "approved": e.approved,
 			"completed": e.completed, "hours": e.hours}

@@ -124,7 +124,7 @@ func (s Reports) p8People() report.Definition {
 					ppl = append(ppl, m)
 				}
 			}
-			nm := names(q.Agencies)
+			nm := q.AgencyNames()
 			return page(q, ppl, func(m member) report.Row {
 				r := personRow(q, nm, m)
 				r["hours"], r["minimum"] = hoursIn(d.cats, m, req.Categories), req.Minimum
@@ -247,7 +247,7 @@ func (s Reports) p9People() report.Definition {
 					hours[m.ID] = h
 				}
 			}
-			nm := names(q.Agencies)
+			nm := q.AgencyNames()
 			return page(q, ppl, func(m member) report.Row {
 				r := personRow(q, nm, m)
 				r["hours"] = hours[m.ID]
@@ -380,7 +380,7 @@ func (s Reports) performancePeople(id, name string, keep func(agency.Agency) boo
 				}
 				ppl = append(ppl, m)
 			}
-			nm := names(q.Agencies)
+			nm := q.AgencyNames()
 			return page(q, ppl, func(m member) report.Row {
 				r := personRow(q, nm, m)
 				r["totalHours"], r["digitalHours"], r["physicalHours"] = m.Total, m.Digital, m.Physical

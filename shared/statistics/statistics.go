@@ -273,12 +273,4 @@ var personColumns = []report.Column{
 	{Key: "personnelCategory", Name: "人員類別", Type: report.TextColumn},
 }
 
-func names(as []agency.Agency) map[string]string {
-	m := make(map[string]string, len(as))
-	for _, a := range as {
-		m[a.Code] = a.Name
-	}
-	return m
-}
-
 var yearParam = report.Param{Key: "year", Label: "年度", Kind: report.Year, Required: true}

@@ -115,10 +115,7 @@ func (s Reports) p18() report.Definition {
 			if err != nil {
 				return report.Page{}, err
 			}
-			names := map[string]string{}
-			for _, a := range q.Agencies {
-				names[a.Code] = a.Name
-			}
+			names := q.AgencyNames()
 			var rows []report.Row
 			next, err := s.pages(ctx, q, func() int { return q.Limit - len(rows) }, func(cs []catalog.Class) bool {
 				for _, c := range cs {

@@ -267,20 +267,7 @@ func benchAPI(ctx context.Context, out io.Writer, st *stack.Stack, t store.Table
 		return err
 	}
 	client := &http.Client{}
-	call := func() error {
-		req, _ := http.NewRequestWithContext(ctx, "GET", st.URL+"/api/me", nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return fmt.Errorf("GET /api/me: %d", resp.StatusCode)
-		}
-		return nil
-	}
+	call := func() error { return getOK(ctx, client, st.URL, "/api/me", tok) }
 	svc := &account.Service{Repo: account.Repo{DB: t.DB, Table: t.Directory}, Agencies: agency.Repo{Table: t.Directory}}
 	direct := func() error {
 		_, err := svc.LoadCaller(ctx, auth.Principal{Subject: "moi.hr", Kind: auth.KindOfficer, SessionID: "bench", Expires: time.Now().Add(time.Hour)})
@@ -323,4 +310,21 @@ func latencies(n, warm int, f func() error) ([]time.Duration, error) {
 
 func ms(sorted []time.Duration, pct int) float64 {
 	return float64(sorted[(len(sorted)-1)*pct/100].Microseconds()) / 1000
+}
+
+// getOK is one GET through the local gateway as tok's holder; anything but
+// 200 is an error. The body is read whole and dropped.
+func getOK(ctx context.Context, client *http.Client, base, path, tok string) error {
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
+	}
+	return nil
 }

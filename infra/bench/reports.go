@@ -36,20 +36,7 @@ func benchReports(ctx context.Context, out io.Writer, st *stack.Stack, t store.T
 	year := roc.Year(st.Now())
 	path := "/api/reports/P5?scope=subtree&year=" + strconv.Itoa(year)
 	client := &http.Client{}
-	call := func() error {
-		req, _ := http.NewRequestWithContext(ctx, "GET", st.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
-		}
-		return nil
-	}
+	call := func() error { return getOK(ctx, client, st.URL, path, tok) }
 	ag := agency.Repo{Table: t.Directory}
 	moi, err := ag.Get(ctx, demo.MOI)
 	if err != nil {

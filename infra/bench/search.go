@@ -103,20 +103,7 @@ func benchSearch(ctx context.Context, out io.Writer, st *stack.Stack, t store.Ta
 		return err
 	}
 	client := &http.Client{}
-	get := func(path, tok string) error {
-		req, _ := http.NewRequestWithContext(ctx, "GET", st.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
-		}
-		return nil
-	}
+	get := func(path, tok string) error { return getOK(ctx, client, st.URL, path, tok) }
 	k := 0
 	lectAPI, err := latencies(n, 50, func() error {
 		k++

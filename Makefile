@@ -30,7 +30,7 @@ dir_ReportsFunction := reports
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CACHE)/bin/aws-lambda-rie
 
-.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-web deploy-codes help
+.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-edge deploy-web deploy-codes help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -87,8 +87,8 @@ lint-go: ## the Go checks alone (CI runs them even where cfn-lint is missing)
 	@cp go.mod /tmp/go.mod.lint && cp go.sum /tmp/go.sum.lint && $(GO) mod tidy && \
 	  { git diff --quiet -- go.mod go.sum || { echo "go mod tidy changed go.mod/go.sum"; git diff -- go.mod go.sum; exit 1; }; }
 
-lint-template: ## cfn-lint on template.yaml
-	cfn-lint template.yaml
+lint-template: ## cfn-lint on template.yaml and infra/edge.yaml
+	cfn-lint template.yaml infra/edge.yaml
 
 mutate: ## remove and negate each DynamoDB condition in turn; every mutant must fail its package's tests (about 20 minutes)
 	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/mutate
@@ -110,6 +110,12 @@ deploy: ## sam build + sam deploy of STAGE (staging or prod); pass the required 
 	@test -n "$(STACK)" || { echo "STAGE must be staging or prod"; exit 1; }
 	sam build --config-env $(STAGE)
 	sam deploy --config-env $(STAGE)
+
+deploy-edge: ## the us-east-1 stack of STAGE's WAF web ACL and certificate (DOMAIN=..., ZONE=... optional); its outputs are deploy's WebAclArn and CertificateArn
+	@test -n "$(STACK)" || { echo "STAGE must be staging or prod"; exit 1; }
+	aws cloudformation deploy --region us-east-1 --template-file infra/edge.yaml --stack-name $(STACK)-edge \
+	  --parameter-overrides Stage=$(STAGE) DomainName=$(DOMAIN) HostedZoneId=$(ZONE) --tags Project=lifelong-backoffice Stage=$(STAGE)
+	aws cloudformation describe-stacks --region us-east-1 --stack-name $(STACK)-edge --query "Stacks[0].Outputs" --output table
 
 deploy-web: ## upload web/ to the site bucket of STAGE's stack, then invalidate CloudFront
 	bucket=$(call output,SiteBucketName) && dist=$(call output,SiteDistributionId) && \

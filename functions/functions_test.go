@@ -27,6 +27,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/infra/ddblocal"
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/registry"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 )
@@ -145,7 +146,8 @@ func TestBootstrapsUnderTheRuntimeInterfaceEmulator(t *testing.T) {
 	}
 	env.WaitNotifications()
 
-	base := []string{"AWS_REGION=ap-northeast-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "PATH=" + os.Getenv("PATH")}
+	base := []string{"AWS_REGION=ap-northeast-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "PATH=" + os.Getenv("PATH"),
+		settings.OriginVerify + "=" + originSecret}
 
 	ids := make([]string, 0, len(registry.Functions))
 	for id := range registry.Functions {
@@ -239,8 +241,25 @@ func fill(t *testing.T, env *stacktest.Env, path string, files *blob.Store) []by
 	s := regexp.MustCompile(`\{\{TOKEN:([a-z.]+)\}\}`).ReplaceAllStringFunc(string(raw), func(m string) string {
 		return env.Token(t, m[8:len(m)-2])
 	})
+	// An API request arrives through CloudFront, which adds the origin
+	// secret; a fixture named direct-* is one that went around it.
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(s), &ev); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if h, ok := ev["headers"].(map[string]any); ok && ev["requestContext"] != nil && !strings.HasPrefix(filepath.Base(path), "direct-") {
+		h[strings.ToLower(httpapi.OriginHeader)] = originSecret
+		out, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
 	return []byte(s)
 }
+
+// originSecret is the bootstraps' ORIGIN_VERIFY here, as CloudFront's in AWS.
+const originSecret = "rie-origin-secret-0123456789"
 
 func invoke(addr string, payload []byte) ([]byte, error) {
 	url := "http://" + addr + "/2015-03-31/functions/function/invocations"

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
@@ -31,5 +33,27 @@ func Proxy(h http.Handler) func(context.Context, events.APIGatewayV2HTTPRequest)
 			return w.GetProxyResponse()
 		}
 		return adapter.ProxyWithContext(ctx, ev)
+	}
+}
+
+// OriginHeader is the header CloudFront adds to every request it sends to the
+// API origin (template.yaml, OriginVerifySecret).
+const OriginHeader = "X-Origin-Verify"
+
+// RequireOrigin answers 403 to a request that does not carry secret in
+// OriginHeader: one that reached the execute-api host directly, around the
+// edge's WAF rules and throttles. The comparison takes the same time
+// whatever the header holds.
+func RequireOrigin(secret string, next func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	want := []byte(secret)
+	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		got := ev.Headers[strings.ToLower(OriginHeader)] // payload 2.0 lower-cases header names
+		if subtle.ConstantTimeCompare([]byte(got), want) == 1 {
+			return next(ctx, ev)
+		}
+		w := core.NewProxyResponseWriterV2()
+		r := (&http.Request{Method: ev.RequestContext.HTTP.Method, URL: &url.URL{Path: ev.RawPath}, Header: http.Header{}}).WithContext(ctx)
+		Error(w, r, errcode.New(errcode.Forbidden, "請經由本網站的網址存取。"))
+		return w.GetProxyResponse()
 	}
 }

@@ -54,6 +54,10 @@ func Start[H any](name string, build func(context.Context, func(string) string) 
 		os.Exit(1)
 	}
 	slog.Info("wired", "function", name, "wiring_ms", float64(time.Since(start).Microseconds())/1000)
+	if api, ok := any(handler).(APIHandler); ok && os.Getenv(settings.OriginVerify) != "" {
+		// In AWS only CloudFront knows the secret; locally it is empty (no edge).
+		handler = any(APIHandler(httpapi.RequireOrigin(os.Getenv(settings.OriginVerify), api))).(H)
+	}
 	lambda.StartWithOptions(handler, lambda.WithContext(ctx))
 }
 
@@ -345,7 +349,7 @@ func Course(ctx context.Context, getenv func(string) string) (APIHandler, error)
 		return nil, err
 	}
 	g, _ := Guard(c)
-	svc := &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog},
+	svc := &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog, DB: c.Tables.DB},
 		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
 		Now:   c.Now, NewID: func() string { return auth.RandomID(8) }}
 	return API(catalog.NewServer(&catalog.Server{Service: svc, Guard: g, ELearnURL: c.Env.Get(settings.ELearnURL, "")})), nil

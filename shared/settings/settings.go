@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/guregu/dynamo/v2"
 )
 
 // Env reads variables through getenv and remembers which required ones were empty.
@@ -69,6 +71,7 @@ const (
 	LambdaEndpoint   = "LAMBDA_ENDPOINT"   // local only: the local stack's Lambda Invoke API
 	ExportWorker     = "EXPORT_WORKER_FUNCTION"
 	LinkTTL          = "DOWNLOAD_LINK_TTL" // seconds a presigned link lives (at most 900)
+	OriginVerify     = "ORIGIN_VERIFY"     // the secret header CloudFront adds to API requests (httpapi.RequireOrigin); empty locally
 	SSOIssuer        = "SSO_ISSUER"
 	SSOAudience      = "SSO_AUDIENCE"
 	SigningKeyParam  = "SIGNING_KEY_PARAM" // SSM SecureString holding the stats-token key
@@ -87,7 +90,13 @@ const (
 // static local credentials so nothing on the machine is consulted.
 func AWS(ctx context.Context, env *Env) (aws.Config, error) {
 	region := env.Get("AWS_REGION", "ap-northeast-1")
-	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region),
+		// A transaction cancelled by another one on the same item (a class's
+		// seat count at an enrollment opening) is retried like a throttle, with
+		// jittered backoff; one still conflicting after that is a 409.
+		awsconfig.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(dynamo.RetryTxConflicts, func(o *retry.StandardOptions) { o.MaxAttempts = 5 })
+		})}
 	if env.Get(DynamoDBEndpoint, "") != "" || env.Get(S3Endpoint, "") != "" || env.Get(LambdaEndpoint, "") != "" {
 		// Local emulators accept any key; never consult the machine's profiles or IMDS.
 		opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(

@@ -184,3 +184,110 @@ func TestProductionTemplate(t *testing.T) {
 		t.Errorf("API 5xx alarm %v, failure-queue alarm %v", apiAlarm, queueAlarm)
 	}
 }
+
+// The edge, data protection and capacity guards of issue 19, on the converted
+// template.
+func TestProductionEdgeAndData(t *testing.T) {
+	c := translated(t)
+	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	key := ""
+	for id, r := range c.Resources {
+		if r.Type == "AWS::KMS::Key" && r.Properties["EnableKeyRotation"] == true && r.DeletionPolicy == "Retain" {
+			key = id
+		}
+	}
+	if key == "" {
+		t.Fatal("no retained, rotated customer-managed KMS key for the personal data")
+	}
+	backedUp := map[string]bool{}
+	longest := 0.0
+	reserved := map[string]float64{}
+	var waf, tls12, originHeader, cached, sourceAccount bool
+	for id, r := range c.Resources {
+		switch r.Type {
+		case "AWS::DynamoDB::Table":
+			if ref(dig(r.Properties, "SSESpecification", "KMSMasterKeyId")) != key {
+				t.Errorf("table %s is not encrypted with the data key", id)
+			}
+		case "AWS::S3::Bucket":
+			enc := js(dig(r.Properties, "BucketEncryption"))
+			if id != "SiteBucket" && !strings.Contains(enc, `"KMSMasterKeyID":{"Fn::GetAtt":["`+key+`","Arn"]}`) {
+				t.Errorf("bucket %s holds national IDs but is not encrypted with the data key: %s", id, enc)
+			}
+		case "AWS::Backup::BackupSelection":
+			for _, res := range dig(r.Properties, "BackupSelection", "Resources").([]any) {
+				backedUp[ref(res)] = true
+			}
+		case "AWS::Backup::BackupPlan":
+			for _, rule := range dig(r.Properties, "BackupPlan", "BackupPlanRule").([]any) {
+				d := dig(rule, "Lifecycle", "DeleteAfterDays")
+				if p := ref(d); p != "" {
+					d = c.Parameters[p]["Default"]
+				}
+				if f, ok := d.(float64); ok && f > longest {
+					longest = f
+				}
+			}
+		case "AWS::Lambda::Function":
+			if n, ok := r.Properties["ReservedConcurrentExecutions"].(float64); ok {
+				reserved[id] = n
+			}
+			if st := js(r.Properties); strings.Contains(st, "-ImportApplyFunction-*") {
+				t.Errorf("function %s invokes by a name pattern", id)
+			}
+		case "AWS::CloudFront::Distribution":
+			dc := r.Properties["DistributionConfig"]
+			waf = ref(dig(dc, "WebACLId")) == "WebAclArn"
+			tls12 = strings.Contains(js(dig(dc, "ViewerCertificate")), `"MinimumProtocolVersion":"TLSv1.2_2021"`)
+			for _, o := range dig(dc, "Origins").([]any) {
+				if dig(o, "Id") == "api" {
+					originHeader = strings.Contains(js(o), `"HeaderName":"X-Origin-Verify"`)
+				}
+			}
+			for _, b := range dig(dc, "CacheBehaviors").([]any) {
+				if dig(b, "PathPattern") == "/api/front/classes" {
+					cp := c.Resources[ref(dig(b, "CachePolicyId"))]
+					ttl, _ := dig(cp.Properties, "CachePolicyConfig", "DefaultTTL").(float64)
+					cached = ttl > 0 && ttl <= 300
+				}
+			}
+		case "AWS::IAM::Role":
+			doc := js(r.Properties["AssumeRolePolicyDocument"])
+			if strings.Contains(doc, "scheduler.amazonaws.com") {
+				sourceAccount = strings.Contains(doc, "aws:SourceAccount")
+			}
+		}
+	}
+	for _, tbl := range []string{"DirectoryTable", "CatalogTable", "RecordsTable"} {
+		if !backedUp[tbl] {
+			t.Errorf("table %s is in no backup plan", tbl)
+		}
+	}
+	if longest < 3650 {
+		t.Errorf("longest backup kept %v days, want 10 years", longest)
+	}
+	for _, fn := range []string{"ImportApplyFunction", "ExportWorkerFunction"} {
+		if n := reserved[fn]; n < 1 || n > 10 {
+			t.Errorf("function %s: reserved concurrency %v, want a small cap", fn, n)
+		}
+	}
+	if !waf || !tls12 || !originHeader || !cached || !sourceAccount {
+		t.Errorf("WAF %v, TLS 1.2 (2021) %v, origin secret header %v, class list cached %v, scheduler trust by account %v",
+			waf, tls12, originHeader, cached, sourceAccount)
+	}
+	var stage map[string]any
+	for _, r := range c.Resources {
+		if r.Type == "AWS::ApiGatewayV2::Stage" {
+			stage = r.Properties
+		}
+	}
+	for _, route := range []string{"POST /api/auth/stats/login", "GET /api/front/classes", "ANY /api/front/enrollments/{proxy+}"} {
+		if dig(stage, "RouteSettings", route, "ThrottlingRateLimit") == nil {
+			t.Errorf("route %s has no throttle of its own", route)
+		}
+	}
+	rules := js(dig(c.Resources["UploadsBucket"].Properties, "LifecycleConfiguration"))
+	if !strings.Contains(rules, `"Prefix":"imports/"`) || !strings.Contains(rules, `"ExpirationInDays":{"Ref":"UploadRetentionDays"}`) {
+		t.Errorf("uploaded files are never deleted: %s", rules)
+	}
+}

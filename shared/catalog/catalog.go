@@ -142,10 +142,14 @@ type Class struct {
 	City          string        `dynamo:"city,omitempty" json:"city,omitempty"`
 	Year          int           `dynamo:"year" json:"year"`
 	Status        string        `dynamo:"status,omitempty" json:"status"`
-	Enrolled      int           `dynamo:"enrolled,omitempty" json:"enrolled"` // enrollments taken (X5)
-	Created       time.Time     `dynamo:"created,omitempty" json:"created"`
-	Updated       time.Time     `dynamo:"updated,omitempty" json:"updated"`
-	ImportJob     string        `dynamo:"importJob,omitempty" json:"-"` // the bulk upload that created it
+	// Enrollments holding a seat (X5). Not an attribute of the class item: it
+	// lives on the class's seat item (SeatsKeyed), which no index projects,
+	// so an enrollment does not rewrite the class into its three indexes;
+	// Repo's reads fill it in.
+	Enrolled  int       `dynamo:"-" json:"enrolled"`
+	Created   time.Time `dynamo:"created,omitempty" json:"created"`
+	Updated   time.Time `dynamo:"updated,omitempty" json:"updated"`
+	ImportJob string    `dynamo:"importJob,omitempty" json:"-"` // the bulk upload that created it
 }
 
 // Key names the class: course code + session.

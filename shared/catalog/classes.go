@@ -2,11 +2,16 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
@@ -40,13 +45,72 @@ func classKeyed(c Class) classItem {
 		GSI2PK: agencyYear(c.Agency, c.Year), GSI2SK: c.Created.UTC().Format(time.RFC3339Nano) + "#" + c.Key(),
 		NName: normalize(c.Name), NLoc: normalize(c.Location), Class: c}
 	if c.Status != Cancelled {
-		it.GSI3PK, it.GSI3SK = "FRONT", c.lastVisibleDay()+"#"+c.Key()
+		it.GSI3PK, it.GSI3SK = frontShard(c.Key()), c.lastVisibleDay()+"#"+c.Key()
 	}
 	return it
 }
 
-// Repo reads and writes the catalogue.
-type Repo struct{ Table dynamo.Table }
+// FrontShards is how many gsi3 partitions the front-stage visibility of
+// classes is spread over: one key would take every class write of the
+// country (1,000 writes/s per partition); FrontPage reads them all and merges.
+const FrontShards = 8
+
+// frontShard is the gsi3 key of a class: a stable hash of its key.
+func frontShard(key string) string {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return "FRONT#" + strconv.Itoa(int(h.Sum32()%FrontShards))
+}
+
+// SeatsSK is the sort key of a class's seat item: the count of enrollments
+// holding a seat ("enrolled"), beside the class item in its partition. Only
+// enrollment's transactions write it; no index key is on it.
+const SeatsSK = "SEATS"
+
+type seatsItem struct {
+	PK       string `dynamo:"pk"`
+	SK       string `dynamo:"sk"`
+	Enrolled int    `dynamo:"enrolled"`
+}
+
+// SeatsKeyed returns the seat item of c holding c.Enrolled (demo data, tests).
+func SeatsKeyed(c Class) any { return seatsItem{PK: c.Key(), SK: SeatsSK, Enrolled: c.Enrolled} }
+
+// Repo reads and writes the catalogue. DB runs the transactions of an edit
+// and a deletion (class item and seat item together); reads need only Table.
+type Repo struct {
+	Table dynamo.Table
+	DB    *dynamo.DB
+}
+
+// withSeats fills in the seat counts of cs from their seat items (one
+// BatchGetItem per hundred classes).
+func (r Repo) withSeats(ctx context.Context, cs []Class) ([]Class, error) {
+	if len(cs) == 0 {
+		return cs, nil
+	}
+	keys := make([]dynamo.Keyed, len(cs))
+	at := make(map[string]int, len(cs))
+	for i, c := range cs {
+		keys[i] = dynamo.Keys{c.Key(), SeatsSK}
+		at[c.Key()] = i
+	}
+	var seats []seatsItem
+	err := r.Table.Batch("pk", "sk").Get(keys...).All(ctx, &seats)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, fmt.Errorf("seat counts of %d classes: %w", len(cs), err)
+	}
+	for _, s := range seats {
+		if i, ok := at[s.PK]; ok {
+			cs[i].Enrolled = s.Enrolled
+		}
+	}
+	return cs, nil
+}
+
+func (r Repo) classesWithSeats(ctx context.Context, items []classItem) ([]Class, error) {
+	return r.withSeats(ctx, classes(items))
+}
 
 // ClassesEndingOn lists the classes whose last day is date (ISO).
 func (r Repo) ClassesEndingOn(ctx context.Context, date string) ([]Class, error) {
@@ -54,7 +118,7 @@ func (r Repo) ClassesEndingOn(ctx context.Context, date string) ([]Class, error)
 	if err := r.Table.Get("gsi1pk", "CLASSEND#"+date).Index("gsi1").All(ctx, &items); err != nil {
 		return nil, fmt.Errorf("classes ending %s: %w", date, err)
 	}
-	return classes(items), nil
+	return r.classesWithSeats(ctx, items)
 }
 
 func classes(items []classItem) []Class {
@@ -86,7 +150,16 @@ func (r Repo) Enrollees(ctx context.Context, c Class, status string) ([]Enrollme
 // Get returns a class, or a NotFound error.
 func (r Repo) Get(ctx context.Context, courseCode, session string) (Class, error) {
 	it, err := store.Get[classItem](ctx, r.Table, ClassKey(courseCode, session), "CLASS", classNotFound(courseCode, session))
-	return it.Class, err
+	if err != nil {
+		return Class{}, err
+	}
+	var seats seatsItem
+	err = r.Table.Get("pk", it.PK).Range("sk", dynamo.Equal, SeatsSK).Consistent(true).One(ctx, &seats)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return Class{}, fmt.Errorf("seat count of %s: %w", it.PK, err)
+	}
+	it.Class.Enrolled = seats.Enrolled
+	return it.Class, nil
 }
 
 // ClassNotFound is the answer for a class that does not exist and, word for
@@ -106,7 +179,7 @@ func (r Repo) OfAgency(ctx context.Context, agency string, year int) ([]Class, e
 	if err != nil {
 		return nil, fmt.Errorf("classes of %s in %d: %w", agency, year, err)
 	}
-	return classes(items), nil
+	return r.classesWithSeats(ctx, items)
 }
 
 // CreateClass stores a new class; a class with the same course code and
@@ -167,10 +240,14 @@ func (r Repo) UpdateClass(ctx context.Context, prev time.Time, c Class) error {
 	set("gsi2pk", it.GSI2PK, false)
 	set("gsi3pk", it.GSI3PK, it.GSI3PK == "")
 	set("gsi3sk", it.GSI3SK, it.GSI3SK == "")
+	tx := r.DB.WriteTx().Update(u)
 	if c.Capacity > 0 || c.StopWhenFull {
-		u = u.If("attribute_not_exists($) OR $ <= ?", "enrolled", "enrolled", c.Capacity)
+		// Enrollment checks the capacity it read on the class item in the
+		// same transaction as it takes a seat, so one of the two waits.
+		tx = tx.Check(r.Table.Check("pk", it.PK).Range("sk", SeatsSK).
+			If("attribute_not_exists($) OR $ <= ?", "enrolled", "enrolled", c.Capacity))
 	}
-	err := u.Run(ctx)
+	err := tx.Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		cur, gerr := r.Get(ctx, c.CourseCode, c.Session)
 		if gerr != nil {
@@ -210,8 +287,11 @@ func (r Repo) DeleteClass(ctx context.Context, c Class) error {
 	if len(any) > 0 {
 		return inUse
 	}
-	err := r.Table.Delete("pk", c.Key()).Range("sk", "CLASS").
-		If("attribute_not_exists($) OR $ = ?", "enrolled", "enrolled", 0).Run(ctx)
+	err := r.DB.WriteTx().
+		Delete(r.Table.Delete("pk", c.Key()).Range("sk", "CLASS")).
+		Delete(r.Table.Delete("pk", c.Key()).Range("sk", SeatsSK).
+			If("attribute_not_exists($) OR $ = ?", "enrolled", "enrolled", 0)).
+		Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return inUse
 	}
@@ -285,7 +365,8 @@ func (r Repo) SearchClasses(ctx context.Context, f ClassFilter) (ClassPage, erro
 		q = q.Filter("$ > ?", "fee", 0)
 	}
 	var items []classItem
-	if err := q.Limit(f.Limit+1).All(ctx, &items); err != nil {
+	err := q.Limit(f.Limit+1).All(ctx, &items)
+	if err != nil {
 		return ClassPage{}, fmt.Errorf("search classes of %s: %w", f.Agency, err)
 	}
 	var p ClassPage
@@ -293,7 +374,9 @@ func (r Repo) SearchClasses(ctx context.Context, f ClassFilter) (ClassPage, erro
 		items = items[:f.Limit]
 		p.Next = items[f.Limit-1].GSI2SK
 	}
-	p.Items = classes(items)
+	if p.Items, err = r.classesWithSeats(ctx, items); err != nil {
+		return ClassPage{}, err
+	}
 	return p, nil
 }
 
@@ -304,19 +387,35 @@ func (r Repo) FrontPage(ctx context.Context, now time.Time, after string, limit 
 	if after < today {
 		after = today
 	}
-	var items []classItem
-	err := r.Table.Get("gsi3pk", "FRONT").Index("gsi3").Range("gsi3sk", dynamo.Greater, after).
-		Filter("attribute_not_exists($) OR $ <= ?", "goLive", "goLive", now.UTC().Format(time.RFC3339)).
-		Limit(limit+1).All(ctx, &items)
-	if err != nil {
-		return ClassPage{}, fmt.Errorf("front-stage classes: %w", err)
+	// Each shard's next limit+1 after the cursor, merged by gsi3sk (unique:
+	// it ends with the class key): the first limit of the merge are the page.
+	shards := make([][]classItem, FrontShards)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range shards {
+		g.Go(func() error {
+			err := r.Table.Get("gsi3pk", "FRONT#"+strconv.Itoa(i)).Index("gsi3").Range("gsi3sk", dynamo.Greater, after).
+				Filter("attribute_not_exists($) OR $ <= ?", "goLive", "goLive", now.UTC().Format(time.RFC3339)).
+				Limit(limit+1).All(gctx, &shards[i])
+			if err != nil {
+				return fmt.Errorf("front-stage classes, shard %d: %w", i, err)
+			}
+			return nil
+		})
 	}
+	if err := g.Wait(); err != nil {
+		return ClassPage{}, err
+	}
+	items := slices.Concat(shards...)
+	slices.SortFunc(items, func(a, b classItem) int { return strings.Compare(a.GSI3SK, b.GSI3SK) })
 	var p ClassPage
 	if len(items) > limit {
 		items = items[:limit]
 		p.Next = items[limit-1].GSI3SK
 	}
-	p.Items = classes(items)
+	var err error
+	if p.Items, err = r.classesWithSeats(ctx, items); err != nil {
+		return ClassPage{}, err
+	}
 	return p, nil
 }
 

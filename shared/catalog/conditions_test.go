@@ -72,8 +72,8 @@ func TestDeleteClassRacingAnEnrollment(t *testing.T) {
 	f := enrolltest.New(t)
 	ctx := context.Background()
 	c := f.Class(t, 10, false)
-	racing := storetest.Racing(t, f.Env.Getenv, storetest.Hook{Op: "DeleteItem", N: 1, Do: func() { f.Enroll(t, c, "LATE") }})
-	slow := catalog.Repo{Table: racing.Table(f.Classes.Table.Name())}
+	racing := storetest.Racing(t, f.Env.Getenv, storetest.Hook{Op: "TransactWriteItems", N: 1, Do: func() { f.Enroll(t, c, "LATE") }})
+	slow := catalog.Repo{Table: racing.Table(f.Classes.Table.Name()), DB: racing}
 	enrolltest.WantCode(t, "delete while a learner enrolls", slow.DeleteClass(ctx, c), errcode.Conflict)
 	if cur, st := f.Stored(t, c, "LATE"); st[0] != catalog.Pending || cur.Enrolled != 1 {
 		t.Fatalf("after the race: LATE %q, enrolled %d", st[0], cur.Enrolled)

@@ -79,6 +79,9 @@ func Load(ctx context.Context, t Tables, d Data, o Options, workers int) (Counts
 	}
 	for _, c := range d.Classes {
 		cat = append(cat, catalog.ClassKeyed(c))
+		if c.Enrolled > 0 {
+			cat = append(cat, catalog.SeatsKeyed(c))
+		}
 	}
 	for _, e := range d.Enrollments {
 		cat = append(cat, catalog.EnrollmentKeyed(e))

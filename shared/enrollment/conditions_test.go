@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guregu/dynamo/v2"
+
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment/enrolltest"
@@ -108,8 +110,27 @@ func TestEnrollRefusedByTheClassItem(t *testing.T) {
 		t.Fatalf("enrolling made a phantom class: %v", err)
 	}
 
+	// A capacity edited after the learner's copy was read: the check on the
+	// class item refuses, nothing is written.
+	edited := f.Class(t, 5, true)
+	stale := edited
+	stale.Capacity = 6
+	enrolltest.WantCode(t, "enroll with a stale capacity", f.Enrollments.Enroll(ctx, stale, e(stale, "P")), errcode.Conflict)
+	if cur, st := f.Stored(t, edited, "P"); st[0] != "" || cur.Enrolled != 0 {
+		t.Fatalf("stale capacity: P %q, enrolled %d", st[0], cur.Enrolled)
+	}
+
 	full := f.Class(t, 1, true)
 	f.Enroll(t, full, "P")
+	// The count is on the seat item: the class item (and so its three
+	// indexes) is not rewritten by an enrollment.
+	var raw map[string]any
+	if err := f.Classes.Table.Get("pk", full.Key()).Range("sk", dynamo.Equal, "CLASS").Consistent(true).One(ctx, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw["enrolled"]; ok {
+		t.Fatalf("an enrollment wrote the class item: %v", raw)
+	}
 	enrolltest.WantCode(t, "enroll into a full class", f.Enrollments.Enroll(ctx, full, e(full, "Q")), errcode.ClassFull)
 	enrolltest.WantCode(t, "enroll twice", f.Enrollments.Enroll(ctx, full, e(full, "P")), errcode.Conflict)
 	if cur, st := f.Stored(t, full, "P", "Q"); st[0] != catalog.Pending || st[1] != "" || cur.Enrolled != 1 {

@@ -103,25 +103,54 @@ func reasons(err error) []string {
 	return out
 }
 
+// busy reports a transaction still cancelled by concurrent ones on the same
+// items after the SDK's retries (settings.AWS retries TransactionConflict):
+// at an enrollment opening, the class's seat count. The caller answers 409
+// (try again), never 500.
+func busy(err error) error {
+	for _, r := range reasons(err) {
+		if r == "TransactionConflict" {
+			return errcode.New(errcode.Conflict, "同時報名的人數眾多，請稍後再試一次。")
+		}
+	}
+	return nil
+}
+
+// seats is the update of c's seat item (catalog.SeatsSK) by n.
+func (r Repo) seats(c catalog.Class, n int) *dynamo.Update {
+	return r.Table.Update("pk", c.Key()).Range("sk", catalog.SeatsSK).Add("enrolled", n)
+}
+
 // Enroll stores e and takes a seat, in one transaction: the enrollment must
-// be new and, when the class stops when full, a seat must be left.
+// be new, the class still there, not cancelled and (when it stops when full)
+// of the capacity read, and a seat left. The class item is only checked,
+// never written: the count is on the seat item, so a rush of enrollments
+// does not rewrite the class into its indexes.
 func (r Repo) Enroll(ctx context.Context, c catalog.Class, e catalog.Enrollment) error {
-	seat := r.Table.Update("pk", c.Key()).Range("sk", "CLASS").Add("enrolled", 1).
+	class := r.Table.Check("pk", c.Key()).Range("sk", "CLASS").
 		If("attribute_exists(pk) AND (attribute_not_exists($) OR $ <> ?)", "status", "status", catalog.Cancelled)
+	seat := r.seats(c, 1)
 	if c.StopWhenFull {
+		class = class.If("$ = ?", "capacity", c.Capacity)
 		seat = seat.If("attribute_not_exists($) OR $ < ?", "enrolled", "enrolled", c.Capacity)
 	}
-	tx := r.DB.WriteTx().Put(r.Table.Put(catalog.EnrollmentKeyed(e)).If("attribute_not_exists(pk)")).Update(seat)
+	tx := r.DB.WriteTx().Put(r.Table.Put(catalog.EnrollmentKeyed(e)).If("attribute_not_exists(pk)")).Check(class).Update(seat)
 	err := tx.Run(ctx)
 	if err == nil {
 		return nil
 	}
 	why := reasons(err)
 	switch {
-	case len(why) == 2 && why[0] == "ConditionalCheckFailed":
+	case len(why) == 3 && why[0] == "ConditionalCheckFailed":
 		return errcode.New(errcode.Conflict, "已經報名過此班期，不能重複報名。")
-	case len(why) == 2 && why[1] == "ConditionalCheckFailed":
+	case len(why) == 3 && why[1] == "ConditionalCheckFailed":
+		// Cancelled or its capacity edited since it was read.
+		return errcode.New(errcode.Conflict, "本班期資料剛有異動（停辦或名額調整），請重新整理後再報名。")
+	case len(why) == 3 && why[2] == "ConditionalCheckFailed":
 		return errcode.New(errcode.ClassFull, "本班期名額已滿，不再接受報名。")
+	}
+	if b := busy(err); b != nil {
+		return b
 	}
 	return fmt.Errorf("enroll %s in %s: %w", e.PersonID, c.Key(), err)
 }
@@ -135,7 +164,7 @@ func (r Repo) Enrollment(ctx context.Context, c catalog.Class, personID string) 
 func (r Repo) Withdraw(ctx context.Context, c catalog.Class, personID string) error {
 	tx := r.DB.WriteTx().
 		Delete(r.Table.Delete("pk", c.Key()).Range("sk", "ENR#"+personID).If("$ = ?", "status", catalog.Pending)).
-		Update(r.Table.Update("pk", c.Key()).Range("sk", "CLASS").Add("enrolled", -1))
+		Update(r.seats(c, -1))
 	err := tx.Run(ctx)
 	if err == nil {
 		return nil
@@ -150,6 +179,9 @@ func (r Repo) Withdraw(ctx context.Context, c catalog.Class, personID string) er
 		default:
 			return errcode.New(errcode.Conflict, "此報名已被駁回，不需取消。")
 		}
+	}
+	if b := busy(err); b != nil {
+		return b
 	}
 	return fmt.Errorf("withdraw %s from %s: %w", personID, c.Key(), err)
 }
@@ -185,7 +217,7 @@ func (r Repo) Decide(ctx context.Context, c catalog.Class, personID, decision, r
 		tx := r.DB.WriteTx().
 			Update(r.Table.Update("pk", c.Key()).Range("sk", key).Set("status", catalog.Rejected).Set("reason", reason).
 				Set("decided", now).Set("decidedBy", by).If("$ = ?", "status", catalog.Pending)).
-			Update(r.Table.Update("pk", c.Key()).Range("sk", "CLASS").Add("enrolled", -1))
+			Update(r.seats(c, -1))
 		err = tx.Run(ctx)
 		if why := reasons(err); len(why) > 0 && why[0] == "ConditionalCheckFailed" {
 			err = errConditional
@@ -194,6 +226,9 @@ func (r Repo) Decide(ctx context.Context, c catalog.Class, personID, decision, r
 		return errcode.Field("decision", "請選擇核准或駁回。")
 	}
 	if !errors.Is(err, errConditional) {
+		if b := busy(err); b != nil {
+			return b
+		}
 		if err != nil {
 			return fmt.Errorf("decide %s in %s: %w", personID, c.Key(), err)
 		}

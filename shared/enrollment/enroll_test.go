@@ -1,8 +1,13 @@
 package enrollment
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
@@ -43,6 +48,36 @@ func TestCheckEnrollable(t *testing.T) {
 		err := CheckEnrollable(c, tc.l, tc.nominating, tc.answers, now)
 		if (tc.want == "" && err != nil) || (tc.want != "" && !errcode.Is(err, tc.want)) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// A transaction still cancelled by a concurrent one after the SDK's retries is
+// a 409 the learner can retry; a failed condition or another error is not.
+func TestBusy(t *testing.T) {
+	cancelled := func(codes ...string) error {
+		e := &types.TransactionCanceledException{}
+		for _, c := range codes {
+			e.CancellationReasons = append(e.CancellationReasons, types.CancellationReason{Code: aws.String(c)})
+		}
+		return fmt.Errorf("enroll: %w", e)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"conflict on the seat count", cancelled("None", "TransactionConflict"), true},
+		{"conflict on the enrollment", cancelled("TransactionConflict", "None"), true},
+		{"class full", cancelled("None", "ConditionalCheckFailed"), false},
+		{"throttled", errors.New("ThrottlingException"), false},
+	} {
+		got := busy(tc.err)
+		if (got != nil) != tc.want {
+			t.Errorf("%s: busy = %v, want conflict %v", tc.name, got, tc.want)
+		}
+		if got != nil && errcode.As(got).Code != errcode.Conflict {
+			t.Errorf("%s: code %s, want %s", tc.name, errcode.As(got).Code, errcode.Conflict)
 		}
 	}
 }

@@ -221,7 +221,7 @@ func TestApproveAllIsRetrySafe(t *testing.T) {
 	if err := store.WriteAll(ctx, env.Tables.Catalog, items, 8); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Tables.Catalog.Update("pk", "CLASS#BIG#1").Range("sk", "CLASS").Set("enrolled", 2000).Run(ctx); err != nil {
+	if err := env.Tables.Catalog.Update("pk", "CLASS#BIG#1").Range("sk", catalog.SeatsSK).Set("enrolled", 2000).Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The first run is interrupted partway.

@@ -32,7 +32,7 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		People:  staff.Repo{Table: c.Tables.Directory},
 		Classes: catalog.Repo{Table: c.Tables.Catalog},
 		Records: recordsRepo(c),
-		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog}, Codes: codeRepo, Now: c.Now,
+		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog, DB: c.Tables.DB}, Codes: codeRepo, Now: c.Now,
 			NewID: func() string { return auth.RandomID(8) }},
 		Codes:    codeRepo,
 		DB:       c.Tables.DB,

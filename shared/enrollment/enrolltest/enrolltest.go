@@ -26,7 +26,7 @@ type Fixture struct {
 // New starts the stack.
 func New(t *testing.T) *Fixture {
 	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
-	return &Fixture{Env: env, Classes: catalog.Repo{Table: env.Tables.Catalog},
+	return &Fixture{Env: env, Classes: catalog.Repo{Table: env.Tables.Catalog, DB: env.Tables.DB},
 		Enrollments: enrollment.Repo{DB: env.Tables.DB, Table: env.Tables.Catalog}}
 }
 

@@ -69,6 +69,8 @@ bench: ## benchmarks, each with its baselines and ratios (about 30 minutes on 2 
 	$(GO) test -run '^$$' -bench ParseValidate -benchtime 5x -cpu 1 ./shared/imports
 	@echo; echo "reports (P5) at demo scale 10, summaries against the raw records:"
 	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only reports
+	@echo; echo "enrollment rush: 2,000 learners into one class of 500 seats, against the same enrollments one at a time:"
+	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only rush
 
 build: ## every bootstrap, as sam build builds it, into build/<LogicalId>/bootstrap
 	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory build-$$f ARTIFACTS_DIR=build/$$f; done
@@ -117,10 +119,12 @@ deploy-edge: ## the us-east-1 stack of STAGE's WAF web ACL and certificate (DOMA
 	  --parameter-overrides Stage=$(STAGE) DomainName=$(DOMAIN) HostedZoneId=$(ZONE) --tags Project=lifelong-backoffice Stage=$(STAGE)
 	aws cloudformation describe-stacks --region us-east-1 --stack-name $(STACK)-edge --query "Stacks[0].Outputs" --output table
 
-deploy-web: ## upload web/ to the site bucket of STAGE's stack, then invalidate CloudFront
+deploy-web: ## web/ to STAGE's site bucket as one content-hashed version (infra/webrelease), then index.html, then a CloudFront invalidation
+	rm -rf build/site && $(GO) run ./infra/webrelease -src web -out build/site
 	bucket=$(call output,SiteBucketName) && dist=$(call output,SiteDistributionId) && \
-	aws s3 sync web/ s3://$$bucket/ --delete --exclude 'e2e/*' && \
-	aws cloudfront create-invalidation --distribution-id $$dist --paths '/*' >/dev/null
+	aws s3 sync build/site/v/ s3://$$bucket/v/ --cache-control "public, max-age=31536000, immutable" && \
+	aws s3 cp build/site/index.html s3://$$bucket/index.html --cache-control "no-cache" && \
+	aws cloudfront create-invalidation --distribution-id $$dist --paths '/' '/index.html' >/dev/null
 
 deploy-codes: ## load shared/codes/tables/*.csv and shared/requirement/tables/*.csv into STAGE's Directory table
 	TABLE_DIRECTORY=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id DirectoryTable --query StackResourceDetail.PhysicalResourceId --output text) \

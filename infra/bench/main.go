@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fs.Int("n", 2000, "requests per latency benchmark")
-	only := fs.String("only", "", "run one benchmark: coldstart, api, bulk, search, import, export (writers alone, then the worker end to end), export-writer or reports")
+	only := fs.String("only", "", "run one benchmark: coldstart, api, bulk, search, import, export (writers alone, then the worker end to end), export-writer, reports or rush")
 	importRows := fs.String("import-rows", "200000", "row counts of the import benchmark (each size against baselines on the same size; 200000,1000000 for the 1M figure, about 20 more minutes)")
 	importRepeat := fs.Int("import-repeat", 3, "runs of each loader on the first import size (the median is compared)")
 	importPeople := fs.Int("import-people", 20_000, "people the import benchmark's rows name (cycled)")
@@ -69,6 +69,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	courses := fs.Int("courses", 200_000, "courses for the search benchmark")
 	scans := fs.Int("scans", 5, "baseline Scan runs of the search benchmark (each reads the whole table)")
 	reportScale := fs.Int("report-scale", 10, "demo scale of the reports benchmark (10: about 50,000 people)")
+	rushLearners := fs.Int("rush-learners", 2000, "learners of the enrollment-rush benchmark")
+	rushSeats := fs.Int("rush-seats", 500, "seats of the rush benchmark's class")
+	rushWorkers := fs.Int("rush-workers", 64, "enrollments in flight at once in the rush benchmark")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -127,6 +130,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	o := demo.Options{Seed: 1, Scale: 1, Now: time.Now()}
 	d := demo.Generate(o)
+	if *only == "rush" { // run alone (make bench runs it after the rest)
+		if _, err := demo.Load(ctx, demo.Tables{Directory: tables.Directory, Catalog: tables.Catalog, Records: tables.Records}, d, o, 8); err != nil {
+			return err
+		}
+		return benchRush(ctx, out, st, tables, d, *rushLearners, *rushSeats, *rushWorkers)
+	}
 	if *only == "" || *only == "bulk" {
 		if err := benchLoad(ctx, out, tables, d, max(1, *bulkRounds)); err != nil {
 			return err

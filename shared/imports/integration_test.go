@@ -387,10 +387,19 @@ func TestCrashMidApplyResumesExactlyOnce(t *testing.T) {
 	if got := job(t, env, "moi.course", j.ID); got.Status != imports.Applying {
 		t.Fatalf("a live claim was taken over: %+v", got)
 	}
-	// Its lease runs out (time passes); the next run resumes from the checkpoint.
+	// The quarter-hourly sweep leaves a live claim alone…
+	sweep := pipeline(t, env, nil, nil, 0)
+	if ids, err := sweep.Stuck(ctx); err != nil || len(ids) != 0 {
+		t.Fatalf("sweep under a live lease: %v %v", ids, err)
+	}
+	// …its lease runs out (time passes): the sweep names it, and the next
+	// run resumes from the checkpoint.
 	if err := env.Tables.Directory.Update("pk", "IMPORT#"+j.ID).Range("sk", "JOB").
 		Set("lease", time.Now().Add(-time.Second)).Run(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if ids, err := sweep.Stuck(ctx); err != nil || !reflect.DeepEqual(ids, []string{j.ID}) {
+		t.Fatalf("sweep after the lease ran out: %v %v", ids, err)
 	}
 	resume := &counting{RecordWriter: real, byChunk: map[int]int{}}
 	if _, err := pipeline(t, env, nil, resume, 0).Apply(ctx, j.ID, "resume"); err != nil {
@@ -402,6 +411,9 @@ func TestCrashMidApplyResumesExactlyOnce(t *testing.T) {
 	j = job(t, env, "moi.course", j.ID)
 	if j.Status != imports.Done || j.Rows != 2500 || j.Applied != 2500 || j.Failed != 0 || j.Waiting != 0 || j.Runs != stored.Runs+1 {
 		t.Fatalf("resumed job: %+v", j)
+	}
+	if ids, err := sweep.Stuck(ctx); err != nil || len(ids) != 0 {
+		t.Fatalf("sweep after the job is done: %v %v", ids, err)
 	}
 	// Every row became its own record, with the row's content (no row lost,
 	// none written from another row).

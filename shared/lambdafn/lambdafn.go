@@ -283,8 +283,9 @@ type ScheduleInput struct {
 }
 
 // Nightly is the nightly batch (shared/nightly): it applies staged rosters
-// and starts one apply invocation per staged upload job.
-func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context) (nightly.Result, error), error) {
+// and starts one apply invocation per staged upload job. The sweep schedule
+// ({"schedule":"sweep"}, every 15 minutes) runs nightly.Sweep instead.
+func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (nightly.Result, error), error) {
 	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
 	apply := ""
 	if err == nil {
@@ -302,9 +303,15 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 	if err != nil {
 		return nil, err
 	}
-	b := nightly.Batch{Rosters: rosterSync(c), Uploads: pipeline, Apply: invoke.Async{Client: client, Function: apply},
-		Summaries: summaries(c)}
-	return b.Run, nil
+	starter := invoke.Async{Client: client, Function: apply}
+	b := nightly.Batch{Rosters: rosterSync(c), Uploads: pipeline, Apply: starter, Summaries: summaries(c)}
+	sweep := nightly.Sweep{Uploads: pipeline, Apply: starter}
+	return func(ctx context.Context, in ScheduleInput) (nightly.Result, error) {
+		if in.Schedule == "sweep" {
+			return sweep.Run(ctx)
+		}
+		return b.Run(ctx)
+	}, nil
 }
 
 // RosterTransfer moves approved enrollees of classes that ended into records.

@@ -101,15 +101,21 @@ func (b Batch) applyRosters(ctx context.Context) (any, error) {
 // startImports starts one apply invocation per queued upload job; each
 // claims its job, so starting one twice applies nothing twice.
 func (b Batch) startImports(ctx context.Context) (any, error) {
-	started := []string{}
 	queued, err := b.Uploads.Queued(ctx)
 	if err != nil {
-		return started, err
+		return []string{}, err
 	}
+	return startEach(ctx, b.Apply, queued, "apply")
+}
+
+// startEach invokes s once for each id (what), going on past a failure;
+// it reports the ids started.
+func startEach(ctx context.Context, s Starter, ids []string, what string) ([]string, error) {
+	started := []string{}
 	var errs []error
-	for _, id := range queued {
-		if err := b.Apply.Invoke(ctx, id); err != nil {
-			errs = append(errs, fmt.Errorf("start apply of %s: %w", id, err))
+	for _, id := range ids {
+		if err := s.Invoke(ctx, id); err != nil {
+			errs = append(errs, fmt.Errorf("start %s of %s: %w", what, id, err))
 			continue
 		}
 		started = append(started, id)

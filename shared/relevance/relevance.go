@@ -35,7 +35,10 @@ type item struct {
 
 const sk = "RELEVANT"
 
-func pk(agency string) string { return "AGENCY#" + agency }
+// pk is a partition of its own, not the agency's (AGENCY#): the reports
+// function that writes it may then be granted this prefix alone
+// (dynamodb:LeadingKeys), never the agency items.
+func pk(agency string) string { return "RELEVANT#" + agency }
 
 // Service reads and saves the sets.
 type Service struct {

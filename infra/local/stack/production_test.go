@@ -291,3 +291,66 @@ func TestProductionEdgeAndData(t *testing.T) {
 		t.Errorf("uploaded files are never deleted: %s", rules)
 	}
 }
+
+// Least privilege on the Directory table, which holds users, grants, sessions
+// and the audit trail: no function may Scan it, every write is limited to the
+// partition-key prefixes the function uses (dynamodb:LeadingKeys), only the
+// identity function (and the nightly batch, which re-keys moved users) writes
+// users, accounts, sessions and names, and the audit trail is only appended to
+// outside the identity function.
+func TestProductionLeastPrivilege(t *testing.T) {
+	c := translated(t)
+	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	sensitive := []string{"USER#", "STATS#", "SESSION#", "USERNAME#", "AUDIT#"}
+	mayWrite := map[string][]string{"IdentityFunction": sensitive, "NightlyFunction": {"USER#", "STATS#"}}
+	writes := []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:*"}
+	checked := 0
+	for id, r := range c.Resources {
+		if r.Type != "AWS::IAM::Role" || !strings.HasSuffix(id, "FunctionRole") {
+			continue
+		}
+		fn := strings.TrimSuffix(id, "Role")
+		pols, _ := r.Properties["Policies"].([]any)
+		for _, p := range pols {
+			stmts, _ := dig(p, "PolicyDocument", "Statement").([]any)
+			for _, st := range stmts {
+				if !strings.Contains(js(dig(st, "Resource")), "DirectoryTable") {
+					continue
+				}
+				checked++
+				acts := js(dig(st, "Action"))
+				if strings.Contains(acts, "dynamodb:Scan") || strings.Contains(acts, `"dynamodb:*"`) {
+					t.Errorf("%s may Scan the Directory table: %s", fn, acts)
+				}
+				writing := slices.ContainsFunc(writes, func(a string) bool { return strings.Contains(acts, `"`+a+`"`) })
+				if !writing {
+					continue
+				}
+				keys, _ := dig(st, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").([]any)
+				if len(keys) == 0 {
+					t.Errorf("%s writes the Directory table with no partition-key limit: %s", fn, acts)
+					continue
+				}
+				appendOnly := acts == `"dynamodb:PutItem"`
+				for _, k := range keys {
+					key, _ := k.(string)
+					if key == "*" {
+						t.Errorf("%s: a LeadingKeys wildcard", fn)
+					}
+					for _, s := range sensitive {
+						if !strings.HasPrefix(key, s) {
+							continue
+						}
+						if slices.Contains(mayWrite[fn], s) || (s == "AUDIT#" && appendOnly) {
+							continue
+						}
+						t.Errorf("%s may write %s items (%s)", fn, s, acts)
+					}
+				}
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("found %d Directory statements; the test reads the converted template wrong", checked)
+	}
+}

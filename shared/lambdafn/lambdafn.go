@@ -278,13 +278,14 @@ type ScheduleInput struct {
 	Date     string `json:"date,omitempty"` // ISO date: that day alone; default: every day from the checkpoint to yesterday (Taipei)
 }
 
-// Nightly is the nightly batch (shared/nightly): it applies staged rosters
-// and starts one apply invocation per staged upload job.
+// Nightly is the nightly batch (shared/nightly): it applies staged rosters,
+// starts one apply invocation per staged upload job, repairs the learning
+// summaries and starts one statistics rollup worker per top-level agency.
 func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context) (nightly.Result, error), error) {
 	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
-	apply := ""
+	apply, rollup := "", ""
 	if err == nil {
-		apply = c.Env.Need(settings.ImportApply)
+		apply, rollup = c.Env.Need(settings.ImportApply), c.Env.Need(RollupFunctionVar)
 		err = c.Env.Err()
 	}
 	if err != nil {
@@ -299,7 +300,7 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 		return nil, err
 	}
 	b := nightly.Batch{Rosters: rosterSync(c), Uploads: pipeline, Apply: invoke.Async{Client: client, Function: apply},
-		Summaries: summaries(c)}
+		Summaries: summaries(c), Roots: Roller(c), Rollup: invoke.Async{Client: client, Function: rollup}}
 	return b.Run, nil
 }
 

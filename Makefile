@@ -11,7 +11,7 @@ export LIFELONG_CACHE := $(CACHE)
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 ARCH ?= arm64
 FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction CourseFunction ExportsFunction ExportWorkerFunction \
-	ImportFunction ImportApplyFunction ImportsFunction EnrollmentFunction NightlyFunction RosterTransferFunction ReportsFunction
+	ImportFunction ImportApplyFunction ImportsFunction EnrollmentFunction NightlyFunction RollupFunction RosterTransferFunction ReportsFunction
 dir_AuthorizerFunction := authorizer
 dir_PlatformFunction := platform
 dir_IdentityFunction := identity
@@ -21,6 +21,7 @@ dir_ExportsFunction := exports
 dir_ExportWorkerFunction := exportworker
 dir_ImportFunction := importer
 dir_NightlyFunction := nightly
+dir_RollupFunction := rollup
 dir_RosterTransferFunction := rostertransfer
 dir_ImportApplyFunction := importapply
 dir_ImportsFunction := imports

@@ -83,7 +83,7 @@ func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
 	}
 	years := Years(r.Now())
 	res.Agencies = len(sub)
-	res.Items, res.People, err = r.rollSubtree(ctx, sub, years)
+	res.Items, res.People, err = r.rollSubtree(ctx, sub, years, r.Now())
 	if err != nil {
 		return res, fmt.Errorf("rollup of %s: %w", code, err)
 	}
@@ -99,8 +99,9 @@ func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
 
 // rollSubtree computes the OWN and TREE rollups of every agency of sub (an
 // agency and everything below it, as Subtree answers) for years and writes
-// them; it answers the items written and the people read.
-func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []int) (int, int, error) {
+// them as computed at computed (before the first read); it answers the
+// items written and the people read.
+func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []int, computed time.Time) (int, int, error) {
 	calcs := map[int]calc{}
 	sigs := map[int]string{}
 	for _, y := range years {
@@ -110,7 +111,6 @@ func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []in
 		}
 		calcs[y], sigs[y] = c, sig
 	}
-	computed := r.Now()
 	own := map[int]map[string]*Figures{}
 	for _, y := range years {
 		own[y] = map[string]*Figures{}
@@ -187,7 +187,7 @@ func (r Roller) Recompute(ctx context.Context, a agency.Agency, year int) (time.
 		return time.Time{}, err
 	}
 	at := r.Now()
-	if _, _, err := r.rollSubtree(ctx, sub, []int{year}); err != nil {
+	if _, _, err := r.rollSubtree(ctx, sub, []int{year}, at); err != nil {
 		return time.Time{}, fmt.Errorf("recompute %s/%d: %w", a.Code, year, err)
 	}
 	if err := r.ancestors(ctx, a, year); err != nil {
@@ -239,7 +239,7 @@ func (r Roller) ancestors(ctx context.Context, a agency.Agency, year int) error 
 	}
 	for _, k := range keys {
 		if ro, ok := got[k]; !ok || ro.Signature != sig {
-			_, _, err := r.rollSubtree(ctx, all, []int{year})
+			_, _, err := r.rollSubtree(ctx, all, []int{year}, r.Now())
 			return err
 		}
 	}

@@ -70,6 +70,8 @@ bench: ## benchmarks, each with its baselines and ratios (about 30 minutes on 2 
 	$(GO) test -run '^$$' -bench ParseValidate -benchtime 5x -cpu 1 ./shared/imports
 	@echo; echo "reports (P5) at demo scale 10, summaries against the raw records:"
 	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only reports
+	@echo; echo "statistics (P8-P11, R3) at demo scale 10, nightly rollups against computing on request (issue 17):"
+	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only statistics
 
 build: ## every bootstrap, as sam build builds it, into build/<LogicalId>/bootstrap
 	@for f in $(FUNCTIONS); do $(MAKE) --no-print-directory build-$$f ARTIFACTS_DIR=build/$$f; done

@@ -300,3 +300,33 @@ func (f failing) Page(ctx context.Context, a string, fl staff.Filter, after stri
 	}
 	return f.People.Page(ctx, a, fl, after, limit)
 }
+
+// The national sum that summed the newer top-level figures stays, whichever
+// of two finishing workers writes last; an equal one replaces it (a rerun).
+func TestNationalKeepsTheNewerSum(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
+	ctx := context.Background()
+	store := statistics.Rollups{Table: env.Tables.Directory}
+	at := time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC)
+	national := func(staff int) statistics.Rollup {
+		return statistics.Rollup{Agency: statistics.National, Year: 2026, Kind: statistics.Tree, Computed: at,
+			Figures: &statistics.Figures{People: statistics.Counts{Staff: staff}}}
+	}
+	k := statistics.RollupKey{Agency: statistics.National, Year: 2026, Kind: statistics.Tree}
+	for _, step := range []struct {
+		staff int
+		seen  int64
+		want  int
+	}{{2, 200, 2}, {1, 100, 2}, {3, 200, 3}, {4, 201, 4}} {
+		if err := store.PutNational(ctx, national(step.staff), step.seen); err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.GetMany(ctx, []statistics.RollupKey{k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := got[k].Figures.People.Staff; n != step.want {
+			t.Errorf("after a sum of %d (seen %d): %d stored, want %d", step.staff, step.seen, n, step.want)
+		}
+	}
+}

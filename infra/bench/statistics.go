@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,7 +122,7 @@ func benchStatistics(ctx context.Context, out io.Writer, st *stack.Stack, t stor
 			return err
 		}
 		note := ""
-		if id[:3] == "P11" && !enterprises {
+		if strings.HasPrefix(id, "P11") && !enterprises {
 			note = "  (no enterprise in scope: nothing to compute on request)"
 		}
 		fmt.Fprintf(out, "  %-15s rollups via gateway p50 %7.2f ms p95 %7.2f ms | on request (direct, %2d runs) p50 %8.2f ms p95 %8.2f ms | ratio p95 %6.1f×%s\n",

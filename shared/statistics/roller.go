@@ -87,8 +87,12 @@ func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("rollup of %s: %w", code, err)
 	}
+	roots, err := r.Roots(ctx)
+	if err != nil {
+		return res, err
+	}
 	for _, y := range years {
-		if err := r.national(ctx, y); err != nil {
+		if err := r.national(ctx, y, roots); err != nil {
 			return res, err
 		}
 	}
@@ -193,7 +197,11 @@ func (r Roller) Recompute(ctx context.Context, a agency.Agency, year int) (time.
 	if err := r.ancestors(ctx, a, year); err != nil {
 		return time.Time{}, err
 	}
-	return at, r.national(ctx, year)
+	roots, err := r.Roots(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return at, r.national(ctx, year, roots)
 }
 
 // ancestors re-sums the subtree figures of a's ancestors, nearest first.
@@ -275,11 +283,7 @@ func (r Roller) ancestors(ctx context.Context, a agency.Agency, year int) error 
 // national re-sums the national figures of a year from the top-level
 // agencies' subtree figures; it writes nothing while one is missing or was
 // computed under other tables (the worker that writes it sums again).
-func (r Roller) national(ctx context.Context, year int) error {
-	roots, err := r.Roots(ctx)
-	if err != nil {
-		return err
-	}
+func (r Roller) national(ctx context.Context, year int, roots []string) error {
 	keys := make([]RollupKey, len(roots))
 	for i, c := range roots {
 		keys[i] = RollupKey{c, year, Tree}

@@ -128,5 +128,16 @@ func benchStatistics(ctx context.Context, out io.Writer, st *stack.Stack, t stor
 		fmt.Fprintf(out, "  %-15s rollups via gateway p50 %7.2f ms p95 %7.2f ms | on request (direct, %2d runs) p50 %8.2f ms p95 %8.2f ms | ratio p95 %6.1f×%s\n",
 			id, ms(api, 50), ms(api, 95), len(base), ms(base, 50), ms(base, 95), ms(base, 95)/ms(api, 95), note)
 	}
+	// R1 reads classes, not people: it is computed on request (no rollup).
+	tok, err := st.Token(ctx, "moi.hr", time.Hour)
+	if err != nil {
+		return err
+	}
+	path := "/api/reports/R1?scope=subtree&from=" + year + "-01-01&to=" + year + "-12-31"
+	api, err := latencies(n, 10, func() error { return getOK(ctx, client, st.URL, path, tok) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  %-15s on request via gateway p50 %7.2f ms p95 %7.2f ms (the year's classes of the scope; no rollup)\n", "R1", ms(api, 50), ms(api, 95))
 	return nil
 }

@@ -129,7 +129,7 @@ func benchStatistics(ctx context.Context, out io.Writer, st *stack.Stack, t stor
 			id, ms(api, 50), ms(api, 95), len(base), ms(base, 50), ms(base, 95), ms(base, 95)/ms(api, 95), note)
 	}
 	// R1 reads classes, not people: it is computed on request (no rollup).
-	tok, err := st.Token(ctx, "moi.hr", time.Hour)
+	tok, err := st.Token(ctx, "moi.admin", time.Hour)
 	if err != nil {
 		return err
 	}

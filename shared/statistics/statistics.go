@@ -7,8 +7,12 @@
 // (counted records only; no summary is 0 hours); requirements and the major
 // course groups are data (shared/requirement).
 //
-// The numbers are computed on request from the staff directory and the
-// summaries (one staff query per agency, one BatchGetItem per hundred people).
+// P8–P11 and R3 read their figures (counts and hours, Figures) from the
+// nightly rollups (rollup.go, roller.go: one worker per top-level agency) and
+// show their 「統計時間」; without a rollup stored under the current tables
+// they are computed on request from the staff directory and the summaries
+// (one staff query per agency, one BatchGetItem per hundred people), with the
+// same code (calc.own). Drill-down lists, R1 and R2 are computed on request.
 package statistics
 
 import (

@@ -11,7 +11,7 @@ export LIFELONG_CACHE := $(CACHE)
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 ARCH ?= arm64
 FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction CourseFunction ExportsFunction ExportWorkerFunction \
-	ImportFunction ImportApplyFunction ImportsFunction EnrollmentFunction NightlyFunction RosterTransferFunction ReportsFunction
+	ImportFunction ImportApplyFunction ImportsFunction EnrollmentFunction NightlyFunction RollupFunction RosterTransferFunction ReportsFunction
 dir_AuthorizerFunction := authorizer
 dir_PlatformFunction := platform
 dir_IdentityFunction := identity
@@ -21,6 +21,7 @@ dir_ExportsFunction := exports
 dir_ExportWorkerFunction := exportworker
 dir_ImportFunction := importer
 dir_NightlyFunction := nightly
+dir_RollupFunction := rollup
 dir_RosterTransferFunction := rostertransfer
 dir_ImportApplyFunction := importapply
 dir_ImportsFunction := imports
@@ -69,6 +70,8 @@ bench: ## benchmarks, each with its baselines and ratios (about 30 minutes on 2 
 	$(GO) test -run '^$$' -bench ParseValidate -benchtime 5x -cpu 1 ./shared/imports
 	@echo; echo "reports (P5) at demo scale 10, summaries against the raw records:"
 	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only reports
+	@echo; echo "statistics (P8-P11, R3) at demo scale 10, nightly rollups against computing on request (issue 17):"
+	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only statistics
 	@echo; echo "enrollment rush: 2,000 learners into one class of 500 seats, against the same enrollments one at a time:"
 	$(GO) run ./infra/withdynamo -- $(GO) run ./infra/bench -only rush
 

@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	n := fs.Int("n", 2000, "requests per latency benchmark")
-	only := fs.String("only", "", "run one benchmark: coldstart, api, bulk, search, import, export (writers alone, then the worker end to end), export-writer, reports or rush")
+	only := fs.String("only", "", "run one benchmark: coldstart, api, bulk, search, import, export (writers alone, then the worker end to end), export-writer, reports, statistics or rush")
 	importRows := fs.String("import-rows", "200000", "row counts of the import benchmark (each size against baselines on the same size; 200000,1000000 for the 1M figure, about 20 more minutes)")
 	importRepeat := fs.Int("import-repeat", 3, "runs of each loader on the first import size (the median is compared)")
 	importPeople := fs.Int("import-people", 20_000, "people the import benchmark's rows name (cycled)")
@@ -68,7 +68,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	lecturers := fs.Int("lecturers", 100_000, "lecturers for the search benchmark")
 	courses := fs.Int("courses", 200_000, "courses for the search benchmark")
 	scans := fs.Int("scans", 5, "baseline Scan runs of the search benchmark (each reads the whole table)")
-	reportScale := fs.Int("report-scale", 10, "demo scale of the reports benchmark (10: about 50,000 people)")
+	reportScale := fs.Int("report-scale", 10, "demo scale of the reports and statistics benchmarks (10: about 50,000 people)")
+	rollupWorkers := fs.Int("rollup-workers", 4, "rollup workers at once in the statistics benchmark (Lambda runs one per top-level agency at once)")
 	rushLearners := fs.Int("rush-learners", 2000, "learners of the enrollment-rush benchmark")
 	rushSeats := fs.Int("rush-seats", 500, "seats of the rush benchmark's class")
 	rushWorkers := fs.Int("rush-workers", 64, "enrollments in flight at once in the rush benchmark")
@@ -117,7 +118,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintln(out)
 	}
 
-	if *only == "reports" { // its own demo size; run alone (make bench runs it after the rest)
+	if *only == "reports" || *only == "statistics" { // its own demo size; run alone (make bench runs it after the rest)
 		o := demo.Options{Seed: 1, Scale: *reportScale, Now: time.Now()}
 		d := demo.Generate(o)
 		start := time.Now()
@@ -126,6 +127,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(out, "demo at scale %d loaded in %s: %+v\n\n", *reportScale, time.Since(start).Round(time.Second), c)
+		if *only == "statistics" {
+			return benchStatistics(ctx, out, st, tables, d, min(*n, 300), *rollupWorkers)
+		}
 		return benchReports(ctx, out, st, tables, d, min(*n, 500))
 	}
 	o := demo.Options{Seed: 1, Scale: 1, Now: time.Now()}

@@ -42,6 +42,7 @@ var targets = []string{
 	"shared/export/job.go",
 	"shared/imports/job.go",
 	"shared/imports/pipeline.go",
+	"shared/statistics/rollup.go",
 }
 
 // mutant is one change to one file.

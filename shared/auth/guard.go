@@ -92,6 +92,23 @@ func (g Guard) RequireAny(features []string, h http.Handler) http.Handler {
 	})
 }
 
+// RequireAnyOfficer lets through officers holding any of features in their
+// active agency, never a statistics account (重新計算 of the statistics
+// writes what every reader of the agency sees).
+func (g Guard) RequireAnyOfficer(features []string, h http.Handler) http.Handler {
+	return g.check(h, func(c Caller) error {
+		if c.Kind != KindOfficer {
+			return errcode.New(errcode.Forbidden, "統計報表帳號無法使用此功能。")
+		}
+		for _, f := range features {
+			if c.Can(f) {
+				return nil
+			}
+		}
+		return errcode.New(errcode.Forbidden, "您在目前的服務機關（"+c.Active.Name+"）沒有「"+FeatureName(features[0])+"」的權限。")
+	})
+}
+
 // Officer lets through any signed-in officer (the home page functions H1–H7).
 func (g Guard) Officer(h http.Handler) http.Handler {
 	return g.check(h, func(c Caller) error {

@@ -282,14 +282,16 @@ type ScheduleInput struct {
 	Date     string `json:"date,omitempty"` // ISO date: that day alone; default: every day from the checkpoint to yesterday (Taipei)
 }
 
-// Nightly is the nightly batch (shared/nightly): it applies staged rosters
-// and starts one apply invocation per staged upload job. The sweep schedule
-// ({"schedule":"sweep"}, every 15 minutes) runs nightly.Sweep instead.
+// Nightly is the nightly batch (shared/nightly): it applies staged rosters,
+// starts one apply invocation per staged upload job, repairs the learning
+// summaries and starts one statistics rollup worker per top-level agency.
+// The sweep schedule ({"schedule":"sweep"}, every 15 minutes) runs
+// nightly.Sweep instead.
 func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (nightly.Result, error), error) {
 	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
-	apply := ""
+	apply, rollup := "", ""
 	if err == nil {
-		apply = c.Env.Need(settings.ImportApply)
+		apply, rollup = c.Env.Need(settings.ImportApply), c.Env.Need(RollupFunctionVar)
 		err = c.Env.Err()
 	}
 	if err != nil {
@@ -304,7 +306,8 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 		return nil, err
 	}
 	starter := invoke.Async{Client: client, Function: apply}
-	b := nightly.Batch{Rosters: rosterSync(c), Uploads: pipeline, Apply: starter, Summaries: summaries(c)}
+	b := nightly.Batch{Rosters: rosterSync(c), Uploads: pipeline, Apply: starter,
+		Summaries: summaries(c), Roots: Roller(c), Rollup: invoke.Async{Client: client, Function: rollup}}
 	sweep := nightly.Sweep{Uploads: pipeline, Apply: starter}
 	return func(ctx context.Context, in ScheduleInput) (nightly.Result, error) {
 		if in.Schedule == "sweep" {

@@ -36,12 +36,20 @@ type Summaries interface {
 	Repair(ctx context.Context) (summary.RepairResult, error)
 }
 
+// Roots lists the top-level agencies (statistics.Roller): the statistics
+// rollups fan out one worker invocation per top-level agency.
+type Roots interface {
+	Roots(ctx context.Context) ([]string, error)
+}
+
 // Batch is what the steps use.
 type Batch struct {
 	Rosters   Rosters
 	Uploads   Uploads
 	Apply     Starter
 	Summaries Summaries
+	Roots     Roots
+	Rollup    Starter // one invocation of the rollup worker per top-level agency
 }
 
 // Step is one part of the batch; its result is reported under Name.
@@ -56,8 +64,10 @@ func (b Batch) Steps() []Step {
 	return []Step{
 		{"rostersApplied", b.applyRosters},
 		{"importsStarted", b.startImports},
-		// Last: after the roster moved people, so their summaries take their new agency.
+		// After the roster moved people, so their summaries take their new agency.
 		{"summaries", b.repairSummaries},
+		// Last: the statistics are computed from the repaired summaries.
+		{"rollupsStarted", b.startRollups},
 	}
 }
 
@@ -125,4 +135,16 @@ func startEach(ctx context.Context, s Starter, ids []string, what string) ([]str
 
 func (b Batch) repairSummaries(ctx context.Context) (any, error) {
 	return b.Summaries.Repair(ctx)
+}
+
+// startRollups starts one rollup worker per top-level agency (each rewrites
+// its own subtree's rollups whole, so one fired twice changes nothing and a
+// failed one leaves the others' alone); the national sum is re-summed by
+// each worker when it is done.
+func (b Batch) startRollups(ctx context.Context) (any, error) {
+	roots, err := b.Roots.Roots(ctx)
+	if err != nil {
+		return []string{}, err
+	}
+	return startEach(ctx, b.Rollup, roots, "rollup")
 }

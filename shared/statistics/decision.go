@@ -52,18 +52,23 @@ func (s Reports) r3() report.Definition {
 			{Key: "womenShare", Name: "女性比率(%)", Type: report.RateColumn},
 		},
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
-			d, err := s.read(ctx, q, notEnterprise)
+			c, sig, err := s.calc(ctx, yearOf(q))
 			if err != nil {
 				return report.Page{}, err
 			}
-			cats, err := decisionCategories(d.tables, q.Params["category"])
+			cats, err := decisionCategories(c.tables, q.Params["category"])
 			if err != nil {
 				return report.Page{}, err
 			}
-			levels := map[int][]member{}
+			f, at, err := s.scopeFigures(ctx, q, c, sig)
+			if err != nil {
+				return report.Page{}, err
+			}
+			// the levels of the scope's agencies (one with no staff shows zeros)
+			levels := map[int]bool{}
 			for _, a := range q.Agencies {
 				if notEnterprise(a) && (q.Params["level"] == "" || q.Params["level"] == strconv.Itoa(a.Level)) {
-					levels[a.Level] = append(levels[a.Level], d.pop[a.Code]...)
+					levels[a.Level] = true
 				}
 			}
 			order := make([]int, 0, len(levels))
@@ -73,32 +78,25 @@ func (s Reports) r3() report.Definition {
 			sort.Ints(order)
 			var rows []report.Row
 			for _, l := range order {
-				for _, c := range cats {
-					men, women := 0, 0
-					for _, m := range levels[l] {
-						if hoursIn(d.cats, m, []string{c}) > 0 {
-							switch m.Gender {
-							case 1:
-								men++
-							case 2:
-								women++
-							}
-						}
+				for _, dc := range cats {
+					var g Genders
+					if x := f.Decision[strconv.Itoa(l)][dc]; x != nil {
+						g = *x
 					}
-					name := c
-					if e, ok := d.cats.Lookup(c); ok {
-						name = e.Name + "(" + c + ")"
+					name := dc
+					if e, ok := c.cats.Lookup(dc); ok {
+						name = e.Name + "(" + dc + ")"
 					}
 					dp := func(gender string) map[string]string {
 						return drillParams(q, q.Agency.Code, q.Params[report.ScopeKey],
-							map[string]string{"level": strconv.Itoa(l), "category": c, "gender": gender})
+							map[string]string{"level": strconv.Itoa(l), "category": dc, "gender": gender})
 					}
 					rows = append(rows, report.Row{"level": strconv.Itoa(l), "category": name,
-						"men": cell(men, "R3-people", dp("1")), "women": cell(women, "R3-people", dp("2")),
-						"total": cell(men+women, "R3-people", dp(all)), "womenShare": report.Rate(women, men+women)})
+						"men": cell(g.Men, "R3-people", dp("1")), "women": cell(g.Women, "R3-people", dp("2")),
+						"total": cell(g.Men+g.Women, "R3-people", dp(all)), "womenShare": report.Rate(g.Women, g.Men+g.Women)})
 				}
 			}
-			return report.Page{Rows: rows, ComputedAt: &q.Now}, nil
+			return report.Page{Rows: rows, ComputedAt: &at}, nil
 		},
 	}
 }

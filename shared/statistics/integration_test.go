@@ -367,6 +367,18 @@ func TestStatistics(t *testing.T) {
 		}
 		scope := reporttest.Subtree(ags, demo.MOI)
 
+		// Until the nightly batch has run, pages are computed on request
+		// (統計時間 = now); after it, every page below is read from its
+		// rollups, and must still equal the recomputation of this test.
+		asked := env.Now()
+		if at := get(t, env, "moi.hr", "/api/reports/P10?scope=subtree").ComputedAt; at == nil || at.Before(asked.Add(-time.Second)) {
+			t.Errorf("P10 before any rollup: 統計時間 %v, want the time of the request (%v)", at, asked)
+		}
+		rolled := rollup(t, env)
+		if at := get(t, env, "moi.hr", "/api/reports/P10?scope=subtree").ComputedAt; at == nil || !at.Equal(rolled) {
+			t.Errorf("P10 after the nightly rollup: 統計時間 %v, want the rollup's %v", at, rolled)
+		}
+
 		for _, yy := range []int{y - 1, y} {
 			checkP10(t, env, yy, ags, ppl, learned[yy], reqs, scope, kind, name)
 			checkCategories(t, env, yy, ppl, learned[yy], scope, kind, par)
@@ -379,6 +391,21 @@ func TestStatistics(t *testing.T) {
 		}
 		checkR3(t, env, y, ppl, learned[y], scope, kind, level, par)
 		checkR1(t, env, scope, kind, par)
+		// the pages checked above were read from the rollups
+		for _, p := range []string{"P8", "P9", "P10", "P10-categories", "P11", "P11-categories", "R3"} {
+			user := "moi.hr"
+			if p == "R3" {
+				user = "moi.admin"
+			}
+			for _, sc := range []string{"self", "subtree"} {
+				if sc == "self" && strings.HasPrefix(p, "P11") {
+					continue // 內政部 alone has no enterprise: nothing to read, 統計時間 is now
+				}
+				if at := get(t, env, user, "/api/reports/"+p+"?scope="+sc).ComputedAt; at == nil || !at.Equal(rolled) {
+					t.Errorf("%s %s: 統計時間 %v, want the rollup's %v", p, sc, at, rolled)
+				}
+			}
+		}
 
 		// an agency without staff: null rates and averages, never 0 or an error
 		a := get(t, env, "moi.hr", "/api/reports/P10?scope=self&agency="+emptyAgency)
@@ -402,6 +429,22 @@ func TestStatistics(t *testing.T) {
 			t.Errorf("MOI's P10 for Taipei's officer: %d %s", res.Status, res.Body)
 		}
 	})
+}
+
+// rollup runs the nightly batch and waits for its rollup workers; it
+// answers the 統計時間 they stored (read back through P8 of 內政部).
+func rollup(t *testing.T, env *stacktest.Env) time.Time {
+	t.Helper()
+	before := env.Now()
+	if out, err := env.Fire(context.Background(), "Nightly", nil); err != nil {
+		t.Fatalf("nightly batch: %v %s", err, out)
+	}
+	env.WaitAsync()
+	at := get(t, env, "moi.hr", "/api/reports/P8?scope=subtree").ComputedAt
+	if at == nil || at.Before(before.Add(-time.Second)) || at.After(env.Now()) {
+		t.Fatalf("統計時間 after the nightly batch: %v, want between %v and now", at, before)
+	}
+	return *at
 }
 
 // figures are a set of people's P10 numbers.

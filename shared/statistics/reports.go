@@ -61,30 +61,28 @@ func (s Reports) p8() report.Definition {
 			{Key: "rate", Name: "完成率(%)", Type: report.RateColumn},
 		},
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
-			d, err := s.read(ctx, q, notEnterprise)
+			c, sig, err := s.calc(ctx, yearOf(q))
 			if err != nil {
 				return report.Page{}, err
 			}
-			ppl := flat(q.Agencies, d.pop)
+			f, at, err := s.scopeFigures(ctx, q, c, sig)
+			if err != nil {
+				return report.Page{}, err
+			}
 			var rows []report.Row
-			for _, r := range d.tables.Of(yearOf(q)) {
-				n, done := 0, 0
-				for _, m := range ppl {
-					if r.AppliesTo(m.Category) {
-						n++
-						if d.completes(m, r) {
-							done++
-						}
-					}
+			for _, r := range c.tables.Of(c.year) {
+				var n Done
+				if x := f.Requirements[r.ID]; x != nil {
+					n = *x
 				}
 				dp := func(status string) map[string]string {
 					return drillParams(q, q.Agency.Code, q.Params[report.ScopeKey], map[string]string{"requirement": r.ID, "status": status})
 				}
 				rows = append(rows, report.Row{"requirement": r.ID, "name": r.Name,
-					"staff": cell(n, "P8-people", dp(all)), "completed": cell(done, "P8-people", dp(completed)),
-					"notCompleted": cell(n-done, "P8-people", dp(notCompleted)), "rate": report.Rate(done, n)})
+					"staff": cell(n.Staff, "P8-people", dp(all)), "completed": cell(n.Completed, "P8-people", dp(completed)),
+					"notCompleted": cell(n.Staff-n.Completed, "P8-people", dp(notCompleted)), "rate": report.Rate(n.Completed, n.Staff)})
 			}
-			return report.Page{Rows: rows, ComputedAt: &q.Now}, nil
+			return report.Page{Rows: rows, ComputedAt: &at}, nil
 		},
 	}
 }
@@ -161,50 +159,37 @@ func (s Reports) p9() report.Definition {
 			{Key: "averageHours", Name: "平均學習時數", Type: report.NumberColumn},
 		},
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
-			d, err := s.read(ctx, q, notEnterprise)
+			c, sig, err := s.calc(ctx, yearOf(q))
 			if err != nil {
 				return report.Page{}, err
 			}
-			groups := groupMap(d.tables)
-			type acc struct{ staff, participants, hours int }
-			stats := map[string]map[string]*acc{}
-			for _, m := range flat(q.Agencies, d.pop) {
-				pc := personnelCategory(m)
-				if stats[pc] == nil {
-					stats[pc] = map[string]*acc{}
-					for _, g := range d.tables.GroupNames() {
-						stats[pc][g] = &acc{}
-					}
-				}
-				gh := groupHours(d.cats, groups, m)
-				for g, a := range stats[pc] {
-					a.staff++
-					if gh[g] > 0 {
-						a.participants++
-						a.hours += gh[g]
-					}
-				}
+			f, at, err := s.scopeFigures(ctx, q, c, sig)
+			if err != nil {
+				return report.Page{}, err
 			}
-			pcs := make([]string, 0, len(stats))
-			for pc := range stats {
+			pcs := make([]string, 0, len(f.Personnel))
+			for pc := range f.Personnel {
 				pcs = append(pcs, pc)
 			}
 			sort.Strings(pcs)
 			var rows []report.Row
 			for _, pc := range pcs {
-				for _, g := range d.tables.GroupNames() {
-					a := stats[pc][g]
+				for _, g := range c.tables.GroupNames() {
+					var a GroupCounts
+					if x := f.Personnel[pc][g]; x != nil {
+						a = *x
+					}
 					dp := func(status string) map[string]string {
 						return drillParams(q, q.Agency.Code, q.Params[report.ScopeKey],
 							map[string]string{"personnelCategory": pc, "group": g, "status": status})
 					}
 					rows = append(rows, report.Row{"personnelCategory": pc, "group": g,
-						"staff": cell(a.staff, "P9-people", dp(all)), "participants": cell(a.participants, "P9-people", dp(participants)),
-						"participationRate": report.Rate(a.participants, a.staff), "totalHours": a.hours,
-						"averageHours": report.Average(a.hours, a.staff)})
+						"staff": cell(a.Staff, "P9-people", dp(all)), "participants": cell(a.Participants, "P9-people", dp(participants)),
+						"participationRate": report.Rate(a.Participants, a.Staff), "totalHours": a.Hours,
+						"averageHours": report.Average(a.Hours, a.Staff)})
 				}
 			}
-			return report.Page{Rows: rows, ComputedAt: &q.Now}, nil
+			return report.Page{Rows: rows, ComputedAt: &at}, nil
 		},
 	}
 }
@@ -257,29 +242,6 @@ func (s Reports) p9People() report.Definition {
 	}
 }
 
-// people are the P10 figures of a set of people.
-type people struct {
-	staff, participants, reached, total, digital, physical int
-}
-
-func (d data) figures(ms []member, year int) people {
-	reqs := d.tables.Of(year)
-	var f people
-	for _, m := range ms {
-		f.staff++
-		f.total += m.Total
-		f.digital += m.Digital
-		f.physical += m.Physical
-		if m.Total > 0 {
-			f.participants++
-		}
-		if d.reaches(reqs, m) {
-			f.reached++
-		}
-	}
-	return f
-}
-
 // reaches reports whether m reaches the yearly minimum that applies to them
 // (never when none applies).
 func (d data) reaches(reqs []requirement.Requirement, m member) bool {
@@ -305,40 +267,39 @@ func (s Reports) performance(id, name string, keep func(agency.Agency) bool) rep
 			{Key: "averageHours", Name: "平均學習時數", Type: report.NumberColumn},
 		},
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
-			d, err := s.read(ctx, q, keep)
+			c, sig, err := s.calc(ctx, yearOf(q))
 			if err != nil {
 				return report.Page{}, err
 			}
-			row := func(label any, f people, code, scope string) report.Row {
+			own, at, err := s.perAgency(ctx, q, c, sig, keep)
+			if err != nil {
+				return report.Page{}, err
+			}
+			row := func(label any, f Counts, code, scope string) report.Row {
 				dp := func(status string) map[string]string {
 					return drillParams(q, code, scope, map[string]string{"status": status})
 				}
-				return report.Row{"agency": label, "staff": cell(f.staff, drill, dp(all)),
-					"participants":   cell(f.participants, drill, dp(participants)),
-					"reachedMinimum": cell(f.reached, drill, dp(reachedMinimum)),
-					"totalHours":     f.total, "digitalHours": f.digital, "physicalHours": f.physical,
-					"averageHours": report.Average(f.total, f.staff)}
+				return report.Row{"agency": label, "staff": cell(f.Staff, drill, dp(all)),
+					"participants":   cell(f.Participants, drill, dp(participants)),
+					"reachedMinimum": cell(f.Reached, drill, dp(reachedMinimum)),
+					"totalHours":     f.Total, "digitalHours": f.Digital, "physicalHours": f.Physical,
+					"averageHours": report.Average(f.Total, f.Staff)}
 			}
 			var rows []report.Row
-			var tot people
+			var tot Figures
 			for _, a := range q.Agencies {
 				if !keep(a) {
 					continue
 				}
-				f := d.figures(d.pop[a.Code], yearOf(q))
-				tot.staff += f.staff
-				tot.participants += f.participants
-				tot.reached += f.reached
-				tot.total += f.total
-				tot.digital += f.digital
-				tot.physical += f.physical
+				f := own[a.Code]
+				tot.People.Add(f.People)
 				// The name opens the agency's own report with its subordinates.
 				name := report.Cell{Value: a.Name, Drill: report.DrillURL(id, map[string]string{
 					report.AgencyKey: a.Code, report.ScopeKey: report.Subtree, "year": q.Params["year"]})}
-				rows = append(rows, row(name, f, a.Code, report.Self))
+				rows = append(rows, row(name, f.People, a.Code, report.Self))
 			}
-			total := row("合計", tot, q.Agency.Code, q.Params[report.ScopeKey])
-			return report.Page{Rows: rows, Total: total, ComputedAt: &q.Now}, nil
+			total := row("合計", tot.People, q.Agency.Code, q.Params[report.ScopeKey])
+			return report.Page{Rows: rows, Total: total, ComputedAt: &at}, nil
 		},
 	}
 }
@@ -405,35 +366,34 @@ func (s Reports) performanceCategories(id, name string, keep func(agency.Agency)
 			{Key: "hours", Name: "學習時數", Type: report.NumberColumn},
 		},
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
-			d, err := s.read(ctx, q, keep)
+			c, sig, err := s.calc(ctx, yearOf(q))
 			if err != nil {
 				return report.Page{}, err
 			}
-			var tops []codes.Entry
-			for _, e := range d.cats.Entries {
-				if e.Parent == "" {
-					tops = append(tops, e)
-				}
+			own, at, err := s.perAgency(ctx, q, c, sig, keep)
+			if err != nil {
+				return report.Page{}, err
 			}
 			var rows []report.Row
 			for _, a := range q.Agencies {
 				if !keep(a) {
 					continue
 				}
-				for _, c := range tops {
-					n, h := 0, 0
-					for _, m := range d.pop[a.Code] {
-						if x := hoursIn(d.cats, m, []string{c.Code}); x > 0 {
-							n++
-							h += x
-						}
+				for _, top := range c.tops {
+					var n CategoryCounts
+					if x := own[a.Code].Categories[top]; x != nil {
+						n = *x
 					}
-					rows = append(rows, report.Row{"agency": a.Name, "category": c.Name,
-						"participants": cell(n, drill, drillParams(q, a.Code, report.Self, map[string]string{"status": participants, "category": c.Code})),
-						"hours":        h})
+					name := top
+					if e, ok := c.cats.Lookup(top); ok {
+						name = e.Name
+					}
+					rows = append(rows, report.Row{"agency": a.Name, "category": name,
+						"participants": cell(n.Participants, drill, drillParams(q, a.Code, report.Self, map[string]string{"status": participants, "category": top})),
+						"hours":        n.Hours})
 				}
 			}
-			return report.Page{Rows: rows, ComputedAt: &q.Now}, nil
+			return report.Page{Rows: rows, ComputedAt: &at}, nil
 		},
 	}
 }

@@ -7,8 +7,12 @@
 // (counted records only; no summary is 0 hours); requirements and the major
 // course groups are data (shared/requirement).
 //
-// The numbers are computed on request from the staff directory and the
-// summaries (one staff query per agency, one BatchGetItem per hundred people).
+// P8–P11 and R3 read their figures (counts and hours, Figures) from the
+// nightly rollups (rollup.go, roller.go: one worker per top-level agency) and
+// show their 「統計時間」; without a rollup stored under the current tables
+// they are computed on request from the staff directory and the summaries
+// (one staff query per agency, one BatchGetItem per hundred people), with the
+// same code (calc.own). Drill-down lists, R1 and R2 are computed on request.
 package statistics
 
 import (
@@ -57,6 +61,14 @@ type Reports struct {
 	Codes        Codes
 	Classes      Classes
 	ClassPeople  ClassPeople
+	// Rollups are the figures the nightly batch stored; nil: every page is
+	// computed on request (the benchmark's baseline).
+	Rollups RollupReader
+}
+
+// RollupReader reads stored figures (Rollups).
+type RollupReader interface {
+	GetMany(ctx context.Context, keys []RollupKey) (map[RollupKey]Rollup, error)
 }
 
 // Definitions returns every report of this package (a zero Reports lists
@@ -96,33 +108,13 @@ func (s Reports) population(ctx context.Context, agencies []agency.Agency, keep 
 			continue
 		}
 		g.Go(func() error {
-			var ppl []staff.Person
-			after := ""
-			for {
-				page, next, err := s.People.Page(ctx, a.Code, staff.Filter{}, after, 1000)
-				if err != nil {
-					return err
-				}
-				ppl = append(ppl, page...)
-				if next == "" {
-					break
-				}
-				after = next
-			}
-			ids := make([]string, len(ppl))
-			for i, p := range ppl {
-				ids[i] = p.ID
-			}
-			sums, err := s.Summaries.GetMany(ctx, ids, year)
+			ppl, err := s.staffOf(ctx, a.Code)
 			if err != nil {
 				return err
 			}
-			ms := make([]member, len(ppl))
-			for i, p := range ppl {
-				ms[i] = member{Person: p}
-				if sm, ok := sums[p.ID]; ok && sm.Records > 0 {
-					ms[i].Total, ms[i].Digital, ms[i].Physical, ms[i].Categories = sm.TotalHours, sm.DigitalHours, sm.PhysicalHours, sm.Categories
-				}
+			ms, err := s.members(ctx, ppl, year)
+			if err != nil {
+				return err
 			}
 			mu.Lock()
 			out[a.Code] = ms
@@ -232,6 +224,8 @@ func cell(n int, id string, params map[string]string) report.Cell {
 }
 
 // page answers the people of a drill-down list from the cursor (an offset).
+// A list is computed on request: its 「統計時間」 is now, which differs from
+// its table's when that was read from the nightly rollups (see README).
 func page(q report.Query, ppl []member, row func(member) report.Row) (report.Page, error) {
 	from := 0
 	if q.Cursor != "" {
@@ -250,7 +244,7 @@ func page(q report.Query, ppl []member, row func(member) report.Row) (report.Pag
 	if to < len(ppl) {
 		next = strconv.Itoa(to)
 	}
-	return report.Page{Rows: rows, Next: next}, nil
+	return report.Page{Rows: rows, Next: next, ComputedAt: &q.Now}, nil
 }
 
 // personRow is the columns every drill-down list starts with.

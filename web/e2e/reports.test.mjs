@@ -274,3 +274,30 @@ test('a statistics account (S1): P10 of its subtree, a count opens that many peo
   const csv = readFileSync(join(dir, 'csv', readdirSync(join(dir, 'csv'))[0]), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
   assert.equal(csv.length - 1, pick[0], 'the file lists as many people as the count');
 });
+
+test('重新計算 (issue 17): an officer recomputes the statistics of the active agency and sees the new 統計時間; a statistics account has no such button', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.hr');
+  await page.goto(stack.url + '/#/P10');
+  await page.waitForSelector('#rp-list table, #rp-list .muted');
+  const shown = await page.$eval('.report-info [data-computed-at]', (el) => el.dataset.computedAt);
+  await page.click('#rp-search button[data-recompute]');
+  await page.waitForSelector('#flash.ok');
+  await page.waitForFunction((t) => {
+    const el = document.querySelector('.report-info [data-computed-at]');
+    return el && el.dataset.computedAt !== t;
+  }, shown);
+  const after = await page.$eval('.report-info [data-computed-at]', (el) => el.dataset.computedAt);
+  assert.ok(Date.parse(after) > Date.parse(shown), `統計時間 ${after} is after ${shown}`);
+  assert.match(await page.textContent('.report-info .computed'), /統計時間：\d+\/\d\d\/\d\d \d\d:\d\d/);
+
+  const stats = await newPage(chrome.browser, errors);
+  await stats.goto(stack.url + '/#/signin');
+  await stats.fill('#stats-user', 'stats.moi');
+  await stats.fill('#stats-pass', 'Demo-Stats-2026!');
+  await stats.click('#stats-form button[type=submit]');
+  await stats.waitForSelector('#menu a[href="#/P10"]');
+  await stats.click('#menu a[href="#/P10"]');
+  await stats.waitForSelector('#rp-list table, #rp-list .muted');
+  assert.equal(await stats.locator('[data-recompute]').count(), 0, 'no 重新計算 for a statistics account');
+});

@@ -9,11 +9,17 @@ import { api } from './api.js';
 import { html, show, nothing } from './lit.js';
 import { rocDateTime } from './format.js';
 import { thisYear } from './clock.js';
-import { state, fail } from './shell.js';
+import { state, fail, flash, granted } from './shell.js';
 import { searchTable } from './ui/searchtable.js';
 import { exportJobs } from './ui/jobs.js';
 import { fields, cellValue, cellDrill, cellText, numeric, parseDrill, companions } from './ui/reportdef.js';
 import { chartFor, drawChart } from './ui/chart.js';
+
+// rolledUp are the reports read from the nightly statistics rollups, and
+// rolledUpFeatures the grants that may ask for their 重新計算
+// (statistics.RolledUp).
+const rolledUp = ['P8', 'P9', 'P10', 'P10-categories', 'P11', 'P11-categories', 'R3'];
+const rolledUpFeatures = ['P8', 'P9', 'P10', 'P11', 'R3'];
 
 // reportFeatures are the features that have a report of their own (not a
 // drill-down) among the definitions.
@@ -91,11 +97,22 @@ export async function reportView(el, defs, feature, rest = []) {
   const part = (d) => d.name.split('：')[1] || d.name;
   let table = null;
   const params = fields(def.params, { thisYear: thisYear(), active: state.me.active.code, agencies });
+  // 重新計算 (issue 17): the statistics read from the nightly rollups, for
+  // officers holding one of them; the table is read again for its new 統計時間.
+  const recompute = async () => {
+    const year = Number(new URLSearchParams(table.query()).get('year'));
+    await api('POST', '/api/statistics/recompute', { year });
+    flash(`已重新計算${state.me.active.name}（含所屬機關）民國 ${year - 1911} 年的統計。`, true);
+    await table.reload();
+  };
+  const canRecompute = rolledUp.includes(def.id) && state.me.user.kind !== 'stats' && rolledUpFeatures.some(granted);
   table = await reportTable(main, {
     id: 'rp', report: def.id, name: def.name, columns: def.columns, exports: def.exports, params, errors: true,
     also: views.map((d) => ({ kind: d.id, label: '匯出' + part(d) })),
     actions: views.map((d) => html`<button type="button" class="secondary" data-view=${d.id}
-      @click=${(e) => table && drill(`/api/reports/${encodeURIComponent(d.id)}?${table.query()}`, part(d), e.currentTarget).catch(fail)}>${part(d)}</button>`),
+      @click=${(e) => table && drill(`/api/reports/${encodeURIComponent(d.id)}?${table.query()}`, part(d), e.currentTarget).catch(fail)}>${part(d)}</button>`)
+      .concat(canRecompute ? [html`<button type="button" class="secondary" data-recompute
+        @click=${(e) => { const b = e.currentTarget; b.disabled = true; recompute().catch(fail).finally(() => { b.disabled = false; }); }}>重新計算</button>`] : []),
     // A report whose required conditions have no default waits for 查詢.
     manual: def.params.some((p) => p.required && !p.default),
     drill,

@@ -25,6 +25,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/limits"
 	"github.com/ecpa-lifelong/backoffice/shared/openapi"
 	"github.com/ecpa-lifelong/backoffice/shared/relevance"
+	"github.com/ecpa-lifelong/backoffice/shared/statistics"
 )
 
 var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite the request bodies of shared/openapi/openapi.json from the input types")
@@ -68,6 +69,7 @@ var bodies = map[string]body{
 	"PUT /api/class-hours/{code}/{session}":             {enrollment.GradesInput{}, `{"grades":[{"personId":"p0000001","hours":1,"passed":true}]}`},
 	"POST /api/class-hours/{code}/{session}/delete":     {enrollment.DeleteGradesInput{}, `{"personIds":["p0000001"]}`},
 	"PUT /api/business-categories":                      {relevance.Input{}, `{"categories":["111","132"],"updated":"0001-01-01T00:00:00Z"}`},
+	"POST /api/statistics/recompute":                    {statistics.RecomputeInput{}, `{"year":2026}`},
 	"PUT /api/gender-survey":                            {gendersurvey.Input{}, `{"agency":"301000000A","year":2026,"values":{"menStaff":10,"womenStaff":12,"menTrained":3,"womenTrained":5,"menHours":6,"womenHours":11},"note":"","updated":"0001-01-01T00:00:00Z"}`},
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 	"github.com/ecpa-lifelong/backoffice/shared/relevance"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
+	"github.com/ecpa-lifelong/backoffice/shared/statistics"
 )
 
 // Routers is each HTTP function's router, by template logical ID: what the
@@ -29,7 +30,8 @@ var Routers = map[string]func(httpapi.Router){
 	"ImportsFunction":    (&imports.Server{}).Routes,
 	"EnrollmentFunction": (&enrollment.Server{}).Routes,
 	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
-	"ReportsFunction":    reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}, &relevance.Server{}),
+	"ReportsFunction": reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}, &relevance.Server{},
+		&statistics.RecomputeServer{}),
 }
 
 type recorder struct{ patterns []string }

@@ -46,7 +46,8 @@ func Definitions(c lambdafn.Core) []report.Definition {
 	out = append(out, enrollment.NominationReport{Table: c.Tables.Catalog, Class: catalog.Repo{Table: c.Tables.Catalog}, People: people}.Definition())
 	out = append(out, statistics.Reports{People: people, Summaries: sums, Codes: p.Codes, Classes: classes.Classes,
 		ClassPeople:  classPeople{Repo: catalog.Repo{Table: c.Tables.Catalog}, recs: recs, people: people},
-		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}}.Definitions()...)
+		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
+		Rollups:      rollups(c)}.Definitions()...)
 	return out
 }
 
@@ -63,16 +64,27 @@ func Reports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandl
 	reports := &report.Server{Reports: Definitions(c), Agencies: agency.Repo{Table: c.Tables.Directory}, Guard: g, Now: c.Now}
 	relevant := &relevance.Server{Guard: g, Service: &relevance.Service{Table: c.Tables.Directory,
 		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}}
-	return lambdafn.API(httpapi.Serve(Routes(reports, &gendersurvey.Server{Service: survey(c), Guard: g}, relevant))), nil
+	recompute := &statistics.RecomputeServer{Roller: lambdafn.Roller(c), Guard: g, Now: c.Now}
+	return lambdafn.API(httpapi.Serve(Routes(reports, &gendersurvey.Server{Service: survey(c), Guard: g}, relevant, recompute))), nil
 }
 
-// Routes are the reports function's routes: the reports, P17's forms and
-// P14's business-related categories.
-func Routes(reports *report.Server, survey *gendersurvey.Server, relevant *relevance.Server) func(httpapi.Router) {
+// rollups are the statistics figures the nightly batch stored; a zero Core
+// (route tables) has none.
+func rollups(c lambdafn.Core) statistics.RollupReader {
+	if c.Tables.Directory.Name() == "" {
+		return nil
+	}
+	return statistics.Rollups{Table: c.Tables.Directory}
+}
+
+// Routes are the reports function's routes: the reports, P17's forms,
+// P14's business-related categories and the statistics' 重新計算.
+func Routes(reports *report.Server, survey *gendersurvey.Server, relevant *relevance.Server, recompute *statistics.RecomputeServer) func(httpapi.Router) {
 	return func(r httpapi.Router) {
 		reports.Routes(r)
 		survey.Routes(r)
 		relevant.Routes(r)
+		recompute.Routes(r)
 	}
 }
 

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
+	"github.com/ecpa-lifelong/backoffice/shared/report"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
+	"github.com/ecpa-lifelong/backoffice/shared/statistics"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
+)
+
+// benchStatistics (issue 17): the nightly rollup of every top-level agency
+// (items/s on DynamoDB Local, workers run as the nightly fans them out, a
+// few at a time on this machine), then every statistics page of 內政部 with
+// subordinates through gateway + authorizer + ReportsFunction (read from
+// the rollups) against the same page computed from the learning summaries
+// on request (the definitions without rollups, called directly: the ratio is
+// conservative), in the same run.
+func benchStatistics(ctx context.Context, out io.Writer, st *stack.Stack, t store.Tables, d demo.Data, n, workers int) error {
+	core := lambdafn.Core{Tables: t, Now: st.Now}
+	roller := lambdafn.Roller(core)
+	roots, err := roller.Roots(ctx)
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var results []statistics.RollResult
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for _, code := range roots {
+		g.Go(func() error {
+			r, err := roller.Roll(gctx, code)
+			mu.Lock()
+			results = append(results, r)
+			mu.Unlock()
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	items, people, slowest := 0, 0, statistics.RollResult{}
+	for _, r := range results {
+		items += r.Items
+		people += r.People
+		if r.Seconds > slowest.Seconds {
+			slowest = r
+		}
+	}
+	fmt.Fprintf(out, "Statistics rollups (issue 17): %d top-level agencies, %d agencies' staff (%d people) × 3 years, %d workers at once\n",
+		len(roots), len(d.Agencies), people, workers)
+	read := people * 4 // each person's staff item, and their summary of each of the 3 years (asked for, found or not)
+	fmt.Fprintf(out, "  nightly rollup: %s; %d items read (%.0f items/s), %d rollup items written (%.0f items/s); %.0f people-years/s\n",
+		took.Round(time.Millisecond), read, float64(read)/took.Seconds(), items, float64(items)/took.Seconds(), float64(people*3)/took.Seconds())
+	fmt.Fprintf(out, "  slowest worker %s (%d agencies, %d people): %.1f s, %.0f people-years/s\n",
+		slowest.Agency, slowest.Agencies, slowest.People, slowest.Seconds, float64(slowest.People*3)/slowest.Seconds)
+
+	ag := agency.Repo{Table: t.Directory}
+	moi, err := ag.Get(ctx, demo.MOI)
+	if err != nil {
+		return err
+	}
+	scope, err := ag.Subtree(ctx, moi)
+	if err != nil {
+		return err
+	}
+	inScope := map[string]bool{}
+	enterprises := false
+	for _, a := range scope {
+		inScope[a.Code] = true
+		enterprises = enterprises || a.Kind == agency.KindEnterprise
+	}
+	staffIn := 0
+	for _, p := range d.People {
+		if inScope[p.Agency] {
+			staffIn++
+		}
+	}
+	year := strconv.Itoa(roc.Year(st.Now()))
+	onRequest := roller.Reports // the same definitions without rollups
+	onRequest.Rollups = nil
+	defs := map[string]report.Definition{}
+	for _, def := range onRequest.Definitions() {
+		defs[def.ID] = def
+	}
+	fmt.Fprintf(out, "  pages of 內政部 with subordinates (%d agencies, %d people), year %s, %d requests each\n", len(scope), staffIn, year, n)
+	client := &http.Client{}
+	for _, id := range []string{"P8", "P9", "P10", "P10-categories", "P11", "P11-categories", "R3"} {
+		user := "moi.hr"
+		if id == "R3" {
+			user = "moi.admin"
+		}
+		tok, err := st.Token(ctx, user, time.Hour)
+		if err != nil {
+			return err
+		}
+		path := "/api/reports/" + id + "?scope=subtree&year=" + year
+		api, err := latencies(n, 10, func() error { return getOK(ctx, client, st.URL, path, tok) })
+		if err != nil {
+			return err
+		}
+		q := report.Query{Params: map[string]string{"year": year, report.ScopeKey: report.Subtree, report.AgencyKey: demo.MOI},
+			Agency: moi, Agencies: scope, Limit: report.PageSize, Now: st.Now()}
+		def := defs[id]
+		base, err := latencies(max(5, n/10), 1, func() error { _, err := def.Rows(ctx, q); return err })
+		if err != nil {
+			return err
+		}
+		note := ""
+		if strings.HasPrefix(id, "P11") && !enterprises {
+			note = "  (no enterprise in scope: nothing to compute on request)"
+		}
+		fmt.Fprintf(out, "  %-15s rollups via gateway p50 %6.2f ms p95 %6.2f ms | on request (direct, %2d runs) p50 %7.2f ms p95 %7.2f ms | ratio p50 %5.1f× p95 %5.1f×%s\n",
+			id, ms(api, 50), ms(api, 95), len(base), ms(base, 50), ms(base, 95), ms(base, 50)/ms(api, 50), ms(base, 95)/ms(api, 95), note)
+	}
+	// R1 reads classes, not people: it is computed on request (no rollup).
+	tok, err := st.Token(ctx, "moi.admin", time.Hour)
+	if err != nil {
+		return err
+	}
+	path := "/api/reports/R1?scope=subtree&from=" + year + "-01-01&to=" + year + "-12-31"
+	api, err := latencies(n, 10, func() error { return getOK(ctx, client, st.URL, path, tok) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  %-15s on request via gateway p50 %7.2f ms p95 %7.2f ms (the year's classes of the scope; no rollup)\n", "R1", ms(api, 50), ms(api, 95))
+	return nil
+}

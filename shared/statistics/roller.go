@@ -1,0 +1,351 @@
+package statistics
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/roc"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
+)
+
+// AgencyTree reads the agency tree (agency.Repo).
+type AgencyTree interface {
+	Get(ctx context.Context, code string) (agency.Agency, error)
+	Subtree(ctx context.Context, a agency.Agency) ([]agency.Agency, error)
+	All(ctx context.Context) (map[string]agency.Agency, error)
+}
+
+// Roller computes rollups from the staff directory and the learning
+// summaries, exactly as the pages compute them on request (calc.own), and
+// stores them.
+type Roller struct {
+	Reports Reports // People, Summaries, Requirements and Codes are read
+	Tree    AgencyTree
+	Store   Rollups
+	Now     func() time.Time
+}
+
+// Years are the years the nightly batch rolls up: this year and the two
+// before (Taipei).
+func Years(now time.Time) []int {
+	y := roc.Year(now)
+	return []int{y - 2, y - 1, y}
+}
+
+// Roots are the codes of the top-level agencies (no parent), sorted: one
+// nightly worker each.
+func (r Roller) Roots(ctx context.Context) ([]string, error) {
+	all, err := r.Tree.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for code, a := range all {
+		if a.Parent == "" {
+			out = append(out, code)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// RollResult is what one worker did.
+type RollResult struct {
+	Agency   string  `json:"agency"`
+	Agencies int     `json:"agencies"`
+	People   int     `json:"people"`
+	Items    int     `json:"items"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// Roll computes and writes the rollups of a top-level agency's subtree for
+// the rollup years, then re-sums the national figures. Every item is
+// rewritten whole, so a retry after a failure heals; other top-level
+// agencies' items are never touched.
+func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
+	start := time.Now()
+	res := RollResult{Agency: code}
+	a, err := r.Tree.Get(ctx, code)
+	if err != nil {
+		return res, err
+	}
+	sub, err := r.Tree.Subtree(ctx, a)
+	if err != nil {
+		return res, err
+	}
+	years := Years(r.Now())
+	res.Agencies = len(sub)
+	res.Items, res.People, err = r.rollSubtree(ctx, sub, years, r.Now())
+	if err != nil {
+		return res, fmt.Errorf("rollup of %s: %w", code, err)
+	}
+	roots, err := r.Roots(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, y := range years {
+		if err := r.national(ctx, y, roots); err != nil {
+			return res, err
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	slog.InfoContext(ctx, "rollup", "agency", code, "agencies", res.Agencies, "people", res.People, "items", res.Items, "seconds", res.Seconds)
+	return res, nil
+}
+
+// rollSubtree computes the OWN and TREE rollups of every agency of sub (an
+// agency and everything below it, as Subtree answers) for years and writes
+// them as computed at computed (before the first read); it answers the
+// items written and the people read.
+func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []int, computed time.Time) (int, int, error) {
+	calcs := map[int]calc{}
+	sigs := map[int]string{}
+	for _, y := range years {
+		c, sig, err := r.Reports.calc(ctx, y)
+		if err != nil {
+			return 0, 0, err
+		}
+		calcs[y], sigs[y] = c, sig
+	}
+	own := map[int]map[string]*Figures{}
+	for _, y := range years {
+		own[y] = map[string]*Figures{}
+	}
+	var mu sync.Mutex
+	people := 0
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, a := range sub {
+		g.Go(func() error {
+			ppl, err := r.Reports.staffOf(gctx, a.Code)
+			if err != nil {
+				return err
+			}
+			for _, y := range years {
+				ms, err := r.Reports.members(gctx, ppl, y)
+				if err != nil {
+					return err
+				}
+				f := calcs[y].own(a, ms)
+				mu.Lock()
+				own[y][a.Code] = f
+				mu.Unlock()
+			}
+			mu.Lock()
+			people += len(ppl)
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, 0, err
+	}
+	var ros []Rollup
+	for _, y := range years {
+		for code, f := range trees(sub, own[y]) {
+			ros = append(ros, Rollup{Agency: code, Year: y, Kind: Tree, Computed: computed, Signature: sigs[y], Figures: f})
+		}
+		for code, f := range own[y] {
+			ros = append(ros, Rollup{Agency: code, Year: y, Kind: Own, Computed: computed, Signature: sigs[y], Figures: f})
+		}
+	}
+	return len(ros), people, r.Store.Put(ctx, ros)
+}
+
+// trees sums the own figures of the non-enterprise agencies of sub into
+// each agency of sub at or above them (STATISTICS.md: 含所屬機關 counts are
+// the sum of the 本機關 counts of the agency and each subordinate).
+func trees(sub []agency.Agency, own map[string]*Figures) map[string]*Figures {
+	out := make(map[string]*Figures, len(sub))
+	for _, a := range sub {
+		out[a.Code] = &Figures{}
+	}
+	for _, a := range sub {
+		if !notEnterprise(a) {
+			continue
+		}
+		for _, code := range strings.Split(a.Path, "/") {
+			if t, ok := out[code]; ok {
+				t.Add(own[a.Code])
+			}
+		}
+	}
+	return out
+}
+
+// Recompute recomputes now, for one year, the rollups of an agency's
+// subtree and re-sums those of its ancestors (each from its own figures and
+// its children's subtree figures) and the national figures: an officer's
+// 重新計算. It answers the new 統計時間 of the agency's figures.
+func (r Roller) Recompute(ctx context.Context, a agency.Agency, year int) (time.Time, error) {
+	sub, err := r.Tree.Subtree(ctx, a)
+	if err != nil {
+		return time.Time{}, err
+	}
+	at := r.Now()
+	if _, _, err := r.rollSubtree(ctx, sub, []int{year}, at); err != nil {
+		return time.Time{}, fmt.Errorf("recompute %s/%d: %w", a.Code, year, err)
+	}
+	if err := r.ancestors(ctx, a, year); err != nil {
+		return time.Time{}, err
+	}
+	roots, err := r.Roots(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return at, r.national(ctx, year, roots)
+}
+
+// ancestors re-sums the subtree figures of a's ancestors, nearest first.
+// When one of the figures it needs is missing or was computed under other
+// tables, the whole top-level subtree is rolled up instead.
+func (r Roller) ancestors(ctx context.Context, a agency.Agency, year int) error {
+	path := strings.Split(a.Path, "/")
+	if len(path) < 2 {
+		return nil
+	}
+	root, err := r.Tree.Get(ctx, path[0])
+	if err != nil {
+		return err
+	}
+	all, err := r.Tree.Subtree(ctx, root)
+	if err != nil {
+		return err
+	}
+	children := map[string][]agency.Agency{}
+	byCode := map[string]agency.Agency{}
+	for _, x := range all {
+		byCode[x.Code] = x
+		children[x.Parent] = append(children[x.Parent], x)
+	}
+	_, sig, err := r.Reports.calc(ctx, year)
+	if err != nil {
+		return err
+	}
+	ups := path[:len(path)-1] // root … parent
+	var keys []RollupKey
+	for i, code := range ups {
+		keys = append(keys, RollupKey{code, year, Own})
+		for _, ch := range children[code] {
+			if ch.Code != path[i+1] {
+				keys = append(keys, RollupKey{ch.Code, year, Tree})
+			}
+		}
+	}
+	keys = append(keys, RollupKey{a.Code, year, Tree})
+	got, err := r.Store.GetMany(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if ro, ok := got[k]; !ok || ro.Signature != sig {
+			_, _, err := r.rollSubtree(ctx, all, []int{year}, r.Now())
+			return err
+		}
+	}
+	below := got[RollupKey{a.Code, year, Tree}]
+	var ros []Rollup
+	for i := len(ups) - 1; i >= 0; i-- {
+		code := ups[i]
+		mine := got[RollupKey{code, year, Own}]
+		t := Rollup{Agency: code, Year: year, Kind: Tree, Computed: below.Computed, Signature: sig, Figures: &Figures{}}
+		if notEnterprise(byCode[code]) {
+			t.Figures.Add(mine.Figures)
+			if mine.Computed.Before(t.Computed) {
+				t.Computed = mine.Computed
+			}
+		}
+		t.Figures.Add(below.Figures)
+		for _, ch := range children[code] {
+			if ch.Code == path[i+1] {
+				continue
+			}
+			x := got[RollupKey{ch.Code, year, Tree}]
+			t.Figures.Add(x.Figures)
+			if x.Computed.Before(t.Computed) {
+				t.Computed = x.Computed // as of the oldest figures it sums
+			}
+		}
+		ros = append(ros, t)
+		below = t
+	}
+	return r.Store.Put(ctx, ros)
+}
+
+// national re-sums the national figures of a year from the top-level
+// agencies' subtree figures; it writes nothing while one is missing or was
+// computed under other tables (the worker that writes it sums again).
+func (r Roller) national(ctx context.Context, year int, roots []string) error {
+	keys := make([]RollupKey, len(roots))
+	for i, c := range roots {
+		keys[i] = RollupKey{c, year, Tree}
+	}
+	got, err := r.Store.GetMany(ctx, keys)
+	if err != nil {
+		return err
+	}
+	n := Rollup{Agency: National, Year: year, Kind: Tree, Figures: &Figures{}}
+	var seen int64
+	for i, k := range keys {
+		ro, ok := got[k]
+		if !ok || (i > 0 && ro.Signature != n.Signature) {
+			return nil
+		}
+		n.Signature = ro.Signature
+		n.Figures.Add(ro.Figures)
+		seen += ro.Computed.UnixMilli()
+		if i == 0 || ro.Computed.Before(n.Computed) {
+			n.Computed = ro.Computed
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return r.Store.PutNational(ctx, n, seen)
+}
+
+// staffOf reads an agency's staff, every page.
+func (s Reports) staffOf(ctx context.Context, code string) ([]staff.Person, error) {
+	var ppl []staff.Person
+	after := ""
+	for {
+		page, next, err := s.People.Page(ctx, code, staff.Filter{}, after, 1000)
+		if err != nil {
+			return nil, err
+		}
+		ppl = append(ppl, page...)
+		if next == "" {
+			return ppl, nil
+		}
+		after = next
+	}
+}
+
+// members are people with their year's learning (no summary, or a zeroed
+// one: 0 hours).
+func (s Reports) members(ctx context.Context, ppl []staff.Person, year int) ([]member, error) {
+	ids := make([]string, len(ppl))
+	for i, p := range ppl {
+		ids[i] = p.ID
+	}
+	sums, err := s.Summaries.GetMany(ctx, ids, year)
+	if err != nil {
+		return nil, err
+	}
+	ms := make([]member, len(ppl))
+	for i, p := range ppl {
+		ms[i] = member{Person: p}
+		if sm, ok := sums[p.ID]; ok && sm.Records > 0 {
+			ms[i].Total, ms[i].Digital, ms[i].Physical, ms[i].Categories = sm.TotalHours, sm.DigitalHours, sm.PhysicalHours, sm.Categories
+		}
+	}
+	return ms, nil
+}

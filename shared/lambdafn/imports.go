@@ -15,6 +15,8 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -35,8 +37,10 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog}, Codes: codeRepo, Now: c.Now,
 			NewID: func() string { return auth.RandomID(8) }},
 		Codes:    codeRepo,
-		DB:       c.Tables.DB,
-		Agencies: agency.Repo{Table: c.Tables.Directory},
+		DB:        c.Tables.DB,
+		Agencies:  agency.Repo{Table: c.Tables.Directory},
+		Stored:    imports.RecordTable{Table: c.Tables.Records},
+		Directory: c.Tables.Directory,
 	}
 	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
 		Bucket: c.Files.Uploads, Checkers: deps.Checkers(), Now: c.Now}
@@ -83,10 +87,22 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 		return nil, err
 	}
 	g, _ := Guard(c)
-	svc := &imports.Service{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Store: c.Files,
+	jobs := imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}
+	svc := &imports.Service{Jobs: jobs, Store: c.Files,
 		Bucket: c.Files.Uploads, Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: c.Now,
 		NewID: func() string { return auth.RandomID(10) }}
-	return API(imports.NewServer(&imports.Server{Service: svc, Guard: g})), nil
+	// The platforms' JSON batches are staged here, at once, by the same
+	// pipeline the bucket notification runs (check only: the records are
+	// written by the nightly apply, so no Records table here).
+	codeRepo := &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}
+	deps := imports.Deps{People: staff.Repo{Table: c.Tables.Directory}, Classes: catalog.Repo{Table: c.Tables.Catalog},
+		Codes: codeRepo, DB: c.Tables.DB, Agencies: agency.Repo{Table: c.Tables.Directory}}
+	stager := &imports.Pipeline{Jobs: jobs, Files: c.Files, Bucket: c.Files.Uploads,
+		Checkers: imports.Checkers{imports.Platform: deps.Checkers()[imports.Platform]}, Now: c.Now}
+	feed := &imports.PlatformServer{Jobs: jobs, Store: c.Files, Bucket: c.Files.Uploads, Stage: stager,
+		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now), Now: c.Now, LinkTTL: c.Files.TTL, Guard: g}
+	uploads := &imports.Server{Service: svc, Guard: g}
+	return API(httpapi.Serve(func(r httpapi.Router) { uploads.Routes(r); feed.Routes(r) })), nil
 }
 
 // ImportApply applies one staged upload job (started by the nightly batch,

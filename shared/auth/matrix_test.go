@@ -30,6 +30,7 @@ const (
 	statsOnly need = "stats"     // a statistics account (the route itself refuses officers)
 	learner   need = "learner"   // an SSO token of a civil servant in the directory (no demo user is one)
 	session   need = "session"   // any valid token, a disabled account's too: ending a session never harms
+	platform  need = "platform"  // a platform client's token (自動時數上傳), and nothing else
 )
 
 // route is the call the matrix makes for a served route, and who may make it.
@@ -218,6 +219,13 @@ var routes = map[string]route{
 	"GET /api/exports/jobs/{id}/download":                {"/api/exports/jobs/nothing/download", nil, signedIn},
 	"POST /api/auth/stats/login":                         {"/api/auth/stats/login", map[string]string{"username": "nobody", "password": "x"}, open},
 	"POST /api/auth/signout":                             {"/api/auth/signout", nil, session},
+	"POST /api/platform/token":                           {"/api/platform/token", nil, open},
+	"GET /api/platform-clients":                          {"/api/platform-clients", nil, "SYS"},
+	"POST /api/platform-clients":                         {"/api/platform-clients", map[string]any{"name": "", "agency": "nope"}, "SYS"},
+	"POST /api/platform-clients/{id}/revoke":             {"/api/platform-clients/nothing/revoke", nil, "SYS"},
+	"POST /api/platform/records":                         {"/api/platform/records", map[string]any{"records": []any{}}, platform},
+	"POST /api/platform/uploads":                         {"/api/platform/uploads", map[string]any{"size": 0}, platform},
+	"GET /api/platform/jobs/{id}":                        {"/api/platform/jobs/nothing", nil, platform},
 }
 
 // endsSession is called last for each caller: it signs the caller out.
@@ -246,7 +254,7 @@ func callers(d demo.Data) []caller {
 		stats[f] = true
 	}
 	return append(out, caller{name: "stats.moi", kind: "stats", features: stats},
-		caller{name: "anonymous", kind: "anonymous"})
+		caller{name: "anonymous", kind: "anonymous"}, caller{name: demo.PlatformID, kind: "platform"})
 }
 
 // expect returns the status family a caller must get: "ok" (the guard let it
@@ -254,6 +262,15 @@ func callers(d demo.Data) []caller {
 func expect(c caller, r route) (status int, code string) {
 	if r.need == open {
 		return 0, ""
+	}
+	if r.need == platform || c.kind == "platform" { // platform tokens and routes meet only each other
+		switch {
+		case c.kind == "anonymous":
+			return 401, ""
+		case c.kind == "platform" && r.need == platform:
+			return 0, ""
+		}
+		return 403, "forbidden"
 	}
 	if r.need == session {
 		if c.kind == "anonymous" {
@@ -307,6 +324,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		case "anonymous":
 		case "stats":
 			tokens[c.name] = env.StatsLogin(t, c.name, demo.StatsPassword)
+		case "platform":
+			tokens[c.name] = env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
 		default:
 			tokens[c.name] = env.Token(t, c.name)
 		}

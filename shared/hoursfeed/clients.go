@@ -58,6 +58,9 @@ type clientItem struct {
 	Client
 }
 
+// Keyed is c's item (the demo data writes it in bulk).
+func Keyed(c Client) any { return clientItem{PK: clientsPK, SK: c.ID, Client: c} }
+
 // Clients stores platform clients in the Directory table; it is the Guard's
 // auth.PlatformLoader.
 type Clients struct{ Table dynamo.Table }
@@ -98,7 +101,7 @@ func (s Clients) List(ctx context.Context) ([]Client, error) {
 
 // Put writes a new client (never over an existing id).
 func (s Clients) Put(ctx context.Context, c Client) error {
-	err := s.Table.Put(clientItem{PK: clientsPK, SK: c.ID, Client: c}).If("attribute_not_exists(pk)").Run(ctx)
+	err := s.Table.Put(Keyed(c)).If("attribute_not_exists(pk)").Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
 		return errcode.New(errcode.Conflict, "用戶端代碼已存在。")
 	}

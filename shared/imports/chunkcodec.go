@@ -15,8 +15,8 @@ type chunkItem struct {
 	PK      string            `dynamo:"pk"`
 	SK      string            `dynamo:"sk"` // ROWS#<n> (every row) or FAIL#<n> (failed rows only)
 	Lines   string            `dynamo:"lines"`
-	Status  string            `dynamo:"st"`             // a letter a row: w waiting, f failed, a applied
-	Msgs    map[string]string `dynamo:"msgs,omitempty"` // row index in the chunk → message
+	Status  string            `dynamo:"st"`              // a letter a row: w waiting, f failed, a applied
+	Msgs    map[string]string `dynamo:"msgs,omitempty"`  // row index in the chunk → message
 	Codes   map[string]string `dynamo:"codes,omitempty"` // row index → a failed row's machine code
 	Changes string            `dynamo:"ch,omitempty"`    // a letter a row: n added, u updated, - neither (absent: none said)
 	Waiting int               `dynamo:"w"`

@@ -3,8 +3,8 @@ package imports
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"

@@ -38,7 +38,8 @@ func rowErrCode(code, format string, a ...any) *RowError {
 const (
 	CodeInvalidRow      = "invalid_record"
 	CodeUnknownPerson   = "unknown_national_id"
-	CodeDuplicateRecord = "duplicate_record_id"
+	CodeDuplicateRecord = "duplicate_record_id" // a platform batch's record id, twice
+	CodeDuplicateRow    = "duplicate_row"       // an upload's natural key, twice
 	CodeMissingRecordID = "missing_record_id"
 )
 

@@ -254,7 +254,7 @@ func (p *Pipeline) markDuplicates(ctx context.Context, j Job, firstLines []int, 
 				return fmt.Errorf("job %s: duplicate line %d not in chunk %d", id, d.line, n)
 			}
 			rows[i].Status = RowFailed
-			e := rowErr("與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", d.first)
+			e := rowErrCode(CodeDuplicateRow, "與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", d.first)
 			if j.Kind == Platform { // the key is the platform's record id; line 2 is record 1
 				e = rowErrCode(CodeDuplicateRecord, "平台紀錄編號與本批次第 %d 筆紀錄重複（同一批次中以先出現的一筆為準）", d.first-1)
 			}

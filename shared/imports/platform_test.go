@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -426,4 +427,87 @@ func (c *crashAfterWrite) WriteRecords(ctx context.Context, recs []records.Recor
 		return err
 	}
 	return fmt.Errorf("simulated crash")
+}
+
+// The per-client throttle: a fixed window of Limit requests; the next one is
+// told when the window ends. Another client's window is its own.
+func TestPlatformThrottle(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 10, Classes: 1})
+	ctx := context.Background()
+	at := time.Date(2026, 11, 30, 10, 0, 45, 0, time.UTC)
+	th := hoursfeed.Throttle{Table: env.Tables.Directory, Limit: 3, Window: time.Minute, Now: func() time.Time { return at }}
+	for i := range 3 {
+		if wait, err := th.Take(ctx, "plc-a"); err != nil || wait != 0 {
+			t.Fatalf("request %d: %v %v", i, wait, err)
+		}
+	}
+	if wait, err := th.Take(ctx, "plc-a"); err != nil || wait != 15*time.Second {
+		t.Fatalf("the fourth: %v %v, want 15s (the window ends at 10:01)", wait, err)
+	}
+	if wait, _ := th.Take(ctx, "plc-b"); wait != 0 {
+		t.Fatalf("another client throttled: %v", wait)
+	}
+	at = at.Add(15 * time.Second)
+	if wait, _ := th.Take(ctx, "plc-a"); wait != 0 {
+		t.Fatalf("the next window: %v", wait)
+	}
+
+	// Through the API: a full window is 429 with Retry-After, the message in zh-TW.
+	token := env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
+	now := env.Now()
+	for _, w := range []time.Time{now.Truncate(hoursfeed.Window), now.Truncate(hoursfeed.Window).Add(hoursfeed.Window)} {
+		if err := env.Tables.Directory.Put(map[string]any{"pk": "PLATFORMRATE#" + demo.PlatformID, "sk": w.UTC().Format(time.RFC3339),
+			"n": hoursfeed.Limit}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := env.Do(t, "GET", "/api/platform/jobs/none", token, nil)
+	if r.Status != 429 || r.Code() != "rate_limited" || r.Header.Get("Retry-After") == "" || !strings.Contains(string(r.Body), "每分鐘 60 次") {
+		t.Fatalf("a full window: %d %v %s", r.Status, r.Header, r.Body)
+	}
+}
+
+// Larger sets: a presigned PUT of a CSV of the Platform layout, staged by
+// the bucket's notification like any upload, its records named by the
+// platform's ids as in a JSON batch.
+func TestPlatformCSVUpload(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 10, Classes: 1})
+	token := env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
+	p := env.Data.People
+	file := "平台紀錄編號*,身分證字號*,姓名*,訓練進修機構名稱,課程名稱*,起始日期*,終迄日期*,課程類別代碼*,訓練總數*,訓練總數單位*,學習性質*,數位時數,實體時數,上課縣市,訓練成績\r\n" +
+		fmt.Sprintf("CSV-1,%s,%s,,數位課程,2026-10-01,2026-10-01,3111,2,1,1,,,,\r\n", p[0].NationalID, p[0].Name) +
+		fmt.Sprintf("CSV-2,%s,%s,,數位課程,2026-10-01,2026-10-01,3111,2,1,1,,,,\r\n", p[1].NationalID, p[1].Name) +
+		fmt.Sprintf("CSV-1,%s,%s,,數位課程,2026-10-01,2026-10-01,3111,2,1,1,,,,\r\n", p[2].NationalID, p[2].Name)
+	r := env.Do(t, "POST", "/api/platform/uploads", token, map[string]any{"batchId": "csv-1", "size": len(file)})
+	if r.Status != 201 {
+		t.Fatalf("upload link: %d %s", r.Status, r.Body)
+	}
+	var up imports.UploadAnswer
+	r.JSON(t, &up)
+	if up.Job.Status != imports.Uploading || up.Columns[0] != "平台紀錄編號" || up.ExpiresAt.Sub(env.Now()) > 15*time.Minute {
+		t.Fatalf("upload answer: %s", r.Body)
+	}
+	req, _ := http.NewRequest("PUT", up.URL, strings.NewReader(file))
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("PUT: %d", resp.StatusCode)
+	}
+	env.WaitNotifications()
+	a := platformJob(t, env, token, up.Job.ID)
+	if a.Job.Status != imports.Staged || len(a.Records) != 3 || a.Records[2].Code != imports.CodeDuplicateRecord {
+		t.Fatalf("staged: %+v", a)
+	}
+	fireNightly(t, env)
+	if got := platformRecords(t, env, p[1]); len(got) != 1 || got[0].ID != imports.PlatformRecordID(demo.PlatformID, "CSV-2") || got[0].Institution != "E等公務園+" {
+		t.Fatalf("p1's records: %+v", got)
+	}
+	// The same batch id for another file is refused.
+	if r := env.Do(t, "POST", "/api/platform/uploads", token, map[string]any{"batchId": "csv-1", "size": 10}); r.Status != 409 {
+		t.Fatalf("batch id reused: %d %s", r.Status, r.Body)
+	}
 }

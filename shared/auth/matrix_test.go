@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/account"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 )
@@ -505,6 +507,45 @@ func TestTokens(t *testing.T) {
 		if r := env.Do(t, "GET", "/api/me", tok, nil); r.Status != 403 {
 			t.Errorf("%s: got %d %s, want 403 from the authorizer", name, r.Status, r.Body)
 		}
+	}
+	// Platform-client tokens: only the system's key, only their own short
+	// life, only the platform routes; a stats token is not one.
+	key, err := base64.StdEncoding.DecodeString(env.Getenv("SIGNING_KEY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	platformTok := func(aud string, iat, exp time.Time) string {
+		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": auth.SystemIssuer, "aud": aud,
+			"sub": demo.PlatformID, "jti": "p1", "iat": iat.Unix(), "exp": exp.Unix()}).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if r := env.Do(t, "GET", "/api/platform/jobs/none", platformTok(auth.PlatformAudience, now, now.Add(10*time.Minute)), nil); r.Status != 404 {
+		t.Fatalf("a valid platform token: %d %s", r.Status, r.Body)
+	}
+	for name, tok := range map[string]string{
+		"platform token, expired":         platformTok(auth.PlatformAudience, now.Add(-time.Hour), now.Add(-time.Minute)),
+		"platform token living for a day": platformTok(auth.PlatformAudience, now, now.Add(24*time.Hour)),
+		"platform token, no audience":     platformTok("", now, now.Add(time.Minute)),
+		"platform token signed with another key": func() string {
+			s, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": auth.SystemIssuer, "aud": auth.PlatformAudience,
+				"sub": demo.PlatformID, "jti": "p1", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}).SignedString([]byte("0123456789abcdef0123456789abcdef"))
+			return s
+		}(),
+	} {
+		if r := env.Do(t, "GET", "/api/platform/jobs/none", tok, nil); r.Status != 403 {
+			t.Errorf("%s: got %d %s, want 403 from the authorizer", name, r.Status, r.Body)
+		}
+	}
+	// A statistics account's token is not a platform's, nor the other way round.
+	statsTok := env.StatsLogin(t, "stats.moi", demo.StatsPassword)
+	if r := env.Do(t, "GET", "/api/platform/jobs/none", statsTok, nil); r.Status != 403 || r.Code() != "forbidden" {
+		t.Errorf("stats token on a platform route: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "GET", "/api/me", platformTok(auth.PlatformAudience, now, now.Add(10*time.Minute)), nil); r.Status != 403 || r.Code() != "forbidden" {
+		t.Errorf("platform token on /api/me: %d %s", r.Status, r.Body)
 	}
 	// A valid token of someone who is not a back-office user.
 	if r := env.Do(t, "GET", "/api/me", sign(with("sub", "stranger")), nil); r.Status != 403 || r.Code() != "account_disabled" {

@@ -217,8 +217,14 @@ func (s *PlatformServer) answer(ctx context.Context, j Job, recs []PlatformRecor
 	if err != nil {
 		return BatchAnswer{}, err
 	}
+	var ids map[int]string // line → record id, from the file when the batch itself is not at hand
+	if recs == nil && len(rows) > 0 {
+		if ids, err = s.recordIDs(ctx, j, rows[0].Line, rows[len(rows)-1].Line); err != nil {
+			return BatchAnswer{}, err
+		}
+	}
 	for _, row := range rows {
-		rr := RecordResult{Index: row.Line - 2, RowResult: row}
+		rr := RecordResult{Index: row.Line - 2, RowResult: row, RecordID: ids[row.Line]}
 		if rr.Index >= 0 && rr.Index < len(recs) {
 			rr.RecordID = recs[rr.Index].RecordID
 		}
@@ -226,6 +232,31 @@ func (s *PlatformServer) answer(ctx context.Context, j Job, recs []PlatformRecor
 	}
 	ans.Next = next
 	return ans, nil
+}
+
+// recordIDs reads the record ids of lines first..last from the job's file
+// (a page is one chunk: at most ChunkRows rows are kept).
+func (s *PlatformServer) recordIDs(ctx context.Context, j Job, first, last int) (map[int]string, error) {
+	body, err := s.Store.Get(ctx, s.Bucket, j.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	k, _ := KindByID(j.Kind)
+	rd, err := NewReader(body, k)
+	if err != nil {
+		return nil, fmt.Errorf("reopen %s: %w", j.Key, err)
+	}
+	out := map[int]string{}
+	for {
+		row, err := rd.Next()
+		if err != nil || row.Line > last {
+			return out, nil // the end of the file, or past the page
+		}
+		if row.Line >= first {
+			out[row.Line] = row.Get(cRecordID)
+		}
+	}
 }
 
 func (s *PlatformServer) handleJob(w http.ResponseWriter, r *http.Request) error {

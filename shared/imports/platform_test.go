@@ -138,8 +138,8 @@ func TestPlatformClientLifecycle(t *testing.T) {
 	if done.Job.Status != imports.Done || done.Job.Applied != 2 {
 		t.Fatalf("after the night: %+v", done)
 	}
-	for _, rec := range done.Records {
-		if rec.Status != imports.RowApplied || rec.Change != imports.ChangeAdded {
+	for i, rec := range done.Records {
+		if rec.Status != imports.RowApplied || rec.Change != imports.ChangeAdded || rec.RecordID != first[i]["recordId"] {
 			t.Fatalf("first batch applied: %+v", done.Records)
 		}
 	}

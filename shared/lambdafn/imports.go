@@ -36,7 +36,7 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		Records: recordsRepo(c),
 		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog}, Codes: codeRepo, Now: c.Now,
 			NewID: func() string { return auth.RandomID(8) }},
-		Codes:    codeRepo,
+		Codes:     codeRepo,
 		DB:        c.Tables.DB,
 		Agencies:  agency.Repo{Table: c.Tables.Directory},
 		Stored:    imports.RecordTable{Table: c.Tables.Records},

@@ -511,3 +511,36 @@ func TestPlatformCSVUpload(t *testing.T) {
 		t.Fatalf("batch id reused: %d %s", r.Status, r.Body)
 	}
 }
+
+// A record resent naming another person (a platform fixing a wrong national
+// ID) or another year moves: one record, at its new place, never two.
+func TestPlatformResendMovesTheRecord(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 10, Classes: 1})
+	token := env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
+	p := env.Data.People
+	if r, _ := sendBatch(t, env, token, "m-1", platformRecord("MV-1", p[0], "課程", 2)); r.Status != 202 {
+		t.Fatalf("first: %d %s", r.Status, r.Body)
+	}
+	fireNightly(t, env)
+	moved := platformRecord("MV-1", p[1], "課程", 2)
+	if r, _ := sendBatch(t, env, token, "m-2", moved); r.Status != 202 {
+		t.Fatalf("to another person: %d %s", r.Status, r.Body)
+	}
+	fireNightly(t, env)
+	if a, b := platformRecords(t, env, p[0]), platformRecords(t, env, p[1]); len(a) != 0 || len(b) != 1 {
+		t.Fatalf("after the move: p0 %+v, p1 %+v", a, b)
+	}
+	moved["start"], moved["end"] = "2027-01-05", "2027-01-05"
+	r, a := sendBatch(t, env, token, "m-3", moved)
+	if r.Status != 202 {
+		t.Fatalf("to another year: %d %s", r.Status, r.Body)
+	}
+	fireNightly(t, env)
+	got := platformRecords(t, env, p[1])
+	if len(got) != 1 || got[0].Year != 2027 {
+		t.Fatalf("after the move to 2027: %+v", got)
+	}
+	if j := platformJob(t, env, token, a.Job.ID); len(j.Records) != 1 || j.Records[0].Change != imports.ChangeUpdated {
+		t.Fatalf("the move is an update: %+v", j.Records)
+	}
+}

@@ -167,7 +167,7 @@ func TooMany(w http.ResponseWriter, wait time.Duration) {
 	secs := int((wait + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	httpapi.Encode(w, http.StatusTooManyRequests, errcode.Error{Code: RateLimited,
-		Message: "呼叫過於頻繁（每個平臺每分鐘 " + strconv.Itoa(Limit) + " 次），請於 " + strconv.Itoa(secs) + " 秒後再試。"})
+		Message: "呼叫過於頻繁（每個平臺每分鐘的次數有上限），請於 " + strconv.Itoa(secs) + " 秒後再試。"})
 }
 
 // RateLimited is the code of a throttled call.

@@ -462,7 +462,7 @@ func TestPlatformThrottle(t *testing.T) {
 		}
 	}
 	r := env.Do(t, "GET", "/api/platform/jobs/none", token, nil)
-	if r.Status != 429 || r.Code() != "rate_limited" || r.Header.Get("Retry-After") == "" || !strings.Contains(string(r.Body), "每分鐘 60 次") {
+	if r.Status != 429 || r.Code() != "rate_limited" || r.Header.Get("Retry-After") == "" || !strings.Contains(string(r.Body), "秒後再試") {
 		t.Fatalf("a full window: %d %v %s", r.Status, r.Header, r.Body)
 	}
 }

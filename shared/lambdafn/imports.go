@@ -86,6 +86,10 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	if err != nil {
 		return nil, err
 	}
+	rate, err := platformRate(c)
+	if err != nil {
+		return nil, err
+	}
 	g, _ := Guard(c)
 	jobs := imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}
 	svc := &imports.Service{Jobs: jobs, Store: c.Files,
@@ -100,7 +104,7 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	stager := &imports.Pipeline{Jobs: jobs, Files: c.Files, Bucket: c.Files.Uploads,
 		Checkers: imports.Checkers{imports.Platform: deps.Checkers()[imports.Platform]}, Now: c.Now}
 	feed := &imports.PlatformServer{Jobs: jobs, Store: c.Files, Bucket: c.Files.Uploads, Stage: stager,
-		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now), Now: c.Now, LinkTTL: c.Files.TTL, Guard: g}
+		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate), Now: c.Now, LinkTTL: c.Files.TTL, Guard: g}
 	uploads := &imports.Server{Service: svc, Guard: g}
 	return API(httpapi.Serve(func(r httpapi.Router) { uploads.Routes(r); feed.Routes(r) })), nil
 }
@@ -149,4 +153,14 @@ func Enrollment(ctx context.Context, getenv func(string) string) (APIHandler, er
 		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory},
 		Records: recordsRepo(c), Now: c.Now}
 	return API(enrollment.NewServer(&enrollment.Server{Service: svc, Guard: g})), nil
+}
+
+// platformRate reads the platform clients' throttle (requests a minute).
+func platformRate(c Core) (int, error) {
+	v := c.Env.Get(settings.PlatformRate, strconv.Itoa(hoursfeed.Limit))
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q: want requests a minute (0: no throttle)", settings.PlatformRate, v)
+	}
+	return n, nil
 }

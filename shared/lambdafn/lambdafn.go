@@ -217,10 +217,14 @@ func Identity(ctx context.Context, getenv func(string) string) (APIHandler, erro
 	if err != nil {
 		return nil, err
 	}
+	rate, err := platformRate(c)
+	if err != nil {
+		return nil, err
+	}
 	ids := &account.Server{Service: svc, Guard: g, Links: links(c.Env), SSO: sso, Now: c.Now}
 	feed := &hoursfeed.Server{Registry: hoursfeed.Registry{Clients: hoursfeed.Clients{Table: c.Tables.Directory},
 		Agencies: agency.Repo{Table: c.Tables.Directory}, Hasher: hasher, Now: c.Now, NewID: hoursfeed.NewClientID},
-		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now), SigningKey: key, Guard: g}
+		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate), SigningKey: key, Guard: g}
 	return API(httpapi.Serve(func(r httpapi.Router) { ids.Routes(r); feed.Routes(r) })), nil
 }
 

@@ -114,6 +114,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	defer st.Close()
 	o := demo.Options{Seed: *seed, Scale: *scale, People: *people, Classes: *classes, Now: st.Now()}
+	if o.PlatformKey, err = base64.StdEncoding.DecodeString(key); err != nil {
+		return err
+	}
 	if err := loadDemo(ctx, st, o, out); err != nil {
 		return err
 	}
@@ -186,6 +189,7 @@ Demo sign-ins (pick one on the sign-in page; the local SSO stands in for ECPA):
   tpe.hr       臺北市政府          人事人員
   moi.retired  內政部              停用 (disabled: sign-in is refused)
 Statistics accounts (S1): stats.moi / stats.tpe, password %s
+Demo platform (自動時數上傳, E等公務園+ for 內政部): client %s, secret %s (local only)
 
 Clock: %s in Taipei (every date of the system is a Taipei date).
 Schedules (Asia/Taipei) %s; fire one now with
@@ -194,6 +198,6 @@ Schedules (Asia/Taipei) %s; fire one now with
 List them: curl %s/local/schedules
 
 Ctrl-C stops everything (DynamoDB Local included). Data is kept in .local/ (make clean-data wipes it).
-`, took.Seconds(), st.URL, st.URL, st.URL, st.URL, st.S3URL, demo.StatsPassword,
+`, took.Seconds(), st.URL, st.URL, st.URL, st.URL, st.S3URL, demo.StatsPassword, demo.PlatformID, demo.PlatformSecret,
 		st.Now().In(roc.Taipei).Format("2006-01-02 15:04"), run, st.URL, st.URL, st.URL)
 }

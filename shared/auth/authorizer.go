@@ -61,5 +61,5 @@ func principalFromContext(m map[string]any) (Principal, bool) {
 	if iat, err := strconv.ParseInt(str(CtxIssued), 10, 64); err == nil {
 		p.Issued = time.Unix(iat, 0)
 	}
-	return p, p.Subject != "" && p.SessionID != "" && (p.Kind == KindOfficer || p.Kind == KindStats)
+	return p, p.Subject != "" && p.SessionID != "" && (p.Kind == KindOfficer || p.Kind == KindStats || p.Kind == KindPlatform)
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
@@ -38,9 +39,70 @@ type CallerLoader interface {
 	CheckSession(ctx context.Context, p Principal) error
 }
 
+// PlatformClient is an e-learning platform registered to push learners'
+// certified hours (自動時數上傳), acting for its owning agency.
+type PlatformClient struct {
+	ID         string
+	Name       string
+	Agency     string
+	AgencyName string
+}
+
+// PlatformLoader finds a platform client that is still active (a revoked or
+// unknown one is Unauthenticated), read consistently: a revoke takes effect
+// on the next request.
+type PlatformLoader interface {
+	ActiveClient(ctx context.Context, id string) (PlatformClient, error)
+}
+
 // Guard is the one place where identity, agency scope and function grants are
 // checked. Every route of every function goes through one of its methods.
-type Guard struct{ Loader CallerLoader }
+// Platforms is needed only by the functions that serve Guard.Platform routes.
+type Guard struct {
+	Loader    CallerLoader
+	Platforms PlatformLoader
+}
+
+type platformKey struct{}
+
+// PlatformFrom returns the platform client a Guard put in ctx.
+func PlatformFrom(ctx context.Context) PlatformClient {
+	c, _ := ctx.Value(platformKey{}).(PlatformClient)
+	return c
+}
+
+// WithPlatform returns ctx carrying c (for tests and calls outside HTTP).
+func WithPlatform(ctx context.Context, c PlatformClient) context.Context {
+	return context.WithValue(ctx, platformKey{}, c)
+}
+
+// Platform lets through platform clients only, and only while the client is
+// active: the client's state is read on every request (the authorizer's
+// decisions are never cached), so a revoke ends its tokens at once.
+func (g Guard) Platform(h http.Handler) http.Handler {
+	return httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		p, err := PrincipalFromRequest(r)
+		if err != nil {
+			return err
+		}
+		if p.Kind != KindPlatform {
+			return errcode.New(errcode.Forbidden, "此功能僅供數位學習平臺以用戶端憑證呼叫。")
+		}
+		if g.Platforms == nil {
+			return errors.New("guard: no platform loader wired")
+		}
+		c, err := g.Platforms.ActiveClient(r.Context(), p.Subject)
+		if err != nil {
+			return err
+		}
+		h.ServeHTTP(w, r.WithContext(WithPlatform(r.Context(), c)))
+		return nil
+	})
+}
+
+// errPlatformElsewhere refuses a platform client's token on every route but
+// the platform ones.
+var errPlatformElsewhere = errcode.New(errcode.Forbidden, "數位學習平臺的憑證只能呼叫自動時數上傳的 API。")
 
 type callerKey struct{}
 
@@ -133,6 +195,9 @@ func (g Guard) Session(h http.Handler) http.Handler {
 		if err != nil {
 			return err
 		}
+		if p.Kind == KindPlatform {
+			return errPlatformElsewhere
+		}
 		if err := g.Loader.CheckSession(r.Context(), p); err != nil {
 			return err
 		}
@@ -146,6 +211,9 @@ func (g Guard) check(h http.Handler, allow func(Caller) error) http.Handler {
 		p, err := PrincipalFromRequest(r)
 		if err != nil {
 			return err
+		}
+		if p.Kind == KindPlatform {
+			return errPlatformElsewhere
 		}
 		c, err := g.Loader.LoadCaller(r.Context(), p)
 		if err != nil {

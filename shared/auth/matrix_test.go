@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/infra/local/stack"
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/account"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 )
@@ -30,6 +32,7 @@ const (
 	statsOnly need = "stats"     // a statistics account (the route itself refuses officers)
 	learner   need = "learner"   // an SSO token of a civil servant in the directory (no demo user is one)
 	session   need = "session"   // any valid token, a disabled account's too: ending a session never harms
+	platform  need = "platform"  // a platform client's token (自動時數上傳), and nothing else
 )
 
 // route is the call the matrix makes for a served route, and who may make it.
@@ -219,6 +222,13 @@ var routes = map[string]route{
 	"GET /api/exports/jobs/{id}/download":                {"/api/exports/jobs/nothing/download", nil, signedIn},
 	"POST /api/auth/stats/login":                         {"/api/auth/stats/login", map[string]string{"username": "nobody", "password": "x"}, open},
 	"POST /api/auth/signout":                             {"/api/auth/signout", nil, session},
+	"POST /api/platform/token":                           {"/api/platform/token", nil, open},
+	"GET /api/platform-clients":                          {"/api/platform-clients", nil, "SYS"},
+	"POST /api/platform-clients":                         {"/api/platform-clients", map[string]any{"name": "", "agency": "nope"}, "SYS"},
+	"POST /api/platform-clients/{id}/revoke":             {"/api/platform-clients/nothing/revoke", nil, "SYS"},
+	"POST /api/platform/records":                         {"/api/platform/records", map[string]any{"records": []any{}}, platform},
+	"POST /api/platform/uploads":                         {"/api/platform/uploads", map[string]any{"size": 0}, platform},
+	"GET /api/platform/jobs/{id}":                        {"/api/platform/jobs/nothing", nil, platform},
 }
 
 // endsSession is called last for each caller: it signs the caller out.
@@ -247,7 +257,7 @@ func callers(d demo.Data) []caller {
 		stats[f] = true
 	}
 	return append(out, caller{name: "stats.moi", kind: "stats", features: stats},
-		caller{name: "anonymous", kind: "anonymous"})
+		caller{name: "anonymous", kind: "anonymous"}, caller{name: demo.PlatformID, kind: "platform"})
 }
 
 // expect returns the status family a caller must get: "ok" (the guard let it
@@ -255,6 +265,15 @@ func callers(d demo.Data) []caller {
 func expect(c caller, r route) (status int, code string) {
 	if r.need == open {
 		return 0, ""
+	}
+	if r.need == platform || c.kind == "platform" { // platform tokens and routes meet only each other
+		switch {
+		case c.kind == "anonymous":
+			return 401, ""
+		case c.kind == "platform" && r.need == platform:
+			return 0, ""
+		}
+		return 403, "forbidden"
 	}
 	if r.need == session {
 		if c.kind == "anonymous" {
@@ -308,6 +327,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		case "anonymous":
 		case "stats":
 			tokens[c.name] = env.StatsLogin(t, c.name, demo.StatsPassword)
+		case "platform":
+			tokens[c.name] = env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
 		default:
 			tokens[c.name] = env.Token(t, c.name)
 		}
@@ -487,6 +508,45 @@ func TestTokens(t *testing.T) {
 		if r := env.Do(t, "GET", "/api/me", tok, nil); r.Status != 403 {
 			t.Errorf("%s: got %d %s, want 403 from the authorizer", name, r.Status, r.Body)
 		}
+	}
+	// Platform-client tokens: only the system's key, only their own short
+	// life, only the platform routes; a stats token is not one.
+	key, err := base64.StdEncoding.DecodeString(env.Getenv("SIGNING_KEY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	platformTok := func(aud string, iat, exp time.Time) string {
+		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": auth.SystemIssuer, "aud": aud,
+			"sub": demo.PlatformID, "jti": "p1", "iat": iat.Unix(), "exp": exp.Unix()}).SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if r := env.Do(t, "GET", "/api/platform/jobs/none", platformTok(auth.PlatformAudience, now, now.Add(10*time.Minute)), nil); r.Status != 404 {
+		t.Fatalf("a valid platform token: %d %s", r.Status, r.Body)
+	}
+	for name, tok := range map[string]string{
+		"platform token, expired":         platformTok(auth.PlatformAudience, now.Add(-time.Hour), now.Add(-time.Minute)),
+		"platform token living for a day": platformTok(auth.PlatformAudience, now, now.Add(24*time.Hour)),
+		"platform token, no audience":     platformTok("", now, now.Add(time.Minute)),
+		"platform token signed with another key": func() string {
+			s, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"iss": auth.SystemIssuer, "aud": auth.PlatformAudience,
+				"sub": demo.PlatformID, "jti": "p1", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}).SignedString([]byte("0123456789abcdef0123456789abcdef"))
+			return s
+		}(),
+	} {
+		if r := env.Do(t, "GET", "/api/platform/jobs/none", tok, nil); r.Status != 403 {
+			t.Errorf("%s: got %d %s, want 403 from the authorizer", name, r.Status, r.Body)
+		}
+	}
+	// A statistics account's token is not a platform's, nor the other way round.
+	statsTok := env.StatsLogin(t, "stats.moi", demo.StatsPassword)
+	if r := env.Do(t, "GET", "/api/platform/jobs/none", statsTok, nil); r.Status != 403 || r.Code() != "forbidden" {
+		t.Errorf("stats token on a platform route: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do(t, "GET", "/api/me", platformTok(auth.PlatformAudience, now, now.Add(10*time.Minute)), nil); r.Status != 403 || r.Code() != "forbidden" {
+		t.Errorf("platform token on /api/me: %d %s", r.Status, r.Body)
 	}
 	// A valid token of someone who is not a back-office user.
 	if r := env.Do(t, "GET", "/api/me", sign(with("sub", "stranger")), nil); r.Status != 403 || r.Code() != "account_disabled" {

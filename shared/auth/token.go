@@ -22,19 +22,27 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 )
 
-// Kind of principal: an officer from the SSO, or a statistics account (S1).
+// Kind of principal: an officer from the SSO, a statistics account (S1), or
+// an e-learning platform's client (自動時數上傳), which may call only the
+// platform routes (Guard.Platform).
 type Kind string
 
 const (
-	KindOfficer Kind = "officer"
-	KindStats   Kind = "stats"
+	KindOfficer  Kind = "officer"
+	KindStats    Kind = "stats"
+	KindPlatform Kind = "platform"
 )
 
-// SystemIssuer and StatsAudience mark tokens this system signs itself.
+// SystemIssuer and the audiences mark tokens this system signs itself: one
+// audience a kind, so a token of one kind is never taken for the other.
 const (
-	SystemIssuer  = "urn:ecpa-lifelong:backoffice"
-	StatsAudience = "backoffice-stats"
-	StatsTokenTTL = 8 * time.Hour
+	SystemIssuer     = "urn:ecpa-lifelong:backoffice"
+	StatsAudience    = "backoffice-stats"
+	StatsTokenTTL    = 8 * time.Hour
+	PlatformAudience = "backoffice-platform"
+	// PlatformTokenTTL is short: a platform asks again (client credentials)
+	// rather than holding a long-lived bearer token.
+	PlatformTokenTTL = 15 * time.Minute
 )
 
 // Principal is who a verified token speaks for.
@@ -90,15 +98,29 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
 func (v *Verifier) verifySystem(raw string) (Principal, error) {
 	var c jwt.RegisteredClaims
 	_, err := jwt.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return v.systemKey, nil },
-		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(SystemIssuer),
-		jwt.WithAudience(StatsAudience), jwt.WithExpirationRequired())
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(SystemIssuer), jwt.WithExpirationRequired())
 	if err == nil && (c.ID == "" || c.Subject == "") {
 		err = errors.New("token without id or subject")
+	}
+	kind := KindStats
+	if err == nil {
+		switch {
+		case len(c.Audience) != 1:
+			err = fmt.Errorf("token with %d audiences", len(c.Audience))
+		case c.Audience[0] == StatsAudience:
+		case c.Audience[0] == PlatformAudience:
+			kind = KindPlatform
+			if c.IssuedAt == nil || c.ExpiresAt.Sub(c.IssuedAt.Time) > PlatformTokenTTL {
+				err = errors.New("platform token living longer than its TTL")
+			}
+		default:
+			err = fmt.Errorf("audience %q", c.Audience[0])
+		}
 	}
 	if err != nil {
 		return Principal{}, errcode.Wrap(errcode.Unauthenticated, errBadToken.Message, err)
 	}
-	p := Principal{Subject: c.Subject, Kind: KindStats, SessionID: c.ID, Expires: c.ExpiresAt.Time}
+	p := Principal{Subject: c.Subject, Kind: kind, SessionID: c.ID, Expires: c.ExpiresAt.Time}
 	if c.IssuedAt != nil {
 		p.Issued = c.IssuedAt.Time
 	}
@@ -153,6 +175,22 @@ func IssueStatsToken(key []byte, username string, now time.Time) (string, Princi
 	p := Principal{Subject: username, Kind: KindStats, SessionID: RandomID(16), Issued: now, Expires: now.Add(StatsTokenTTL)}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
 		Issuer: SystemIssuer, Audience: jwt.ClaimStrings{StatsAudience}, Subject: username,
+		ID: p.SessionID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(p.Expires),
+	})
+	s, err := tok.SignedString(key)
+	return s, p, err
+}
+
+// IssuePlatformToken signs a short-lived token for a platform client
+// (OAuth 2.0 client credentials). The Guard checks on every request that the
+// client is still active, so revoking a client ends its tokens at once.
+func IssuePlatformToken(key []byte, clientID string, now time.Time) (string, Principal, error) {
+	if len(key) < 32 {
+		return "", Principal{}, errors.New("signing key shorter than 32 bytes")
+	}
+	p := Principal{Subject: clientID, Kind: KindPlatform, SessionID: RandomID(16), Issued: now, Expires: now.Add(PlatformTokenTTL)}
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{
+		Issuer: SystemIssuer, Audience: jwt.ClaimStrings{PlatformAudience}, Subject: clientID,
 		ID: p.SessionID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(p.Expires),
 	})
 	s, err := tok.SignedString(key)

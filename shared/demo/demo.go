@@ -18,6 +18,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
@@ -31,6 +32,9 @@ type Options struct {
 	Now     time.Time // the clock's instant the data is made for; its Taipei day is "today" (required)
 	People  int       // overrides 5,000 × Scale (tests use a few hundred)
 	Classes int       // overrides 400 × Scale
+	// PlatformKey is the system signing key: the demo platform's secret is
+	// stored as its HMAC with the pepper derived from it (nil: no platform).
+	PlatformKey []byte
 }
 
 // Data is a generated data set.
@@ -46,7 +50,21 @@ type Data struct {
 	Subjects      []catalog.Subject
 	Lecturers     []catalog.Lecturer
 	Materials     []catalog.Material
+	Platforms     []Platform
 }
+
+// Platform is a demo platform client with its clear-text secret.
+type Platform struct {
+	hoursfeed.Client
+	Secret string
+}
+
+// The demo platform (自動時數上傳): for local use only, documented in the
+// README; a deployed system has only the clients its administrators register.
+const (
+	PlatformID     = "plc-demo-elearn"
+	PlatformSecret = "local-only-demo-secret-elearn-2026"
+)
 
 // StatsAccount is a demo statistics account with its clear-text password.
 type StatsAccount struct {
@@ -107,6 +125,8 @@ func Generate(o Options) Data {
 		{account.StatsAccount{Username: "stats.tpe", Name: "臺北市政府統計報表帳號", Agency: TPE}, StatsPassword},
 	}
 	d.Announcements = announcements(o.Now)
+	d.Platforms = []Platform{{hoursfeed.Client{ID: PlatformID, Name: "E等公務園+", Agency: MOI, AgencyName: "內政部",
+		State: hoursfeed.Active, Created: o.Now.UTC(), CreatedBy: "sys.admin"}, PlatformSecret}}
 	// A source of its own, so the catalogue never shifts the data above.
 	cr := rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5851f42d4c957f2d))
 	d.Subjects = Subjects(o.Now)

@@ -14,6 +14,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
@@ -76,6 +77,17 @@ func Load(ctx context.Context, t Tables, d Data, o Options, workers int) (Counts
 	}
 	for _, a := range d.Announcements {
 		dir = append(dir, home.AnnouncementKeyed(a))
+	}
+	if o.PlatformKey != nil {
+		h, err := hoursfeed.NewHasher(o.PlatformKey)
+		if err != nil {
+			return Counts{}, err
+		}
+		for _, p := range d.Platforms {
+			c := p.Client
+			c.SecretHash = h.Hash(p.Secret)
+			dir = append(dir, hoursfeed.Keyed(c))
+		}
 	}
 	for _, c := range d.Classes {
 		cat = append(cat, catalog.ClassKeyed(c))

@@ -15,8 +15,10 @@ type chunkItem struct {
 	PK      string            `dynamo:"pk"`
 	SK      string            `dynamo:"sk"` // ROWS#<n> (every row) or FAIL#<n> (failed rows only)
 	Lines   string            `dynamo:"lines"`
-	Status  string            `dynamo:"st"`             // a letter a row: w waiting, f failed, a applied
-	Msgs    map[string]string `dynamo:"msgs,omitempty"` // row index in the chunk → message
+	Status  string            `dynamo:"st"`              // a letter a row: w waiting, f failed, a applied
+	Msgs    map[string]string `dynamo:"msgs,omitempty"`  // row index in the chunk → message
+	Codes   map[string]string `dynamo:"codes,omitempty"` // row index → a failed row's machine code
+	Changes string            `dynamo:"ch,omitempty"`    // a letter a row: n added, u updated, - neither (absent: none said)
 	Waiting int               `dynamo:"w"`
 	Failed  int               `dynamo:"f"`
 	Applied int               `dynamo:"a"`
@@ -24,12 +26,24 @@ type chunkItem struct {
 
 var statusLetter = map[string]byte{RowWaiting: 'w', RowFailed: 'f', RowApplied: 'a'}
 
+var changeLetter = map[string]byte{"": '-', ChangeAdded: 'n', ChangeUpdated: 'u'}
+
 func encodeChunk(pk, sk string, rows []RowResult) chunkItem {
 	it := chunkItem{PK: pk, SK: sk}
 	st := make([]byte, len(rows))
+	ch := make([]byte, len(rows))
+	anyChange := false
 	var lines strings.Builder
 	for i, r := range rows {
 		st[i] = statusLetter[r.Status]
+		ch[i] = changeLetter[r.Change]
+		anyChange = anyChange || r.Change != ""
+		if r.Code != "" {
+			if it.Codes == nil {
+				it.Codes = map[string]string{}
+			}
+			it.Codes[strconv.Itoa(i)] = r.Code
+		}
 		switch r.Status {
 		case RowWaiting:
 			it.Waiting++
@@ -62,6 +76,9 @@ func encodeChunk(pk, sk string, rows []RowResult) chunkItem {
 		i = j + 1
 	}
 	it.Lines, it.Status = lines.String(), string(st)
+	if anyChange {
+		it.Changes = string(ch)
+	}
 	return it
 }
 
@@ -99,6 +116,15 @@ func (it chunkItem) rows() ([]RowResult, error) {
 			return nil, fmt.Errorf("results item %s: bad status %q", it.SK, it.Status[i])
 		}
 		out[i].Msg = it.Msgs[strconv.Itoa(i)]
+		out[i].Code = it.Codes[strconv.Itoa(i)]
+		if i < len(it.Changes) {
+			switch it.Changes[i] {
+			case 'n':
+				out[i].Change = ChangeAdded
+			case 'u':
+				out[i].Change = ChangeUpdated
+			}
+		}
 	}
 	return out, nil
 }

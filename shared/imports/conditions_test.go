@@ -38,7 +38,8 @@ func pipeline(t *testing.T, env *stacktest.Env, db *dynamo.DB, w imports.RecordW
 	}
 	codeRepo := &codes.Repo{Table: env.Tables.Directory, TTL: time.Minute}
 	deps := imports.Deps{People: staff.Repo{Table: env.Tables.Directory}, Classes: catalog.Repo{Table: env.Tables.Catalog},
-		Records: w, Codes: codeRepo, Catalog: &catalog.Service{Repo: catalog.Repo{Table: env.Tables.Catalog, DB: env.Tables.DB}, Codes: codeRepo, Now: time.Now}}
+		Records: w, Stored: imports.RecordTable{Table: env.Tables.Records}, Directory: env.Tables.Directory,
+		Codes: codeRepo, Catalog: &catalog.Service{Repo: catalog.Repo{Table: env.Tables.Catalog, DB: env.Tables.DB}, Codes: codeRepo, Now: time.Now}}
 	files := blob.Open(cfg, e, settings.BucketUploads)
 	return &imports.Pipeline{Jobs: jobs, Files: files, Bucket: files.Uploads, Checkers: deps.Checkers(), Now: time.Now, Slice: slice}
 }

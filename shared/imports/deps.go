@@ -27,6 +27,11 @@ type Deps struct {
 	Codes    *codes.Repo
 	DB       *dynamo.DB
 	Agencies agency.Repo
+	// Stored reads the records an apply is about to write, to say per row
+	// whether it adds or updates one (nil: not said).
+	Stored RecordLookup
+	// Directory holds where each platform record is (PlatformPointers).
+	Directory dynamo.Table
 }
 
 // Checkers are the built-in job types' checkers, by kind (Pipeline.Checkers).
@@ -36,7 +41,7 @@ func (d Deps) Checkers() Checkers {
 	hours := CheckerSpec{New: d.hours, Shared: true}
 	rows := CheckerSpec{New: d.catalogRows, Shared: true}
 	return Checkers{
-		HoursClass: hours, HoursExternal: hours, HoursStudy: hours,
+		HoursClass: hours, HoursExternal: hours, HoursStudy: hours, Platform: hours,
 		Courses: rows, Subjects: rows, Lecturers: rows, Materials: rows,
 		Nominations: {New: d.nominations}, // its per-job state is not guarded: one per worker
 	}
@@ -48,6 +53,7 @@ func (d Deps) hours(ctx context.Context, j Job) (Checker, error) {
 		return nil, err
 	}
 	return &hoursChecker{kind: j.Kind, job: j, people: d.People, classes: d.Classes, cats: cats, writer: d.Records,
+		stored: d.Stored, pointers: PlatformPointers{Table: d.Directory},
 		cache: map[string]staff.Ref{}, classMem: map[string]classLookup{}}, nil
 }
 

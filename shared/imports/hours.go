@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/limits"
 	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
@@ -151,6 +153,8 @@ type hoursChecker struct {
 	classes  Classes
 	cats     *codes.Table
 	writer   RecordWriter
+	stored   RecordLookup
+	pointers PlatformPointers
 	mu       sync.Mutex           // guards the caches: the apply workers share one checker
 	cache    map[string]staff.Ref // national ID → person ("" ID: not found)
 	classMem map[string]classLookup
@@ -250,6 +254,15 @@ func (h *hoursChecker) Check(ctx context.Context, rows []Row) ([]Outcome, error)
 
 func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]staff.Ref) (records.Record, string, *RowError, error) {
 	var rec records.Record
+	recordID := r.Get(cRecordID)
+	if h.kind == Platform {
+		switch {
+		case recordID == "":
+			return rec, "", rowErrCode(CodeMissingRecordID, "請填寫平台紀錄編號"), nil
+		case len(recordID) > limits.ID:
+			return rec, "", rowErrCode(CodeMissingRecordID, "平台紀錄編號不可超過 %d 個字元", limits.ID), nil
+		}
+	}
 	id := strings.ToUpper(r.Get(cNID))
 	if id == "" {
 		return rec, "", rowErr("請填寫身分證字號"), nil
@@ -259,7 +272,7 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 	}
 	p := people[id]
 	if p.ID == "" {
-		return rec, "", rowErr("系統中查無身分證字號 %s 的人員", nid.Mask(id)), nil
+		return rec, "", rowErrCode(CodeUnknownPerson, "系統中查無身分證字號 %s 的人員", nid.Mask(id)), nil
 	}
 	if name := r.Get(cName); name == "" {
 		return rec, "", rowErr("請填寫姓名"), nil
@@ -304,10 +317,13 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 		rec.ID, rec.Source, rec.CourseCode, rec.Session = records.ClassRecordID(code, session), records.SourceClass, code, session
 		rec.CourseName, rec.Category, rec.Start, rec.End, rec.Passed = c.Name, c.Category, c.Start, c.End, &passed
 		key = id + "\x1f" + code + "\x1f" + session
-	case HoursExternal, HoursStudy:
+	case HoursExternal, HoursStudy, Platform:
 		inst := r.Get(cInst)
 		if _, ok := r.m.index[cInst]; !ok {
 			inst = h.job.AgencyName // the portal's 25/19-column layouts have no institution column
+		}
+		if h.kind == Platform && inst == "" {
+			inst = h.job.Params["clientName"]
 		}
 		var err *RowError
 		if rec.Institution, err = rowText("訓練進修機構名稱", inst, 100); err != nil {
@@ -327,7 +343,7 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 		}
 		pass := true
 		rec.Passed = &pass
-		if h.kind == HoursExternal {
+		if h.kind == HoursExternal || h.kind == Platform {
 			rec.Source, rec.Category = records.SourceExternal, r.Get(cCategory)
 			if rec.Category == "" {
 				return rec, "", rowErr("請填寫課程類別代碼"), nil
@@ -351,9 +367,19 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 			prefix = "S#"
 		}
 		rec.ID, key = prefix+hex.EncodeToString(sum[:12]), natural
+		if h.kind == Platform { // the platform's own id names the record: a resend updates it
+			rec.ID, key = PlatformRecordID(h.job.Params["client"], recordID), recordID
+		}
 	}
 	rec.Year = atoiYear(rec.End)
 	return rec, key, nil, nil
+}
+
+// PlatformRecordID names the record a platform's record id gives: the same
+// client and id always name the same record, another client's never.
+func PlatformRecordID(client, recordID string) string {
+	sum := sha256.Sum256([]byte(client + "\x1f" + recordID))
+	return "P#" + hex.EncodeToString(sum[:12])
 }
 
 func atoiYear(iso string) int {
@@ -363,13 +389,78 @@ func atoiYear(iso string) int {
 
 func (h *hoursChecker) Apply(ctx context.Context, outs []Outcome) error {
 	var recs []records.Record
-	for _, o := range outs {
+	var at []int
+	for i, o := range outs {
 		if o.Err == nil {
 			recs = append(recs, o.Value.(records.Record))
+			at = append(at, i)
 		}
 	}
 	if len(recs) == 0 {
 		return nil
 	}
-	return h.writer.WriteRecords(ctx, recs)
+	var moved []*records.Record
+	var ptrs map[string]PlatformPointer
+	if h.kind == Platform {
+		var err error
+		if ptrs, err = h.pointers.Get(ctx, recs); err != nil {
+			return err
+		}
+	}
+	if h.stored != nil {
+		// What each record was: at its own key, or (a platform record whose
+		// person or year changed) where its pointer says it is.
+		want := make([]records.Record, 0, len(recs))
+		want = append(want, recs...)
+		for _, r := range recs {
+			if p, ok := ptrs[r.ID]; ok && (p.PersonID != r.PersonID || p.Year != r.Year) {
+				want = append(want, records.Record{PersonID: p.PersonID, Year: p.Year, ID: r.ID})
+			}
+		}
+		found, err := h.stored.Records(ctx, want)
+		if err != nil {
+			return err
+		}
+		for i := range recs {
+			r := &recs[i]
+			change := ChangeAdded
+			if ex, ok := found[locate(*r)]; ok {
+				// Written by this very job before a crash (its creation is
+				// the job's): it was added then; otherwise it is an update,
+				// which keeps the record's first creation time.
+				if !(ex.Job == h.job.ID && ex.Created.Equal(h.job.Created)) {
+					change, r.Created = ChangeUpdated, ex.Created
+				}
+			} else if p, ok := ptrs[r.ID]; ok {
+				if ex, ok := found[locate(records.Record{PersonID: p.PersonID, Year: p.Year, ID: r.ID})]; ok {
+					change, r.Created = ChangeUpdated, ex.Created
+				}
+			}
+			outs[at[i]].Change = change
+		}
+	}
+	for _, r := range recs {
+		if p, ok := ptrs[r.ID]; ok && (p.PersonID != r.PersonID || p.Year != r.Year) {
+			moved = append(moved, &records.Record{PersonID: p.PersonID, Year: p.Year, ID: r.ID})
+		}
+	}
+	if err := h.writer.WriteRecords(ctx, recs); err != nil {
+		return err
+	}
+	if h.kind != Platform {
+		return nil
+	}
+	// A platform record resent with another person or year moved: the old
+	// copy goes (after the new one is written, so a crash between leaves the
+	// pointer at the old place and the rerun deletes it again).
+	if len(moved) > 0 {
+		d, ok := h.writer.(recordDeleter)
+		if !ok {
+			return fmt.Errorf("job %s: moved platform records and no deleter wired", h.job.ID)
+		}
+		if _, err := d.Delete(ctx, moved); err != nil {
+			return err
+		}
+	}
+	return h.pointers.Put(ctx, recs)
 }

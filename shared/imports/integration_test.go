@@ -305,8 +305,8 @@ func TestDuplicatesAcrossChunks(t *testing.T) {
 	var rows struct{ Items []imports.RowResult }
 	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/rows?failed=1&chunks=5", nil).JSON(t, &rows)
 	want := []imports.RowResult{
-		{Line: 1500, Status: imports.RowFailed, Msg: "與第 3 行的資料重複（同一檔案中以先出現的一行為準）"},
-		{Line: 2050, Status: imports.RowFailed, Msg: "與第 1200 行的資料重複（同一檔案中以先出現的一行為準）"},
+		{Line: 1500, Status: imports.RowFailed, Msg: "與第 3 行的資料重複（同一檔案中以先出現的一行為準）", Code: imports.CodeDuplicateRow},
+		{Line: 2050, Status: imports.RowFailed, Msg: "與第 1200 行的資料重複（同一檔案中以先出現的一行為準）", Code: imports.CodeDuplicateRow},
 	}
 	if !reflect.DeepEqual(rows.Items, want) {
 		t.Fatalf("failed rows %+v, want %+v", rows.Items, want)

@@ -191,7 +191,17 @@ type RowResult struct {
 	Line   int    `dynamo:"l" json:"line"`
 	Status string `dynamo:"s" json:"status"` // waiting, failed, applied
 	Msg    string `dynamo:"m,omitempty" json:"message,omitempty"`
+	Code   string `dynamo:"c,omitempty" json:"code,omitempty"` // a failed row's machine code
+	// Change says what an applied row did: ChangeAdded (新增) or
+	// ChangeUpdated (更新); "" when the job type does not tell.
+	Change string `dynamo:"ch,omitempty" json:"change,omitempty"`
 }
+
+// What an applied row did.
+const (
+	ChangeAdded   = "added"
+	ChangeUpdated = "updated"
+)
 
 // Row result statuses.
 const (

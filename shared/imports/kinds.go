@@ -8,6 +8,9 @@ type Kind struct {
 	Feature string   `json:"feature"` // the function an uploader needs
 	Note    string   `json:"note"`    // shown on the format page
 	Layouts []Layout `json:"layouts"` // [0] is the template; the others are accepted too
+	// Machine: jobs of this type come from platforms (POST /api/platform/…),
+	// never from an officer's upload; they are listed in L1 all the same.
+	Machine bool `json:"machine,omitempty"`
 }
 
 // Template is the layout of the downloadable template.
@@ -54,6 +57,7 @@ const (
 	cActualET    = "actualEndTime"
 	cPass        = "pass"
 	cStudyType   = "studyType"
+	cRecordID    = "recordId"
 )
 
 var (
@@ -205,6 +209,26 @@ func KindByID(id string) (Kind, bool) {
 		}
 	}
 	return Kind{}, false
+}
+
+// Platform is the 自動時數上傳 job type: a platform's batch of learners'
+// certified hours (the L6b columns and the platform's own record id), sent
+// as JSON (staged at once) or as a CSV of this layout through a presigned
+// upload. Its client is Job.Params["client"], its name Params["clientName"].
+const Platform = "platform"
+
+func init() {
+	inst := Column{cInst, "訓練進修機構名稱", false, "100 字以內；空白時以平臺名稱為機構名稱。", "E等公務園+"}
+	Kinds = append(Kinds, Kind{ID: Platform, Name: "自動時數上傳", Feature: "L1", Machine: true,
+		Note: "數位學習平臺以 API 傳送的學習時數（未開班格式，另加平台紀錄編號）。同一平臺再次送出相同的平台紀錄編號時更新原紀錄，不會重複新增；同一批次中編號重複者以先出現的一筆為準。",
+		Layouts: []Layout{{Name: "自動時數上傳", Columns: []Column{
+			{cRecordID, "平台紀錄編號", true, "平臺自己的紀錄編號（128 字元以內）。", "EL-2026-000123"},
+			colNID, colName, inst,
+			{cCourse, "課程名稱", true, "100 字以內。", "資訊安全概論"},
+			{cStart, "起始日期", true, "民國或西元日期。", "2026-10-01"},
+			{cEnd, "終迄日期", true, "不可早於起始日期。", "2026-10-01"},
+			colCategory, colTotal, colUnit, colNature, colDigital, colPhysical, colCity, colScore,
+		}}}})
 }
 
 // Nominations is the P3 job type: a list of staff nominated to the classes

@@ -16,12 +16,40 @@ type FileError struct{ Msg string }
 
 func (e *FileError) Error() string { return e.Msg }
 
-// RowError is a problem with one row, in words an officer can act on.
-type RowError struct{ Msg string }
+// RowError is a problem with one row, in words an officer can act on, and a
+// stable machine code (a platform's program reads the code; "" is
+// CodeInvalidRow).
+type RowError struct {
+	Msg  string
+	Code string
+}
 
 func (e *RowError) Error() string { return e.Msg }
 
 func rowErr(format string, a ...any) *RowError { return &RowError{Msg: fmt.Sprintf(format, a...)} }
+
+// rowErrCode is rowErr with a machine code.
+func rowErrCode(code, format string, a ...any) *RowError {
+	return &RowError{Msg: fmt.Sprintf(format, a...), Code: code}
+}
+
+// Row error codes a platform's program can act on (every other row error is
+// CodeInvalidRow: the message says what to fix).
+const (
+	CodeInvalidRow      = "invalid_record"
+	CodeUnknownPerson   = "unknown_national_id"
+	CodeDuplicateRecord = "duplicate_record_id" // a platform batch's record id, twice
+	CodeDuplicateRow    = "duplicate_row"       // an upload's natural key, twice
+	CodeMissingRecordID = "missing_record_id"
+)
+
+// code is e's machine code.
+func (e *RowError) code() string {
+	if e.Code == "" {
+		return CodeInvalidRow
+	}
+	return e.Code
+}
 
 // Row is one data row of a file.
 type Row struct {

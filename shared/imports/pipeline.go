@@ -24,6 +24,9 @@ type Outcome struct {
 	Value any    // what apply writes
 	Err   *RowError
 	Note  string // said of a row that succeeded (e.g. one class of two was full)
+	// Change is what Apply did with the row (ChangeAdded or ChangeUpdated),
+	// when the job type tells.
+	Change string
 }
 
 // Checker checks and applies the rows of one job type, a chunk at a time so
@@ -200,7 +203,7 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 				}
 			}
 			if o.Err != nil {
-				res[i].Status, res[i].Msg = RowFailed, o.Err.Msg
+				res[i].Status, res[i].Msg, res[i].Code = RowFailed, o.Err.Msg, o.Err.code()
 				failed++
 			} else {
 				res[i].Msg = o.Note
@@ -225,7 +228,7 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 	if err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
-	if err := p.markDuplicates(ctx, j.ID, firstLines, found); err != nil {
+	if err := p.markDuplicates(ctx, *j, firstLines, found); err != nil {
 		return 0, 0, 0, 0, nil, err
 	}
 	return failed + len(found), waiting - len(found), rows, chunks, nil, nil
@@ -233,7 +236,8 @@ func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, ch
 
 // markDuplicates fails the rows whose natural key an earlier line of the
 // file holds, in their chunks' stored results.
-func (p *Pipeline) markDuplicates(ctx context.Context, id string, firstLines []int, found []duplicate) error {
+func (p *Pipeline) markDuplicates(ctx context.Context, j Job, firstLines []int, found []duplicate) error {
+	id := j.ID
 	for len(found) > 0 {
 		n := sort.SearchInts(firstLines, found[0].line+1) - 1 // the chunk holding the line
 		end := len(found)
@@ -250,7 +254,11 @@ func (p *Pipeline) markDuplicates(ctx context.Context, id string, firstLines []i
 				return fmt.Errorf("job %s: duplicate line %d not in chunk %d", id, d.line, n)
 			}
 			rows[i].Status = RowFailed
-			rows[i].Msg = rowErr("與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", d.first).Msg
+			e := rowErrCode(CodeDuplicateRow, "與第 %d 行的資料重複（同一檔案中以先出現的一行為準）", d.first)
+			if j.Kind == Platform { // the key is the platform's record id; line 2 is record 1
+				e = rowErrCode(CodeDuplicateRecord, "平台紀錄編號與本批次第 %d 筆紀錄重複（同一批次中以先出現的一筆為準）", d.first-1)
+			}
+			rows[i].Msg, rows[i].Code = e.Msg, e.code()
 		}
 		if err := p.Jobs.writeChunk(ctx, id, n, rows); err != nil {
 			return err
@@ -492,9 +500,9 @@ func (p *Pipeline) applyChunk(ctx context.Context, j Job, ck Checker, n int, bat
 	for i, o := range outs {
 		r := &staged[at[i]]
 		if o.Err != nil {
-			r.Status, r.Msg = RowFailed, o.Err.Msg
+			r.Status, r.Msg, r.Code = RowFailed, o.Err.Msg, o.Err.code()
 		} else {
-			r.Status, r.Msg = RowApplied, o.Note
+			r.Status, r.Msg, r.Change = RowApplied, o.Note, o.Change
 		}
 	}
 	return p.Jobs.writeChunk(ctx, j.ID, n, staged)

@@ -82,7 +82,7 @@ func (u *UploadRequest) Valid() error {
 // StartUpload records a job and presigns the upload of its file.
 func (s *Service) StartUpload(ctx context.Context, c auth.Caller, req UploadRequest) (Upload, error) {
 	k, ok := KindByID(req.Kind)
-	if !ok {
+	if !ok || k.Machine { // platform jobs come through /api/platform only
 		return Upload{}, errcode.Field("kind", "沒有這種上傳作業。")
 	}
 	if !c.Can(k.Feature) {
@@ -125,10 +125,14 @@ func (s *Service) StartUpload(ctx context.Context, c auth.Caller, req UploadRequ
 
 // JobID reads the job id out of an upload's object key.
 func JobID(key string) (string, bool) {
-	if !strings.HasPrefix(key, KeyPrefix) || !strings.HasSuffix(key, ".csv") {
+	prefix := KeyPrefix
+	if strings.HasPrefix(key, BatchKeyPrefix) { // a platform's JSON batch, staged by the API
+		prefix = BatchKeyPrefix
+	}
+	if !strings.HasPrefix(key, prefix) || !strings.HasSuffix(key, ".csv") {
 		return "", false
 	}
-	parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(key, KeyPrefix), ".csv"), "/")
+	parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(key, prefix), ".csv"), "/")
 	if len(parts) != 3 || parts[2] == "" {
 		return "", false
 	}
@@ -339,6 +343,12 @@ func (s *Service) writeResult(ctx context.Context, j Job, failedOnly bool, w io.
 func resultText(r RowResult) string {
 	switch r.Status {
 	case RowApplied:
+		switch r.Change {
+		case ChangeAdded:
+			return "已寫入（新增）"
+		case ChangeUpdated:
+			return "已寫入（更新）"
+		}
 		return "已寫入"
 	case RowWaiting:
 		return "檢查通過，待夜間批次寫入"

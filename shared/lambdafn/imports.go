@@ -15,6 +15,8 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -34,9 +36,11 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		Records: recordsRepo(c),
 		Catalog: &catalog.Service{Repo: catalog.Repo{Table: c.Tables.Catalog, DB: c.Tables.DB}, Codes: codeRepo, Now: c.Now,
 			NewID: func() string { return auth.RandomID(8) }},
-		Codes:    codeRepo,
-		DB:       c.Tables.DB,
-		Agencies: agency.Repo{Table: c.Tables.Directory},
+		Codes:     codeRepo,
+		DB:        c.Tables.DB,
+		Agencies:  agency.Repo{Table: c.Tables.Directory},
+		Stored:    imports.RecordTable{Table: c.Tables.Records},
+		Directory: c.Tables.Directory,
 	}
 	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
 		Bucket: c.Files.Uploads, Checkers: deps.Checkers(), Now: c.Now}
@@ -82,11 +86,27 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	if err != nil {
 		return nil, err
 	}
+	rate, err := platformRate(c)
+	if err != nil {
+		return nil, err
+	}
 	g, _ := Guard(c)
-	svc := &imports.Service{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Store: c.Files,
+	jobs := imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}
+	svc := &imports.Service{Jobs: jobs, Store: c.Files,
 		Bucket: c.Files.Uploads, Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: c.Now,
 		NewID: func() string { return auth.RandomID(10) }}
-	return API(imports.NewServer(&imports.Server{Service: svc, Guard: g})), nil
+	// The platforms' JSON batches are staged here, at once, by the same
+	// pipeline the bucket notification runs (check only: the records are
+	// written by the nightly apply, so no Records table here).
+	codeRepo := &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}
+	deps := imports.Deps{People: staff.Repo{Table: c.Tables.Directory}, Classes: catalog.Repo{Table: c.Tables.Catalog},
+		Codes: codeRepo, DB: c.Tables.DB, Agencies: agency.Repo{Table: c.Tables.Directory}}
+	stager := &imports.Pipeline{Jobs: jobs, Files: c.Files, Bucket: c.Files.Uploads,
+		Checkers: imports.Checkers{imports.Platform: deps.Checkers()[imports.Platform]}, Now: c.Now}
+	feed := &imports.PlatformServer{Jobs: jobs, Store: c.Files, Bucket: c.Files.Uploads, Stage: stager,
+		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate), Now: c.Now, LinkTTL: c.Files.TTL, Guard: g}
+	uploads := &imports.Server{Service: svc, Guard: g}
+	return API(httpapi.Serve(func(r httpapi.Router) { uploads.Routes(r); feed.Routes(r) })), nil
 }
 
 // ImportApply applies one staged upload job (started by the nightly batch,
@@ -133,4 +153,14 @@ func Enrollment(ctx context.Context, getenv func(string) string) (APIHandler, er
 		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory},
 		Records: recordsRepo(c), Now: c.Now}
 	return API(enrollment.NewServer(&enrollment.Server{Service: svc, Guard: g})), nil
+}
+
+// platformRate reads the platform clients' throttle (requests a minute).
+func platformRate(c Core) (int, error) {
+	v := c.Env.Get(settings.PlatformRate, strconv.Itoa(hoursfeed.Limit))
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q: want requests a minute (0: no throttle)", settings.PlatformRate, v)
+	}
+	return n, nil
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
@@ -176,7 +177,7 @@ func Guard(c Core) (auth.Guard, *account.Service) {
 		Repo:     account.Repo{DB: c.Tables.DB, Table: c.Tables.Directory},
 		Agencies: agency.Repo{Table: c.Tables.Directory},
 	}
-	return auth.Guard{Loader: svc}, svc
+	return auth.Guard{Loader: svc, Platforms: hoursfeed.Clients{Table: c.Tables.Directory}}, svc
 }
 
 // Platform serves the health check and the OpenAPI document.
@@ -216,7 +217,19 @@ func Identity(ctx context.Context, getenv func(string) string) (APIHandler, erro
 	}
 	g, svc := Guard(c)
 	svc.SigningKey = key
-	return API(account.NewServer(&account.Server{Service: svc, Guard: g, Links: links(c.Env), SSO: sso, Now: c.Now})), nil
+	hasher, err := hoursfeed.NewHasher(key)
+	if err != nil {
+		return nil, err
+	}
+	rate, err := platformRate(c)
+	if err != nil {
+		return nil, err
+	}
+	ids := &account.Server{Service: svc, Guard: g, Links: links(c.Env), SSO: sso, Now: c.Now}
+	feed := &hoursfeed.Server{Registry: hoursfeed.Registry{Clients: hoursfeed.Clients{Table: c.Tables.Directory},
+		Agencies: agency.Repo{Table: c.Tables.Directory}, Hasher: hasher, Now: c.Now, NewID: hoursfeed.NewClientID},
+		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate), SigningKey: key, Guard: g}
+	return API(httpapi.Serve(func(r httpapi.Router) { ids.Routes(r); feed.Routes(r) })), nil
 }
 
 func links(env *settings.Env) account.Links {

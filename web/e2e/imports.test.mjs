@@ -80,6 +80,7 @@ test('upload a Big5 file with two bad rows, run the nightly batch, download the 
   await page.uncheck('#j-only-failed');
   await page.waitForFunction(() => document.querySelectorAll('#j-rows tr[data-line]').length === 4);
   assert.equal(await page.locator('#j-rows tr[data-status="applied"]').count(), 2);
+  assert.equal(await page.locator('#j-rows [data-change="added"]').count(), 2, 'each written row says 新增');
 
   // The result file: every row with its result, UTF-8 with BOM.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#j-result')]);
@@ -87,7 +88,7 @@ test('upload a Big5 file with two bad rows, run the nightly batch, download the 
   const result = readFileSync(await download.path(), 'utf8');
   assert.ok(result.startsWith('\ufeff'), 'UTF-8 with BOM');
   assert.match(result, /處理結果/);
-  assert.equal(result.split('已寫入').length - 1, 2);
+  assert.equal(result.split('已寫入（新增）').length - 1, 2);
   assert.equal(result.split('失敗：').length - 1, 2);
 
   // L1 finds the upload by a national ID inside the file.

@@ -1,5 +1,5 @@
 // Portal administration (SYS): announcements (H7, paged, searchable by
-// title) and the manual (H5).
+// title), the manual (H5) and the e-learning platforms' clients (自動時數上傳).
 import { api } from './api.js';
 import { html, show, nothing } from './lit.js';
 import { rocDateTime, isoDate, taipeiTime, instant } from './format.js';
@@ -108,4 +108,56 @@ export async function manualView(el) {
       <label for="mu-file" class="req">檔案（PDF、ODT 或 DOCX）</label><input type="file" id="mu-file" accept=".pdf,.odt,.docx">
       <label for="mu-ver" class="req">版本</label><input type="text" id="mu-ver" placeholder="例：115.01">
       <p class="actions"><button type="submit">上傳並啟用</button></p><div id="mu-progress" aria-live="polite"></div></form>`);
+}
+
+const clientState = { active: html`<span class="badge online">使用中</span>`, revoked: html`<span class="badge off">已停用</span>` };
+
+// platformClientsView registers the e-learning platforms that push learners'
+// hours (自動時數上傳): the secret is shown once, right after registering,
+// and never again (the server keeps only its hash); 停用 ends the client's
+// tokens at once.
+export async function platformClientsView(el) {
+  let secret = null; // { id, name, secret } of the client just registered
+  const revoke = async (c) => {
+    if (!await confirmDialog(`確定要停用「${c.name}」？停用後該平臺的存取權杖立即失效，且無法再取得新權杖。`, { ok: '停用', danger: true })) return;
+    try {
+      await api('POST', `/api/platform-clients/${encodeURIComponent(c.id)}/revoke`);
+      secret = null;
+      await draw();
+      flash(`「${c.name}」已停用。`, true);
+    } catch (err) { fail(err); }
+  };
+  const submit = async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    try {
+      const out = await api('POST', '/api/platform-clients', { name: f.elements.name.value, agency: f.elements.agency.value });
+      secret = { id: out.client.id, name: out.client.name, secret: out.secret };
+      await draw();
+      el.querySelector('#pc-secret').focus();
+    } catch (err) { showError(f, err); }
+  };
+  const draw = async () => {
+    const list = (await api('GET', '/api/platform-clients')).items;
+    show(el, html`<h1>數位學習平臺用戶端</h1>
+      <p class="muted">數位學習平臺（例如 E等公務園+）以用戶端代碼與密鑰取得存取權杖，自動上傳學員的認證時數；上傳的批次列在所屬機關的「學習資訊上傳進度查詢」（自動時數上傳）。</p>
+      ${secret ? html`<div class="card" id="pc-secret" tabindex="-1" role="status"><h2>「${secret.name}」已註冊</h2>
+        <dl class="detail"><dt>用戶端代碼</dt><dd><code id="pc-new-id">${secret.id}</code></dd>
+        <dt>用戶端密鑰</dt><dd><code id="pc-new-secret">${secret.secret}</code></dd></dl>
+        <p><strong>密鑰只顯示這一次</strong>，系統只保存其雜湊值，無法再查詢；請立即複製並以安全管道交給平臺。遺失時請停用後重新註冊。</p>
+        <p class="actions"><button type="button" class="secondary" id="pc-done" @click=${() => { secret = null; draw().catch(fail); }}>我已妥善保存</button></p></div>` : nothing}
+      <form class="card" id="pc-form" novalidate @submit=${submit}><h2>註冊平臺</h2>
+        <div class="grid">
+          <div><label for="pc-name" class="req">平臺名稱</label><input type="text" id="pc-name" name="name" maxlength="50" aria-describedby="err-name">${errorSlot('name')}</div>
+          <div><label for="pc-agency" class="req">所屬機關代碼</label><input type="text" id="pc-agency" name="agency" maxlength="10" placeholder="例：A09010000E" aria-describedby="err-agency">${errorSlot('agency')}</div>
+        </div>
+        <p class="actions"><button type="submit">註冊並產生密鑰</button></p></form>
+      ${list.length ? html`<table class="data" id="pc-list"><caption class="muted">共 ${list.length} 個平臺</caption>
+        <thead><tr><th scope="col">平臺名稱</th><th scope="col">用戶端代碼</th><th scope="col">所屬機關</th><th scope="col">註冊時間</th><th scope="col">狀態</th><th scope="col">動作</th></tr></thead>
+        <tbody>${list.map((c) => html`<tr data-client=${c.id} data-state=${c.state}><td>${c.name}</td><td><code>${c.id}</code></td>
+          <td>${c.agencyName}（${c.agency}）</td><td>${rocDateTime(c.created)}</td><td>${clientState[c.state] || c.state}</td>
+          <td>${c.state === 'active' ? html`<button type="button" class="danger" data-revoke @click=${() => revoke(c)}>停用</button>` : rocDateTime(c.revokedAt)}</td></tr>`)}</tbody></table>`
+        : html`<p class="muted">尚未註冊任何平臺。</p>`}`);
+  };
+  await draw();
 }

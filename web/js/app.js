@@ -10,7 +10,7 @@ import { signInView, finishSSO } from './signin.js';
 import { homeView, statsHomeView } from './home.js';
 import { membersView } from './members.js';
 import { passwordView } from './password.js';
-import { announcementsView, manualView } from './admin.js';
+import { announcementsView, manualView, platformClientsView } from './admin.js';
 import { rosterView } from './roster.js';
 import { coursesView } from './courses.js';
 import { lecturersView, lecturerDbView } from './lecturers.js';
@@ -46,7 +46,8 @@ const screens = {
       html`<p class="card"><a href="#/L6a">改為線上逐筆登錄（成績回登）</a></p>`))]],
   L6b: [['L6b', '', (el, rest) => uploadView(el, ['hours-external'], 'L6b', rest, onlineLater('未開班學員時數'))]],
   L6c: [['L6c', '', (el, rest) => uploadView(el, ['hours-study'], 'L6c', rest, onlineLater('進修成績'))]],
-  SYS: [['SYS/announcements', '公告管理', announcementsView, 'H7'], ['SYS/manual', '使用手冊管理', manualView, 'H5']],
+  SYS: [['SYS/announcements', '公告管理', announcementsView, 'H7'], ['SYS/manual', '使用手冊管理', manualView, 'H5'],
+    ['SYS/platforms', '數位學習平臺用戶端', platformClientsView, 'SYS']],
 };
 
 function placeholder(f) {

@@ -11,6 +11,9 @@ import { searchTable } from './ui/searchtable.js';
 import { errorSlot, clearErrors, markError } from './ui/fields.js';
 import { uploadFile, importCounts, importStatusText } from './ui/jobs.js';
 
+// What an applied row did to the learning records (learner-hour types and 自動時數上傳).
+const changeText = { added: '（新增）', updated: '（更新）' };
+
 let kindsCache;
 async function kinds() {
   if (!kindsCache) kindsCache = api('GET', '/api/imports/kinds');
@@ -95,7 +98,8 @@ export async function jobView(el, id, base) {
     draw();
   };
   const badge = (r) => (r.status === 'failed' ? html`<span class="badge off">失敗</span>`
-    : r.status === 'applied' ? html`<span class="badge online">已寫入</span>` : html`<span class="badge scheduled">待處理</span>`);
+    : r.status === 'applied' ? html`<span class="badge online" data-change=${r.change || ''}>已寫入${changeText[r.change] || ''}</span>`
+      : html`<span class="badge scheduled">待處理</span>`);
   const draw = () => show(el, html`<h1>上傳作業：${j.fileName}</h1>
     <div class="card" id="j-summary"><dl class="detail">
       <dt>作業種類</dt><dd>${k.name}</dd><dt>上傳時間</dt><dd>${rocDateTime(j.created)}（${j.userName}）</dd>

@@ -20,6 +20,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/limits"
@@ -70,6 +71,9 @@ var bodies = map[string]body{
 	"POST /api/class-hours/{code}/{session}/delete":     {enrollment.DeleteGradesInput{}, `{"personIds":["p0000001"]}`},
 	"PUT /api/business-categories":                      {relevance.Input{}, `{"categories":["111","132"],"updated":"0001-01-01T00:00:00Z"}`},
 	"POST /api/statistics/recompute":                    {statistics.RecomputeInput{}, `{"year":2026}`},
+	"POST /api/platform-clients":                        {hoursfeed.RegisterRequest{}, `{"name":"測試平臺","agency":"301000000A"}`},
+	"POST /api/platform/records":                        {imports.BatchRequest{}, `{"batchId":"fuzz-1","records":[{"recordId":"r1","nationalId":"A123456789","name":"王小明","courseName":"資訊安全概論","start":"2026-10-01","end":"2026-10-01","category":"3111","total":2,"unit":"1","nature":"1"}]}`},
+	"POST /api/platform/uploads":                        {imports.PlatformUploadRequest{}, `{"batchId":"fuzz-csv-1","size":1000}`},
 	"PUT /api/gender-survey":                            {gendersurvey.Input{}, `{"agency":"301000000A","year":2026,"values":{"menStaff":10,"womenStaff":12,"menTrained":3,"womenTrained":5,"menHours":6,"womenHours":11},"note":"","updated":"0001-01-01T00:00:00Z"}`},
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
@@ -24,14 +25,19 @@ import (
 // route checks (OpenAPI, template, the authorization matrix) compare with.
 var Routers = map[string]func(httpapi.Router){
 	"PlatformFunction":   (&platform.Server{}).Routes,
-	"IdentityFunction":   (&account.Server{}).Routes,
+	"IdentityFunction":   both((&account.Server{}).Routes, (&hoursfeed.Server{}).Routes),
 	"HomeFunction":       (&home.Server{}).Routes,
 	"CourseFunction":     (&catalog.Server{}).Routes,
-	"ImportsFunction":    (&imports.Server{}).Routes,
+	"ImportsFunction":    both((&imports.Server{}).Routes, (&imports.PlatformServer{}).Routes),
 	"EnrollmentFunction": (&enrollment.Server{}).Routes,
 	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
 	"ReportsFunction": reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}, &relevance.Server{},
 		&statistics.RecomputeServer{}),
+}
+
+// both is a function serving two routers' routes (as lambdafn wires it).
+func both(a, b func(httpapi.Router)) func(httpapi.Router) {
+	return func(r httpapi.Router) { a(r); b(r) }
 }
 
 type recorder struct{ patterns []string }

@@ -7,6 +7,7 @@ package stacktest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -168,7 +169,11 @@ func Start(t testing.TB, o Options) *Env {
 		if classes == 0 {
 			classes = 40
 		}
-		opts := demo.Options{Seed: 7, People: people, Classes: classes, Now: st.Now()}
+		key, err := base64.StdEncoding.DecodeString(st.Getenv(settings.SigningKey))
+		if err != nil {
+			t.Fatalf("signing key: %v", err)
+		}
+		opts := demo.Options{Seed: 7, People: people, Classes: classes, Now: st.Now(), PlatformKey: key}
 		e.Data = demo.Generate(opts)
 		tables := demo.Tables{Directory: e.Tables.Directory, Catalog: e.Tables.Catalog, Records: e.Tables.Records}
 		if _, err := demo.Load(ctx, tables, e.Data, opts, 4); err != nil {
@@ -294,4 +299,37 @@ func (e *Env) StatsLogin(t testing.TB, user, password string) string {
 	var out struct{ Token string }
 	r.JSON(t, &out)
 	return out.Token
+}
+
+// PlatformToken asks the token endpoint for a platform client's token
+// (client credentials, HTTP Basic) and returns the whole answer.
+func (e *Env) PlatformToken(t testing.TB, id, secret string) Response {
+	t.Helper()
+	req, err := http.NewRequest("POST", e.URL+"/api/platform/token", strings.NewReader("grant_type=client_credentials"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(id, secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("platform token: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Body: raw, Header: resp.Header}
+}
+
+// PlatformLogin returns a token of a platform client (failing the test if refused).
+func (e *Env) PlatformLogin(t testing.TB, id, secret string) string {
+	t.Helper()
+	r := e.PlatformToken(t, id, secret)
+	if r.Status != 200 {
+		t.Fatalf("platform token %s: %d %s", id, r.Status, r.Body)
+	}
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	r.JSON(t, &out)
+	return out.AccessToken
 }

@@ -1,0 +1,111 @@
+package imports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/store"
+)
+
+// RecordLookup reads the stored records at the keys of recs (person, year, id).
+type RecordLookup interface {
+	Records(ctx context.Context, recs []records.Record) (map[string]records.Record, error)
+}
+
+// recordDeleter removes records (records.Repo), for a platform record that
+// moved to another person or year.
+type recordDeleter interface {
+	Delete(ctx context.Context, recs []*records.Record) (int, error)
+}
+
+// locate is a record's place: what RecordLookup's answer is keyed by.
+func locate(r records.Record) string { return fmt.Sprintf("%s\x1f%d\x1f%s", r.PersonID, r.Year, r.ID) }
+
+// RecordTable reads records by key from the Records table.
+type RecordTable struct{ Table dynamo.Table }
+
+type recordKeys struct {
+	PK string `dynamo:"pk"`
+	SK string `dynamo:"sk"`
+}
+
+// Records implements RecordLookup with batch reads.
+func (t RecordTable) Records(ctx context.Context, recs []records.Record) (map[string]records.Record, error) {
+	keys := make([]dynamo.Keyed, 0, len(recs))
+	seen := map[string]bool{}
+	for _, r := range recs {
+		k := locate(r)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		keys = append(keys, dynamo.Keys{"PERSON#" + r.PersonID, fmt.Sprintf("REC#%d#%s", r.Year, r.ID)})
+	}
+	got, err := consistentMany[records.Record](ctx, t.Table, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read records before writing: %w", err)
+	}
+	out := make(map[string]records.Record, len(got))
+	for _, r := range got {
+		out[locate(r)] = r
+	}
+	return out, nil
+}
+
+// PlatformPointer says where a platform record is: its person and year (the
+// record's key holds both, and a resend may change either).
+type PlatformPointer struct {
+	PK       string `dynamo:"pk"` // PLATREC#<record id>
+	SK       string `dynamo:"sk"` // PTR
+	PersonID string `dynamo:"personId"`
+	Year     int    `dynamo:"year"`
+}
+
+// PlatformPointers stores the pointers in the Directory table.
+type PlatformPointers struct{ Table dynamo.Table }
+
+func pointerPK(id string) string { return "PLATREC#" + id }
+
+// Get returns the pointers of recs' ids that exist.
+func (p PlatformPointers) Get(ctx context.Context, recs []records.Record) (map[string]PlatformPointer, error) {
+	keys := make([]dynamo.Keyed, len(recs))
+	for i, r := range recs {
+		keys[i] = dynamo.Keys{pointerPK(r.ID), "PTR"}
+	}
+	got, err := consistentMany[PlatformPointer](ctx, p.Table, keys)
+	if err != nil {
+		return nil, fmt.Errorf("platform record pointers: %w", err)
+	}
+	out := make(map[string]PlatformPointer, len(got))
+	for _, g := range got {
+		out[g.PK[len("PLATREC#"):]] = g
+	}
+	return out, nil
+}
+
+// Put records where recs now are.
+func (p PlatformPointers) Put(ctx context.Context, recs []records.Record) error {
+	items := make([]any, len(recs))
+	for i, r := range recs {
+		items[i] = PlatformPointer{PK: pointerPK(r.ID), SK: "PTR", PersonID: r.PersonID, Year: r.Year}
+	}
+	return store.WriteAll(ctx, p.Table, items, 4)
+}
+
+// consistentMany is a strongly consistent batch read: a rerun after a crash
+// must see what the crashed run wrote.
+func consistentMany[T any](ctx context.Context, table dynamo.Table, keys []dynamo.Keyed) ([]T, error) {
+	var out []T
+	if len(keys) == 0 {
+		return out, nil
+	}
+	err := table.Batch("pk", "sk").Get(keys...).Consistent(true).All(ctx, &out)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return nil, fmt.Errorf("batch get from %s: %w", table.Name(), err)
+	}
+	return out, nil
+}

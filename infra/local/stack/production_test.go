@@ -353,4 +353,21 @@ func TestProductionLeastPrivilege(t *testing.T) {
 	if checked < 10 {
 		t.Fatalf("found %d Directory statements; the test reads the converted template wrong", checked)
 	}
+	// The upload API reads and writes its own prefixes of the uploads bucket,
+	// and deletes nothing.
+	role := c.Resources["ImportsFunctionRole"]
+	for _, p := range role.Properties["Policies"].([]any) {
+		for _, st := range dig(p, "PolicyDocument", "Statement").([]any) {
+			res, acts := js(dig(st, "Resource")), js(dig(st, "Action"))
+			if !strings.Contains(res, "-uploads-") {
+				continue
+			}
+			if strings.Contains(acts, "Delete") || strings.Contains(acts, `"s3:*"`) {
+				t.Errorf("the upload API may delete uploaded files: %s", acts)
+			}
+			if strings.Contains(acts, "s3:GetObject") && (strings.Contains(res, `}/*"`) || !strings.Contains(res, "/imports/*")) {
+				t.Errorf("the upload API reads objects outside its prefixes: %s", res)
+			}
+		}
+	}
 }

@@ -281,7 +281,7 @@ func TestProductionEdgeAndData(t *testing.T) {
 			stage = r.Properties
 		}
 	}
-	for _, route := range []string{"POST /api/auth/stats/login", "GET /api/front/classes", "ANY /api/front/enrollments/{proxy+}"} {
+	for _, route := range []string{"POST /api/auth/stats/login", "POST /api/platform/token", "GET /api/front/classes", "ANY /api/front/enrollments/{proxy+}"} {
 		if dig(stage, "RouteSettings", route, "ThrottlingRateLimit") == nil {
 			t.Errorf("route %s has no throttle of its own", route)
 		}

@@ -53,7 +53,7 @@ e2e: web/e2e/node_modules
 # clock at the hours and days where Taipei's calendar and the machine's part
 # (the Go integration tests do the same through stacktest.EachClock).
 E2E_CLOCKS := 2026-12-10T00:30 2026-12-10T23:30 2026-12-30T00:30 2026-12-30T23:30 2026-12-31T23:30 2027-01-01T00:30
-E2E_DATED := catalog.test.mjs enrollment.test.mjs grades.test.mjs
+E2E_DATED := catalog.test.mjs enrollment.test.mjs grades.test.mjs review.test.mjs
 e2e-clocks: web/e2e/node_modules
 	@for c in $(E2E_CLOCKS); do echo "== browser tests at $${c/T/ } Taipei"; \
 	  (cd web/e2e && E2E_CLOCK="$${c/T/ }" node --test --test-concurrency=1 --test-timeout=300000 $(E2E_DATED)) || exit 1; done

@@ -37,6 +37,7 @@ var targets = []string{
 	"shared/enrollment/enroll.go",
 	"shared/catalog/classes.go",
 	"shared/records/records.go",
+	"shared/records/review.go",
 	"shared/summary/repo.go",
 	"shared/agency/sync.go",
 	"shared/export/job.go",

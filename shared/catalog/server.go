@@ -369,7 +369,7 @@ func (s *Server) handleCodes() httpapi.HandlerFunc {
 		case UnitsTable: // not a loaded code table: the rule itself
 			httpapi.Encode(w, http.StatusOK, map[string]any{"name": UnitsTable, "entries": Units})
 			return nil
-		case codes.Categories, codes.Expertise, codes.Cities:
+		case codes.Categories, codes.Expertise, codes.Cities, codes.Titles, codes.Ranks:
 		default:
 			return errcode.New(errcode.NotFound, "沒有這個代碼表。")
 		}

@@ -29,6 +29,8 @@ const (
 	Categories = "categories"
 	Expertise  = "expertise"
 	Cities     = "cities"
+	Titles     = "titles" // 職稱 (P16)
+	Ranks      = "ranks"  // 官職等 (P16)
 )
 
 // MaxLevel is how deep the category table may go.

@@ -6,7 +6,7 @@ import (
 )
 
 func TestDefaultsParse(t *testing.T) {
-	for _, name := range []string{Categories, Expertise, Cities} {
+	for _, name := range []string{Categories, Expertise, Cities, Titles, Ranks} {
 		tb, err := Default(name)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

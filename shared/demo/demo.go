@@ -317,7 +317,7 @@ func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Cl
 			}
 			if ended && status == catalog.Approved && !end.Equal(yesterday) {
 				rec := records.OfClass(c, p.ID, p.Agency, end.AddDate(0, 0, 1))
-				rec.Passed, rec.Status = &passed, records.Final
+				rec.Passed, rec.Status, rec.Title, rec.Rank = &passed, records.Final, p.Title, p.Rank
 				recs = append(recs, rec)
 			}
 		}
@@ -328,11 +328,10 @@ func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Cl
 		r := source(o.Seed, streamExternal, i)
 		p := ppl[r.IntN(len(ppl))]
 		day := today.AddDate(0, 0, -1-r.IntN(300))
-		recs = append(recs, records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%06d", i+1), Agency: p.Agency, Year: day.Year(),
-			Source: "external", CourseName: "民間機構研習：" + courseTopics[r.IntN(len(courseTopics))],
-			Category: CourseCategories[r.IntN(len(CourseCategories))].Code,
-			Start:    day.Format(time.DateOnly), End: day.Format(time.DateOnly), Hours: 3,
-			Status: records.PendingReview, Created: day})
+		recs = append(recs, external(records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%06d", i+1), Agency: p.Agency, Year: day.Year(),
+			CourseName: "民間機構研習：" + courseTopics[r.IntN(len(courseTopics))],
+			Category:   CourseCategories[r.IntN(len(CourseCategories))].Code,
+			Start:      day.Format(time.DateOnly), End: day.Format(time.DateOnly), Created: day}, p, i))
 	}
 	// The agencies the demo users serve always have a few, in different
 	// numbers, so switching agency (H3) visibly changes the to-do count (H6).
@@ -345,13 +344,27 @@ func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Cl
 		for i := 0; i < n && len(pool) > 0; i++ {
 			p := ppl[pool[i%len(pool)]]
 			day := today.AddDate(0, 0, -(i + 1))
-			recs = append(recs, records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%s%02d", code, i), Agency: code, Year: day.Year(),
-				Source: "external", CourseName: "民間機構研習：" + courseTopics[i%len(courseTopics)],
-				Category: CourseCategories[i%len(CourseCategories)].Code, Start: day.Format(time.DateOnly), End: day.Format(time.DateOnly), Hours: 3,
-				Status: records.PendingReview, Created: today})
+			recs = append(recs, external(records.Record{PersonID: p.ID, ID: fmt.Sprintf("X#%s%02d", code, i), Agency: code, Year: day.Year(),
+				CourseName: "民間機構研習：" + courseTopics[i%len(courseTopics)],
+				Category:   CourseCategories[i%len(CourseCategories)].Code, Start: day.Format(time.DateOnly), End: day.Format(time.DateOnly),
+				Created: today}, p, i))
 		}
 	}
 	return classes, enr, recs
+}
+
+// institutions are the private institutions of the demo's reported hours.
+var institutions = []string{"中國生產力中心", "救國團社會教育中心", "台灣金融研訓院", "資訊工業策進會", "財團法人國家文官培訓基金會"}
+
+// external completes a record a learner reported from a private institution
+// (P15): 3 physical hours, passed by the learner's account, waiting for
+// review, with the learner's title and rank. Nothing here draws a random
+// number, so the demo's draws stay the same.
+func external(r records.Record, p staff.Person, i int) records.Record {
+	passed := true
+	r.Source, r.Institution, r.Nature, r.Hours, r.PhysicalHours = records.SourceExternal, institutions[i%len(institutions)], "physical", 3, 3
+	r.Passed, r.Status, r.Title, r.Rank = &passed, records.PendingReview, p.Title, p.Rank
+	return r
 }
 
 var (

@@ -152,7 +152,8 @@ func Enrollment(ctx context.Context, getenv func(string) string) (APIHandler, er
 	svc := &enrollment.Service{DB: c.Tables.DB, Classes: catalog.Repo{Table: c.Tables.Catalog},
 		People: staff.Repo{Table: c.Tables.Directory}, Agencies: agency.Repo{Table: c.Tables.Directory},
 		Records: recordsRepo(c), Now: c.Now}
-	return API(enrollment.NewServer(&enrollment.Server{Service: svc, Guard: g})), nil
+	rev, cor := reviewServers(c, g)
+	return API(httpapi.Serve(EnrollmentRoutes(&enrollment.Server{Service: svc, Guard: g}, rev, cor))), nil
 }
 
 // platformRate reads the platform clients' throttle (requests a minute).

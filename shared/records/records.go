@@ -52,6 +52,10 @@ type Record struct {
 	Score         *int   `dynamo:"score,omitempty" json:"score,omitempty"`
 	City          string `dynamo:"city,omitempty" json:"city,omitempty"`
 	Job           string `dynamo:"job,omitempty" json:"job,omitempty"` // the upload that wrote it
+	// The learner's job title (職稱) and rank (官職等) when the record was
+	// written, from the staff directory; corrected in P16.
+	Title string `dynamo:"title,omitempty" json:"title,omitempty"`
+	Rank  string `dynamo:"rank,omitempty" json:"rank,omitempty"`
 	// The score download (P1) that last delivered the record; a rewrite of
 	// the record (an upload's correction) clears it.
 	DownloadedBy string    `dynamo:"downloadedBy,omitempty" json:"-"`

@@ -46,7 +46,8 @@ test('every screen passes the WCAG 2.1 AA audit', async () => {
     ['#/L5', '#r-jobs section', 'roster download'],
     ['#/SYS/announcements', 'tr[data-id]', 'announcements'],
     ['#/SYS/manual', '#mu', 'manual'],
-    ['#/P16', 'text=建置中', 'a function still being built'],
+    ['#/P15', '#rv-list table, #rv-list .muted', 'private-institution hours review (P15)'],
+    ['#/P16', '#cr-list table, #cr-list .muted', 'title and rank corrections (P16)'],
     ['#/P14', '#bc-list', 'business-related categories (P14)'],
     ['#/P5', '#rp-list table, #rp-list .muted', 'a report (the report screen, P5)'],
     ['#/P2', '#j-list section', 'score download requests (P2)'],
@@ -127,7 +128,7 @@ test('sign in and switch agency with the keyboard alone', async () => {
   // content, so the next Tab starts there, not at the top of the menu.
   await page.focus('#menu a[href="#/P15"]');
   await page.keyboard.press('Enter');
-  await page.waitForSelector('text=建置中');
+  await page.waitForSelector('#rv-list table, #rv-list .muted');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
   assert.equal(await page.$eval('a.skip', (a) => a.getAttribute('href')), '#main', 'a skip link leads past the menu');
 });

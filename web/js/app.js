@@ -21,6 +21,8 @@ import { nominationsView, nominationJobsView } from './nominations.js';
 import { reportView, reportFeatures, jobsView } from './reports.js';
 import { genderSurveyView } from './gendersurvey.js';
 import { businessView } from './business.js';
+import { reviewView } from './review.js';
+import { correctionView } from './correction.js';
 
 const onlineLater = (what) => html`<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
 
@@ -31,6 +33,8 @@ const screens = {
   L8: [['L8', '', membersView]],
   P17: [['P17', '', genderSurveyView]],
   P14: [['P14', '', businessView]],
+  P15: [['P15', '', reviewView]],
+  P16: [['P16', '', correctionView]],
   L5: [['L5', '', rosterView]],
   L2: [['L2', '', coursesView]],
   L3: [['L3', '', lecturersView]],

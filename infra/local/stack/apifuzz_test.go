@@ -127,7 +127,7 @@ func TestAPIFuzz(t *testing.T) {
 	send := func(c fuzzCase) bool {
 		token := tokens["officer"]
 		switch {
-		case strings.HasPrefix(c.op.path, "/api/front/enrollments"):
+		case strings.HasPrefix(c.op.path, "/api/front/enrollments"), c.op.path == "/api/front/records":
 			token = tokens["learner"]
 		case strings.HasPrefix(c.op.path, "/api/platform/"):
 			token = tokens["platform"]

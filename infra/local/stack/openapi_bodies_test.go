@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/correction"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
@@ -26,6 +27,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/limits"
 	"github.com/ecpa-lifelong/backoffice/shared/openapi"
 	"github.com/ecpa-lifelong/backoffice/shared/relevance"
+	"github.com/ecpa-lifelong/backoffice/shared/review"
 	"github.com/ecpa-lifelong/backoffice/shared/statistics"
 )
 
@@ -69,6 +71,9 @@ var bodies = map[string]body{
 	"POST /api/enrollments/{code}/{session}/decisions":  {enrollment.DecisionsInput{}, `{"decisions":[{"personId":"p0000001","decision":"reject","reason":"名額已滿"}]}`},
 	"PUT /api/class-hours/{code}/{session}":             {enrollment.GradesInput{}, `{"grades":[{"personId":"p0000001","hours":1,"passed":true}]}`},
 	"POST /api/class-hours/{code}/{session}/delete":     {enrollment.DeleteGradesInput{}, `{"personIds":["p0000001"]}`},
+	"POST /api/front/records":                           {review.ReportInput{}, `{"institution":"中國生產力中心","courseName":"專案管理實務","category":"511","start":"2026-03-02","end":"2026-03-03","hours":12,"nature":"blended","digitalHours":4,"physicalHours":8}`},
+	"POST /api/reviews/decisions":                       {review.DecideInput{}, `{"decisions":[{"personId":"p0000001","year":2026,"id":"X#000001","result":"reject","relevant":true,"reason":"缺研習證明"}]}`},
+	"PUT /api/corrections":                              {correction.Input{}, `{"changes":[{"personId":"p0000001","year":2026,"id":"X#000001","title":"T03","rank":"R05"}]}`},
 	"PUT /api/business-categories":                      {relevance.Input{}, `{"categories":["111","132"],"updated":"0001-01-01T00:00:00Z"}`},
 	"POST /api/statistics/recompute":                    {statistics.RecomputeInput{}, `{"year":2026}`},
 	"POST /api/platform-clients":                        {hoursfeed.RegisterRequest{}, `{"name":"測試平臺","agency":"301000000A"}`},

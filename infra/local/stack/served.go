@@ -6,6 +6,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/correction"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
@@ -18,6 +19,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 	"github.com/ecpa-lifelong/backoffice/shared/relevance"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
+	"github.com/ecpa-lifelong/backoffice/shared/review"
 	"github.com/ecpa-lifelong/backoffice/shared/statistics"
 )
 
@@ -29,7 +31,7 @@ var Routers = map[string]func(httpapi.Router){
 	"HomeFunction":       (&home.Server{}).Routes,
 	"CourseFunction":     (&catalog.Server{}).Routes,
 	"ImportsFunction":    both((&imports.Server{}).Routes, (&imports.PlatformServer{}).Routes),
-	"EnrollmentFunction": (&enrollment.Server{}).Routes,
+	"EnrollmentFunction": lambdafn.EnrollmentRoutes(&enrollment.Server{}, &review.Server{}, &correction.Server{}),
 	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
 	"ReportsFunction": reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}, &relevance.Server{},
 		&statistics.RecomputeServer{}),

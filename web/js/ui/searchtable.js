@@ -11,7 +11,7 @@
 //              { name: 'from', label: '開始日期', type: 'date' },
 //              { name: 'year', label: '年度', type: 'select', options: [['115', '民國 115 年']], value: '115' }],
 //     columns: [{ label: '課程名稱', cell: (r) => r.name }],
-//     rowAttr: 'class', rowKey: (r) => r.id,   // <tr data-class="…">
+//     rowAttr: 'class', rowKey: (r) => r.id,   // <tr data-class="…">; rows keyed by it (inputs in a row stay with it)
 //     read: (query) => api('GET', '/api/courses?' + query),
 //     empty: '沒有符合條件的課程。',
 //   });
@@ -25,7 +25,7 @@
 // (more exports of the same conditions: [{ kind, label }]) and
 // export.password (the officer's own file password, optional), and a
 // column's key (<td data-col="…">).
-import { html, nothing, ref, show } from '../lit.js';
+import { html, nothing, ref, repeat, show } from '../lit.js';
 import { api } from '../api.js';
 import { fail, flash } from '../shell.js';
 import { rocDateField, checkDates } from './rocdate.js';
@@ -133,7 +133,7 @@ export async function searchTable(el, def) {
     <div id=${id + '-list'} class="results">${!st.loaded ? html`<p class="loading">載入中…</p>` : st.rows.length ? html`<table class=${def.tableClass || nothing}>
       <caption class="count">${def.caption ? def.caption(st.rows, !!st.next) : `共 ${st.rows.length} 筆${st.next ? '（尚有更多，按「下一頁」繼續）' : ''}`}</caption>
       <thead><tr>${def.columns.map((c) => html`<th scope="col" class=${c.class || nothing}>${c.label}</th>`)}</tr></thead>
-      <tbody>${st.rows.map(row)}</tbody>${def.foot ? def.foot() : nothing}</table>`
+      <tbody>${def.rowKey ? repeat(st.rows, def.rowKey, row) : st.rows.map(row)}</tbody>${def.foot ? def.foot() : nothing}</table>`
       : html`<p class="card muted">${st.searched ? def.empty : def.prompt || '請輸入查詢條件後按「查詢」。'}</p>`}</div>
     <div id=${id + '-more'}>${st.next ? html`<p class="actions"><button type="button" class="secondary" data-more
       @click=${() => load(st.next).catch(fail)}>下一頁</button></p>` : nothing}</div>

@@ -15,6 +15,8 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursmaint"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -73,9 +75,10 @@ func owner(ctx context.Context) string {
 }
 
 // Imports serves the upload API: templates, format pages, uploads, the
-// progress query (L1) and each job's rows and files.
+// progress query (L1) and each job's rows and files; and the online
+// maintenance of L6b/L6c records (shared/hoursmaint).
 func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketUploads)
+	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
 	if err == nil {
 		err = c.Env.Err()
 	}
@@ -86,7 +89,18 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	svc := &imports.Service{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Store: c.Files,
 		Bucket: c.Files.Uploads, Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: c.Now,
 		NewID: func() string { return auth.RandomID(10) }}
-	return API(imports.NewServer(&imports.Server{Service: svc, Guard: g})), nil
+	maint := &hoursmaint.Service{DB: c.Tables.DB, Records: recordsRepo(c), People: staff.Repo{Table: c.Tables.Directory},
+		Agencies: agency.Repo{Table: c.Tables.Directory}, Now: c.Now}
+	return API(httpapi.Serve(ImportsRoutes(&imports.Server{Service: svc, Guard: g}, &hoursmaint.Server{Service: maint, Guard: g}))), nil
+}
+
+// ImportsRoutes is the imports function's router: the uploads and the online
+// maintenance of the records L6b/L6c upload.
+func ImportsRoutes(up *imports.Server, maint *hoursmaint.Server) func(httpapi.Router) {
+	return func(r httpapi.Router) {
+		up.Routes(r)
+		maint.Routes(r)
+	}
 }
 
 // ImportApply applies one staged upload job (started by the nightly batch,

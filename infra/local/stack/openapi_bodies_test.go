@@ -20,6 +20,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursmaint"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/limits"
@@ -67,6 +68,10 @@ var bodies = map[string]body{
 	"POST /api/enrollments/{code}/{session}/decisions":  {enrollment.DecisionsInput{}, `{"decisions":[{"personId":"p0000001","decision":"reject","reason":"名額已滿"}]}`},
 	"PUT /api/class-hours/{code}/{session}":             {enrollment.GradesInput{}, `{"grades":[{"personId":"p0000001","hours":1,"passed":true}]}`},
 	"POST /api/class-hours/{code}/{session}/delete":     {enrollment.DeleteGradesInput{}, `{"personIds":["p0000001"]}`},
+	"PUT /api/learning-hours/external/{ref}":            {hoursmaint.EditInput{}, `{"stamp":"0@2026-03-02T01:00:00Z","hours":6,"nature":"physical","passed":true}`},
+	"POST /api/learning-hours/external/delete":          {hoursmaint.DeleteInput{}, `{"refs":["p0000001.2026.0123456789abcdef01234567"]}`},
+	"PUT /api/learning-hours/study/{ref}":               {hoursmaint.EditInput{}, `{"stamp":"0@2026-03-02T01:00:00Z","hours":6,"nature":"digital","passed":false}`},
+	"POST /api/learning-hours/study/delete":             {hoursmaint.DeleteInput{}, `{"refs":["p0000001.2026.0123456789abcdef01234567"]}`},
 	"PUT /api/business-categories":                      {relevance.Input{}, `{"categories":["111","132"],"updated":"0001-01-01T00:00:00Z"}`},
 	"PUT /api/gender-survey":                            {gendersurvey.Input{}, `{"agency":"301000000A","year":2026,"values":{"menStaff":10,"womenStaff":12,"menTrained":3,"womenTrained":5,"menHours":6,"womenHours":11},"note":"","updated":"0001-01-01T00:00:00Z"}`},
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursmaint"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
@@ -26,7 +27,7 @@ var Routers = map[string]func(httpapi.Router){
 	"IdentityFunction":   (&account.Server{}).Routes,
 	"HomeFunction":       (&home.Server{}).Routes,
 	"CourseFunction":     (&catalog.Server{}).Routes,
-	"ImportsFunction":    (&imports.Server{}).Routes,
+	"ImportsFunction":    lambdafn.ImportsRoutes(&imports.Server{}, &hoursmaint.Server{}),
 	"EnrollmentFunction": (&enrollment.Server{}).Routes,
 	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
 	"ReportsFunction":    reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}, &relevance.Server{}),

@@ -9,11 +9,13 @@ package hoursmaint
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/guregu/dynamo/v2"
 
@@ -33,15 +35,14 @@ type Kind struct {
 	Feature string // the function granting it
 	Path    string // its API path segment
 	Source  string // records.Source…
-	prefix  string // its record ids' prefix (imports' hoursChecker)
 	inst    string // the institution's label
 	cat     string // the sixth key field's label
 }
 
 // The kinds: L6b courses not opened here, L6c further study.
 var (
-	External = Kind{Feature: "L6b", Path: "external", Source: records.SourceExternal, prefix: "B#", inst: "訓練進修機構名稱", cat: "課程類別"}
-	Study    = Kind{Feature: "L6c", Path: "study", Source: records.SourceStudy, prefix: "S#", inst: "進修機構名稱", cat: "進修類別"}
+	External = Kind{Feature: "L6b", Path: "external", Source: records.SourceExternal, inst: "訓練進修機構名稱", cat: "課程類別"}
+	Study    = Kind{Feature: "L6c", Path: "study", Source: records.SourceStudy, inst: "進修機構名稱", cat: "進修類別"}
 )
 
 // People finds learners by national ID, id or name.
@@ -184,7 +185,7 @@ func (s *Service) items(ctx context.Context, k Kind, recs []records.Stamped) ([]
 	out := make([]Item, len(recs))
 	for i, r := range recs {
 		p := people[r.PersonID]
-		out[i] = Item{Ref: refOf(k, r.Record), Stamp: stampOf(r), NationalID: nid.Mask(p.NationalID), Name: p.Name,
+		out[i] = Item{Ref: refOf(r.Record), Stamp: stampOf(r), NationalID: nid.Mask(p.NationalID), Name: p.Name,
 			AgencyName: orgs[r.Agency].Name, Institution: r.Institution, CourseName: r.CourseName, Start: r.Start, End: r.End,
 			Category: r.Category, Hours: r.Hours, Nature: r.Nature, DigitalHours: r.DigitalHours, PhysicalHours: r.PhysicalHours,
 			Passed: records.Counted(r.Record)}
@@ -195,12 +196,26 @@ func (s *Service) items(ctx context.Context, k Kind, recs []records.Stamped) ([]
 	return out, nil
 }
 
-// A ref is person.year.hash: the record's key without its kind prefix (the
-// route says the kind), safe in a path segment.
-var refRe = regexp.MustCompile(`^([0-9A-Za-z_-]{1,64})\.([0-9]{4})\.([0-9a-f]{24})$`)
+// A ref is person.year.id, the id in base64url: the record's key, safe in a
+// path segment.
+var refRe = regexp.MustCompile(`^([0-9A-Za-z_-]{1,64})\.([0-9]{4})\.([0-9A-Za-z_-]{1,96})$`)
 
-func refOf(k Kind, r records.Record) string {
-	return fmt.Sprintf("%s.%d.%s", r.PersonID, r.Year, strings.TrimPrefix(r.ID, k.prefix))
+func refOf(r records.Record) string {
+	return fmt.Sprintf("%s.%d.%s", r.PersonID, r.Year, base64.RawURLEncoding.EncodeToString([]byte(r.ID)))
+}
+
+// parseRef reads a ref; ok false when it is malformed.
+func parseRef(ref string) (personID string, year int, id string, ok bool) {
+	m := refRe.FindStringSubmatch(ref)
+	if m == nil {
+		return "", 0, "", false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(m[3])
+	if err != nil || !utf8.Valid(b) {
+		return "", 0, "", false
+	}
+	year, _ = strconv.Atoi(m[2])
+	return m[1], year, string(b), true
 }
 
 // stampOf is a record's write stamp: its online revisions and the time its
@@ -224,12 +239,11 @@ func parseStamp(s string) (int, time.Time, bool) {
 func (s *Service) record(ctx context.Context, c auth.Caller, k Kind, field, ref string) (records.Stamped, error) {
 	gone := errcode.Field(field, "找不到這筆學習紀錄（可能已被刪除），請重新查詢。")
 	gone.Code = errcode.NotFound
-	m := refRe.FindStringSubmatch(ref)
-	if m == nil {
+	person, year, id, ok := parseRef(ref)
+	if !ok {
 		return records.Stamped{}, gone
 	}
-	year, _ := strconv.Atoi(m[2])
-	r, err := s.Records.Get(ctx, m[1], year, k.prefix+m[3])
+	r, err := s.Records.Get(ctx, person, year, id)
 	if errcode.Is(err, errcode.NotFound) {
 		return records.Stamped{}, gone
 	}
@@ -371,7 +385,7 @@ func (s *Service) Delete(ctx context.Context, c auth.Caller, k Kind, in DeleteIn
 		}
 		seen[ref] = true
 		field := fmt.Sprintf("refs[%d]", i)
-		if refRe.MatchString(ref) {
+		if _, _, _, ok := parseRef(ref); ok {
 			r, err := s.record(ctx, c, k, field, ref)
 			switch {
 			case err == nil:
@@ -384,7 +398,9 @@ func (s *Service) Delete(ctx context.Context, c auth.Caller, k Kind, in DeleteIn
 				continue
 			}
 		}
-		return 0, errcode.Field(field, "勾選的紀錄中有一筆不存在或不屬於本機關，未刪除任何紀錄；請重新查詢。")
+		bad := errcode.Field(field, "勾選的紀錄中有一筆不存在或不屬於本機關，未刪除任何紀錄；請重新查詢。")
+		bad.Code = errcode.NotFound
+		return 0, bad
 	}
 	if err := s.Records.DeleteAll(ctx, s.DB, del); err != nil {
 		return 0, err
@@ -395,8 +411,7 @@ func (s *Service) Delete(ctx context.Context, c auth.Caller, k Kind, in DeleteIn
 // deleted reports whether a well-formed ref names no record at all (deleted
 // already: a retry), as opposed to a record the caller may not touch.
 func (s *Service) deleted(ctx context.Context, k Kind, ref string) bool {
-	m := refRe.FindStringSubmatch(ref)
-	year, _ := strconv.Atoi(m[2])
-	_, err := s.Records.Get(ctx, m[1], year, k.prefix+m[3])
+	person, year, id, _ := parseRef(ref)
+	_, err := s.Records.Get(ctx, person, year, id)
 	return errcode.Is(err, errcode.NotFound)
 }

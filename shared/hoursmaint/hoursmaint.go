@@ -70,8 +70,12 @@ type Service struct {
 // PageSize is the rows of one page of a search.
 const PageSize = 50
 
-// maxNamed is how many people a name may match (a DynamoDB IN list).
-const maxNamed = 100
+// maxNamed is how many people a name may match (a DynamoDB IN list);
+// maxNamePages bounds the reads of an agency's staff for a name (20 × 2,000).
+const (
+	maxNamed     = 100
+	maxNamePages = 20
+)
 
 // Query is a search of one agency's records of one year.
 type Query struct {
@@ -151,18 +155,28 @@ func (s *Service) named(ctx context.Context, agencyCode, who string) ([]string, 
 		}
 		return nil, err
 	}
-	people, more, err := s.People.Page(ctx, agencyCode, staff.Filter{Name: who}, "", maxNamed)
-	if err != nil {
-		return nil, err
+	// A filtered page examines at most a few thousand people and may end short
+	// with a next key: read on until the end, or until too many match.
+	var ids []string
+	tooMany := errcode.Field("who", "符合這個姓名的人員過多，請輸入完整姓名或身分證字號。")
+	after := ""
+	for range maxNamePages {
+		people, next, err := s.People.Page(ctx, agencyCode, staff.Filter{Name: who}, after, maxNamed+1-len(ids))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range people {
+			ids = append(ids, p.ID)
+		}
+		if len(ids) > maxNamed {
+			return nil, tooMany
+		}
+		if next == "" {
+			return ids, nil
+		}
+		after = next
 	}
-	if more != "" {
-		return nil, errcode.Field("who", "符合這個姓名的人員過多，請輸入完整姓名或身分證字號。")
-	}
-	ids := make([]string, len(people))
-	for i, p := range people {
-		ids[i] = p.ID
-	}
-	return ids, nil
+	return nil, tooMany
 }
 
 func studyType(t string) bool { return len(t) == 1 && t >= "1" && t <= "4" }

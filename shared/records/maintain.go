@@ -51,11 +51,22 @@ func (s Repo) Find(ctx context.Context, agency string, year int, f MaintainFilte
 		if after != "" {
 			q = q.Range("gsi1sk", dynamo.Greater, after)
 		}
-		if f.Source != "" {
-			q.Filter("$ = ?", "source", f.Source)
-		}
-		if f.FinalOnly {
-			q.Filter("$ = ?", "status", Final)
+		for _, c := range []struct {
+			expr, attr string
+			value      any
+			on         bool
+		}{
+			{"$ = ?", "source", f.Source, f.Source != ""},
+			{"$ = ?", "status", Final, f.FinalOnly},
+			{"contains($, ?)", "institution", f.Institution, f.Institution != ""},
+			{"contains($, ?)", "courseName", f.CourseName, f.CourseName != ""},
+			{"$ >= ?", "start", f.From, f.From != ""},
+			{"$ <= ?", "end", f.To, f.To != ""},
+			{"begins_with($, ?)", "category", f.Category, f.Category != ""},
+		} {
+			if c.on {
+				q.Filter(c.expr, c.attr, c.value)
+			}
 		}
 		if len(f.PersonIDs) > 0 {
 			args := []any{"personId"}
@@ -63,21 +74,6 @@ func (s Repo) Find(ctx context.Context, agency string, year int, f MaintainFilte
 				args = append(args, id)
 			}
 			q.Filter("$ IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.PersonIDs)), ", ")+")", args...)
-		}
-		if f.Institution != "" {
-			q.Filter("contains($, ?)", "institution", f.Institution)
-		}
-		if f.CourseName != "" {
-			q.Filter("contains($, ?)", "courseName", f.CourseName)
-		}
-		if f.From != "" {
-			q.Filter("$ >= ?", "start", f.From)
-		}
-		if f.To != "" {
-			q.Filter("$ <= ?", "end", f.To)
-		}
-		if f.Category != "" {
-			q.Filter("begins_with($, ?)", "category", f.Category)
 		}
 		return q
 	}, "gsi1sk", func(it stampedItem) string { return it.GSI1SK }, after, limit)

@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -332,6 +333,9 @@ func (s *Service) Revise(ctx context.Context, c auth.Caller, k Kind, ref string,
 	if err != nil {
 		return Item{}, err
 	}
+	// No audit table of record changes exists yet: the log keeps who changed what.
+	slog.InfoContext(ctx, "record revised", "feature", k.Feature, "user", c.UserID, "agency", c.Active.Code,
+		"person", r.PersonID, "record", r.ID, "hours", fmt.Sprintf("%d→%d", r.Hours, hours), "passed", *in.Passed)
 	r.Version, r.Hours, r.Nature, r.DigitalHours, r.PhysicalHours, r.Status = v, hours, nat, dig, phy, records.Final
 	r.Passed = in.Passed
 	items, err := s.items(ctx, k, []records.Stamped{r})
@@ -418,6 +422,10 @@ func (s *Service) Delete(ctx context.Context, c auth.Caller, k Kind, in DeleteIn
 	}
 	if err := s.Records.DeleteAll(ctx, s.DB, del); err != nil {
 		return 0, err
+	}
+	for _, r := range del {
+		slog.InfoContext(ctx, "record deleted", "feature", k.Feature, "user", c.UserID, "agency", c.Active.Code,
+			"person", r.PersonID, "record", r.ID, "hours", r.Hours)
 	}
 	return len(del), nil
 }

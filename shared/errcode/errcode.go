@@ -33,13 +33,14 @@ const (
 	EnrollClosed     Code = "enrollment_closed"  // outside the window, or no online enrollment
 	NotEligible      Code = "not_eligible"       // the class admits other agencies only
 	ApprovalFinal    Code = "approval_final"     // an approved enrollment cannot be rejected or withdrawn
+	KeyFixed         Code = "natural_key_fixed"  // a record's natural key cannot change (delete and add instead)
 )
 
 // All lists every code, so a test can check each has an HTTP status.
 func All() []Code {
 	return []Code{Invalid, BadJSON, TooLarge, Unauthenticated, SessionEnded, AccountDisabled,
 		BadCredentials, AccountLocked, WeakPassword, Forbidden, AgencyForbidden, GrantExceedsOwn,
-		NotFound, Conflict, Unavailable, Internal, MethodNotAllowed, ClassFull, EnrollClosed, NotEligible, ApprovalFinal}
+		NotFound, Conflict, Unavailable, Internal, MethodNotAllowed, ClassFull, EnrollClosed, NotEligible, ApprovalFinal, KeyFixed}
 }
 
 // Error is an error an officer can read and a program can match.

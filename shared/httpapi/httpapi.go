@@ -42,6 +42,7 @@ var statusOf = map[errcode.Code]int{
 	errcode.EnrollClosed:     http.StatusConflict,
 	errcode.NotEligible:      http.StatusForbidden,
 	errcode.ApprovalFinal:    http.StatusConflict,
+	errcode.KeyFixed:         http.StatusConflict,
 }
 
 // StatusOf returns the HTTP status of a code (500 for an unknown one).

@@ -31,11 +31,12 @@ type Classes interface {
 	Get(ctx context.Context, code, session string) (catalog.Class, error)
 }
 
-// hourRules applies L6r: the total is a whole number of hours, days or
+// HourRules applies L6r: the total is a whole number of hours, days or
 // credits; digital hours (blank = the total) for digital learning, physical
 // hours (blank = the total) for physical learning, both (adding up to the
-// total) for blended learning.
-func hourRules(total, unit, nature, digital, physical string) (hours, dig, phy int, nat string, err *RowError) {
+// total) for blended learning. Online maintenance (shared/hoursmaint) checks
+// with it too.
+func HourRules(total, unit, nature, digital, physical string) (hours, dig, phy int, nat string, err *RowError) {
 	t, err := wholeNumber("訓練總數", total, true)
 	if err != nil {
 		return
@@ -279,7 +280,7 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 	} else if p.Name != "" && strings.ReplaceAll(name, " ", "") != strings.ReplaceAll(p.Name, " ", "") {
 		return rec, "", rowErr("姓名與身分證字號 %s 不符", nid.Mask(id)), nil
 	}
-	hours, dig, phy, nat, rerr := hourRules(r.Get(cTotal), r.Get(cUnit), r.Get(cNature), r.Get(cDigital), r.Get(cPhysical))
+	hours, dig, phy, nat, rerr := HourRules(r.Get(cTotal), r.Get(cUnit), r.Get(cNature), r.Get(cDigital), r.Get(cPhysical))
 	if rerr != nil {
 		return rec, "", rerr, nil
 	}

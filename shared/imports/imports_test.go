@@ -217,7 +217,7 @@ func TestHourRules(t *testing.T) {
 		{"6", "1", "1", "", "6", 0, 0, 0, "不填實體時數"},
 		{"6", "1", "2", "", "5", 0, 0, 0, "須等於認證時數"},
 	} {
-		h, d, p, _, err := hourRules(tc.total, tc.unit, tc.nature, tc.dig, tc.phy)
+		h, d, p, _, err := HourRules(tc.total, tc.unit, tc.nature, tc.dig, tc.phy)
 		switch {
 		case tc.err == "" && err != nil:
 			t.Errorf("%+v: %v", tc, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursmaint"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
@@ -77,9 +78,10 @@ func owner(ctx context.Context) string {
 }
 
 // Imports serves the upload API: templates, format pages, uploads, the
-// progress query (L1) and each job's rows and files.
+// progress query (L1) and each job's rows and files; and the online
+// maintenance of L6b/L6c records (shared/hoursmaint).
 func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error) {
-	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableCatalog}, settings.BucketUploads)
+	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
 	if err == nil {
 		err = c.Env.Err()
 	}
@@ -105,8 +107,20 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 		Checkers: imports.Checkers{imports.Platform: deps.Checkers()[imports.Platform]}, Now: c.Now}
 	feed := &imports.PlatformServer{Jobs: jobs, Store: c.Files, Bucket: c.Files.Uploads, Stage: stager,
 		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate), Now: c.Now, LinkTTL: c.Files.TTL, Guard: g}
-	uploads := &imports.Server{Service: svc, Guard: g}
-	return API(httpapi.Serve(func(r httpapi.Router) { uploads.Routes(r); feed.Routes(r) })), nil
+	maint := &hoursmaint.Service{DB: c.Tables.DB, Records: recordsRepo(c), People: staff.Repo{Table: c.Tables.Directory},
+		Agencies: agency.Repo{Table: c.Tables.Directory}, Now: c.Now}
+	routes := ImportsRoutes(&imports.Server{Service: svc, Guard: g}, &hoursmaint.Server{Service: maint, Guard: g})
+	return API(httpapi.Serve(func(r httpapi.Router) { routes(r); feed.Routes(r) })), nil
+}
+
+// ImportsRoutes is the imports function's router (besides the platforms'
+// batches): the uploads and the online maintenance of the records L6b/L6c
+// upload.
+func ImportsRoutes(up *imports.Server, maint *hoursmaint.Server) func(httpapi.Router) {
+	return func(r httpapi.Router) {
+		up.Routes(r)
+		maint.Routes(r)
+	}
 }
 
 // ImportApply applies one staged upload job (started by the nightly batch,

@@ -63,6 +63,7 @@ test('every screen passes the WCAG 2.1 AA audit', async () => {
     ['#/L7/view/demo00000', 'dl.detail', 'material detail'],
     ['#/L2b', '#u-format table', 'course and subject upload'],
     ['#/L6b', '#u-format table', 'learner-hour upload'],
+    ['#/L6c/online', '#hm-list table, #hm-list .muted', 'further-study online maintenance'],
     ['#/L6a', '#g-list table, #g-list .muted', 'class grades search'],
     ['#/L6a/upload', '#u-format table', 'class learner-hour upload'],
     ['#/L1', '#p-list table, #p-list .muted', 'upload progress query'],

@@ -17,14 +17,13 @@ import { lecturersView, lecturerDbView } from './lecturers.js';
 import { materialsView } from './materials.js';
 import { uploadView, progressView } from './imports.js';
 import { gradesView } from './grades.js';
+import { hoursMaintView, hoursTabs } from './hoursmaint.js';
 import { nominationsView, nominationJobsView } from './nominations.js';
 import { reportView, reportFeatures, jobsView } from './reports.js';
 import { genderSurveyView } from './gendersurvey.js';
 import { businessView } from './business.js';
 import { reviewView } from './review.js';
 import { correctionView } from './correction.js';
-
-const onlineLater = (what) => html`<div class="card"><p>${what}的線上逐筆登錄與維護尚在建置中；目前請以整批上傳辦理。</p></div>`;
 
 // screens maps a granted function id to its screens: [path, menu label or
 // '' (not in the menu), view(el, rest)]. A granted function without an entry
@@ -48,8 +47,8 @@ const screens = {
   L6a: [['L6a', '', (el, rest = []) => (!rest.length || rest[0] === 'class' ? gradesView(el, rest)
     : uploadView(el, ['hours-class'], 'L6a', rest[0] === 'upload' ? [] : rest,
       html`<p class="card"><a href="#/L6a">改為線上逐筆登錄（成績回登）</a></p>`))]],
-  L6b: [['L6b', '', (el, rest) => uploadView(el, ['hours-external'], 'L6b', rest, onlineLater('未開班學員時數'))]],
-  L6c: [['L6c', '', (el, rest) => uploadView(el, ['hours-study'], 'L6c', rest, onlineLater('進修成績'))]],
+  L6b: [['L6b', '', (el, rest = []) => (rest[0] === 'online' ? hoursMaintView(el, 'L6b') : uploadView(el, ['hours-external'], 'L6b', rest, hoursTabs('L6b', false)))]],
+  L6c: [['L6c', '', (el, rest = []) => (rest[0] === 'online' ? hoursMaintView(el, 'L6c') : uploadView(el, ['hours-study'], 'L6c', rest, hoursTabs('L6c', false)))]],
   SYS: [['SYS/announcements', '公告管理', announcementsView, 'H7'], ['SYS/manual', '使用手冊管理', manualView, 'H5'],
     ['SYS/platforms', '數位學習平臺用戶端', platformClientsView, 'SYS']],
 };

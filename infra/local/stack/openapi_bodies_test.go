@@ -22,6 +22,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursmaint"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/limits"
@@ -74,6 +75,10 @@ var bodies = map[string]body{
 	"POST /api/front/records":                           {review.ReportInput{}, `{"institution":"中國生產力中心","courseName":"專案管理實務","category":"511","start":"2026-03-02","end":"2026-03-03","hours":12,"nature":"blended","digitalHours":4,"physicalHours":8}`},
 	"POST /api/reviews/decisions":                       {review.DecideInput{}, `{"decisions":[{"personId":"p0000001","year":2026,"id":"X#000001","result":"reject","relevant":true,"reason":"缺研習證明"}]}`},
 	"PUT /api/corrections":                              {correction.Input{}, `{"changes":[{"personId":"p0000001","year":2026,"id":"X#000001","title":"T03","rank":"R05"}]}`},
+	"PUT /api/learning-hours/external/{ref}":            {hoursmaint.EditInput{}, `{"stamp":"0@2026-03-02T01:00:00Z","hours":6,"nature":"physical","passed":true}`},
+	"POST /api/learning-hours/external/delete":          {hoursmaint.DeleteInput{}, `{"refs":["p0000001.2026.0123456789abcdef01234567"]}`},
+	"PUT /api/learning-hours/study/{ref}":               {hoursmaint.EditInput{}, `{"stamp":"0@2026-03-02T01:00:00Z","hours":6,"nature":"digital","passed":false}`},
+	"POST /api/learning-hours/study/delete":             {hoursmaint.DeleteInput{}, `{"refs":["p0000001.2026.0123456789abcdef01234567"]}`},
 	"PUT /api/business-categories":                      {relevance.Input{}, `{"categories":["111","132"],"updated":"0001-01-01T00:00:00Z"}`},
 	"POST /api/statistics/recompute":                    {statistics.RecomputeInput{}, `{"year":2026}`},
 	"POST /api/platform-clients":                        {hoursfeed.RegisterRequest{}, `{"name":"測試平臺","agency":"301000000A"}`},

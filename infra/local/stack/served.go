@@ -12,6 +12,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/home"
 	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursmaint"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
@@ -30,7 +31,7 @@ var Routers = map[string]func(httpapi.Router){
 	"IdentityFunction":   both((&account.Server{}).Routes, (&hoursfeed.Server{}).Routes),
 	"HomeFunction":       (&home.Server{}).Routes,
 	"CourseFunction":     (&catalog.Server{}).Routes,
-	"ImportsFunction":    both((&imports.Server{}).Routes, (&imports.PlatformServer{}).Routes),
+	"ImportsFunction":    both(lambdafn.ImportsRoutes(&imports.Server{}, &hoursmaint.Server{}), (&imports.PlatformServer{}).Routes),
 	"EnrollmentFunction": lambdafn.EnrollmentRoutes(&enrollment.Server{}, &review.Server{}, &correction.Server{}),
 	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
 	"ReportsFunction": reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}, &relevance.Server{},

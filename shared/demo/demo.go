@@ -350,6 +350,22 @@ func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Cl
 				Created: today}, p, i))
 		}
 	}
+	// Final records of courses not opened here (L6b), as an upload leaves
+	// them: what L6b's 線上維護 finds, edits and deletes in make run.
+	for _, code := range []string{MOI, TPE} {
+		pool := byAgency[code]
+		for i := 0; i < 4 && len(pool) > 0; i++ {
+			p := ppl[pool[(i+3)%len(pool)]]
+			day := today.AddDate(0, 0, -(30 + i))
+			start, end := day.Format(time.DateOnly), day.Format(time.DateOnly)
+			course, cat := "外部研習："+courseTopics[(i+2)%len(courseTopics)], CourseCategories[(i+1)%len(CourseCategories)].Code
+			r := external(records.Record{PersonID: p.ID, Agency: code, Year: day.Year(), CourseName: course, Category: cat,
+				Start: start, End: end, Created: day}, p, i)
+			r.ID = fmt.Sprintf("B#demo%s%02d", code, i) // stable on every day (an upload's id hashes the dates)
+			r.Status = records.Final
+			recs = append(recs, r)
+		}
+	}
 	return classes, enr, recs
 }
 

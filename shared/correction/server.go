@@ -42,11 +42,8 @@ func (s *Server) handleList() httpapi.HandlerFunc {
 		if q.Year, err = catalog.YearParam(r, s.Service.Now()); err != nil {
 			return err
 		}
-		if n := strings.ToUpper(strings.TrimSpace(v.Get("nationalId"))); n != "" {
-			if nid.Check(n) != nil {
-				return errcode.Field("nationalId", "身分證字號格式不正確。")
-			}
-			q.NationalID = n
+		if q.NationalID, err = nid.Query(v, "nationalId"); err != nil {
+			return err
 		}
 		if q.After, err = httpapi.Cursor(r); err != nil {
 			return err

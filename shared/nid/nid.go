@@ -5,8 +5,11 @@ package nid
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 )
 
 // letterValue is the two-digit value of each leading letter.
@@ -98,4 +101,17 @@ func Mask(s string) string {
 // MaskText masks every ID-shaped substring of free text (log lines, errors).
 func MaskText(s string) string {
 	return anyIDRe.ReplaceAllStringFunc(s, Mask)
+}
+
+// Query reads an optional national ID from the query parameter name
+// (trimmed, upper-cased); a malformed one is a field error of that parameter.
+func Query(v url.Values, name string) (string, error) {
+	n := strings.ToUpper(strings.TrimSpace(v.Get(name)))
+	if n == "" {
+		return "", nil
+	}
+	if Check(n) != nil {
+		return "", errcode.Field(name, "身分證字號格式不正確。")
+	}
+	return n, nil
 }

@@ -101,11 +101,8 @@ func (s *Server) handleList() httpapi.HandlerFunc {
 		default:
 			return errcode.Field("status", "狀態須為 pending（待複核）、reviewed（已複核）、approved（通過）或 rejected（不通過）。")
 		}
-		if v := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("nationalId"))); v != "" {
-			if nid.Check(v) != nil {
-				return errcode.Field("nationalId", "身分證字號格式不正確。")
-			}
-			q.NationalID = v
+		if q.NationalID, err = nid.Query(r.URL.Query(), "nationalId"); err != nil {
+			return err
 		}
 		if q.After, err = httpapi.Cursor(r); err != nil {
 			return err

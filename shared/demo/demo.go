@@ -353,9 +353,16 @@ func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Cl
 	// Final records of courses not opened here (L6b), as an upload leaves
 	// them: what L6b's 線上維護 finds, edits and deletes in make run.
 	for _, code := range []string{MOI, TPE} {
-		pool := byAgency[code]
-		for i := 0; i < 4 && len(pool) > 0; i++ {
-			p := ppl[pool[(i+3)%len(pool)]]
+		// The agency's last people, never the directory's first ten (tests
+		// make their own records for those and expect to find only them).
+		var chosen []int
+		for j := len(byAgency[code]) - 1; j >= 0 && len(chosen) < 4; j-- {
+			if idx := byAgency[code][j]; idx >= 10 {
+				chosen = append(chosen, idx)
+			}
+		}
+		for i, idx := range chosen {
+			p := ppl[idx]
 			day := today.AddDate(0, 0, -(30 + i))
 			start, end := day.Format(time.DateOnly), day.Format(time.DateOnly)
 			course, cat := "外部研習："+courseTopics[(i+2)%len(courseTopics)], CourseCategories[(i+1)%len(CourseCategories)].Code

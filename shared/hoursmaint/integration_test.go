@@ -115,7 +115,7 @@ func TestOnlineMaintenance(t *testing.T) {
 	if n := len(f.find(t, "moi.course", "external", url.Values{"course": {"公文寫作"}, "category": {"5"}, "institution": {"文官"}}).Items); n != 2 {
 		t.Errorf("by course, category 5…, institution: %d items, want 2", n)
 	}
-	if n := len(f.find(t, "moi.course", "external", url.Values{"from": {fmt.Sprintf("%d-03-03", f.year)}}).Items); n != 0 {
+	if n := len(f.find(t, "moi.course", "external", url.Values{"from": {fmt.Sprintf("%d-03-03", f.year)}, "course": {"英語簡報技巧"}}).Items); n != 0 {
 		t.Errorf("from the day after: %d items, want 0", n)
 	}
 	if s := f.find(t, "moi.course", "study", url.Values{"category": {"3"}}).Items; len(s) != 1 || s[0].CourseName != study.CourseName || s[0].Category != "3" {

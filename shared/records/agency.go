@@ -34,8 +34,12 @@ const (
 // belonged to when learning), by category, person and id. It answers the
 // records, their keys (for marking) and the key to continue from.
 func (s Repo) OfAgency(ctx context.Context, agency string, year int, f AgencyFilter, after string, limit int) ([]Record, []dynamo.Keys, string, error) {
-	items, next, err := store.FilteredPage(ctx, func(after string) *dynamo.Query {
-		q := s.Table.Get("gsi1pk", fmt.Sprintf("AGENCY#%s#%d", agency, year)).Index("gsi1")
+	var persons []string
+	if f.PersonID != "" {
+		persons = []string{f.PersonID}
+	}
+	items, next, err := store.ShardedPage(ctx, agencyKeys(agency, year, persons...), func(pk, after string) *dynamo.Query {
+		q := s.Table.Get("gsi1pk", pk).Index("gsi1")
 		if after != "" {
 			q = q.Range("gsi1sk", dynamo.Greater, after)
 		}

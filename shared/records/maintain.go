@@ -46,8 +46,8 @@ type MaintainFilter struct {
 // Find pages an agency's records of a year by category, person and id; it
 // answers the sort key to continue from ("" at the end).
 func (s Repo) Find(ctx context.Context, agency string, year int, f MaintainFilter, after string, limit int) ([]Stamped, string, error) {
-	items, next, err := store.FilteredPage(ctx, func(after string) *dynamo.Query {
-		q := s.Table.Get("gsi1pk", fmt.Sprintf("AGENCY#%s#%d", agency, year)).Index("gsi1")
+	items, next, err := store.ShardedPage(ctx, agencyKeys(agency, year, f.PersonIDs...), func(pk, after string) *dynamo.Query {
+		q := s.Table.Get("gsi1pk", pk).Index("gsi1")
 		if after != "" {
 			q = q.Range("gsi1sk", dynamo.Greater, after)
 		}

@@ -5,7 +5,9 @@ package records
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -78,7 +80,7 @@ type item struct {
 func Keyed(r Record) any {
 	it := item{
 		PK: "PERSON#" + r.PersonID, SK: fmt.Sprintf("REC#%d#%s", r.Year, r.ID),
-		GSI1PK: fmt.Sprintf("AGENCY#%s#%d", r.Agency, r.Year), GSI1SK: r.Category + "#" + r.PersonID + "#" + r.ID,
+		GSI1PK: AgencyKey(r.Agency, r.Year, r.PersonID), GSI1SK: r.Category + "#" + r.PersonID + "#" + r.ID,
 		Record: r,
 	}
 	if r.CourseCode != "" {
@@ -88,6 +90,39 @@ func Keyed(r Record) any {
 		it.TodoPK, it.TodoSK = ReviewKey(r.Agency), r.End+"#"+r.PersonID+"#"+r.ID
 	}
 	return it
+}
+
+// AgencyShards is how many gsi1 keys an agency's records of a year are spread
+// over: one key takes at most about 1,000 writes a second, and a large upload
+// of one agency writes all its rows there. A person's records share a shard,
+// so a one-person query reads one key.
+const AgencyShards = 8
+
+// AgencyKey is the gsi1 key of a record of agency and year, by its person.
+func AgencyKey(agency string, year int, personID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(personID))
+	return fmt.Sprintf("AGENCY#%s#%d#%d", agency, year, h.Sum32()%AgencyShards)
+}
+
+// agencyKeys are the gsi1 keys to read for an agency's records of a year:
+// the shards of persons, or every shard when persons is empty.
+func agencyKeys(agency string, year int, persons ...string) []string {
+	if len(persons) == 0 {
+		out := make([]string, AgencyShards)
+		for i := range out {
+			out[i] = fmt.Sprintf("AGENCY#%s#%d#%d", agency, year, i)
+		}
+		return out
+	}
+	var out []string
+	for _, p := range persons {
+		if k := AgencyKey(agency, year, p); !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // The sparse "todo" index: only records waiting for someone carry its keys.

@@ -233,20 +233,24 @@ func parseRef(ref string) (personID string, year int, id string, ok bool) {
 	return m[1], year, string(b), true
 }
 
-// stampOf is a record's write stamp: its online revisions and the time its
-// last upload wrote it.
+// stampOf is a record's write stamp: its online revisions, its creation
+// time and the upload job that last wrote it (an upload's rewrite keeps the
+// creation time but is another job).
 func stampOf(r records.Stamped) string {
-	return strconv.Itoa(r.Version) + "@" + r.Created.UTC().Format(time.RFC3339Nano)
+	return strconv.Itoa(r.Version) + "@" + r.Created.UTC().Format(time.RFC3339Nano) + "@" + r.Job
 }
 
-func parseStamp(s string) (int, time.Time, bool) {
-	v, t, ok := strings.Cut(s, "@")
-	n, err := strconv.Atoi(v)
-	if !ok || err != nil || n < 0 {
-		return 0, time.Time{}, false
+func parseStamp(s string) (version int, created time.Time, job string, ok bool) {
+	parts := strings.SplitN(s, "@", 3)
+	if len(parts) != 3 {
+		return 0, time.Time{}, "", false
 	}
-	at, err := time.Parse(time.RFC3339Nano, t)
-	return n, at, err == nil
+	n, err := strconv.Atoi(parts[0])
+	if err != nil || n < 0 {
+		return 0, time.Time{}, "", false
+	}
+	at, err := time.Parse(time.RFC3339Nano, parts[1])
+	return n, at, parts[2], err == nil
 }
 
 // record reads the record a ref names, refusing what the caller may not
@@ -279,7 +283,7 @@ func (s *Service) record(ctx context.Context, c auth.Caller, k Kind, field, ref 
 // that 2.5 is told "whole number" rather than "wrong type". The key fields
 // are what the screen shows; sent, they must be the record's own.
 type EditInput struct {
-	Stamp         string   `json:"stamp" max:"80"`
+	Stamp         string   `json:"stamp" max:"200"`
 	Hours         float64  `json:"hours"`
 	Nature        string   `json:"nature" max:"10"` // digital / physical / blended (or 1 / 2 / 3)
 	DigitalHours  *float64 `json:"digitalHours"`
@@ -312,7 +316,7 @@ func (s *Service) Revise(ctx context.Context, c auth.Caller, k Kind, ref string,
 	if err := s.sameKey(ctx, k, r.Record, in); err != nil {
 		return Item{}, err
 	}
-	version, created, ok := parseStamp(in.Stamp)
+	version, created, job, ok := parseStamp(in.Stamp)
 	if !ok {
 		return Item{}, errcode.Field("stamp", "缺少紀錄的版本資訊，請重新查詢後再修改。")
 	}
@@ -328,7 +332,7 @@ func (s *Service) Revise(ctx context.Context, c auth.Caller, k Kind, ref string,
 		return Item{}, errcode.Field("hours", rerr.Msg)
 	}
 	read := r
-	read.Version, read.Created = version, created
+	read.Version, read.Created, read.Job = version, created, job
 	v, err := s.Records.Revise(ctx, records.Revision{Read: read, Hours: hours, Nature: nat, DigitalHours: dig, PhysicalHours: phy, Passed: *in.Passed})
 	if err != nil {
 		return Item{}, err

@@ -199,16 +199,29 @@ func TestOnlineMaintenance(t *testing.T) {
 		t.Errorf("stale save: %d %s", st, code)
 	}
 
-	// An upload rewriting the record (same natural key: the same id, a new created
-	// time, no version) makes the screen's stamp stale too.
+	// An upload rewriting the record (same natural key: the same id, the
+	// record's first creation time kept, as the apply does for 更新; its own
+	// job; no version) makes the screen's stamp stale too.
 	now := f.find(t, "moi.course", "external", url.Values{"who": {moi[0].NationalID}}).Items[0]
 	rewritten := a
-	rewritten.Created = time.Now().UTC().Add(time.Second)
+	rewritten.Job = "JOB-REWRITE"
 	if err := f.repo.WriteRecords(context.Background(), []records.Record{rewritten}); err != nil {
 		t.Fatal(err)
 	}
 	if st, code, _ := put("moi.course", item.Ref, map[string]any{"stamp": now.Stamp, "hours": 9, "nature": "physical", "passed": true}); st != 409 || code != "conflict" {
 		t.Errorf("save over an upload's rewrite: %d %s", st, code)
+	}
+
+	// The same for a record never revised online (its stamp has no version):
+	// the rewrite's job is what makes the screen's stamp stale.
+	first := f.find(t, "moi.course", "external", url.Values{"who": {moi[1].NationalID}}).Items[0]
+	again := b
+	again.Job = "JOB-REWRITE-2"
+	if err := f.repo.WriteRecords(context.Background(), []records.Record{again}); err != nil {
+		t.Fatal(err)
+	}
+	if st, code, _ := put("moi.course", first.Ref, map[string]any{"stamp": first.Stamp, "hours": 2, "nature": "physical", "passed": true}); st != 409 || code != "conflict" {
+		t.Errorf("save over an upload's rewrite of a never-revised record: %d %s", st, code)
 	}
 
 	// Batch delete: one invalid ref deletes nothing; then two, and the retry deletes nothing twice.

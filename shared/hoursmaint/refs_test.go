@@ -24,12 +24,14 @@ func TestRefs(t *testing.T) {
 
 func TestStamps(t *testing.T) {
 	at := time.Date(2026, 3, 2, 1, 2, 3, 456789, time.UTC)
-	v, got, ok := parseStamp(stampOf(records.Stamped{Version: 3, Record: records.Record{Created: at}}))
-	if !ok || v != 3 || !got.Equal(at) {
-		t.Errorf("round trip: %d %v %v", v, got, ok)
+	for _, job := range []string{"", "a1b2c3"} {
+		v, got, j, ok := parseStamp(stampOf(records.Stamped{Version: 3, Record: records.Record{Created: at, Job: job}}))
+		if !ok || v != 3 || !got.Equal(at) || j != job {
+			t.Errorf("round trip: %d %v %q %v", v, got, j, ok)
+		}
 	}
-	for _, bad := range []string{"", "3", "@2026-03-02T01:02:03Z", "-1@2026-03-02T01:02:03Z", "x@2026-03-02T01:02:03Z", "3@yesterday"} {
-		if _, _, ok := parseStamp(bad); ok {
+	for _, bad := range []string{"", "3", "@2026-03-02T01:02:03Z@", "-1@2026-03-02T01:02:03Z@", "x@2026-03-02T01:02:03Z@", "3@yesterday@", "3@2026-03-02T01:02:03Z"} {
+		if _, _, _, ok := parseStamp(bad); ok {
 			t.Errorf("parseStamp(%q) accepted", bad)
 		}
 	}

@@ -17,8 +17,9 @@ import (
 // record's stamp, so a stale screen's save is refused rather than applied.
 
 // versionAttr counts a record's online revisions. An upload rewrites the
-// whole item (dropping it) and sets a new created time, so the pair
-// (version, created) changes on every write either path makes.
+// whole item (dropping it) under its own job id (keeping the record's first
+// created time, for 新增/更新), so (version, created, job) changes on every
+// write either path makes.
 const versionAttr = "version"
 
 // Stamped is a record with the stamp of its last write.
@@ -124,6 +125,11 @@ func (s Repo) Revise(ctx context.Context, v Revision) (int, error) {
 		u = u.If("attribute_exists(pk) AND $ = ? AND attribute_not_exists($)", "created", r.Created, versionAttr)
 	} else {
 		u = u.If("attribute_exists(pk) AND $ = ? AND $ = ?", "created", r.Created, versionAttr, v.Read.Version)
+	}
+	if r.Job == "" {
+		u = u.If("attribute_not_exists($)", "job")
+	} else {
+		u = u.If("$ = ?", "job", r.Job)
 	}
 	err := u.Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {

@@ -283,7 +283,7 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 	if rerr != nil {
 		return rec, "", rerr, nil
 	}
-	rec = records.Record{PersonID: p.ID, Agency: p.Agency, Hours: hours, Nature: nat, DigitalHours: dig, PhysicalHours: phy,
+	rec = records.Record{PersonID: p.ID, Agency: p.Agency, Title: p.Title, Rank: p.Rank, Hours: hours, Nature: nat, DigitalHours: dig, PhysicalHours: phy,
 		Status: records.Final, Created: h.job.Created, Job: h.job.ID, City: r.Get(cCity)}
 	if s := r.Get(cScore); s != "" {
 		n, err := wholeNumber("訓練成績", s, false)

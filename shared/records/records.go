@@ -17,6 +17,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
@@ -308,11 +309,19 @@ func EndYear(end string) int {
 }
 
 // Transfer is the course-end roster transfer: approved enrollees of classes
-// that ended on a day become records awaiting hours and pass/fail (L6a).
+// that ended on a day become records awaiting hours and pass/fail (L6a),
+// stamped with the learner's title and rank from the directory (People nil:
+// none).
 type Transfer struct {
 	Catalog catalog.Repo
 	Records Repo
+	People  People
 	Now     func() time.Time
+}
+
+// People reads people of the staff directory by id (staff.Repo).
+type People interface {
+	GetMany(ctx context.Context, ids []string) (map[string]staff.Person, error)
 }
 
 // TransferResult counts what one run did.
@@ -339,8 +348,21 @@ func (t Transfer) Run(ctx context.Context, date string) (TransferResult, error) 
 			return res, err
 		}
 		recs := make([]Record, len(enrollees))
+		ids := make([]string, len(enrollees))
 		for i, e := range enrollees {
-			recs[i] = OfClass(c, e.PersonID, e.Agency, t.Now())
+			recs[i], ids[i] = OfClass(c, e.PersonID, e.Agency, t.Now()), e.PersonID
+		}
+		if t.People != nil && len(ids) > 0 {
+			// One batch read a class (100 keys a request): the title and
+			// rank the learner holds when the class ends.
+			people, err := t.People.GetMany(ctx, ids)
+			if err != nil {
+				return res, fmt.Errorf("transfer %s: %w", c.Key(), err)
+			}
+			for i := range recs {
+				p := people[recs[i].PersonID]
+				recs[i].Title, recs[i].Rank = p.Title, p.Rank
+			}
 		}
 		wrote, err := t.Records.CreateMany(ctx, recs)
 		if err != nil {

@@ -431,9 +431,12 @@ func (h *hoursChecker) Apply(ctx context.Context, outs []Outcome) error {
 				if !(ex.Job == h.job.ID && ex.Created.Equal(h.job.Created)) {
 					change, r.Created = ChangeUpdated, ex.Created
 				}
+				// A record a score download delivered, now changed: its
+				// agency's personnel officer gets a correction notice (H6).
+				r.Notice = records.NoticeOnRewrite(ex, *r)
 			} else if p, ok := ptrs[r.ID]; ok {
 				if ex, ok := found[locate(records.Record{PersonID: p.PersonID, Year: p.Year, ID: r.ID})]; ok {
-					change, r.Created = ChangeUpdated, ex.Created
+					change, r.Created, r.Notice = ChangeUpdated, ex.Created, records.NoticeOnRewrite(ex, *r)
 				}
 			}
 			outs[at[i]].Change = change

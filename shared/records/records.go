@@ -61,6 +61,9 @@ type Record struct {
 	// the record (an upload's correction) clears it.
 	DownloadedBy string    `dynamo:"downloadedBy,omitempty" json:"-"`
 	DownloadedAt time.Time `dynamo:"downloadedAt,omitempty" json:"-"`
+	// Notice: a correction notice is open (H6 → P1): the record changed after
+	// a score download delivered it, and no download delivered it since.
+	Notice bool `dynamo:"notice,omitempty" json:"notice,omitempty"`
 }
 
 type item struct {
@@ -85,10 +88,37 @@ func Keyed(r Record) any {
 	if r.CourseCode != "" {
 		it.GSI2PK, it.GSI2SK = "CLASS#"+r.CourseCode+"#"+r.Session, r.PersonID
 	}
-	if r.Status == PendingReview {
+	switch {
+	case r.Status == PendingReview:
 		it.TodoPK, it.TodoSK = ReviewKey(r.Agency), r.End+"#"+r.PersonID+"#"+r.ID
+	case r.Notice:
+		it.TodoPK, it.TodoSK = NoticeKey(r.Agency), r.End+"#"+r.PersonID+"#"+r.ID
 	}
 	return it
+}
+
+// NoticeOnRewrite says whether next, replacing old, carries a correction
+// notice: old had one still open, or a score download delivered old and
+// next changes what a download delivers (an identical rewrite is no news).
+func NoticeOnRewrite(old, next Record) bool {
+	return old.Notice || (old.DownloadedBy != "" && delivered(old) != delivered(next))
+}
+
+// deliveredFields are what a score download (P1) writes of a record.
+type deliveredFields struct {
+	agency, code, session, course, category, start, end, status string
+	hours, digital, physical, score                              int
+	passed, scored                                                bool
+}
+
+func delivered(r Record) deliveredFields {
+	d := deliveredFields{agency: r.Agency, code: r.CourseCode, session: r.Session, course: r.CourseName,
+		category: r.Category, start: r.Start, end: r.End, status: r.Status,
+		hours: r.Hours, digital: r.DigitalHours, physical: r.PhysicalHours, passed: Counted(r)}
+	if r.Score != nil {
+		d.score, d.scored = *r.Score, true
+	}
+	return d
 }
 
 // The sparse "todo" index: only records waiting for someone carry its keys.

@@ -107,8 +107,8 @@ func NoticeOnRewrite(old, next Record) bool {
 // deliveredFields are what a score download (P1) writes of a record.
 type deliveredFields struct {
 	agency, code, session, course, category, start, end, status string
-	hours, digital, physical, score                              int
-	passed, scored                                                bool
+	hours, digital, physical, score                             int
+	passed, scored                                              bool
 }
 
 func delivered(r Record) deliveredFields {

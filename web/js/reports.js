@@ -32,7 +32,6 @@ export function reportFeatures(defs) {
 export async function reportView(el, defs, feature, rest = []) {
   const mine = defs.filter((d) => !d.drill && (d.feature || d.id) === feature);
   const def = mine.find((d) => d.id === rest[0]) || mine[0];
-  if (rest[0] === def.id) rest = rest.slice(1);
   const agencies = def.params.some((p) => p.kind === 'agency') ? (await api('GET', '/api/agencies')).items : [];
   show(el, html`<div class="report" data-report=${def.id}>
     <h1>${def.name}<span class="fid">${def.feature || def.id}</span></h1>

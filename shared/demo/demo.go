@@ -11,6 +11,7 @@ package demo
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/account"
@@ -348,6 +349,24 @@ func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Cl
 				CourseName: "民間機構研習：" + courseTopics[i%len(courseTopics)],
 				Category:   CourseCategories[i%len(CourseCategories)].Code, Start: day.Format(time.DateOnly), End: day.Format(time.DateOnly),
 				Created: today}, p, i))
+		}
+	}
+	// A few of this year's results were corrected after a score download
+	// delivered them (the rewrite cleared the download mark): correction
+	// notices, which H6 counts and P1 lists.
+	year := today.Format("2006") + "-"
+	for _, fixed := range []struct {
+		code string
+		n    int
+	}{{MOI, 2}, {TPE, 1}} {
+		for i, left := range recs {
+			if fixed.n == 0 {
+				break
+			}
+			if left.Agency == fixed.code && left.Status == records.Final && strings.HasPrefix(left.End, year) {
+				recs[i].Notice = true
+				fixed.n--
+			}
 		}
 	}
 	// Final records of courses not opened here (L6b), as an upload leaves

@@ -40,14 +40,17 @@ func TestHomePage(t *testing.T) {
 		t.Errorf("announcements %v, want the two live back-office ones, newest first (the expired one hidden)", ids)
 	}
 	// H6 counts what is really waiting in the records table for this agency.
-	want := 0
+	want, notices := 0, 0
 	for _, rec := range env.Data.Records {
 		if rec.Status == records.PendingReview && rec.Agency == demo.MOI {
 			want++
 		}
+		if rec.Notice && rec.Agency == demo.MOI {
+			notices++
+		}
 	}
-	if page.Todo.PendingReview != want || page.Todo.Corrections != 0 {
-		t.Errorf("todo = %+v, want %d waiting for review", page.Todo, want)
+	if page.Todo.PendingReview != want || page.Todo.Corrections != notices {
+		t.Errorf("todo = %+v, want %d waiting for review and %d correction notices", page.Todo, want, notices)
 	}
 	if page.FrontStage == "" || page.Manual != nil {
 		t.Errorf("front stage %q, manual %+v", page.FrontStage, page.Manual)

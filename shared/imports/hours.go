@@ -284,7 +284,7 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 	if rerr != nil {
 		return rec, "", rerr, nil
 	}
-	rec = records.Record{PersonID: p.ID, Agency: p.Agency, Hours: hours, Nature: nat, DigitalHours: dig, PhysicalHours: phy,
+	rec = records.Record{PersonID: p.ID, Agency: p.Agency, Title: p.Title, Rank: p.Rank, Hours: hours, Nature: nat, DigitalHours: dig, PhysicalHours: phy,
 		Status: records.Final, Created: h.job.Created, Job: h.job.ID, City: r.Get(cCity)}
 	if s := r.Get(cScore); s != "" {
 		n, err := wholeNumber("訓練成績", s, false)
@@ -432,9 +432,12 @@ func (h *hoursChecker) Apply(ctx context.Context, outs []Outcome) error {
 				if !(ex.Job == h.job.ID && ex.Created.Equal(h.job.Created)) {
 					change, r.Created = ChangeUpdated, ex.Created
 				}
+				// A record a score download delivered, now changed: its
+				// agency's personnel officer gets a correction notice (H6).
+				r.Notice = records.NoticeOnRewrite(ex, *r)
 			} else if p, ok := ptrs[r.ID]; ok {
 				if ex, ok := found[locate(records.Record{PersonID: p.PersonID, Year: p.Year, ID: r.ID})]; ok {
-					change, r.Created = ChangeUpdated, ex.Created
+					change, r.Created, r.Notice = ChangeUpdated, ex.Created, records.NoticeOnRewrite(ex, *r)
 				}
 			}
 			outs[at[i]].Change = change

@@ -179,6 +179,14 @@ func TestLearnerHoursBig5EndToEnd(t *testing.T) {
 	if len(recs) != 3 {
 		t.Fatalf("%d records, want 3", len(recs))
 	}
+	// Each carries its learner's title and rank from the directory (P16).
+	for _, r := range recs {
+		for _, person := range p {
+			if person.ID == r.PersonID && (r.Title != person.Title || r.Rank != person.Rank || r.Title == "") {
+				t.Errorf("record of %s: title %q rank %q, want the directory's %q %q", r.PersonID, r.Title, r.Rank, person.Title, person.Rank)
+			}
+		}
+	}
 	// The batch fired again does nothing.
 	if n := fireNightly(t, env); len(n.ImportsStarted) != 0 {
 		t.Errorf("second nightly started %v", n.ImportsStarted)

@@ -39,6 +39,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
@@ -343,7 +344,8 @@ func RosterTransfer(ctx context.Context, getenv func(string) string) (func(conte
 		return nil, err
 	}
 	recs := recordsRepo(c)
-	t := records.Transfer{Catalog: catalog.Repo{Table: c.Tables.Catalog}, Records: recs, Now: c.Now}
+	t := records.Transfer{Catalog: catalog.Repo{Table: c.Tables.Catalog}, Records: recs,
+		People: staff.Repo{Table: c.Tables.Directory}, Now: c.Now}
 	return func(ctx context.Context, in ScheduleInput) (records.CatchUpResult, error) {
 		if in.Date == "" {
 			// Stop a minute before the function's timeout: the next run goes on from the checkpoint.

@@ -23,13 +23,23 @@ import (
 type AgencyRecords interface {
 	OfAgency(ctx context.Context, agency string, year int, f records.AgencyFilter, after string, limit int) ([]records.Record, []dynamo.Keys, string, error)
 	MarkDownloaded(ctx context.Context, keys []dynamo.Keys, job string, at time.Time) (int, error)
+	Notices(ctx context.Context, agency string, year int, f records.AgencyFilter, after string, limit int) ([]records.Record, []dynamo.Keys, string, error)
+	ClearNotices(ctx context.Context, keys []dynamo.Keys) (int, error)
+}
+
+// delivery is a P1 row's key for Deliver: the record and whether it had an
+// open correction notice (which its download closes).
+type delivery struct {
+	key    dynamo.Keys
+	notice bool
 }
 
 // P1 成績下載: the results (final records) of the scope's staff whose course
 // ended in a date range within one year, never across years (the manual:
 // 請以各年度下載學習資料). The download is an export job; when its file is
 // stored, the records it delivered are marked downloaded (「尚未下載過成績者」
-// then leaves them out).
+// then leaves them out) and their correction notices closed. 「僅更正通知」
+// lists only the records with an open notice (what H6 counts and links to).
 func (s Reports) p1() report.Definition {
 	return report.Definition{
 		ID: "P1", Feature: "P1", ListedBy: []string{"P2"}, Name: "成績下載", Group: auth.GroupPersonnel, Scoped: true,
@@ -40,6 +50,7 @@ func (s Reports) p1() report.Definition {
 			{Key: "nationalId", Label: "身分證字號", Kind: report.Text, Max: 10},
 			{Key: "courseName", Label: "課程名稱", Kind: report.Text, Max: 100},
 			{Key: "notDownloaded", Label: "尚未下載過成績者", Kind: report.Check},
+			{Key: "notices", Label: "僅更正通知", Kind: report.Check},
 			{Key: "category", Label: "課程類別代碼", Kind: report.Text, Max: 10},
 			{Key: "unit", Label: "部門名稱", Kind: report.Text, Max: 50},
 			{Key: "personnelCategory", Label: "人員區別", Kind: report.Text, Max: 50},
@@ -90,13 +101,25 @@ func rocYear(y string) string {
 func (s Reports) scoreRows(ctx context.Context, q report.Query) (report.Page, error) {
 	f := records.AgencyFilter{From: q.Params["from"], To: q.Params["to"], CourseName: q.Params["courseName"],
 		Category: q.Params["category"], FinalOnly: true, NotDownloaded: q.Params["notDownloaded"] == "1", Job: q.Params[export.JobParam]}
+	if q.Params["notices"] == "1" {
+		return s.recordRowsFrom(ctx, q, f, s.Scores.Notices, s.scoreRow)
+	}
 	return s.recordRows(ctx, q, f, s.scoreRow)
 }
+
+// agencyPage pages an agency's records of a year (records.Repo.OfAgency, .Notices).
+type agencyPage func(ctx context.Context, agency string, year int, f records.AgencyFilter, after string, limit int) ([]records.Record, []dynamo.Keys, string, error)
 
 // recordRows pages the records of the agencies in scope (by the agency the
 // learner belonged to when learning) matching f and the person conditions
 // unit / personnelCategory / nationalId, a row each.
 func (s Reports) recordRows(ctx context.Context, q report.Query, f records.AgencyFilter,
+	row func(report.Query, map[string]string, *codes.Table, staff.Person, records.Record, dynamo.Keys) report.Row) (report.Page, error) {
+	return s.recordRowsFrom(ctx, q, f, s.Scores.OfAgency, row)
+}
+
+// recordRowsFrom is recordRows over the records page gives.
+func (s Reports) recordRowsFrom(ctx context.Context, q report.Query, f records.AgencyFilter, page agencyPage,
 	row func(report.Query, map[string]string, *codes.Table, staff.Person, records.Record, dynamo.Keys) report.Row) (report.Page, error) {
 	first, from, err := report.ScopeCursor(q.Cursor, len(q.Agencies))
 	if err != nil {
@@ -124,7 +147,7 @@ func (s Reports) recordRows(ctx context.Context, q report.Query, f records.Agenc
 		if k == first {
 			after = from
 		}
-		recs, keys, next, err := s.Scores.OfAgency(ctx, q.Agencies[k].Code, year(q), f, after, q.Limit-len(rows))
+		recs, keys, next, err := page(ctx, q.Agencies[k].Code, year(q), f, after, q.Limit-len(rows))
 		if err != nil {
 			return report.Page{}, err
 		}
@@ -178,19 +201,28 @@ func (s Reports) scoreRow(q report.Query, names map[string]string, cats *codes.T
 	return report.Row{"agency": names[r.Agency], "unit": p.Unit, "name": name, "nationalId": nationalID(q, p.NationalID),
 		"personnelCategory": p.Category, "courseCode": r.CourseCode, "session": r.Session, "courseName": r.CourseName,
 		"category": cat, "start": roc.FormatISO(r.Start), "end": roc.FormatISO(r.End), "hours": r.Hours,
-		"result": result, "score": score, "downloaded": downloaded, report.KeyField: key}
+		"result": result, "score": score, "downloaded": downloaded, report.KeyField: delivery{key, r.Notice}}
 }
 
 func (s Reports) deliver(ctx context.Context, job string, keys []any) error {
 	ks := make([]dynamo.Keys, 0, len(keys))
+	var notices []dynamo.Keys
 	for _, k := range keys {
-		dk, ok := k.(dynamo.Keys)
+		d, ok := k.(delivery)
 		if !ok {
 			return fmt.Errorf("score download %s: row key %T", job, k)
 		}
-		ks = append(ks, dk)
+		ks = append(ks, d.key)
+		if d.notice {
+			notices = append(notices, d.key)
+		}
 	}
-	_, err := s.Scores.MarkDownloaded(ctx, ks, job, s.now())
+	if _, err := s.Scores.MarkDownloaded(ctx, ks, job, s.now()); err != nil {
+		return err
+	}
+	// After the marks: a failure here leaves notices open (the officer
+	// downloads them again), never a notice closed on an unmarked record.
+	_, err := s.Scores.ClearNotices(ctx, notices)
 	return err
 }
 

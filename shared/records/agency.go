@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -90,6 +91,55 @@ func (s Repo) MarkDownloaded(ctx context.Context, keys []dynamo.Keys, job string
 		}
 		if err != nil {
 			return fmt.Errorf("mark %v downloaded: %w", k, err)
+		}
+		n.Add(1)
+		return nil
+	})
+	return int(n.Load()), err
+}
+
+// Notices pages an agency's records of a year with an open correction notice
+// (the todo index's NOTICE# partition, by end date, person and id) matching f;
+// it answers like OfAgency, the key to continue from being the index's.
+func (s Repo) Notices(ctx context.Context, agency string, year int, f AgencyFilter, after string, limit int) ([]Record, []dynamo.Keys, string, error) {
+	page, next, err := s.ReviewPage(ctx, NoticeKey(agency), fmt.Sprintf("%d-", year), after, limit)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	var out []Record
+	var keys []dynamo.Keys
+	for _, p := range page {
+		if r := p.Record; f.matches(r) {
+			out = append(out, r)
+			keys = append(keys, dynamo.Keys{"PERSON#" + r.PersonID, fmt.Sprintf("REC#%d#%s", r.Year, r.ID)})
+		}
+	}
+	return out, keys, next, nil
+}
+
+// matches is OfAgency's filter, for records read by key.
+func (f AgencyFilter) matches(r Record) bool {
+	return (f.From == "" || r.End >= f.From) && (f.To == "" || r.End <= f.To) &&
+		(f.CourseName == "" || strings.Contains(r.CourseName, f.CourseName)) &&
+		(f.PersonID == "" || r.PersonID == f.PersonID) &&
+		(f.Category == "" || strings.HasPrefix(r.Category, f.Category)) &&
+		(!f.FinalOnly || r.Status == Final) &&
+		(!f.NotDownloaded || r.DownloadedBy == "" || r.DownloadedBy == f.Job)
+}
+
+// ClearNotices closes the correction notices of the records of keys (a score
+// download delivered them): the record leaves the todo index. A record
+// without a notice, or deleted meanwhile, is left as it is.
+func (s Repo) ClearNotices(ctx context.Context, keys []dynamo.Keys) (int, error) {
+	var n atomic.Int32
+	err := each(ctx, keys, func(ctx context.Context, k dynamo.Keys) error {
+		err := s.Table.Update("pk", k[0]).Range("sk", k[1]).Remove("notice", "todopk", "todosk").
+			If("attribute_exists($)", "notice").Run(ctx)
+		if dynamo.IsCondCheckFailed(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("close the correction notice of %v: %w", k, err)
 		}
 		n.Add(1)
 		return nil

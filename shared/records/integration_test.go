@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -76,6 +78,31 @@ func rosterTransferCreatesEachRecordOnce(t *testing.T, at time.Time) {
 	first := fire(t, env, yesterday)
 	if first.Created != want || first.Existed != 0 || first.Classes != len(classes) {
 		t.Fatalf("first run %+v, want %d created in %d classes", first, want, len(classes))
+	}
+	// Each record carries the title and rank its learner holds in the directory.
+	people := map[string]staff.Person{}
+	for _, p := range env.Data.People {
+		people[p.ID] = p
+	}
+	stamped := 0
+	for code := range classes {
+		cc, session, _ := strings.Cut(code, "#")
+		recs, err := records.Repo{Table: env.Tables.Records}.OfClass(context.Background(), cc, session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			p := people[r.PersonID]
+			if r.Title != p.Title || r.Rank != p.Rank {
+				t.Errorf("record of %s: title %q rank %q, want the directory's %q %q", r.PersonID, r.Title, r.Rank, p.Title, p.Rank)
+			}
+			if r.Title != "" {
+				stamped++
+			}
+		}
+	}
+	if stamped == 0 {
+		t.Error("no transferred record carries a title")
 	}
 	second := fire(t, env, yesterday)
 	if second.Created != 0 || second.Existed != want {

@@ -19,6 +19,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
@@ -62,6 +63,9 @@ type Record struct {
 	// the record (an upload's correction) clears it.
 	DownloadedBy string    `dynamo:"downloadedBy,omitempty" json:"-"`
 	DownloadedAt time.Time `dynamo:"downloadedAt,omitempty" json:"-"`
+	// Notice: a correction notice is open (H6 → P1): the record changed after
+	// a score download delivered it, and no download delivered it since.
+	Notice bool `dynamo:"notice,omitempty" json:"notice,omitempty"`
 }
 
 type item struct {
@@ -86,8 +90,11 @@ func Keyed(r Record) any {
 	if r.CourseCode != "" {
 		it.GSI2PK, it.GSI2SK = "CLASS#"+r.CourseCode+"#"+r.Session, r.PersonID
 	}
-	if r.Status == PendingReview {
+	switch {
+	case r.Status == PendingReview:
 		it.TodoPK, it.TodoSK = ReviewKey(r.Agency), r.End+"#"+r.PersonID+"#"+r.ID
+	case r.Notice:
+		it.TodoPK, it.TodoSK = NoticeKey(r.Agency), r.End+"#"+r.PersonID+"#"+r.ID
 	}
 	return it
 }
@@ -123,6 +130,30 @@ func agencyKeys(agency string, year int, persons ...string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// NoticeOnRewrite says whether next, replacing old, carries a correction
+// notice: old had one still open, or a score download delivered old and
+// next changes what a download delivers (an identical rewrite is no news).
+func NoticeOnRewrite(old, next Record) bool {
+	return old.Notice || (old.DownloadedBy != "" && delivered(old) != delivered(next))
+}
+
+// deliveredFields are what a score download (P1) writes of a record.
+type deliveredFields struct {
+	agency, code, session, course, category, start, end, status string
+	hours, digital, physical, score                             int
+	passed, scored                                              bool
+}
+
+func delivered(r Record) deliveredFields {
+	d := deliveredFields{agency: r.Agency, code: r.CourseCode, session: r.Session, course: r.CourseName,
+		category: r.Category, start: r.Start, end: r.End, status: r.Status,
+		hours: r.Hours, digital: r.DigitalHours, physical: r.PhysicalHours, passed: Counted(r)}
+	if r.Score != nil {
+		d.score, d.scored = *r.Score, true
+	}
+	return d
 }
 
 // The sparse "todo" index: only records waiting for someone carry its keys.
@@ -343,11 +374,19 @@ func EndYear(end string) int {
 }
 
 // Transfer is the course-end roster transfer: approved enrollees of classes
-// that ended on a day become records awaiting hours and pass/fail (L6a).
+// that ended on a day become records awaiting hours and pass/fail (L6a),
+// stamped with the learner's title and rank from the directory (People nil:
+// none).
 type Transfer struct {
 	Catalog catalog.Repo
 	Records Repo
+	People  People
 	Now     func() time.Time
+}
+
+// People reads people of the staff directory by id (staff.Repo).
+type People interface {
+	GetMany(ctx context.Context, ids []string) (map[string]staff.Person, error)
 }
 
 // TransferResult counts what one run did.
@@ -374,8 +413,21 @@ func (t Transfer) Run(ctx context.Context, date string) (TransferResult, error) 
 			return res, err
 		}
 		recs := make([]Record, len(enrollees))
+		ids := make([]string, len(enrollees))
 		for i, e := range enrollees {
-			recs[i] = OfClass(c, e.PersonID, e.Agency, t.Now())
+			recs[i], ids[i] = OfClass(c, e.PersonID, e.Agency, t.Now()), e.PersonID
+		}
+		if t.People != nil && len(ids) > 0 {
+			// One batch read a class (100 keys a request): the title and
+			// rank the learner holds when the class ends.
+			people, err := t.People.GetMany(ctx, ids)
+			if err != nil {
+				return res, fmt.Errorf("transfer %s: %w", c.Key(), err)
+			}
+			for i := range recs {
+				p := people[recs[i].PersonID]
+				recs[i].Title, recs[i].Rank = p.Title, p.Rank
+			}
 		}
 		wrote, err := t.Records.CreateMany(ctx, recs)
 		if err != nil {

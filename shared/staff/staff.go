@@ -36,14 +36,17 @@ type item struct {
 	Person
 }
 
-// nidItem finds a person by national ID. It carries the person's agency and
-// name, so an upload of 200,000 rows checks its people with one read each.
+// nidItem finds a person by national ID. It carries the person's agency,
+// name, title and rank, so an upload of 200,000 rows checks its people, and
+// stamps its records with their title and rank, with one read each.
 type nidItem struct {
 	PK       string `dynamo:"pk"`
 	SK       string `dynamo:"sk"`
 	PersonID string `dynamo:"personId"`
 	Agency   string `dynamo:"agency"`
 	Name     string `dynamo:"name"`
+	Title    string `dynamo:"title,omitempty"`
+	Rank     string `dynamo:"rank,omitempty"`
 }
 
 // Keyed returns the items of a person: the person, listed under the agency,
@@ -51,7 +54,7 @@ type nidItem struct {
 func Keyed(p Person) []any {
 	return []any{
 		item{PK: "PERSON#" + p.ID, SK: "PERSON", GSI1PK: "STAFF#" + p.Agency, GSI1SK: p.Unit + "#" + p.Name + "#" + p.ID, Person: p},
-		nidItem{PK: "NID#" + p.NationalID, SK: "PERSON", PersonID: p.ID, Agency: p.Agency, Name: p.Name},
+		nidItem{PK: "NID#" + p.NationalID, SK: "PERSON", PersonID: p.ID, Agency: p.Agency, Name: p.Name, Title: p.Title, Rank: p.Rank},
 	}
 }
 
@@ -85,6 +88,7 @@ func (r Repo) GetMany(ctx context.Context, ids []string) (map[string]Person, err
 // Ref is what the national-ID lookup gives of a person.
 type Ref struct {
 	ID, Agency, Name string
+	Title, Rank      string // 職稱、官職等 (empty when the directory has none)
 }
 
 // ByNationalIDs finds people by national ID (BatchGetItem of 100, four at
@@ -112,7 +116,7 @@ func (r Repo) ByNationalIDs(ctx context.Context, nids []string) (map[string]Ref,
 			mu.Lock()
 			defer mu.Unlock()
 			for _, it := range items {
-				out[it.PK[len("NID#"):]] = Ref{ID: it.PersonID, Agency: it.Agency, Name: it.Name}
+				out[it.PK[len("NID#"):]] = Ref{ID: it.PersonID, Agency: it.Agency, Name: it.Name, Title: it.Title, Rank: it.Rank}
 			}
 			return nil
 		})

@@ -49,6 +49,18 @@ test('a user with 兼辦 switches agency and sees that agency\'s data', async ()
   assert.equal(await page.$eval('#agency-switch', (s) => s.value), '301010000C');
 });
 
+test('H6 correction notices open P1 with 僅更正通知 preset, listing as many records as counted', async () => {
+  const page = await newPage(chrome.browser, errors);
+  await signIn(page, stack.url, 'moi.hr');
+  await page.waitForSelector('a[data-todo="P1"]');
+  const n = Number(await page.textContent('[data-todo="P1"] .n'));
+  assert.ok(n > 0, 'the demo has correction notices in 內政部');
+  await page.click('a[data-todo="P1"]');
+  await page.waitForSelector('#rp-list table');
+  assert.equal(await page.$eval('input[name=notices]', (c) => c.checked), true, '僅更正通知 is ticked');
+  assert.equal(await page.locator('#rp-list tbody tr').count(), n, 'P1 lists what H6 counts');
+});
+
 test('an announcement expands to its text', async () => {
   const page = await newPage(chrome.browser, errors);
   await signIn(page, stack.url, 'tpe.hr');

@@ -17,16 +17,16 @@ export async function homeView(el) {
     next = page.announcementsNext || '';
     draw();
   };
-  const todo = (n, label, fid) => {
+  const todo = (n, label, fid, preset = '') => {
     const inner = html`<span class="n">${n}</span><br>${label}`;
-    return h.todoLinks[fid] ? html`<a href=${'#/' + fid} data-todo=${fid}>${inner}</a>` : html`<div data-todo=${fid}>${inner}</div>`;
+    return h.todoLinks[fid] ? html`<a href=${'#/' + fid + preset} data-todo=${fid}>${inner}</a>` : html`<div data-todo=${fid}>${inner}</div>`;
   };
   const draw = () => show(el, html`<h1>首頁</h1>
     <p class="muted">${me.user.name}，您好。目前服務機關：<strong>${me.active.name}</strong>（${me.active.code}）</p>
     <section class="card" aria-labelledby="todo-h"><h2 id="todo-h">待辦事項</h2>
       <div class="todo">
         ${todo(h.todo.pendingReview, '筆學習時數待複核（學習時數複核及修改）', 'P15')}
-        ${todo(h.todo.corrections, '筆學習時數更正通知（成績下載）', 'P1')}
+        ${todo(h.todo.corrections, '筆學習時數更正通知（成績下載）', 'P1', '/notices=1')}
       </div></section>
     <section class="card" aria-labelledby="news-h"><h2 id="news-h">重要訊息</h2>
       ${news.length ? news.map((a) => html`<details class="news" data-id=${a.id}>

@@ -97,6 +97,11 @@ export async function reportView(el, defs, feature, rest = []) {
   const part = (d) => d.name.split('：')[1] || d.name;
   let table = null;
   const params = fields(def.params, { thisYear: thisYear(), active: state.me.active.code, agencies });
+  // Conditions preset by a link (#/P1/notices=1: H6's correction notices).
+  const presets = new Map(rest.filter((s) => s.includes('=')).map((s) => s.split('=').map(decodeURIComponent)));
+  for (const f of params) {
+    if (presets.has(f.name)) f.value = f.type === 'checkbox' ? presets.get(f.name) === '1' : presets.get(f.name);
+  }
   // 重新計算 (issue 17): the statistics read from the nightly rollups, for
   // officers holding one of them; the table is read again for its new 統計時間.
   const recompute = async () => {
@@ -114,7 +119,7 @@ export async function reportView(el, defs, feature, rest = []) {
       .concat(canRecompute ? [html`<button type="button" class="secondary" data-recompute
         @click=${(e) => { const b = e.currentTarget; b.disabled = true; recompute().catch(fail).finally(() => { b.disabled = false; }); }}>重新計算</button>`] : []),
     // A report whose required conditions have no default waits for 查詢.
-    manual: def.params.some((p) => p.required && !p.default),
+    manual: !presets.size && def.params.some((p) => p.required && !p.default),
     drill,
     chart: true,
   });

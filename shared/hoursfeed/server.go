@@ -137,18 +137,25 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	ctx := r.Context()
-	// Counted before the secret is checked: guessing a secret costs requests too.
-	if wait, err := s.Throttle.Take(ctx, id); err != nil {
+	c, err := s.Registry.Clients.Get(ctx, id)
+	if err != nil && !errcode.Is(err, errcode.NotFound) {
+		return err
+	}
+	granted := err == nil && c.State == Active && s.Registry.Hasher.Matches(secret, c.SecretHash)
+	// Every request counts, a refused one in a window of its own: guessing
+	// costs requests, and nobody who knows a client id (L1 lists it) can use
+	// up the client's own quota with wrong secrets.
+	window := id
+	if !granted {
+		window = id + RefusedSuffix
+	}
+	if wait, err := s.Throttle.Take(ctx, window); err != nil {
 		return err
 	} else if wait > 0 {
 		TooMany(w, wait)
 		return nil
 	}
-	c, err := s.Registry.Clients.Get(ctx, id)
-	if err != nil && !errcode.Is(err, errcode.NotFound) {
-		return err
-	}
-	if err != nil || c.State != Active || !s.Registry.Hasher.Matches(secret, c.SecretHash) {
+	if !granted {
 		slog.InfoContext(ctx, "platform token refused", "client", clipID(id))
 		oauthFail(w, http.StatusUnauthorized, "invalid_client", "用戶端不存在、已停用或密鑰不正確。", basic)
 		return nil
@@ -185,3 +192,7 @@ func clipID(id string) string {
 	}
 	return id
 }
+
+// RefusedSuffix names the throttle window of a client id's refused token
+// requests (a wrong secret, an unknown or revoked client).
+const RefusedSuffix = "#refused"

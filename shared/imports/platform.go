@@ -184,7 +184,11 @@ func (s *PlatformServer) handleBatch(w http.ResponseWriter, r *http.Request) err
 		}
 		replayed, j = true, cur
 	}
-	if j.Status == Uploading { // new, or a first attempt that died before staging
+	dead := j.Status == Staging && !j.Lease.IsZero() && j.Lease.Before(s.Now())
+	switch {
+	case j.Status == Staging && !dead:
+		return errcode.New(errcode.Conflict, "批次 "+batch+" 正在檢查中，請稍後以同一批次編號重送以取得結果。")
+	case j.Status == Uploading || dead: // new, or a first attempt that died before or while staging
 		if err := s.Store.Put(ctx, s.Bucket, j.Key, "text/csv; charset=utf-8", bytes.NewReader(file)); err != nil {
 			return err
 		}

@@ -544,3 +544,34 @@ func TestPlatformResendMovesTheRecord(t *testing.T) {
 		t.Fatalf("the move is an update: %+v", j.Records)
 	}
 }
+
+// A batch whose first sending died while staging (its lease ran out) is
+// staged by the resend of the same batch id; one still being staged answers
+// 409 (send again later), never an empty "replayed" answer.
+func TestPlatformResendAfterStagingDied(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 10, Classes: 1})
+	token := env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
+	p := env.Data.People
+	r, first := sendBatch(t, env, token, "d-1", platformRecord("DIE-1", p[0], "課程", 2))
+	if r.Status != 202 {
+		t.Fatalf("first: %d %s", r.Status, r.Body)
+	}
+	// As if that sending had died mid-staging: the job back in staging, leased.
+	ctx := context.Background()
+	back := func(lease time.Time) {
+		t.Helper()
+		if err := env.Tables.Directory.Update("pk", "IMPORT#"+first.Job.ID).Range("sk", "JOB").
+			Set("status", imports.Staging).Set("owner", "died").Set("lease", lease).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	back(time.Now().Add(10 * time.Minute))
+	if r, _ := sendBatch(t, env, token, "d-1", platformRecord("DIE-1", p[0], "課程", 2)); r.Status != 409 {
+		t.Fatalf("resend while staging: %d %s", r.Status, r.Body)
+	}
+	back(time.Now().Add(-time.Second))
+	r, again := sendBatch(t, env, token, "d-1", platformRecord("DIE-1", p[0], "課程", 2))
+	if r.Status != 200 || !again.Replayed || again.Job.Status != imports.Staged || len(again.Records) != 1 {
+		t.Fatalf("resend after the staging died: %d %s", r.Status, r.Body)
+	}
+}

@@ -575,3 +575,22 @@ func TestPlatformResendAfterStagingDied(t *testing.T) {
 		t.Fatalf("resend after the staging died: %d %s", r.Status, r.Body)
 	}
 }
+
+// Wrong secrets for a client id count in a throttle window of their own: they
+// are refused (and throttled) without using up the client's own quota.
+func TestPlatformRefusedTokensDoNotUseTheQuota(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 10, Classes: 1, Env: map[string]string{"PLATFORM_RATE_LIMIT": "3"}})
+	ok := url.Values{"grant_type": {"client_credentials"}}
+	throttled := 0 // 7 attempts: whatever minute boundary falls between them, one window holds 4 of them
+	for i := 0; i < 7; i++ {
+		if postForm(t, env, ok, demo.PlatformID, "wrong-secret").Status == 429 {
+			throttled++
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("7 wrong secrets at a limit of 3 a minute: none throttled")
+	}
+	if r := postForm(t, env, ok, demo.PlatformID, demo.PlatformSecret); r.Status != 200 {
+		t.Fatalf("the client's own request after wrong ones: %d %s", r.Status, r.Body)
+	}
+}

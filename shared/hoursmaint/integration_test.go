@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guregu/dynamo/v2"
+
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
@@ -222,6 +224,35 @@ func TestOnlineMaintenance(t *testing.T) {
 	}
 	if st, code, _ := put("moi.course", first.Ref, map[string]any{"stamp": first.Stamp, "hours": 2, "nature": "physical", "passed": true}); st != 409 || code != "conflict" {
 		t.Errorf("save over an upload's rewrite of a never-revised record: %d %s", st, code)
+	}
+
+	// A record a score download (P1) delivered, then revised here: a
+	// correction notice opens (H6 counts it, P1 僅更正通知 lists it).
+	notices := func() int {
+		var items []map[string]any
+		if err := f.env.Tables.Records.Get("todopk", records.NoticeKey(demo.MOI)).Index(records.TodoIndex).All(context.Background(), &items); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, it := range items {
+			if sk, _ := it["todosk"].(string); strings.HasSuffix(sk, "#"+c.PersonID+"#"+c.ID) {
+				n++
+			}
+		}
+		return n
+	}
+	if _, err := f.repo.MarkDownloaded(context.Background(), []dynamo.Keys{{"PERSON#" + c.PersonID, fmt.Sprintf("REC#%d#%s", c.Year, c.ID)}}, "P1-JOB", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if notices() != 0 {
+		t.Fatal("a notice before any correction")
+	}
+	cnow := f.find(t, "moi.course", "external", url.Values{"who": {moi[2].NationalID}}).Items[0]
+	if st, code, _ := put("moi.course", cnow.Ref, map[string]any{"stamp": cnow.Stamp, "hours": 1, "nature": "physical", "passed": true}); st != 200 {
+		t.Fatalf("revise a delivered record: %d %s", st, code)
+	}
+	if notices() != 1 {
+		t.Error("revising a delivered record opened no correction notice")
 	}
 
 	// Batch delete: one invalid ref deletes nothing; then two, and the retry deletes nothing twice.

@@ -114,13 +114,20 @@ type Revision struct {
 
 // Revise saves a revision: errcode.Conflict when the record changed or was
 // deleted since it was read. Like an upload's rewrite, it clears the record's
-// download mark, so the next score download delivers the correction.
+// download mark, so the next score download delivers the correction, and a
+// record a download had delivered gets a correction notice (H6 → P1).
 func (s Repo) Revise(ctx context.Context, v Revision) (int, error) {
 	r := v.Read.Record
 	u := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
 		Set("hours", v.Hours).Set("nature", v.Nature).Set("digitalHours", v.DigitalHours).
 		Set("physicalHours", v.PhysicalHours).Set("passed", v.Passed).Set("status", Final).
 		Set(versionAttr, v.Read.Version+1).Remove(DownloadedBy, DownloadedAt)
+	next := r
+	next.Hours, next.Nature, next.DigitalHours, next.PhysicalHours, next.Passed, next.Status =
+		v.Hours, v.Nature, v.DigitalHours, v.PhysicalHours, &v.Passed, Final
+	if NoticeOnRewrite(r, next) { // a delivered record corrected: H6's correction notice, P1 僅更正通知
+		u = u.Set("notice", true).Set("todopk", NoticeKey(r.Agency)).Set("todosk", r.End+"#"+r.PersonID+"#"+r.ID)
+	}
 	if v.Read.Version == 0 {
 		u = u.If("attribute_exists(pk) AND $ = ? AND attribute_not_exists($)", "created", r.Created, versionAttr)
 	} else {

@@ -51,6 +51,7 @@ test('find a record, revise its hours, a natural-key change refused, delete two 
   await page.waitForSelector('#hm-search');
   await page.selectOption('#hm-year', day.slice(0, 4)); // early in January, ten days ago is last year
   await page.fill('#hm-who', a.nationalId);
+  await page.fill('#hm-course', course); // the demo has L6b records of its own
   await page.click('#hm-search button[type=submit]');
   await page.waitForFunction(() => document.querySelectorAll('#hm-list tbody tr[data-ref]').length === 1);
   const row = page.locator('#hm-list tbody tr[data-ref]');
@@ -68,7 +69,7 @@ test('find a record, revise its hours, a natural-key change refused, delete two 
   await page.waitForSelector('#flash.ok');
   await page.waitForFunction(() => document.querySelector('#hm-list tbody tr[data-ref] [data-col="hours"]')?.textContent.startsWith('8'));
   const ref = await row.getAttribute('data-ref');
-  const saved = (await api(stack.url, 'GET', `/api/learning-hours/external?year=${day.slice(0, 4)}&who=${a.nationalId}`, { token })).body.items;
+  const saved = (await api(stack.url, 'GET', `/api/learning-hours/external?year=${day.slice(0, 4)}&who=${a.nationalId}&course=${encodeURIComponent(course)}`, { token })).body.items;
   assert.deepEqual(saved.map((r) => [r.ref, r.hours, r.physicalHours]), [[ref, 8, 8]]);
 
   // A natural-key field changed: refused with the reason beside the fields, nothing written.
@@ -80,7 +81,7 @@ test('find a record, revise its hours, a natural-key change refused, delete two 
   await page.waitForFunction(() => /不可修改課程名稱/.test(document.querySelector('[data-err="naturalKey"]')?.textContent || ''));
   assert.match(await page.textContent('[data-err="naturalKey"]'), /刪除這筆紀錄後再新增/);
   await audit(page, 'L6b 線上維護：鍵值欄位不可修改');
-  const after = (await api(stack.url, 'GET', `/api/learning-hours/external?year=${day.slice(0, 4)}&who=${a.nationalId}`, { token })).body.items;
+  const after = (await api(stack.url, 'GET', `/api/learning-hours/external?year=${day.slice(0, 4)}&who=${a.nationalId}&course=${encodeURIComponent(course)}`, { token })).body.items;
   assert.deepEqual(after.map((r) => [r.courseName, r.hours]), [[course, 8]]);
 
   // Delete two selected records (b and c) of the three.

@@ -112,11 +112,6 @@ func year(y string, now time.Time) (int, error) {
 	return n, nil
 }
 
-type page[T any] struct {
-	Items []T    `json:"items"`
-	Next  string `json:"next,omitempty"`
-}
-
 // handleClassList is L5's list of the agency's classes: the same conditions,
 // server-side filters and paging as the course search (L2).
 func (s *Server) handleClassList() httpapi.HandlerFunc { return s.handleCourseSearch() }
@@ -137,7 +132,7 @@ func (s *Server) handleCourseSearch() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		out := page[ClassView]{Next: httpapi.NextCursor(p.Next), Items: []ClassView{}}
+		out := httpapi.Page[ClassView]{Next: httpapi.NextCursor(p.Next), Items: []ClassView{}}
 		for _, c := range p.Items {
 			out.Items = append(out.Items, s.Service.view(c))
 		}
@@ -226,7 +221,7 @@ func (s *Server) handleSubjectSearch() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, page[Subject]{Items: nonNil(p.Items), Next: httpapi.NextCursor(p.Next)})
+		httpapi.Encode(w, http.StatusOK, httpapi.Page[Subject]{Items: nonNil(p.Items), Next: httpapi.NextCursor(p.Next)})
 		return nil
 	}
 }
@@ -284,14 +279,14 @@ func (s *Server) handleLecturerSearch(public bool) httpapi.HandlerFunc {
 			return err
 		}
 		if public { // never another agency's private fields, not even for one's own
-			out := page[PublicLecturer]{Next: httpapi.NextCursor(p.Next), Items: []PublicLecturer{}}
+			out := httpapi.Page[PublicLecturer]{Next: httpapi.NextCursor(p.Next), Items: []PublicLecturer{}}
 			for _, l := range p.Items {
 				out.Items = append(out.Items, l.PublicView())
 			}
 			httpapi.Encode(w, http.StatusOK, out)
 			return nil
 		}
-		httpapi.Encode(w, http.StatusOK, page[Lecturer]{Items: nonNil(p.Items), Next: httpapi.NextCursor(p.Next)})
+		httpapi.Encode(w, http.StatusOK, httpapi.Page[Lecturer]{Items: nonNil(p.Items), Next: httpapi.NextCursor(p.Next)})
 		return nil
 	}
 }
@@ -397,7 +392,7 @@ func (s *Server) handleFront() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		out := page[ClassView]{Next: httpapi.NextCursor(p.Next), Items: []ClassView{}}
+		out := httpapi.Page[ClassView]{Next: httpapi.NextCursor(p.Next), Items: []ClassView{}}
 		for _, c := range p.Items {
 			out.Items = append(out.Items, s.Service.view(c))
 		}

@@ -28,11 +28,6 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/corrections/audit", g.Require("P16", s.handleAudit()))
 }
 
-type page[T any] struct {
-	Items []T    `json:"items"`
-	Next  string `json:"next,omitempty"`
-}
-
 func (s *Server) handleList() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		v := r.URL.Query()
@@ -52,7 +47,7 @@ func (s *Server) handleList() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, page[Row]{Items: rows, Next: httpapi.NextCursor(next)})
+		httpapi.Encode(w, http.StatusOK, httpapi.Page[Row]{Items: rows, Next: httpapi.NextCursor(next)})
 		return nil
 	}
 }
@@ -87,7 +82,7 @@ func (s *Server) handleAudit() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, page[account.AuditEntry]{Items: list})
+		httpapi.Encode(w, http.StatusOK, httpapi.Page[account.AuditEntry]{Items: list})
 		return nil
 	}
 }

@@ -33,6 +33,13 @@ func Cursor(r *http.Request) (string, error) {
 	return string(b), nil
 }
 
+// Page is a list answer: a page of items and the cursor of the next page
+// (NextCursor; absent on the last).
+type Page[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
+
 // NextCursor is the cursor of the page after the one that ended at key
 // ("" when there is none): what Cursor reads back.
 func NextCursor(key string) string {

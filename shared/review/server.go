@@ -39,11 +39,6 @@ func principal(r *http.Request) (auth.Principal, error) {
 	return p, nil
 }
 
-type page[T any] struct {
-	Items []T    `json:"items"`
-	Next  string `json:"next,omitempty"`
-}
-
 func (s *Server) handleMine() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p, err := principal(r)
@@ -57,7 +52,7 @@ func (s *Server) handleMine() httpapi.HandlerFunc {
 		if list == nil {
 			list = []records.Reported{}
 		}
-		httpapi.Encode(w, http.StatusOK, page[records.Reported]{Items: list})
+		httpapi.Encode(w, http.StatusOK, httpapi.Page[records.Reported]{Items: list})
 		return nil
 	}
 }
@@ -111,7 +106,7 @@ func (s *Server) handleList() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, page[Row]{Items: rows, Next: httpapi.NextCursor(next)})
+		httpapi.Encode(w, http.StatusOK, httpapi.Page[Row]{Items: rows, Next: httpapi.NextCursor(next)})
 		return nil
 	}
 }

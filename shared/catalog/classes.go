@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,11 +55,7 @@ func classKeyed(c Class) classItem {
 const FrontShards = 8
 
 // frontShard is the gsi3 key of a class: a stable hash of its key.
-func frontShard(key string) string {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	return "FRONT#" + strconv.Itoa(int(h.Sum32()%FrontShards))
-}
+func frontShard(key string) string { return "FRONT#" + strconv.Itoa(store.Shard(key, FrontShards)) }
 
 // SeatsSK is the sort key of a class's seat item: the count of enrollments
 // holding a seat ("enrolled"), beside the class item in its partition. Only

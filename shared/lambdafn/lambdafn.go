@@ -56,9 +56,11 @@ func Start[H any](name string, build func(context.Context, func(string) string) 
 		os.Exit(1)
 	}
 	slog.Info("wired", "function", name, "wiring_ms", float64(time.Since(start).Microseconds())/1000)
-	if api, ok := any(handler).(APIHandler); ok && os.Getenv(settings.OriginVerify) != "" {
-		// In AWS only CloudFront knows the secret; locally it is empty (no edge).
-		handler = any(APIHandler(httpapi.RequireOrigin(os.Getenv(settings.OriginVerify), api))).(H)
+	// In AWS only CloudFront knows the secret; locally it is empty (no edge).
+	if api, ok := any(handler).(APIHandler); ok {
+		if secret := os.Getenv(settings.OriginVerify); secret != "" {
+			handler = any(APIHandler(httpapi.RequireOrigin(secret, api))).(H)
+		}
 	}
 	lambda.StartWithOptions(handler, lambda.WithContext(ctx))
 }

@@ -5,7 +5,6 @@ package records
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"slices"
 	"sort"
@@ -107,9 +106,11 @@ const AgencyShards = 8
 
 // AgencyKey is the gsi1 key of a record of agency and year, by its person.
 func AgencyKey(agency string, year int, personID string) string {
-	h := fnv.New32a()
-	h.Write([]byte(personID))
-	return fmt.Sprintf("AGENCY#%s#%d#%d", agency, year, h.Sum32()%AgencyShards)
+	return agencyShardKey(agency, year, store.Shard(personID, AgencyShards))
+}
+
+func agencyShardKey(agency string, year, shard int) string {
+	return fmt.Sprintf("AGENCY#%s#%d#%d", agency, year, shard)
 }
 
 // agencyKeys are the gsi1 keys to read for an agency's records of a year:
@@ -118,7 +119,7 @@ func agencyKeys(agency string, year int, persons ...string) []string {
 	if len(persons) == 0 {
 		out := make([]string, AgencyShards)
 		for i := range out {
-			out[i] = fmt.Sprintf("AGENCY#%s#%d#%d", agency, year, i)
+			out[i] = agencyShardKey(agency, year, i)
 		}
 		return out
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -96,4 +97,13 @@ func ShardedPage[T any](ctx context.Context, pks []string, query func(pk, after 
 		}
 	}
 	return out, bound, nil
+}
+
+// Shard is a stable shard number in [0, n) of key (FNV-1a): the index keys
+// that spread one logical partition over n keys (front-stage classes, an
+// agency's records) all place items with it.
+func Shard(key string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % uint32(n))
 }

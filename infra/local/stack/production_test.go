@@ -286,6 +286,22 @@ func TestProductionEdgeAndData(t *testing.T) {
 			t.Errorf("route %s has no throttle of its own", route)
 		}
 	}
+	// Who may invoke: S3 only for this stack's buckets from this account
+	// (a permission without SourceArn lets any bucket of the account invoke).
+	s3Invokers := 0
+	for id, r := range c.Resources {
+		if r.Type != "AWS::Lambda::Permission" || r.Properties["Principal"] != "s3.amazonaws.com" {
+			continue
+		}
+		s3Invokers++
+		arn := js(r.Properties["SourceArn"])
+		if !strings.Contains(arn, `arn:${AWS::Partition}:s3:::${AWS::StackName}-`) || r.Properties["SourceAccount"] == nil {
+			t.Errorf("%s: S3 may invoke from source %s, account %v; want this stack's bucket and account", id, arn, r.Properties["SourceAccount"])
+		}
+	}
+	if s3Invokers == 0 {
+		t.Error("no S3 invoke permission: the uploads bucket's notifications could not reach the import function")
+	}
 	rules := js(dig(c.Resources["UploadsBucket"].Properties, "LifecycleConfiguration"))
 	if !strings.Contains(rules, `"Prefix":"imports/"`) || !strings.Contains(rules, `"ExpirationInDays":{"Ref":"UploadRetentionDays"}`) {
 		t.Errorf("uploaded files are never deleted: %s", rules)

@@ -72,6 +72,7 @@ func LoadTemplate(path string) (*Template, error) {
 		return nil, fmt.Errorf("parse %s: %w", path, err)
 	}
 	root := doc.Content[0]
+	var notify []bucketTrigger
 	t := &Template{Functions: map[string]*Function{}, Tables: map[string]*yaml.Node{},
 		Buckets: map[string]*yaml.Node{}, Params: map[string]string{}, envNodes: map[string]*yaml.Node{}}
 	for _, p := range pairs(get(root, "Parameters")) {
@@ -88,6 +89,12 @@ func LoadTemplate(path string) (*Template, error) {
 			t.Tables[r.key] = props
 		case "AWS::S3::Bucket":
 			t.Buckets[r.key] = props
+			for _, c := range seq(get(props, "NotificationConfiguration", "LambdaConfigurations")) {
+				tr := S3Trigger{Bucket: r.key, Prefix: prefixRule(get(c, "Filter"))}
+				// !Ref Fn.Alias (what AWS invokes) or !Ref Fn: the function either way.
+				fn := strings.TrimSuffix(scalar(get(c, "Function")), ".Alias")
+				notify = append(notify, bucketTrigger{fn: fn, trigger: tr})
+			}
 		case "AWS::CloudFront::ResponseHeadersPolicy":
 			if t.HeadersPolicy != nil {
 				return nil, fmt.Errorf("%s: the local stack serves one response headers policy, the template has two", r.key)
@@ -108,13 +115,7 @@ func LoadTemplate(path string) (*Template, error) {
 					f.Routes = append(f.Routes, Route{Function: r.key, Method: strings.ToUpper(scalar(get(ep, "Method"))),
 						Path: scalar(get(ep, "Path")), Open: scalar(get(ep, "Auth", "Authorizer")) == "NONE"})
 				case "S3":
-					tr := S3Trigger{Bucket: scalar(get(ep, "Bucket"))}
-					for _, rule := range seq(get(ep, "Filter", "S3Key", "Rules")) {
-						if scalar(get(rule, "Name")) == "prefix" {
-							tr.Prefix = scalar(get(rule, "Value"))
-						}
-					}
-					f.S3 = append(f.S3, tr)
+					f.S3 = append(f.S3, S3Trigger{Bucket: scalar(get(ep, "Bucket")), Prefix: prefixRule(get(ep, "Filter"))})
 				case "ScheduleV2":
 					f.Schedules = append(f.Schedules, Schedule{Name: e.key, Function: r.key,
 						Expression: scalar(get(ep, "ScheduleExpression")), Timezone: scalar(get(ep, "ScheduleExpressionTimezone")),
@@ -126,7 +127,31 @@ func LoadTemplate(path string) (*Template, error) {
 			t.Functions[r.key] = f
 		}
 	}
+	for _, n := range notify {
+		f, ok := t.Functions[n.fn]
+		if !ok {
+			return nil, fmt.Errorf("bucket %s notifies %q, which is not a function of the template", n.trigger.Bucket, n.fn)
+		}
+		f.S3 = append(f.S3, n.trigger)
+	}
 	return t, nil
+}
+
+// bucketTrigger is a bucket's LambdaConfiguration, bound to its function
+// once every function is read.
+type bucketTrigger struct {
+	fn      string
+	trigger S3Trigger
+}
+
+// prefixRule is the prefix of an S3 key filter (Filter.S3Key.Rules).
+func prefixRule(filter *yaml.Node) string {
+	for _, rule := range seq(get(filter, "S3Key", "Rules")) {
+		if scalar(get(rule, "Name")) == "prefix" {
+			return scalar(get(rule, "Value"))
+		}
+	}
+	return ""
 }
 
 // Routes lists every HttpApi route of every function, most specific first.

@@ -302,6 +302,7 @@ func TestProductionEdgeAndData(t *testing.T) {
 	if s3Invokers == 0 {
 		t.Error("no S3 invoke permission: the uploads bucket's notifications could not reach the import function")
 	}
+	dashboard(t, c)
 	rules := js(dig(c.Resources["UploadsBucket"].Properties, "LifecycleConfiguration"))
 	if !strings.Contains(rules, `"Prefix":"imports/"`) || !strings.Contains(rules, `"ExpirationInDays":{"Ref":"UploadRetentionDays"}`) {
 		t.Errorf("uploaded files are never deleted: %s", rules)
@@ -384,6 +385,37 @@ func TestProductionLeastPrivilege(t *testing.T) {
 			if strings.Contains(acts, "s3:GetObject") && (strings.Contains(res, `}/*"`) || !strings.Contains(res, "/imports/*")) {
 				t.Errorf("the upload API reads objects outside its prefixes: %s", res)
 			}
+		}
+	}
+}
+
+// dashboard checks the operations dashboard shows every function, every
+// alarm, the failed asynchronous work and the API: a function added without
+// its line on it would fail silently on the page the on-call officer reads.
+func dashboard(t *testing.T, c cfn) {
+	t.Helper()
+	var body string
+	for _, r := range c.Resources {
+		if r.Type == "AWS::CloudWatch::Dashboard" {
+			body, _ = dig(r.Properties, "DashboardBody", "Fn::Sub").(string)
+		}
+	}
+	var parsed struct{ Widgets []any }
+	if err := json.Unmarshal([]byte(body), &parsed); err != nil || len(parsed.Widgets) == 0 {
+		t.Fatalf("no operations dashboard with JSON widgets (%v): %.200s", err, body)
+	}
+	want := []string{"${HttpApi}", "${AsyncFailureQueue.QueueName}", "${DirectoryTable}", "${CatalogTable}", "${RecordsTable}"}
+	for id, r := range c.Resources {
+		switch r.Type {
+		case "AWS::Lambda::Function":
+			want = append(want, `"FunctionName", "${`+id+`}"`)
+		case "AWS::CloudWatch::Alarm":
+			want = append(want, "${"+id+".Arn}")
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("the operations dashboard does not show %s", w)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/guregu/dynamo/v2"
 )
 
 // The record writes are conditional on what the caller saw: creating does not
@@ -54,5 +55,56 @@ func TestRecordWritesRefuseStaleState(t *testing.T) {
 	if len(got) != 1 || got[0].PersonID != "KEPT" || got[0].Status != records.Final || got[0].Hours != 6 ||
 		got[0].Passed == nil || !*got[0].Passed || got[0].CourseName != "條件測試班" {
 		t.Fatalf("records of the class: %+v", got)
+	}
+}
+
+// L6a grading of a record a score download (P1) already delivered opens a
+// correction notice (H6) and clears the mark, so the next download delivers
+// the grade — also when the download happened after the organiser read the
+// class (the write is conditional on the mark as read). A grade identical to
+// what was delivered is no news.
+func TestGradingADeliveredRecordOpensANotice(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
+	repo := records.Repo{Table: env.Tables.Records}
+	ctx := context.Background()
+	yes := true
+	base := records.Record{PersonID: "P1", ID: records.ClassRecordID("NOTE-1", "1"), Agency: "A", Year: 2099,
+		Source: records.SourceClass, CourseCode: "NOTE-1", Session: "1", CourseName: "更正通知班", Category: "3111",
+		Start: "2099-03-02", End: "2099-03-03", Status: records.Final, Hours: 6, Passed: &yes, Created: time.Now().UTC()}
+	same, changed := base, base
+	same.PersonID, changed.PersonID = "P2", "P3"
+	for _, r := range []records.Record{same, changed} {
+		if ok, err := repo.Create(ctx, r); err != nil || !ok {
+			t.Fatalf("create %s: %v %v", r.PersonID, ok, err)
+		}
+	}
+	// The organiser reads the class (no download mark yet) ...
+	read, err := repo.OfClass(ctx, "NOTE-1", "1")
+	if err != nil || len(read) != 2 {
+		t.Fatalf("read the class: %d records, %v", len(read), err)
+	}
+	// ... a personnel officer's download delivers both records ...
+	keys := []dynamo.Keys{{"PERSON#P2", "REC#2099#" + base.ID}, {"PERSON#P3", "REC#2099#" + base.ID}}
+	if n, err := repo.MarkDownloaded(ctx, keys, "dl-1", time.Now()); err != nil || n != 2 {
+		t.Fatalf("mark downloaded: %d %v", n, err)
+	}
+	// ... and the organiser saves: P2 as delivered, P3 now 8 hours.
+	grades := []records.Grade{{Record: &read[0], Hours: 6, Passed: true}, {Record: &read[1], Hours: 8, Passed: true}}
+	if read[0].PersonID != "P2" {
+		grades[0].Hours, grades[1].Hours = 8, 6
+	}
+	if missing, err := repo.SetGrades(ctx, grades); err != nil || len(missing) != 0 {
+		t.Fatalf("grade: %v %v", missing, err)
+	}
+	notices, _, _, err := repo.Notices(ctx, "A", 2099, records.AgencyFilter{}, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notices) != 1 || notices[0].PersonID != "P3" || notices[0].Hours != 8 || notices[0].DownloadedBy != "" {
+		t.Fatalf("notices after grading: %+v, want P3's record only, 8 hours, download mark cleared", notices)
+	}
+	got, err := repo.Get(ctx, "P2", 2099, base.ID)
+	if err != nil || got.Notice || got.DownloadedBy != "dl-1" {
+		t.Fatalf("P2 graded as delivered: notice %v, mark %q (%v); want no notice and the mark kept", got.Notice, got.DownloadedBy, err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
+	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
@@ -293,22 +294,20 @@ type Grade struct {
 // SetGrades sets the hours and pass/fail of records and makes them final.
 // Each update is conditional on the record still existing, so a record
 // deleted meanwhile is reported, not recreated half-empty; setting the same
-// grades again changes nothing.
+// grades again changes nothing. A grade that changes a record a score
+// download (P1) already delivered opens a correction notice (H6) and clears
+// the download mark, as every other rewrite does.
 func (s Repo) SetGrades(ctx context.Context, grades []Grade) (missing []string, err error) {
 	var mu sync.Mutex
 	err = each(ctx, grades, func(ctx context.Context, g Grade) error {
-		r := g.Record
-		err := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
-			Set("hours", g.Hours).Set("passed", g.Passed).Set("status", Final).
-			If("attribute_exists(pk)").Run(ctx)
-		if dynamo.IsCondCheckFailed(err) {
-			mu.Lock()
-			missing = append(missing, r.PersonID)
-			mu.Unlock()
-			return nil
-		}
+		found, err := s.grade(ctx, *g.Record, g)
 		if err != nil {
-			return fmt.Errorf("grade record %s/%s: %w", r.PersonID, r.ID, err)
+			return fmt.Errorf("grade record %s/%s: %w", g.Record.PersonID, g.Record.ID, err)
+		}
+		if !found {
+			mu.Lock()
+			missing = append(missing, g.Record.PersonID)
+			mu.Unlock()
 		}
 		return nil
 	})
@@ -316,6 +315,44 @@ func (s Repo) SetGrades(ctx context.Context, grades []Grade) (missing []string, 
 		return missing, err
 	}
 	return missing, summarise(ctx, s, grades, func(g Grade) *Record { return g.Record })
+}
+
+// grade writes one grade over r as read. A download may deliver the record
+// between the organiser's read and this write, so the write is conditional
+// on the download mark as read; when that changed, the record is read again
+// (a few times at most: downloads are rare) and the notice decided anew.
+func (s Repo) grade(ctx context.Context, r Record, g Grade) (found bool, err error) {
+	for attempt := 1; ; attempt++ {
+		next := r
+		next.Hours, next.Passed, next.Status = g.Hours, &g.Passed, Final
+		u := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
+			Set("hours", g.Hours).Set("passed", g.Passed).Set("status", Final).Add(versionAttr, 1).
+			If("attribute_exists(pk)")
+		if NoticeOnRewrite(r, next) {
+			u = u.Set("notice", true).Set("todopk", NoticeKey(r.Agency)).Set("todosk", r.End+"#"+r.PersonID+"#"+r.ID).
+				Remove(DownloadedBy, DownloadedAt)
+		}
+		if r.DownloadedBy == "" {
+			u = u.If("attribute_not_exists($)", DownloadedBy)
+		} else {
+			u = u.If("$ = ?", DownloadedBy, r.DownloadedBy)
+		}
+		err := u.Run(ctx)
+		if !dynamo.IsCondCheckFailed(err) {
+			return true, err
+		}
+		cur, err := s.Get(ctx, r.PersonID, r.Year, r.ID)
+		if errcode.Is(err, errcode.NotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if attempt == 3 {
+			return false, fmt.Errorf("delivered again by a download at each of %d attempts", attempt)
+		}
+		r = cur.Record
+	}
 }
 
 // Delete removes records; it reports how many existed.

@@ -36,6 +36,7 @@ type Migration struct {
 	DB               *dynamo.DB
 	Catalog, Records dynamo.Table
 	Segments         int // 0 means 8
+	Workers          int // items migrated at once per segment; 0 means 8
 }
 
 // Result counts what a run changed, and the old-shaped items it left because
@@ -86,6 +87,13 @@ func (m Migration) Run(ctx context.Context) (Result, error) {
 	return c.result(), err
 }
 
+func (m Migration) workers() int {
+	if m.Workers > 0 {
+		return m.Workers
+	}
+	return 8
+}
+
 func (m Migration) segments() int {
 	if m.Segments > 0 {
 		return m.Segments
@@ -93,19 +101,24 @@ func (m Migration) segments() int {
 	return 8
 }
 
-// scan runs each item of table matching filter through f, segments at once.
+// scan runs each item of table matching filter through f: segments at once,
+// and within each, workers items at once.
 func scan[T any](ctx context.Context, m Migration, table dynamo.Table, filter string, args []any, f func(context.Context, T) error) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for seg := range m.segments() {
 		g.Go(func() error {
+			w, wctx := errgroup.WithContext(gctx)
+			w.SetLimit(m.workers())
 			it := table.Scan().Segment(seg, m.segments()).Filter(filter, args...).Iter()
-			var v T
-			for it.Next(gctx, &v) {
-				if err := f(gctx, v); err != nil {
-					return err
+			for {
+				var v T
+				if !it.Next(wctx, &v) {
+					break
 				}
-				var zero T
-				v = zero
+				w.Go(func() error { return f(wctx, v) })
+			}
+			if err := w.Wait(); err != nil {
+				return err
 			}
 			if err := it.Err(); err != nil {
 				return fmt.Errorf("scan %s, segment %d: %w", table.Name(), seg, err)

@@ -250,7 +250,7 @@ func TestMigrationResumesAfterACrash(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	db := storetest.Racing(t, f.env.Getenv, storetest.Hook{Op: "TransactWriteItems", N: 2, Do: cancel})
-	crashed := Migration{DB: db, Catalog: db.Table(f.env.Tables.Catalog.Name()), Records: db.Table(f.env.Tables.Records.Name()), Segments: 1}
+	crashed := Migration{DB: db, Catalog: db.Table(f.env.Tables.Catalog.Name()), Records: db.Table(f.env.Tables.Records.Name()), Segments: 1, Workers: 1}
 	res, err := crashed.Run(ctx)
 	if err == nil {
 		t.Fatalf("the cancelled run ended without an error: %s", res)

@@ -47,7 +47,7 @@ type Result struct {
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("%d seat items created, %d front-stage keys, %d record index keys, %d summary index keys re-keyed; %d left as a newer write made them",
+	return fmt.Sprintf("%d class counts moved to seat items, %d front-stage keys, %d record index keys, %d summary index keys re-keyed; %d left as a newer write made them",
 		r.Seats, r.Front, r.Records, r.Summaries, r.Left)
 }
 

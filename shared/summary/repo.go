@@ -257,8 +257,11 @@ const wholeRound = 1 << 16
 // and the key to continue from ("" at the end). The shards are read in
 // parallel and merged (store.ShardedPage): a page may be short, never skips.
 func (r Repo) Page(ctx context.Context, agency string, year int, unit, after string, limit int) ([]Summary, string, error) {
-	if unit != "" && after < unit+"#" {
+	switch {
+	case unit != "" && after < unit+"#":
 		after = "" // a cursor before the unit: the unit from its start
+	case unit != "" && after >= unit+"$":
+		return nil, "", nil // a cursor past the unit: nothing after it
 	}
 	items, next, err := store.ShardedPage(ctx, indexKeys(agency, year), func(pk, after string) *dynamo.Query {
 		q := r.Records.Get("gsi1pk", pk).Index("gsi1")

@@ -133,6 +133,14 @@ func TestAgencySummariesAcrossShards(t *testing.T) {
 			t.Errorf("%s: %d summaries paged (in order %v), want %d", tc.name, len(got), slices.IsSorted(got), len(w))
 		}
 	}
+	// A cursor from another unit: before the unit reads it from its start,
+	// past it reads nothing.
+	if page, next, err := repo.Page(ctx, agency, year, "秘書室", "一課#D000", 500); err != nil || len(page) != len(want("秘書室")) || next != "" {
+		t.Errorf("a cursor before the unit: %d summaries, next %q (%v), want %d", len(page), next, err, len(want("秘書室")))
+	}
+	if page, next, err := repo.Page(ctx, agency, year, "秘書室", "資訊室#P002", 500); err != nil || len(page) != 0 || next != "" {
+		t.Errorf("a cursor past the unit: %d summaries, next %q (%v), want none", len(page), next, err)
+	}
 	for _, unit := range []string{"", "人事室"} {
 		list, err := repo.OfAgency(ctx, agency, year, unit)
 		if err != nil {

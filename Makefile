@@ -31,7 +31,7 @@ dir_ReportsFunction := reports
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CACHE)/bin/aws-lambda-rie
 
-.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-edge deploy-web deploy-codes help
+.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-edge deploy-web deploy-codes migrate help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -132,6 +132,12 @@ deploy-web: ## web/ to STAGE's site bucket as one content-hashed version (infra/
 deploy-codes: ## load shared/codes/tables/*.csv and shared/requirement/tables/*.csv into STAGE's Directory table
 	TABLE_DIRECTORY=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id DirectoryTable --query StackResourceDetail.PhysicalResourceId --output text) \
 	  $(GO) run ./infra/codes -dir shared/codes/tables
+
+migrate: ## once per stage, right after the first deploy of issue 19's keys: re-key STAGE's data written before them (infra/migrate; idempotent, run it again after a crash)
+	@test -n "$(STACK)" || { echo "STAGE must be staging or prod"; exit 1; }
+	catalog=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id CatalogTable --query StackResourceDetail.PhysicalResourceId --output text) && \
+	records=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id RecordsTable --query StackResourceDetail.PhysicalResourceId --output text) && \
+	  $(GO) run ./infra/migrate -catalog $$catalog -records $$records
 
 clean: ## build outputs (the DynamoDB Local cache stays in $(CACHE))
 	rm -rf build .aws-sam

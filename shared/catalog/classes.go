@@ -44,7 +44,7 @@ func classKeyed(c Class) classItem {
 		GSI2PK: agencyYear(c.Agency, c.Year), GSI2SK: c.Created.UTC().Format(time.RFC3339Nano) + "#" + c.Key(),
 		NName: normalize(c.Name), NLoc: normalize(c.Location), Class: c}
 	if c.Status != Cancelled {
-		it.GSI3PK, it.GSI3SK = frontShard(c.Key()), c.lastVisibleDay()+"#"+c.Key()
+		it.GSI3PK, it.GSI3SK = FrontKey(c.Key()), c.lastVisibleDay()+"#"+c.Key()
 	}
 	return it
 }
@@ -54,8 +54,8 @@ func classKeyed(c Class) classItem {
 // country (1,000 writes/s per partition); FrontPage reads them all and merges.
 const FrontShards = 8
 
-// frontShard is the gsi3 key of a class: a stable hash of its key.
-func frontShard(key string) string { return "FRONT#" + strconv.Itoa(store.Shard(key, FrontShards)) }
+// FrontKey is the gsi3 key of the class of key (Class.Key): a stable hash of it.
+func FrontKey(key string) string { return "FRONT#" + strconv.Itoa(store.Shard(key, FrontShards)) }
 
 // SeatsSK is the sort key of a class's seat item: the count of enrollments
 // holding a seat ("enrolled"), beside the class item in its partition. Only

@@ -33,12 +33,35 @@ type Repo struct {
 
 // Keys of a summary item and of its sparse index entry (gsi1 of the Records
 // table: an agency's summaries of a year, by unit and person).
-func pk(personID string) string              { return "PERSON#" + personID }
-func sk(year int) string                     { return "SUM#" + strconv.Itoa(year) }
-func indexPK(agency string, year int) string { return fmt.Sprintf("SUMMARY#%s#%d", agency, year) }
+func pk(personID string) string { return "PERSON#" + personID }
+func sk(year int) string        { return "SUM#" + strconv.Itoa(year) }
 
-// IndexPK is the gsi1 partition of an agency's summaries of a year.
-func IndexPK(agency string, year int) string { return indexPK(agency, year) }
+// IndexShards is how many gsi1 keys an agency's summaries of a year are
+// spread over, by person (as its records are: records.AgencyShards): a
+// one-agency upload of a million rows recomputes the summaries of every
+// person it names, and one key takes about 1,000 writes a second.
+const IndexShards = 8
+
+// IndexKey is the gsi1 key of the summary of personID in agency and year.
+func IndexKey(agency string, year int, personID string) string {
+	return indexShardKey(agency, year, store.Shard(personID, IndexShards))
+}
+
+func indexShardKey(agency string, year, shard int) string {
+	return fmt.Sprintf("SUMMARY#%s#%d#%d", agency, year, shard)
+}
+
+// indexKeys are every gsi1 key of an agency's summaries of a year.
+func indexKeys(agency string, year int) []string {
+	out := make([]string, IndexShards)
+	for i := range out {
+		out[i] = indexShardKey(agency, year, i)
+	}
+	return out
+}
+
+// indexSK is the gsi1 sort key of a summary: by unit, then person.
+func indexSK(s Summary) string { return s.Unit + "#" + s.PersonID }
 
 type item struct {
 	PK     string `dynamo:"pk"`
@@ -55,7 +78,7 @@ type item struct {
 func Keyed(s Summary, v int64) any {
 	it := item{PK: pk(s.PersonID), SK: sk(s.Year), WVer: v, CVer: v, Summary: s}
 	if s.Records > 0 {
-		it.GSI1PK, it.GSI1SK = indexPK(s.Agency, s.Year), s.Unit+"#"+s.PersonID
+		it.GSI1PK, it.GSI1SK = IndexKey(s.Agency, s.Year, s.PersonID), indexSK(s)
 	}
 	return it
 }
@@ -152,7 +175,7 @@ func (r Repo) recompute(ctx context.Context, k records.PersonYear, people map[st
 		u = u.Remove("categories")
 	}
 	if s.Records > 0 {
-		u = u.Set("gsi1pk", indexPK(s.Agency, s.Year)).Set("gsi1sk", s.Unit+"#"+s.PersonID)
+		u = u.Set("gsi1pk", IndexKey(s.Agency, s.Year, s.PersonID)).Set("gsi1sk", indexSK(s))
 	} else {
 		u = u.Remove("gsi1pk", "gsi1sk")
 	}
@@ -203,17 +226,59 @@ func (r Repo) GetMany(ctx context.Context, personIDs []string, year int) (map[st
 }
 
 // OfAgency returns the summaries of an agency's people in a year with at
-// least one counted record, by unit then person (one Query of gsi1; unit ""
-// for every unit, else that unit's only). People with no counted record have
-// no entry: 0 hours. The agency is the person's when the summary was computed.
+// least one counted record, by unit then person (unit "" for every unit,
+// else that unit's only): every shard of gsi1, read in parallel and merged
+// (Page, each shard read up to the store's scan bound per round). People with
+// no counted record have no entry: 0 hours. The agency is the person's when
+// the summary was computed.
 func (r Repo) OfAgency(ctx context.Context, agency string, year int, unit string) ([]Summary, error) {
-	q := r.Records.Get("gsi1pk", indexPK(agency, year)).Index("gsi1")
-	if unit != "" {
-		q = q.Range("gsi1sk", dynamo.BeginsWith, unit+"#")
+	var out []Summary
+	for after := ""; ; {
+		page, next, err := r.Page(ctx, agency, year, unit, after, wholeRound)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == "" {
+			return out, nil
+		}
+		after = next
 	}
-	var items []item
-	if err := q.All(ctx, &items); err != nil {
-		return nil, fmt.Errorf("summaries of %s in %d: %w", agency, year, err)
+}
+
+// wholeRound is the page OfAgency asks for: large enough that each shard's
+// share exceeds what one round reads of it (store.FilteredPage's bound), so
+// a round ends where the first shard stopped, and what the shards read past
+// that key is all that is read twice.
+const wholeRound = 1 << 16
+
+// Page pages an agency's summaries of a year (unit as OfAgency) after the
+// index sort key after ("" from the start), in sort-key order: at most limit
+// and the key to continue from ("" at the end). The shards are read in
+// parallel and merged (store.ShardedPage): a page may be short, never skips.
+func (r Repo) Page(ctx context.Context, agency string, year int, unit, after string, limit int) ([]Summary, string, error) {
+	switch {
+	case unit != "" && after < unit+"#":
+		after = "" // a cursor before the unit: the unit from its start
+	case unit != "" && after >= unit+"$":
+		return nil, "", nil // a cursor past the unit: nothing after it
+	}
+	items, next, err := store.ShardedPage(ctx, indexKeys(agency, year), func(pk, after string) *dynamo.Query {
+		q := r.Records.Get("gsi1pk", pk).Index("gsi1")
+		switch {
+		case unit != "" && after != "":
+			// After the cursor within the unit: "$" is the byte after "#",
+			// and no sort key (unit#person) equals unit+"$".
+			q = q.Range("gsi1sk", dynamo.Between, after+"\x00", unit+"$")
+		case unit != "":
+			q = q.Range("gsi1sk", dynamo.BeginsWith, unit+"#")
+		case after != "":
+			q = q.Range("gsi1sk", dynamo.Greater, after)
+		}
+		return q
+	}, "gsi1sk", func(it item) string { return it.GSI1SK }, after, limit)
+	if err != nil {
+		return nil, "", fmt.Errorf("summaries of %s in %d: %w", agency, year, err)
 	}
 	out := make([]Summary, 0, len(items))
 	for _, it := range items {
@@ -222,7 +287,7 @@ func (r Repo) OfAgency(ctx context.Context, agency string, year int, unit string
 		}
 		out = append(out, it.Summary)
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // yearOf reads the year of a record or summary sort key.

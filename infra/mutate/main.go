@@ -44,6 +44,7 @@ var targets = []string{
 	"shared/imports/job.go",
 	"shared/imports/pipeline.go",
 	"shared/statistics/rollup.go",
+	"infra/migrate/migrate.go",
 }
 
 // mutant is one change to one file.

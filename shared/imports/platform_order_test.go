@@ -2,9 +2,13 @@ package imports_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
@@ -154,5 +158,118 @@ func TestPlatformBatchesOfOneClientInvokedAtOnce(t *testing.T) {
 			want, hours := c.want(p0, p1)
 			checkOneRecord(t, env, id, p0, p1, want, hours)
 		})
+	}
+}
+
+// recorder is an invoker that only records what it was asked to start.
+type recorder struct{ ids []string }
+
+func (r *recorder) Invoke(_ context.Context, id string) error {
+	r.ids = append(r.ids, id)
+	return nil
+}
+
+// failing fails every write of records.
+type failing struct{ imports.RecordWriter }
+
+func (failing) WriteRecords(context.Context, []records.Record) error {
+	return errors.New("simulated outage")
+}
+
+// The chain through crashes: a died apply of a client's older batch holds
+// the newer one (the nightly and a stray invocation start only the older;
+// the sweep resumes it) and the resumed run starts the newer when it ends;
+// invoked again once done, it starts the newer again (a lost invocation does
+// not stop the chain). A batch whose apply keeps dying is ended after
+// PlatformDeaths died runs, its rows not applied failed with
+// apply_abandoned, and the chain goes on.
+func TestPlatformChainThroughCrashes(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 10, Classes: 1})
+	token := env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
+	ctx := context.Background()
+	p := env.Data.People
+	real := records.Repo{Table: env.Tables.Records}
+	expire := func(id string) {
+		t.Helper()
+		if err := env.Tables.Directory.Update("pk", "IMPORT#"+id).Range("sk", "JOB").
+			Set("lease", time.Now().Add(-time.Second)).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status := func(id string) batchAnswer {
+		t.Helper()
+		return platformJob(t, env, token, id)
+	}
+
+	_, a := sendBatch(t, env, token, "chain-1", platformRecord("CH-1", p[0], "課程", 2))
+	_, b := sendBatch(t, env, token, "chain-2", platformRecord("CH-1", p[1], "課程", 3))
+	started := &recorder{}
+	doomed := pipeline(t, env, nil, &crashAfterWrite{RecordWriter: real}, 0)
+	doomed.FollowUp = started
+	if _, err := doomed.Apply(ctx, a.Job.ID, "doomed"); err == nil {
+		t.Fatal("the doomed run did not fail")
+	}
+	expire(a.Job.ID)
+	plain := pipeline(t, env, nil, nil, 0)
+	plain.FollowUp = started
+	if ids, err := plain.Stuck(ctx); err != nil || !slices.Equal(ids, []string{a.Job.ID}) {
+		t.Fatalf("sweep: %v %v, want the died older batch only", ids, err)
+	}
+	if ids, err := plain.Queued(ctx); err != nil || !slices.Equal(ids, []string{a.Job.ID}) {
+		t.Fatalf("nightly: %v %v, want the older batch only", ids, err)
+	}
+	if j, err := plain.Apply(ctx, b.Job.ID, "stray"); err != nil || j.Status != imports.Staged {
+		t.Fatalf("the newer batch applied while the older is unfinished: %+v %v", j, err)
+	}
+	if j, err := plain.Apply(ctx, a.Job.ID, "resume"); err != nil || j.Status != imports.Done {
+		t.Fatalf("resume: %+v %v", j, err)
+	}
+	if !slices.Equal(started.ids, []string{b.Job.ID}) {
+		t.Fatalf("the resumed run started %v, want the newer batch", started.ids)
+	}
+	if _, err := plain.Apply(ctx, a.Job.ID, "again"); err != nil || !slices.Equal(started.ids, []string{b.Job.ID, b.Job.ID}) {
+		t.Fatalf("invoked again once done: started %v (%v), want the newer batch again", started.ids, err)
+	}
+	for range 2 { // the newer batch started twice: applied once
+		if j, err := plain.Apply(ctx, b.Job.ID, "next"); err != nil || j.Status != imports.Done {
+			t.Fatalf("the newer batch: %+v %v", j, err)
+		}
+	}
+	checkOneRecord(t, env, "CH-1", p[0], p[1], p[1], 3)
+	if j := status(b.Job.ID); j.Job.Runs != b.Job.Runs+1 || j.Job.Applied != 1 { // runs counts the staging too
+		t.Fatalf("the newer batch was claimed %d times after its staging, applied %d", j.Job.Runs-b.Job.Runs, j.Job.Applied)
+	}
+
+	// A batch that cannot be applied: ended after PlatformDeaths died runs.
+	_, c := sendBatch(t, env, token, "chain-3", platformRecord("CH-2", p[2], "課程", 2), platformRecord("CH-3", p[2], "課程", 2))
+	_, d := sendBatch(t, env, token, "chain-4", platformRecord("CH-2", p[2], "課程", 4))
+	started.ids = nil
+	broken := pipeline(t, env, nil, failing{}, 0)
+	broken.FollowUp = started
+	for i := 0; i <= imports.PlatformDeaths; i++ { // the first run and PlatformDeaths-1 resumes fail
+		if _, err := broken.Apply(ctx, c.Job.ID, fmt.Sprintf("run-%d", i)); i < imports.PlatformDeaths && err == nil {
+			t.Fatalf("run %d did not fail", i)
+		} else if i == imports.PlatformDeaths && err != nil {
+			t.Fatalf("the run that ends it: %v", err)
+		}
+		if len(started.ids) > 0 && i < imports.PlatformDeaths {
+			t.Fatalf("the next batch started after %d died runs: %v", i+1, started.ids)
+		}
+		expire(c.Job.ID)
+	}
+	ended := status(c.Job.ID)
+	if ended.Job.Status != imports.Done || ended.Job.Failed != 2 || ended.Job.Applied != 0 || len(ended.Records) != 2 {
+		t.Fatalf("ended: %+v", ended)
+	}
+	for _, r := range ended.Records {
+		if r.Status != imports.RowFailed || r.Code != imports.CodeApplyAbandoned || !strings.Contains(r.Message, "重送") {
+			t.Fatalf("a record of the ended batch: %+v", r)
+		}
+	}
+	if !slices.Equal(started.ids, []string{d.Job.ID}) {
+		t.Fatalf("after the ended batch: started %v, want the next", started.ids)
+	}
+	if j, err := plain.Apply(ctx, d.Job.ID, "after"); err != nil || j.Status != imports.Done || j.Applied != 1 {
+		t.Fatalf("the batch after the ended one: %+v %v", j, err)
 	}
 }

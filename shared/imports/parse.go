@@ -44,6 +44,9 @@ const (
 	// CodeApplyAbandoned: the batch's apply died PlatformDeaths times and was
 	// ended; the record may or may not be written (resend it: a resend updates).
 	CodeApplyAbandoned = "apply_abandoned"
+	// CodeSuperseded: a batch staged later already wrote the record (kept
+	// as it is).
+	CodeSuperseded = "superseded"
 )
 
 // code is e's machine code.

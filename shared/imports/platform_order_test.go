@@ -273,3 +273,53 @@ func TestPlatformChainThroughCrashes(t *testing.T) {
 		t.Fatalf("the batch after the ended one: %+v %v", j, err)
 	}
 }
+
+// Defence in depth, whatever starts the applies: an older batch applied
+// after a newer one of the same record id (its queue item taken away and put
+// back, which the chain never does) writes neither the record nor its
+// pointer: the newer batch's record stays, once, and the older's row says
+// superseded. A pointer write of an older order never replaces a newer one.
+func TestPlatformOlderBatchNeverOverwritesANewer(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 10, Classes: 1})
+	token := env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
+	ctx := context.Background()
+	p := env.Data.People
+	_, a := sendBatch(t, env, token, "late-1", platformRecord("LATE-1", p[0], "課程", 2))
+	_, b := sendBatch(t, env, token, "late-2", platformRecord("LATE-1", p[1], "課程", 3))
+	sk := a.Job.StagedAt.UTC().Format(time.RFC3339Nano) + "#" + a.Job.ID
+	if err := env.Tables.Directory.Delete("pk", "IMPORTQ").Range("sk", sk).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	plain := pipeline(t, env, nil, nil, 0)
+	if j, err := plain.Apply(ctx, b.Job.ID, "newer"); err != nil || j.Status != imports.Done {
+		t.Fatalf("the newer batch: %+v %v", j, err)
+	}
+	if err := env.Tables.Directory.Put(map[string]any{"pk": "IMPORTQ", "sk": sk, "job": a.Job.ID}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := plain.Apply(ctx, a.Job.ID, "older"); err != nil || j.Status != imports.Done || j.Failed != 1 {
+		t.Fatalf("the older batch: %+v %v", j, err)
+	}
+	if r := platformJob(t, env, token, a.Job.ID).Records; len(r) != 1 || r[0].Code != imports.CodeSuperseded {
+		t.Fatalf("the older batch's record: %+v", r)
+	}
+	checkOneRecord(t, env, "LATE-1", p[0], p[1], p[1], 3)
+
+	ptrs := imports.PlatformPointers{Table: env.Tables.Directory}
+	rec := records.Record{ID: "P#ptr-order", PersonID: p[2].ID, Year: 2026}
+	newer, older := "2026-11-30T01:00:00.000000000Z#b", "2026-11-30T00:59:59.999999999Z#a"
+	if kept, err := ptrs.Put(ctx, []records.Record{rec}, newer); err != nil || len(kept) != 0 {
+		t.Fatalf("first pointer: %v %v", kept, err)
+	}
+	moved := rec
+	moved.PersonID = p[3].ID
+	if kept, err := ptrs.Put(ctx, []records.Record{moved}, older); err != nil || !slices.Equal(kept, []string{rec.ID}) {
+		t.Fatalf("an older order's pointer: kept %v %v, want the newer kept", kept, err)
+	}
+	if got, err := ptrs.Get(ctx, []records.Record{rec}); err != nil || got[rec.ID].PersonID != p[2].ID || got[rec.ID].Order != newer {
+		t.Fatalf("pointer after an older write: %+v %v", got, err)
+	}
+	if kept, err := ptrs.Put(ctx, []records.Record{moved}, newer); err != nil || len(kept) != 0 {
+		t.Fatalf("the same order again (a rerun): %v %v", kept, err)
+	}
+}

@@ -35,6 +35,40 @@ var orderCases = []orderCase{
 		func(p0, _ staff.Person) (staff.Person, int) { return p0, 5 }},
 }
 
+// sent is a case's two batches, staged: the first at p0, the second as the
+// case makes it.
+type sent struct {
+	id     string
+	p0, p1 staff.Person
+	a, b   batchAnswer
+}
+
+// send sends case c's two batches (people 2i and 2i+1, a record id of prefix).
+func (c orderCase) send(t *testing.T, env *stacktest.Env, token, prefix string, i int) sent {
+	t.Helper()
+	s := sent{p0: env.Data.People[2*i], p1: env.Data.People[2*i+1]}
+	s.id = prefix + s.p0.ID
+	_, s.a = sendBatch(t, env, token, s.id+"-1", platformRecord(s.id, s.p0, "課程", 2))
+	_, s.b = sendBatch(t, env, token, s.id+"-2", c.second(s.id, s.p0, s.p1))
+	if s.a.Job.Status != imports.Staged || s.b.Job.Status != imports.Staged {
+		t.Fatalf("staged: %+v %+v", s.a.Job, s.b.Job)
+	}
+	return s
+}
+
+// check fails unless both batches are done, a record each, and the second
+// batch's record is what holds, once.
+func (c orderCase) check(t *testing.T, env *stacktest.Env, token string, s sent) {
+	t.Helper()
+	for _, j := range []string{s.a.Job.ID, s.b.Job.ID} {
+		if got := platformJob(t, env, token, j); got.Job.Status != imports.Done || got.Job.Applied != 1 {
+			t.Fatalf("job %s: %+v", j, got)
+		}
+	}
+	want, hours := c.want(s.p0, s.p1)
+	checkOneRecord(t, env, s.id, s.p0, s.p1, want, hours)
+}
+
 // checkOneRecord fails unless p0 and p1 hold exactly one record of the
 // platform's id, at want with the hours.
 func checkOneRecord(t *testing.T, env *stacktest.Env, id string, p0, p1, want staff.Person, hours int) {
@@ -62,23 +96,11 @@ func TestPlatformBatchesOfOneClientApplyInStagingOrderAtNight(t *testing.T) {
 	token := env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
 	for i, c := range orderCases {
 		t.Run(c.name, func(t *testing.T) {
-			p0, p1 := env.Data.People[2*i], env.Data.People[2*i+1]
-			id := "NIGHT-" + p0.ID
-			_, a := sendBatch(t, env, token, id+"-1", platformRecord(id, p0, "課程", 2))
-			_, b := sendBatch(t, env, token, id+"-2", c.second(id, p0, p1))
-			if a.Job.Status != imports.Staged || b.Job.Status != imports.Staged {
-				t.Fatalf("staged: %+v %+v", a.Job, b.Job)
+			s := c.send(t, env, token, "NIGHT-", i)
+			if n := fireNightly(t, env); !slices.Equal(n.ImportsStarted, []string{s.a.Job.ID}) {
+				t.Fatalf("the nightly started %v, want only the older batch %s", n.ImportsStarted, s.a.Job.ID)
 			}
-			if n := fireNightly(t, env); !slices.Equal(n.ImportsStarted, []string{a.Job.ID}) {
-				t.Fatalf("the nightly started %v, want only the older batch %s", n.ImportsStarted, a.Job.ID)
-			}
-			for _, j := range []string{a.Job.ID, b.Job.ID} {
-				if got := platformJob(t, env, token, j); got.Job.Status != imports.Done || got.Job.Applied != 1 {
-					t.Fatalf("job %s after the night: %+v", j, got)
-				}
-			}
-			want, hours := c.want(p0, p1)
-			checkOneRecord(t, env, id, p0, p1, want, hours)
+			c.check(t, env, token, s)
 		})
 	}
 }
@@ -109,7 +131,7 @@ func (g *goApply) Invoke(ctx context.Context, id string) error {
 	return nil
 }
 
-// heldUntil holds the first write of records until release is closed.
+// heldUntil holds its writes of records until release is closed.
 type heldUntil struct {
 	imports.RecordWriter
 	release <-chan struct{}
@@ -130,10 +152,7 @@ func TestPlatformBatchesOfOneClientInvokedAtOnce(t *testing.T) {
 	ctx := context.Background()
 	for i, c := range orderCases {
 		t.Run(c.name, func(t *testing.T) {
-			p0, p1 := env.Data.People[2*i], env.Data.People[2*i+1]
-			id := "ONCE-" + p0.ID
-			_, a := sendBatch(t, env, token, id+"-1", platformRecord(id, p0, "課程", 2))
-			_, b := sendBatch(t, env, token, id+"-2", c.second(id, p0, p1))
+			s := c.send(t, env, token, "ONCE-", i)
 			follow := &goApply{p: pipeline(t, env, nil, nil, 0)}
 			follow.p.FollowUp = follow
 			bReturned := make(chan struct{})
@@ -143,20 +162,17 @@ func TestPlatformBatchesOfOneClientInvokedAtOnce(t *testing.T) {
 			var wg sync.WaitGroup
 			var errA, errB error
 			wg.Add(2)
-			go func() { defer wg.Done(); _, errA = first.Apply(ctx, a.Job.ID, "first") }()
-			go func() { defer wg.Done(); defer close(bReturned); _, errB = second.Apply(ctx, b.Job.ID, "second") }()
+			go func() { defer wg.Done(); _, errA = first.Apply(ctx, s.a.Job.ID, "first") }()
+			go func() { defer wg.Done(); defer close(bReturned); _, errB = second.Apply(ctx, s.b.Job.ID, "second") }()
 			wg.Wait()
 			follow.wg.Wait()
 			if errA != nil || errB != nil || len(follow.errs) > 0 {
 				t.Fatalf("applies: %v, %v, follow-ups %v", errA, errB, follow.errs)
 			}
-			for _, j := range []string{a.Job.ID, b.Job.ID} {
-				if got := platformJob(t, env, token, j); got.Job.Status != imports.Done || got.Job.Applied != 1 {
-					t.Fatalf("job %s: %+v", j, got)
-				}
+			c.check(t, env, token, s)
+			if !slices.Equal(follow.invoked, []string{s.b.Job.ID}) {
+				t.Fatalf("follow-ups %v, want the newer batch started once the older was done", follow.invoked)
 			}
-			want, hours := c.want(p0, p1)
-			checkOneRecord(t, env, id, p0, p1, want, hours)
 		})
 	}
 }

@@ -34,8 +34,9 @@ import (
 
 // PlatformDeaths is how many times a platform job's apply may die (its lease
 // run out unreleased: a crash, an error) before the run that finds it so
-// ends the job instead of resuming it. The sweep resumes a died run a
-// quarter of an hour after it died, so a job is tried for about an hour.
+// ends the job instead of resuming it. The quarter-hourly sweep resumes a
+// died run once its lease (at most the function's 15 minutes) ran out, so a
+// job is tried for one to two hours.
 const PlatformDeaths = 4
 
 // queuedJob is one job of the nightly queue.

@@ -2,6 +2,8 @@ package home_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,10 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/report/reporttest"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -160,4 +165,60 @@ func checkShortLived(t *testing.T, link string) {
 	if secs != 300 {
 		t.Fatalf("presigned link lives %ds: want the default 5 minutes, not days", secs)
 	}
+}
+
+// H6 counts the correction notices per year, and each year's count is the
+// length of the list its link opens: P1 with that year and 僅更正通知 (P1
+// lists one year at a time). Notices of last year and of six years ago (a
+// year P1's select does not offer by itself) are added to the demo's.
+func TestCorrectionNoticesPerYearEqualP1Lists(t *testing.T) {
+	stacktest.EachClock(t, func(t *testing.T, at time.Time) {
+		env := stacktest.Start(t, stacktest.Options{People: 80, Classes: 5, At: at})
+		var moi []staff.Person
+		for _, p := range env.Data.People {
+			if p.Agency == demo.MOI {
+				moi = append(moi, p)
+			}
+		}
+		this := env.Year()
+		passed := true
+		var recs []records.Record
+		for i, y := range []int{this - 1, this - 6, this - 6} {
+			end := fmt.Sprintf("%d-03-0%d", y, i+1)
+			recs = append(recs, records.Record{PersonID: moi[i].ID, ID: fmt.Sprintf("B#notice%d", i), Agency: demo.MOI, Year: y,
+				Source: records.SourceExternal, CourseName: "更正課程", Category: "3111", Start: end, End: end, Hours: 2,
+				Passed: &passed, Status: records.Final, Created: env.Now(), Notice: true})
+		}
+		if err := (records.Repo{Table: env.Tables.Records}).WriteRecords(context.Background(), recs); err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Todo struct {
+				Corrections       int
+				CorrectionsByYear []struct{ Year, Count int }
+			}
+		}
+		if r := env.As(t, "moi.hr", "GET", "/api/home", nil); r.Status != 200 {
+			t.Fatalf("home: %d %s", r.Status, r.Body)
+		} else {
+			r.JSON(t, &page)
+		}
+		got := map[int]int{}
+		sum, last := 0, 1<<30
+		for _, c := range page.Todo.CorrectionsByYear {
+			if c.Year >= last || c.Count == 0 {
+				t.Fatalf("per year %+v: want the years with notices, newest first", page.Todo.CorrectionsByYear)
+			}
+			last = c.Year
+			listed := reporttest.All(t, env, "moi.hr", fmt.Sprintf("/api/reports/P1?year=%d&notices=1", c.Year))
+			if len(listed) != c.Count {
+				t.Errorf("%d: H6 counts %d notices, P1 lists %d", c.Year, c.Count, len(listed))
+			}
+			got[c.Year] = c.Count
+			sum += c.Count
+		}
+		if got[this-1] != 1 || got[this-6] != 2 || sum != page.Todo.Corrections {
+			t.Errorf("per year %v (total %d), want last year 1 and six years ago 2 among them, summing to the total", got, page.Todo.Corrections)
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -402,10 +403,27 @@ func (h *hoursChecker) Apply(ctx context.Context, outs []Outcome) error {
 	}
 	var moved []*records.Record
 	var ptrs map[string]PlatformPointer
+	order := StagingOrder(h.job)
 	if h.kind == Platform {
 		var err error
 		if ptrs, err = h.pointers.Get(ctx, recs); err != nil {
 			return err
+		}
+		// Defence in depth (one client's batches are applied one at a time,
+		// in staging order: platformorder.go): a record a batch staged later
+		// already wrote is not written over with this older batch's.
+		kept := recs[:0]
+		keptAt := at[:0]
+		for i, r := range recs {
+			if p, ok := ptrs[r.ID]; ok && p.Order > order {
+				outs[at[i]].Err = rowErrCode(CodeSuperseded, "這筆平台紀錄已由較晚送達的批次更新，本批次的內容未寫入。")
+				continue
+			}
+			kept, keptAt = append(kept, r), append(keptAt, at[i])
+		}
+		recs, at = kept, keptAt
+		if len(recs) == 0 {
+			return nil
 		}
 	}
 	if h.stored != nil {
@@ -466,5 +484,10 @@ func (h *hoursChecker) Apply(ctx context.Context, outs []Outcome) error {
 			return err
 		}
 	}
-	return h.pointers.Put(ctx, recs)
+	if kept, err := h.pointers.Put(ctx, recs, order); err != nil {
+		return err
+	} else if len(kept) > 0 { // a batch staged later wrote them meanwhile: never seen while the chain holds
+		slog.WarnContext(ctx, "platform record pointers of a later batch kept", "job", h.job.ID, "records", len(kept))
+	}
+	return nil
 }

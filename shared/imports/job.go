@@ -52,6 +52,10 @@ type Job struct {
 	Owner      string    `dynamo:"owner,omitempty" json:"-"`
 	Lease      time.Time `dynamo:"lease,omitempty" json:"-"`
 	Runs       int       `dynamo:"runs" json:"runs"` // apply invocations so far
+	// Died counts the apply runs of a platform job that died (their lease
+	// ran out unreleased): at PlatformDeaths the job is ended, so that it
+	// does not hold its client's later batches for ever.
+	Died int `dynamo:"died,omitempty" json:"-"`
 	// Params are what the uploader chose besides the file (P3: the classes).
 	Params   map[string]string `dynamo:"params,omitempty" json:"params,omitempty"`
 	Created  time.Time         `dynamo:"created" json:"created"`
@@ -133,11 +137,15 @@ func (s Jobs) settle(ctx context.Context, j Job, now time.Time) (Job, error) {
 	return it.Job, s.unmarkStaging(ctx, j.ID)
 }
 
-// queueItem lists a job the nightly batch must apply.
+// queueItem lists a job the nightly batch must apply. Its kind and (a
+// platform's job) client let the queue be ordered per client without reading
+// every job; items written before they were kept have neither.
 type queueItem struct {
-	PK  string `dynamo:"pk"` // IMPORTQ
-	SK  string `dynamo:"sk"` // <staged>#<id>
-	Job string `dynamo:"job"`
+	PK     string `dynamo:"pk"` // IMPORTQ
+	SK     string `dynamo:"sk"` // <staged>#<id>
+	Job    string `dynamo:"job"`
+	Kind   string `dynamo:"kind,omitempty"`
+	Client string `dynamo:"client,omitempty"`
 }
 
 // stagingItem marks a job being staged, so that the nightly batch finds a
@@ -280,7 +288,7 @@ func (s Jobs) staged(ctx context.Context, j Job, owner string, queue bool) error
 	tx.Delete(s.Table.Delete("pk", stagingPK).Range("sk", j.ID))
 	if queue {
 		qpk, qsk := queueKey(j)
-		tx.Put(s.Table.Put(queueItem{PK: qpk, SK: qsk, Job: j.ID}))
+		tx.Put(s.Table.Put(queueItem{PK: qpk, SK: qsk, Job: j.ID, Kind: j.Kind, Client: j.Params["client"]}))
 	}
 	if err := tx.Run(ctx); err != nil {
 		return fmt.Errorf("stage import job %s: %w", j.ID, err)
@@ -344,6 +352,20 @@ func (s Jobs) checkpoint(ctx context.Context, j Job, next int, lease time.Time) 
 }
 
 var errLost = errors.New("lost the claim on the import job")
+
+// died counts a died apply run of j, whose claim its new owner holds.
+func (s Jobs) died(ctx context.Context, j Job) (Job, error) {
+	var it jobItem
+	err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Add("died", 1).
+		If("$ = ?", "owner", j.Owner).Value(ctx, &it)
+	if dynamo.IsCondCheckFailed(err) {
+		return Job{}, errLost
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("count a died run of import job %s: %w", j.ID, err)
+	}
+	return it.Job, nil
+}
 
 // writeChunk stores the results of one chunk (and its failed rows apart).
 func (s Jobs) writeChunk(ctx context.Context, id string, n int, rows []RowResult) error {

@@ -41,6 +41,12 @@ const (
 	CodeDuplicateRecord = "duplicate_record_id" // a platform batch's record id, twice
 	CodeDuplicateRow    = "duplicate_row"       // an upload's natural key, twice
 	CodeMissingRecordID = "missing_record_id"
+	// CodeApplyAbandoned: the batch's apply died PlatformDeaths times and was
+	// ended; the record may or may not be written (resend it: a resend updates).
+	CodeApplyAbandoned = "apply_abandoned"
+	// CodeSuperseded: a batch staged later already wrote the record (kept
+	// as it is).
+	CodeSuperseded = "superseded"
 )
 
 // code is e's machine code.

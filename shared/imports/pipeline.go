@@ -324,6 +324,15 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 		deadline = now.Add(p.Slice)
 	}
 	lease := deadline.Add(margin)
+	cur, err := p.Jobs.Get(ctx, id)
+	if err != nil {
+		return Job{}, err
+	}
+	if cur.Kind == Platform { // one client's batches one at a time, in staging order (platformorder.go)
+		if wait, err := p.platformTurn(ctx, cur); wait || err != nil {
+			return cur, err
+		}
+	}
 	j, ok, err := p.Jobs.claim(ctx, id, Staged, Applying, owner, now, lease)
 	if err != nil || !ok {
 		if err == nil {
@@ -331,6 +340,14 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 			j, err = p.Jobs.Get(ctx, id)
 		}
 		return j, err
+	}
+	if j.Kind == Platform && diedRun(cur, now) {
+		if j, err = p.Jobs.died(ctx, j); err != nil {
+			return Job{}, err
+		}
+		if j.Died >= PlatformDeaths {
+			return p.abandon(ctx, j, owner)
+		}
 	}
 	body, err := p.Files.Get(ctx, p.Bucket, j.Key)
 	if err != nil {
@@ -361,6 +378,12 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 	case err != nil:
 		return Job{}, err // the lease expires; the next run resumes from the checkpoint
 	}
+	return p.done(ctx, j, owner)
+}
+
+// done records job j applied (its counts from its results) and takes it off
+// the queue; a platform job's client's next job starts.
+func (p *Pipeline) done(ctx context.Context, j Job, owner string) (Job, error) {
 	rows, failed, waiting, applied, err := p.Jobs.counts(ctx, j.ID)
 	if err != nil {
 		return Job{}, err
@@ -369,6 +392,9 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 	j.Status, j.Finished, j.Owner, j.Lease = Done, p.Now(), "", time.Time{}
 	if err := p.Jobs.applied(ctx, j, owner); err != nil {
 		return Job{}, err
+	}
+	if j.Kind == Platform {
+		return j, p.startNext(ctx, j)
 	}
 	return j, nil
 }
@@ -508,13 +534,19 @@ func (p *Pipeline) applyChunk(ctx context.Context, j Job, ck Checker, n int, bat
 	return p.Jobs.writeChunk(ctx, j.ID, n, staged)
 }
 
-// Queued lists the jobs waiting for the nightly batch, oldest first. On the
-// way it ends the staging runs that died (lease expired) as failed with
-// StaleStaging: the nightly batch is the one that looks at every job left
-// behind. (Applying jobs whose run died are in the queue and resume.)
+// Queued lists the jobs the nightly batch starts, oldest first: every queued
+// job, but of each platform client only its oldest (its apply starts the
+// next: platformorder.go). On the way it ends the staging runs that died
+// (lease expired) as failed with StaleStaging: the nightly batch is the one
+// that looks at every job left behind. (Applying jobs whose run died are in
+// the queue and resume.)
 func (p *Pipeline) Queued(ctx context.Context) ([]string, error) {
 	if err := p.Jobs.settleStaging(ctx, p.Now()); err != nil {
 		return nil, err
 	}
-	return p.Jobs.queue(ctx)
+	q, err := p.Jobs.queued(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return startable(q), nil
 }

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/guregu/dynamo/v2"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ecpa-lifelong/backoffice/shared/records"
-	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // RecordLookup reads the stored records at the keys of recs (person, year, id).
@@ -63,6 +64,15 @@ type PlatformPointer struct {
 	SK       string `dynamo:"sk"` // PTR
 	PersonID string `dynamo:"personId"`
 	Year     int    `dynamo:"year"`
+	// Order is the StagingOrder of the job that wrote it ("" before it was
+	// kept: older than any).
+	Order string `dynamo:"order,omitempty"`
+}
+
+// StagingOrder is job j's place in staging order, as a string that sorts
+// so (a fixed-width UTC time, then the id).
+func StagingOrder(j Job) string {
+	return j.StagedAt.UTC().Format("2006-01-02T15:04:05.000000000Z") + "#" + j.ID
 }
 
 // PlatformPointers stores the pointers in the Directory table.
@@ -87,13 +97,32 @@ func (p PlatformPointers) Get(ctx context.Context, recs []records.Record) (map[s
 	return out, nil
 }
 
-// Put records where recs now are.
-func (p PlatformPointers) Put(ctx context.Context, recs []records.Record) error {
-	items := make([]any, len(recs))
-	for i, r := range recs {
-		items[i] = PlatformPointer{PK: pointerPK(r.ID), SK: "PTR", PersonID: r.PersonID, Year: r.Year}
+// Put records where recs now are, written by a job of staging order order.
+// Each write is conditional: a pointer a job staged later wrote stays as it
+// is (defence in depth: one client's batches are applied one at a time, in
+// staging order, so none should be there); their record ids are returned.
+func (p PlatformPointers) Put(ctx context.Context, recs []records.Record, order string) ([]string, error) {
+	var mu sync.Mutex
+	var kept []string
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, r := range recs {
+		g.Go(func() error {
+			err := p.Table.Put(PlatformPointer{PK: pointerPK(r.ID), SK: "PTR", PersonID: r.PersonID, Year: r.Year, Order: order}).
+				If("attribute_not_exists($) OR $ <= ?", "order", "order", order).Run(ctx)
+			if dynamo.IsCondCheckFailed(err) {
+				mu.Lock()
+				kept = append(kept, r.ID)
+				mu.Unlock()
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("platform record pointer %s: %w", r.ID, err)
+			}
+			return nil
+		})
 	}
-	return store.WriteAll(ctx, p.Table, items, 4)
+	return kept, g.Wait()
 }
 
 // consistentMany is a strongly consistent batch read: a rerun after a crash

@@ -19,8 +19,9 @@ type Rosters interface {
 	ApplyStaged(ctx context.Context) (int, error)
 }
 
-// Uploads lists the upload jobs waiting to be applied (X2); it also ends as
-// failed the jobs whose staging died.
+// Uploads lists the upload jobs to start applying (X2): the queued ones, of
+// each platform client only the oldest (imports.Pipeline.Queued); it also
+// ends as failed the jobs whose staging died.
 type Uploads interface {
 	Queued(ctx context.Context) ([]string, error)
 }
@@ -108,8 +109,11 @@ func (b Batch) applyRosters(ctx context.Context) (any, error) {
 	return b.Rosters.ApplyStaged(ctx)
 }
 
-// startImports starts one apply invocation per queued upload job; each
-// claims its job, so starting one twice applies nothing twice.
+// startImports starts one apply invocation per job Uploads.Queued lists
+// (every queued upload job, but of each platform client only its oldest:
+// that apply starts the client's next, so one client's batches are applied
+// one at a time, in staging order); each claims its job, so starting one
+// twice applies nothing twice.
 func (b Batch) startImports(ctx context.Context) (any, error) {
 	queued, err := b.Uploads.Queued(ctx)
 	if err != nil {

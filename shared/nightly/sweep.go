@@ -11,7 +11,8 @@ type Stuck interface {
 // Sweep is the quarter-hourly check between nightly batches (the sweep
 // schedule): no job waits for the next night because its run died. Like the
 // batch, every step is idempotent: a resumed apply claims its job, so one
-// started twice applies nothing twice.
+// started twice applies nothing twice. A resumed platform batch's apply
+// starts its client's next batch when it ends, as a nightly one does.
 type Sweep struct {
 	Uploads Stuck
 	Apply   Starter

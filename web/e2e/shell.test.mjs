@@ -49,16 +49,30 @@ test('a user with 兼辦 switches agency and sees that agency\'s data', async ()
   assert.equal(await page.$eval('#agency-switch', (s) => s.value), '301010000C');
 });
 
-test('H6 correction notices open P1 with 僅更正通知 preset, listing as many records as counted', async () => {
+test('H6 correction notices: a line per year, each opening P1 with its year and 僅更正通知, listing as many records as counted', async () => {
   const page = await newPage(chrome.browser, errors);
   await signIn(page, stack.url, 'moi.hr');
+  const token = await devToken(stack.url, 'moi.hr');
+  const byYear = (await api(stack.url, 'GET', '/api/home', { token })).body.todo.correctionsByYear;
+  assert.ok(byYear.length > 0, 'the demo has correction notices in 內政部');
   await page.waitForSelector('a[data-todo="P1"]');
-  const n = Number(await page.textContent('[data-todo="P1"] .n'));
-  assert.ok(n > 0, 'the demo has correction notices in 內政部');
-  await page.click('a[data-todo="P1"]');
-  await page.waitForSelector('#rp-list table');
-  assert.equal(await page.$eval('input[name=notices]', (c) => c.checked), true, '僅更正通知 is ticked');
-  assert.equal(await page.locator('#rp-list tbody tr').count(), n, 'P1 lists what H6 counts');
+  const lines = await page.$$eval('a[data-todo="P1"]', (as) => as.map((a) => ({
+    year: Number(a.dataset.year), count: Number(a.querySelector('.n').textContent), text: a.textContent })));
+  assert.deepEqual(lines.map(({ year, count }) => ({ year, count })), byYear, 'one line per year with notices, as the API counts');
+  for (const { year, count, text } of lines) {
+    assert.ok(text.includes(`民國 ${year - 1911} 年`), `the line names its year: ${text}`);
+    await page.goto(stack.url + '/#/');
+    await page.click(`a[data-todo="P1"][data-year="${year}"]`);
+    await page.waitForSelector('#rp-list table');
+    assert.equal(await page.$eval('select[name=year]', (s) => s.value), String(year), 'P1 opens on the line\'s year');
+    assert.equal(await page.$eval('input[name=notices]', (c) => c.checked), true, '僅更正通知 is ticked');
+    assert.equal(await page.locator('#rp-list tbody tr').count(), count, 'P1 lists what H6 counts');
+  }
+  // A preset year older than the select's own years is offered and searched.
+  const old = lines[0].year - 6;
+  await page.goto(stack.url + `/#/P1/year=${old}/notices=1`);
+  await page.waitForSelector('#rp-list p.muted');
+  assert.equal(await page.$eval('select[name=year]', (s) => s.value), String(old));
 });
 
 test('an announcement expands to its text', async () => {

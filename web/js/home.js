@@ -17,16 +17,23 @@ export async function homeView(el) {
     next = page.announcementsNext || '';
     draw();
   };
-  const todo = (n, label, fid, preset = '') => {
+  const todo = (n, label, fid, preset = '', year = nothing) => {
     const inner = html`<span class="n">${n}</span><br>${label}`;
-    return h.todoLinks[fid] ? html`<a href=${'#/' + fid + preset} data-todo=${fid}>${inner}</a>` : html`<div data-todo=${fid}>${inner}</div>`;
+    return h.todoLinks[fid] ? html`<a href=${'#/' + fid + preset} data-todo=${fid} data-year=${year}>${inner}</a>`
+      : html`<div data-todo=${fid} data-year=${year}>${inner}</div>`;
   };
+  // P1 lists one year's notices at a time: a line per year with notices,
+  // each opening P1 with its year and 僅更正通知 (0 when there are none).
+  const byYear = h.todo.correctionsByYear || [];
+  const corrections = byYear.length
+    ? byYear.map((c) => todo(c.count, `筆民國 ${c.year - 1911} 年學習時數更正通知（成績下載）`, 'P1', `/year=${c.year}/notices=1`, String(c.year)))
+    : todo(0, '筆學習時數更正通知（成績下載）', 'P1', '/notices=1');
   const draw = () => show(el, html`<h1>首頁</h1>
     <p class="muted">${me.user.name}，您好。目前服務機關：<strong>${me.active.name}</strong>（${me.active.code}）</p>
     <section class="card" aria-labelledby="todo-h"><h2 id="todo-h">待辦事項</h2>
       <div class="todo">
         ${todo(h.todo.pendingReview, '筆學習時數待複核（學習時數複核及修改）', 'P15')}
-        ${todo(h.todo.corrections, '筆學習時數更正通知（成績下載）', 'P1', '/notices=1')}
+        ${corrections}
       </div></section>
     <section class="card" aria-labelledby="news-h"><h2 id="news-h">重要訊息</h2>
       ${news.length ? news.map((a) => html`<details class="news" data-id=${a.id}>

@@ -96,12 +96,12 @@ export async function reportView(el, defs, feature, rest = []) {
   const views = companions(defs, def);
   const part = (d) => d.name.split('：')[1] || d.name;
   let table = null;
-  const params = fields(def.params, { thisYear: thisYear(), active: state.me.active.code, agencies });
-  // Conditions preset by a link (#/P1/notices=1: H6's correction notices).
+  // Conditions preset by a link (#/P1/year=2025/notices=1: H6's correction
+  // notices of a year) stand as the fields' defaults: a preset year before
+  // those the select offers is offered too.
   const presets = new Map(rest.filter((s) => s.includes('=')).map((s) => s.split('=').map(decodeURIComponent)));
-  for (const f of params) {
-    if (presets.has(f.name)) f.value = f.type === 'checkbox' ? presets.get(f.name) === '1' : presets.get(f.name);
-  }
+  const params = fields(def.params.map((p) => (presets.has(p.key) ? { ...p, default: presets.get(p.key) } : p)),
+    { thisYear: thisYear(), active: state.me.active.code, agencies });
   // 重新計算 (issue 17): the statistics read from the nightly rollups, for
   // officers holding one of them; the table is read again for its new 統計時間.
   const recompute = async () => {

@@ -167,7 +167,7 @@ type SearchRequest struct {
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
 	Kind string `json:"kind,omitempty"`
-	Q    string `json:"q"`
+	Q    string `json:"q" max:"100"` // MaxSearchText
 }
 
 func (s *Server) handleSearch() httpapi.HandlerFunc {

@@ -264,7 +264,7 @@ func search(t *testing.T, env *stacktest.Env, user, text string) []imports.Job {
 	env.WaitAsync()
 	r = env.As(t, user, "GET", "/api/imports/searches/"+v.ID, nil)
 	r.JSON(t, &v)
-	if r.Status != 200 || v.Status != imports.TaskDone {
+	if r.Status != 200 || v.Status != imports.TaskDone || !strings.Contains(string(r.Body), `"items":[`) {
 		t.Fatalf("search task: %d %s", r.Status, r.Body)
 	}
 	return v.Items

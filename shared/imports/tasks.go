@@ -20,7 +20,7 @@ import (
 // found (as they are now).
 type SearchView struct {
 	Task
-	Items []Job `json:"items,omitempty"`
+	Items []Job `json:"items"` // null until done
 }
 
 // ResultView is a result-file task as the screen follows it: when done, a

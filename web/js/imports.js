@@ -179,7 +179,7 @@ export async function progressView(el, rest = [], { base = 'L1', endpoint = '/ap
       const t = await api('POST', '/api/imports/searches', body);
       const done = await follow('/api/imports/searches/' + encodeURIComponent(t.id), status);
       status.textContent = '';
-      return done || { items: [], truncated: false };
+      return { items: (done && done.items) || [], truncated: !!(done && done.truncated) };
     } catch (err) {
       status.textContent = '';
       throw err;

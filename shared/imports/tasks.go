@@ -9,8 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
@@ -43,8 +41,6 @@ func (s *Service) RequestSearch(ctx context.Context, c auth.Caller, q Query, tex
 		return Task{}, errcode.Field("q", "請輸入要在檔案內容中搜尋的文字。")
 	case utf8.RuneCountInString(text) > MaxSearchText:
 		return Task{}, errcode.Field("q", fmt.Sprintf("搜尋文字最多 %d 個字。", MaxSearchText))
-	case norm.NFKC.String(text) == "":
-		return Task{}, errcode.Field("q", "請輸入要在檔案內容中搜尋的文字。")
 	}
 	if !c.Can("L1") {
 		q.Kind = Nominations

@@ -43,6 +43,19 @@ func TestImportTasks(t *testing.T) {
 		t.Errorf("search by national ID: %+v", found)
 	}
 
+	// P4 alone (薦送報名上傳進度查詢) searches nomination jobs only, whatever kind it names.
+	if r := env.As(t, "moi.admin", "POST", "/api/members", map[string]any{"id": "moi.nominate", "name": "薦送專員", "email": "",
+		"title": "科員", "agency": demo.MOI, "serves": []string{}, "grants": map[string][]string{demo.MOI: {"P4"}}}); r.Status/100 != 2 {
+		t.Fatalf("add a P4-only officer: %d %s", r.Status, r.Body)
+	}
+	var p4 imports.SearchView
+	env.As(t, "moi.nominate", "POST", "/api/imports/searches", map[string]any{"q": p[1].NationalID, "kind": imports.HoursExternal}).JSON(t, &p4)
+	env.WaitAsync()
+	env.As(t, "moi.nominate", "GET", "/api/imports/searches/"+p4.ID, nil).JSON(t, &p4)
+	if p4.Kind != imports.Nominations || p4.Status != imports.TaskDone || len(p4.Items) != 0 {
+		t.Errorf("a P4-only search: %+v", p4)
+	}
+
 	// The list itself stays synchronous and reads no file; a text on it is refused.
 	if r := env.As(t, "moi.course", "GET", "/api/imports/jobs?q=AI", nil); r.Status != 400 || !strings.Contains(string(r.Body), `"field":"q"`) {
 		t.Errorf("list with q: %d %s", r.Status, r.Body)

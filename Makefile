@@ -11,7 +11,7 @@ export LIFELONG_CACHE := $(CACHE)
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 ARCH ?= arm64
 FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction CourseFunction ExportsFunction ExportWorkerFunction \
-	ImportFunction ImportApplyFunction ImportsFunction EnrollmentFunction NightlyFunction RollupFunction RosterTransferFunction ReportsFunction
+	ImportFunction ImportApplyFunction ImportsFunction ImportWorkerFunction EnrollmentFunction NightlyFunction RollupFunction RosterTransferFunction ReportsFunction
 dir_AuthorizerFunction := authorizer
 dir_PlatformFunction := platform
 dir_IdentityFunction := identity
@@ -25,6 +25,7 @@ dir_RollupFunction := rollup
 dir_RosterTransferFunction := rostertransfer
 dir_ImportApplyFunction := importapply
 dir_ImportsFunction := imports
+dir_ImportWorkerFunction := importworker
 dir_EnrollmentFunction := enrollment
 dir_ReportsFunction := reports
 

@@ -196,15 +196,12 @@ func TestLearnerHoursBig5EndToEnd(t *testing.T) {
 	}
 
 	// The result file: every row with 處理結果; the failed-rows file re-uploads.
-	var link struct{ URL string }
-	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/result", nil).JSON(t, &link)
-	all := string(fetch(t, link.URL))
+	all := string(fetch(t, resultLink(t, env, "moi.course", j.ID, false)))
 	if !strings.HasPrefix(all, "\uFEFF") || !strings.Contains(all, "處理結果") || strings.Count(all, "已寫入") != 3 ||
 		strings.Count(all, "失敗：") != 3 {
 		t.Errorf("result file:\n%s", all)
 	}
-	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/result?failed=1", nil).JSON(t, &link)
-	failed := string(fetch(t, link.URL))
+	failed := string(fetch(t, resultLink(t, env, "moi.course", j.ID, true)))
 	if strings.Count(failed, "\r\n") != 4 {
 		t.Errorf("failed-rows file has %d lines:\n%s", strings.Count(failed, "\r\n"), failed)
 	}
@@ -213,6 +210,7 @@ func TestLearnerHoursBig5EndToEnd(t *testing.T) {
 	if j2.Status != imports.Staged || j2.Rows != 3 || j2.Waiting != 1 {
 		t.Errorf("re-uploaded result file: %+v", j2)
 	}
+	var link struct{ URL string }
 	env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/original", nil).JSON(t, &link)
 	if !bytes.Equal(fetch(t, link.URL), big5(t, file)) {
 		t.Error("original file differs from the upload")
@@ -222,16 +220,54 @@ func TestLearnerHoursBig5EndToEnd(t *testing.T) {
 	if r := env.As(t, "tpe.admin", "GET", "/api/imports/jobs/"+j.ID, nil); r.Status != 404 {
 		t.Errorf("another agency reads the job: %d", r.Status)
 	}
-	// The progress query finds it by text in the file (full-width digits too).
-	var list struct{ Items []imports.Job }
-	env.As(t, "moi.course", "GET", "/api/imports/jobs?q="+strings.ReplaceAll(p[1].NationalID, "1", "１"), nil).JSON(t, &list)
-	if len(list.Items) != 1 || list.Items[0].ID != j.ID {
-		t.Errorf("search by content: %+v", list.Items)
+	// The progress query finds it by text in the file (full-width digits too),
+	// in the import worker.
+	if found := search(t, env, "moi.course", strings.ReplaceAll(p[1].NationalID, "1", "１")); len(found) != 1 || found[0].ID != j.ID {
+		t.Errorf("search by content: %+v", found)
 	}
-	env.As(t, "moi.course", "GET", "/api/imports/jobs?q=找不到的字", nil).JSON(t, &list)
-	if len(list.Items) != 0 {
-		t.Errorf("search for absent text: %+v", list.Items)
+	if found := search(t, env, "moi.course", "找不到的字"); len(found) != 0 {
+		t.Errorf("search for absent text: %+v", found)
 	}
+}
+
+// resultLink asks for a job's result file as the screen does (POST, then
+// follow the task the import worker runs) and answers its link.
+func resultLink(t *testing.T, env *stacktest.Env, user, jobID string, failed bool) string {
+	t.Helper()
+	var v imports.ResultView
+	r := env.As(t, user, "POST", "/api/imports/jobs/"+jobID+"/result", map[string]any{"failed": failed})
+	r.JSON(t, &v)
+	switch {
+	case r.Status == 200 && v.URL != "": // the file of this job state was written before
+		return v.URL
+	case r.Status != 202 || v.ID == "" || v.Status != imports.TaskQueued:
+		t.Fatalf("request result file: %d %s", r.Status, r.Body)
+	}
+	env.WaitAsync()
+	r = env.As(t, user, "GET", "/api/imports/results/"+v.ID, nil)
+	r.JSON(t, &v)
+	if r.Status != 200 || v.Status != imports.TaskDone || v.URL == "" {
+		t.Fatalf("result task: %d %s", r.Status, r.Body)
+	}
+	return v.URL
+}
+
+// search runs a text search of the progress query as the screen does.
+func search(t *testing.T, env *stacktest.Env, user, text string) []imports.Job {
+	t.Helper()
+	var v imports.SearchView
+	r := env.As(t, user, "POST", "/api/imports/searches", map[string]any{"q": text})
+	if r.Status != 202 {
+		t.Fatalf("request search: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &v)
+	env.WaitAsync()
+	r = env.As(t, user, "GET", "/api/imports/searches/"+v.ID, nil)
+	r.JSON(t, &v)
+	if r.Status != 200 || v.Status != imports.TaskDone || !strings.Contains(string(r.Body), `"items":[`) {
+		t.Fatalf("search task: %d %s", r.Status, r.Body)
+	}
+	return v.Items
 }
 
 func TestFileProblems(t *testing.T) {
@@ -493,9 +529,8 @@ func TestResultFileNeutralisesEveryCell(t *testing.T) {
 		t.Fatalf("staged job: %+v", j)
 	}
 	for _, failedOnly := range []string{"", "?failed=1"} {
-		var link struct{ URL string }
-		env.As(t, "moi.course", "GET", "/api/imports/jobs/"+j.ID+"/result"+failedOnly, nil).JSON(t, &link)
-		got, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(fetch(t, link.URL), []byte("\uFEFF")))).ReadAll()
+		url := resultLink(t, env, "moi.course", j.ID, failedOnly != "")
+		got, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(fetch(t, url), []byte("\uFEFF")))).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}

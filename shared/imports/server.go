@@ -53,7 +53,12 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/imports/jobs/{id}", g.Officer(s.handleJob()))
 	r.Handle("GET /api/imports/jobs/{id}/rows", g.Officer(s.handleRows()))
 	r.Handle("GET /api/imports/jobs/{id}/original", g.Officer(s.handleOriginal()))
-	r.Handle("GET /api/imports/jobs/{id}/result", g.Officer(s.handleResult()))
+	// The heavy work of L1 runs in the import worker, followed by the screen:
+	// a text search of the files, and a job's result file.
+	r.Handle("POST /api/imports/searches", g.RequireAnyOfficer([]string{"L1", "P4"}, s.handleSearch()))
+	r.Handle("GET /api/imports/searches/{id}", g.RequireAnyOfficer([]string{"L1", "P4"}, s.handleSearchGet()))
+	r.Handle("POST /api/imports/jobs/{id}/result", g.Officer(s.handleResult()))
+	r.Handle("GET /api/imports/results/{id}", g.Officer(s.handleResultGet()))
 }
 
 func (s *Server) handleKinds() httpapi.HandlerFunc {
@@ -91,8 +96,7 @@ func (s *Server) handleStart() httpapi.HandlerFunc {
 	}
 }
 
-func dayParam(r *http.Request, name, label string) (time.Time, bool, error) {
-	v := r.URL.Query().Get(name)
+func dayParam(v, name, label string) (time.Time, bool, error) {
 	if v == "" {
 		return time.Time{}, false, nil
 	}
@@ -103,32 +107,47 @@ func dayParam(r *http.Request, name, label string) (time.Time, bool, error) {
 	return roc.Midnight(t), true, nil
 }
 
+// query reads the progress query's conditions: the last 30 Taipei days
+// unless from/to say otherwise, of one kind or all.
+func (s *Server) query(from, to, kind string) (Query, error) {
+	now := s.Service.Now()
+	q := Query{Kind: kind, From: roc.Midnight(roc.Day(now).AddDate(0, 0, -30)), To: now.Add(time.Minute)}
+	if q.Kind != "" {
+		if _, ok := KindByID(q.Kind); !ok {
+			return Query{}, errcode.Field("kind", "沒有這種上傳作業。")
+		}
+	}
+	if t, ok, err := dayParam(from, "from", "上傳日期（起）"); err != nil {
+		return Query{}, err
+	} else if ok {
+		q.From = t
+	}
+	if t, ok, err := dayParam(to, "to", "上傳日期（迄）"); err != nil {
+		return Query{}, err
+	} else if ok {
+		q.To = t.AddDate(0, 0, 1)
+	}
+	if !q.To.After(q.From) {
+		return Query{}, errcode.Field("to", "上傳日期（迄）不可早於（起）。")
+	}
+	return q, nil
+}
+
 // handleList is the progress query: L1 for every kind, P4 for nominations.
+// A search of the files' content is a task (POST /api/imports/searches).
 func (s *Server) handleList(kind string) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		now := s.Service.Now()
-		q := Query{Kind: r.URL.Query().Get("kind"), Text: r.URL.Query().Get("q"),
-			From: roc.Midnight(roc.Day(now).AddDate(0, 0, -30)), To: now.Add(time.Minute)} // the last 30 Taipei days
-		if q.Kind != "" {
-			if _, ok := KindByID(q.Kind); !ok {
-				return errcode.Field("kind", "沒有這種上傳作業。")
-			}
+		v := r.URL.Query()
+		if v.Get("q") != "" {
+			return errcode.Field("q", "檔案內容的搜尋改由背景處理，請重新整理頁面後再查詢。")
 		}
-		if from, ok, err := dayParam(r, "from", "上傳日期（起）"); err != nil {
+		k := kind
+		if k == "" {
+			k = v.Get("kind")
+		}
+		q, err := s.query(v.Get("from"), v.Get("to"), k)
+		if err != nil {
 			return err
-		} else if ok {
-			q.From = from
-		}
-		if to, ok, err := dayParam(r, "to", "上傳日期（迄）"); err != nil {
-			return err
-		} else if ok {
-			q.To = to.AddDate(0, 0, 1)
-		}
-		if kind != "" {
-			q.Kind = kind
-		}
-		if !q.To.After(q.From) {
-			return errcode.Field("to", "上傳日期（迄）不可早於（起）。")
 		}
 		jobs, more, err := s.Service.List(r.Context(), auth.CallerFrom(r.Context()), q)
 		if err != nil {
@@ -138,6 +157,45 @@ func (s *Server) handleList(kind string) httpapi.HandlerFunc {
 			jobs = []Job{}
 		}
 		httpapi.Encode(w, http.StatusOK, map[string]any{"items": jobs, "truncated": more})
+		return nil
+	}
+}
+
+// SearchRequest is a text search of the progress query: its conditions
+// (民國 dates, as the list's) and the text.
+type SearchRequest struct {
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	Kind string `json:"kind,omitempty"`
+	Q    string `json:"q" max:"100"` // MaxSearchText
+}
+
+func (s *Server) handleSearch() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		in, err := httpapi.Decode[SearchRequest](r)
+		if err != nil {
+			return err
+		}
+		q, err := s.query(in.From, in.To, in.Kind)
+		if err != nil {
+			return err
+		}
+		t, err := s.Service.RequestSearch(r.Context(), auth.CallerFrom(r.Context()), q, in.Q)
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusAccepted, t)
+		return nil
+	}
+}
+
+func (s *Server) handleSearchGet() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, err := s.Service.Search(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, v)
 		return nil
 	}
 }
@@ -204,17 +262,39 @@ func (s *Server) handleOriginal() httpapi.HandlerFunc {
 	}
 }
 
+// ResultRequest asks for a job's result file: every row, or the failed ones.
+type ResultRequest struct {
+	Failed bool `json:"failed"`
+}
+
+// handleResult answers 200 with the link when the file of the job's present
+// state exists, else 202 with the task that writes it.
 func (s *Server) handleResult() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		j, err := s.job(r)
+		in, err := httpapi.Decode[ResultRequest](r)
 		if err != nil {
 			return err
 		}
-		u, err := s.Service.ResultURL(r.Context(), j, r.URL.Query().Get("failed") == "1")
+		v, err := s.Service.RequestResult(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"), in.Failed)
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, map[string]string{"url": u})
+		status := http.StatusAccepted
+		if v.URL != "" {
+			status = http.StatusOK
+		}
+		httpapi.Encode(w, status, v)
+		return nil
+	}
+}
+
+func (s *Server) handleResultGet() httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, err := s.Service.Result(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		httpapi.Encode(w, http.StatusOK, v)
 		return nil
 	}
 }

@@ -37,6 +37,7 @@ type Store interface {
 	Put(ctx context.Context, bucket, key, contentType string, body io.Reader) error
 	DownloadURL(ctx context.Context, bucket, key, filename string) (string, error)
 	UploadURLSized(ctx context.Context, bucket, key, contentType string, size int64) (string, error)
+	Exists(ctx context.Context, bucket, key string) (bool, error)
 }
 
 // Service is the upload API's logic.
@@ -45,6 +46,8 @@ type Service struct {
 	Store   Store
 	Bucket  string
 	Classes Classes // the classes a nomination names
+	Tasks   Tasks   // searches and result files, made by the import worker
+	Worker  Invoker // starts the import worker for a task
 	Now     func() time.Time
 	NewID   func() string
 }
@@ -153,19 +156,18 @@ func (s *Service) Job(ctx context.Context, c auth.Caller, id string) (Job, error
 	return s.Jobs.settle(ctx, j, s.Now())
 }
 
-// Query is the progress query (L1).
+// Query is the progress query (L1): its conditions besides the text in the
+// files, which a search task looks for (task.go).
 type Query struct {
 	From, To time.Time
 	Kind     string
-	Text     string // in the file's content
 }
 
 // maxListed bounds a progress query (and the files a text search reads).
 const maxListed = 200
 
 // List answers the progress query: the agency's jobs in the time range, of a
-// kind, whose file contains the text (the files are read, decoded as they were
-// at upload, and searched with full- and half-width forms alike).
+// kind (a stale staging job settled on the way). It reads no file.
 func (s *Service) List(ctx context.Context, c auth.Caller, q Query) ([]Job, bool, error) {
 	jobs, err := s.Jobs.List(ctx, c.Active.Code, q.From, q.To, maxListed)
 	if err != nil {
@@ -180,16 +182,25 @@ func (s *Service) List(ctx context.Context, c auth.Caller, q Query) ([]Job, bool
 			out = append(out, j)
 		}
 	}
-	text := norm.NFKC.String(strings.TrimSpace(q.Text))
-	if text == "" {
-		return out, len(jobs) == maxListed, nil
+	return out, len(jobs) == maxListed, nil
+}
+
+// search is the text search of a search task (run by the worker): the
+// agency's jobs of the query whose file contains the text (the files are
+// read, decoded as they were at upload, and searched with full- and
+// half-width forms alike). It writes nothing.
+func (s *Service) search(ctx context.Context, agency string, q Query, text string) ([]string, bool, error) {
+	jobs, err := s.Jobs.List(ctx, agency, q.From, q.To, maxListed)
+	if err != nil {
+		return nil, false, err
 	}
-	hits := make([]bool, len(out))
-	errs := make([]error, len(out))
+	text = norm.NFKC.String(strings.TrimSpace(text))
+	hits := make([]bool, len(jobs))
+	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
-	for i, j := range out {
-		if j.Status == Uploading {
+	for i, j := range jobs {
+		if (q.Kind != "" && j.Kind != q.Kind) || j.Status == Uploading {
 			continue
 		}
 		wg.Add(1)
@@ -204,10 +215,10 @@ func (s *Service) List(ctx context.Context, c auth.Caller, q Query) ([]Job, bool
 	if err := errors.Join(errs...); err != nil {
 		return nil, false, err
 	}
-	var found []Job
-	for i, j := range out {
+	found := []string{}
+	for i, j := range jobs {
 		if hits[i] {
-			found = append(found, j)
+			found = append(found, j.ID)
 		}
 	}
 	return found, len(jobs) == maxListed, nil
@@ -226,6 +237,9 @@ func (s *Service) contains(ctx context.Context, j Job, text string) (bool, error
 	buf := make([]byte, 64<<10)
 	var tail []byte
 	for {
+		if err := ctx.Err(); err != nil { // the worker's time is up
+			return false, err
+		}
 		n, err := r.Read(buf)
 		chunk := append(tail, buf[:n]...)
 		if strings.Contains(norm.NFKC.String(string(chunk)), text) {
@@ -253,40 +267,49 @@ func (s *Service) OriginalURL(ctx context.Context, j Job) (string, error) {
 	return s.Store.DownloadURL(ctx, s.Bucket, j.Key, j.FileName)
 }
 
-// ResultURL writes the result file (every row, or the failed ones, with a
-// 處理結果 column; UTF-8 with BOM, re-uploadable after fixing) and presigns it.
-func (s *Service) ResultURL(ctx context.Context, j Job, failedOnly bool) (string, error) {
+// resultable refuses the result file of a job that has no rows checked yet.
+func resultable(j Job) error {
 	switch j.Status {
 	case Uploading, Staging:
-		return "", errcode.New(errcode.Conflict, "檔案尚未檢查完成，請稍後再試。")
+		return errcode.New(errcode.Conflict, "檔案尚未檢查完成，請稍後再試。")
 	case Failed:
-		return "", errcode.New(errcode.Conflict, "整個檔案未被接受（"+j.FileError+"），沒有逐列結果。")
+		return errcode.New(errcode.Conflict, "整個檔案未被接受（"+j.FileError+"），沒有逐列結果。")
 	}
+	return nil
+}
+
+// resultFile names the result file of a job as it is now: its key carries
+// the job's status and checkpoint, so a file once written serves every later
+// request of the same state, and a retried worker rewrites the same object.
+func resultFile(j Job, failedOnly bool) (key, name string) {
 	variant := "all"
-	name := strings.TrimSuffix(j.FileName, path.Ext(j.FileName)) + "_處理結果.csv"
+	name = strings.TrimSuffix(j.FileName, path.Ext(j.FileName)) + "_處理結果.csv"
 	if failedOnly {
 		variant = "failed"
 		name = strings.TrimSuffix(j.FileName, path.Ext(j.FileName)) + "_失敗資料.csv"
 	}
-	key := fmt.Sprintf("%s%s/%s/%s-%s-%d.csv", resultPrefix, j.Agency, j.ID, variant, j.Status, j.Next)
+	return fmt.Sprintf("%s%s/%s/%s-%s-%d.csv", resultPrefix, j.Agency, j.ID, variant, j.Status, j.Next), name
+}
+
+// putResult writes the result file (every row, or the failed ones, with a
+// 處理結果 column; UTF-8 with BOM, re-uploadable after fixing) to key. The
+// import worker runs it, never the API.
+func (s *Service) putResult(ctx context.Context, j Job, failedOnly bool, key string) error {
 	// Written to a temporary file first: S3 needs a body it can read twice
 	// (to sign it), and memory must not grow with the file.
 	tmp, err := os.CreateTemp("", "import-result-*.csv")
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	if err := s.writeResult(ctx, j, failedOnly, tmp); err != nil {
-		return "", err
+		return err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return "", err
+		return err
 	}
-	if err := s.Store.Put(ctx, s.Bucket, key, "text/csv; charset=utf-8", tmp); err != nil {
-		return "", err
-	}
-	return s.Store.DownloadURL(ctx, s.Bucket, key, name)
+	return s.Store.Put(ctx, s.Bucket, key, "text/csv; charset=utf-8", tmp)
 }
 
 func (s *Service) writeResult(ctx context.Context, j Job, failedOnly bool, w io.Writer) error {

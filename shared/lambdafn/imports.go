@@ -88,7 +88,15 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	if err != nil {
 		return nil, err
 	}
+	worker := c.Env.Need(settings.ImportWorker)
+	if err := c.Env.Err(); err != nil {
+		return nil, err
+	}
 	rate, err := platformRate(c)
+	if err != nil {
+		return nil, err
+	}
+	client, err := LambdaClient(ctx, c.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +104,7 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	jobs := imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}
 	svc := &imports.Service{Jobs: jobs, Store: c.Files,
 		Bucket: c.Files.Uploads, Classes: catalog.Repo{Table: c.Tables.Catalog}, Now: c.Now,
+		Tasks: imports.Tasks{Table: c.Tables.Directory}, Worker: invoke.Async{Client: client, Function: worker},
 		NewID: func() string { return auth.RandomID(10) }}
 	// The platforms' JSON batches are staged here, at once, by the same
 	// pipeline the bucket notification runs (check only: the records are
@@ -150,6 +159,23 @@ func ImportApply(ctx context.Context, getenv func(string) string) (func(context.
 		}
 		return j, err
 	}, nil
+}
+
+// ImportWorker runs the tasks the upload API records (invoked
+// asynchronously by Imports): the progress query's text search of the
+// uploaded files, and a job's result file. It reads the directory table and
+// the uploads bucket, and writes only its tasks and the result files.
+func ImportWorker(ctx context.Context, getenv func(string) string) (func(context.Context, invoke.JobInput) error, error) {
+	c, err := Open(ctx, getenv, []string{settings.TableDirectory}, settings.BucketUploads)
+	if err == nil {
+		err = c.Env.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	svc := &imports.Service{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Store: c.Files,
+		Bucket: c.Files.Uploads, Tasks: imports.Tasks{Table: c.Tables.Directory}, Now: c.Now}
+	return svc.RunTask, nil
 }
 
 // Enrollment serves the front stage's enrollment intake (X5), approval and

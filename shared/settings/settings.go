@@ -80,6 +80,7 @@ const (
 	PasswordURL      = "ECPA_PASSWORD_URL"
 	ELearnURL        = "ELEARN_URL"
 	ImportApply      = "IMPORT_APPLY_FUNCTION"    // the function that applies upload jobs
+	ImportWorker     = "IMPORT_WORKER_FUNCTION"   // the function that searches uploaded files and writes result files
 	ImportSlice      = "IMPORT_SLICE_SECONDS"     // at most this long per apply invocation (default: until the deadline)
 	ImportNowRows    = "IMPORT_APPLY_NOW_ROWS"    // apply files of at most this many rows at once (default 0: at night)
 	PlatformRate     = "PLATFORM_RATE_LIMIT"      // requests a minute per platform client (default 60; 0: no throttle)

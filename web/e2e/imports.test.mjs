@@ -82,8 +82,16 @@ test('upload a Big5 file with two bad rows, run the nightly batch, download the 
   assert.equal(await page.locator('#j-rows tr[data-status="applied"]').count(), 2);
   assert.equal(await page.locator('#j-rows [data-change="added"]').count(), 2, 'each written row says 新增');
 
-  // The result file: every row with its result, UTF-8 with BOM.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#j-result')]);
+  // The result file: every row with its result, UTF-8 with BOM. The import
+  // worker writes it; meanwhile the button says 產生中… (the answers of the
+  // task it follows are held back a moment, so that the state can be seen).
+  await page.route('**/api/imports/results/*', async (route) => { await sleep(800); await route.continue(); });
+  const downloading = page.waitForEvent('download');
+  await page.click('#j-result');
+  await page.waitForFunction(() => document.querySelector('#j-result').textContent === '產生中…' && document.querySelector('#j-result').disabled);
+  const download = await downloading;
+  await page.waitForFunction(() => document.querySelector('#j-result').textContent === '下載處理結果');
+  await page.unroute('**/api/imports/results/*');
   assert.match(download.suggestedFilename(), /時數_處理結果\.csv$/);
   const result = readFileSync(await download.path(), 'utf8');
   assert.ok(result.startsWith('\ufeff'), 'UTF-8 with BOM');
@@ -91,9 +99,27 @@ test('upload a Big5 file with two bad rows, run the nightly batch, download the 
   assert.equal(result.split('已寫入（新增）').length - 1, 2);
   assert.equal(result.split('失敗：').length - 1, 2);
 
-  // L1 finds the upload by a national ID inside the file.
+  // Asked again, the file of the same job state is answered at once (no task).
+  const [again] = await Promise.all([page.waitForEvent('download'), page.click('#j-result')]);
+  assert.equal(readFileSync(await again.path(), 'utf8'), result);
+
+  // L1 finds the upload by a national ID inside the file, written full-width:
+  // the import worker searches; the list says 搜尋中… until it is done.
   await page.click('#menu a[href="#/L1"]');
-  await page.fill('#p-q', b.nationalId);
+  await page.waitForSelector('#p-list table');
+  await page.route('**/api/imports/searches/*', async (route) => { await sleep(800); await route.continue(); });
+  await page.fill('#p-q', b.nationalId.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d))));
+  await page.click('#p-search button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#p-status').textContent.startsWith('搜尋中…'));
+  await page.waitForFunction(() => document.querySelector('#p-status').textContent === '', null, { timeout: 30000 });
+  assert.deepEqual(await page.$$eval('#p-list tr[data-job]', (trs) => trs.map((tr) => tr.dataset.job)), [jobId]);
+  await page.unroute('**/api/imports/searches/*');
+  // A text no file holds: none found.
+  await page.fill('#p-q', '找不到的字');
+  await page.click('#p-search button[type=submit]');
+  await page.waitForSelector('#p-list .muted');
+  assert.match(await page.textContent('#p-list'), /沒有符合條件的上傳作業/);
+  await page.fill('#p-q', '');
   await page.click('#p-search button[type=submit]');
   await page.waitForSelector(`#p-list tr[data-job="${jobId}"]`);
 

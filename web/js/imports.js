@@ -73,6 +73,28 @@ export async function uploadView(el, ids, base, rest = [], intro = nothing) {
   draw();
 }
 
+// follow polls a task the import worker runs until it is done, and answers
+// it; a failed task throws its reason; null when the officer left the page.
+async function follow(path, el) {
+  for (;;) {
+    const t = await api('GET', path);
+    if (t.status === 'done') return t;
+    if (t.status === 'failed') throw new Error(t.error || '處理失敗，請重新操作。');
+    await new Promise((r) => setTimeout(r, 1000));
+    if (!el.isConnected) return null;
+  }
+}
+
+// openLink follows a short-lived link; the file downloads.
+function openLink(url) {
+  const a = document.createElement('a');
+  a.href = url;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
 export async function jobView(el, id, base) {
   const j = await api('GET', '/api/imports/jobs/' + encodeURIComponent(id));
   const all = (await kinds()).items;
@@ -80,13 +102,24 @@ export async function jobView(el, id, base) {
   // The API answers with a short-lived link; following it downloads the file.
   const link = async (path) => {
     try {
-      const a = document.createElement('a');
-      a.href = (await api('GET', path)).url;
-      a.rel = 'noopener';
-      document.body.append(a);
-      a.click();
-      a.remove();
+      openLink((await api('GET', path)).url);
     } catch (err) { fail(err); }
+  };
+  // A result file is written by the import worker (unless the file of the
+  // job as it is now was written before): the button says 產生中… meanwhile.
+  const result = async (e, failed) => {
+    const button = e.currentTarget;
+    const label = button.textContent;
+    button.disabled = true;
+    button.textContent = '產生中…';
+    try {
+      let t = await api('POST', `/api/imports/jobs/${encodeURIComponent(id)}/result`, { failed });
+      if (!t.url) t = await follow('/api/imports/results/' + encodeURIComponent(t.id), button);
+      if (t) openLink(t.url);
+    } catch (err) { fail(err); } finally {
+      button.disabled = false;
+      button.textContent = label;
+    }
   };
   let rows = [];
   let next = '';
@@ -110,8 +143,8 @@ export async function jobView(el, id, base) {
       ${j.finished ? html`<dt>完成時間</dt><dd>${rocDateTime(j.finished)}</dd>` : nothing}</dl>
       <p class="actions">
         <button type="button" class="secondary" id="j-original" ?disabled=${j.status === 'uploading'} @click=${() => link(`/api/imports/jobs/${id}/original`)}>下載原始檔案</button>
-        <button type="button" class="secondary" id="j-result" ?disabled=${['uploading', 'staging', 'failed'].includes(j.status)} @click=${() => link(`/api/imports/jobs/${id}/result`)}>下載處理結果</button>
-        <button type="button" class="secondary" id="j-failed" ?disabled=${!j.failed} @click=${() => link(`/api/imports/jobs/${id}/result?failed=1`)}>下載失敗資料（修正後可重新上傳）</button>
+        <button type="button" class="secondary" id="j-result" ?disabled=${['uploading', 'staging', 'failed'].includes(j.status)} @click=${(e) => result(e, false)}>下載處理結果</button>
+        <button type="button" class="secondary" id="j-failed" ?disabled=${!j.failed} @click=${(e) => result(e, true)}>下載失敗資料（修正後可重新上傳）</button>
         <a class="button secondary" href=${'#/' + base}>返回</a></p></div>
     <section aria-labelledby="j-rows-h"><h2 id="j-rows-h">逐列處理結果</h2>
       <label class="inline"><input type="checkbox" id="j-only-failed" .checked=${onlyFailed} @change=${(e) => { onlyFailed = e.target.checked; load().catch(fail); }}> 只顯示失敗的列</label>
@@ -133,14 +166,32 @@ export async function progressView(el, rest = [], { base = 'L1', endpoint = '/ap
   const all = (await kinds()).items.filter((k) => !only || k.id === only);
   const name = (id) => (all.find((k) => k.id === id) || {}).name || id;
   let truncated = false;
-  show(el, html`<h1>${title}</h1><div id="p-table"></div>`);
+  show(el, html`<h1>${title}</h1><p id="p-status" class="muted" role="status" aria-live="polite"></p><div id="p-table"></div>`);
+  const status = el.querySelector('#p-status');
+  // A text in the files is searched by the import worker: the list follows
+  // the search (搜尋中…) and shows the jobs it found.
+  const search = async (q) => {
+    const body = { q: q.get('q') };
+    for (const k of ['from', 'to', 'kind']) if (q.get(k)) body[k] = q.get(k);
+    if (only) body.kind = only;
+    status.textContent = '搜尋中…（檔案內容搜尋需要一些時間，請稍候）';
+    try {
+      const t = await api('POST', '/api/imports/searches', body);
+      const done = await follow('/api/imports/searches/' + encodeURIComponent(t.id), status);
+      status.textContent = '';
+      return { items: (done && done.items) || [], truncated: !!(done && done.truncated) };
+    } catch (err) {
+      status.textContent = '';
+      throw err;
+    }
+  };
   await searchTable(el.querySelector('#p-table'), {
     id: 'p', label: '查詢上傳作業',
     params: [
       { name: 'from', label: '上傳日期（起）', type: 'date', value: addDays(today(), -30) },
       { name: 'to', label: '上傳日期（迄）', type: 'date', value: today() },
       ...(only ? [] : [{ name: 'kind', label: '作業種類', type: 'select', options: [['', '全部']].concat(all.map((k) => [k.id, k.name])) }]),
-      { name: 'q', label: '檔案內容（關鍵字）', placeholder: '例如身分證字號、課程名稱' },
+      { name: 'q', label: '檔案內容（關鍵字）', placeholder: '例如身分證字號、課程名稱', max: 100 },
     ],
     columns: [
       { label: '上傳時間', cell: (j) => rocDateTime(j.created), class: 'nowrap' },
@@ -153,7 +204,7 @@ export async function progressView(el, rest = [], { base = 'L1', endpoint = '/ap
     rowAttr: 'job', rowKey: (j) => j.id,
     caption: (rows) => `共 ${rows.length} 件${truncated ? '（只列最近 200 件，請縮小日期範圍）' : ''}`,
     read: async (q) => {
-      const page = await api('GET', endpoint + '?' + q);
+      const page = q.get('q') ? await search(q) : await api('GET', endpoint + '?' + q);
       truncated = !!page.truncated;
       return { items: page.items, next: '' };
     },

@@ -66,6 +66,8 @@ var bodies = map[string]body{
 	"POST /api/materials":                               {catalog.MaterialInput{}, `{"name":"資安入門","category":"3111","hours":2,"url":"https://example.org/m","published":"2026-01-01","audience":"全體同仁","summary":"簡介","contact":"02-1234-5678","updated":"2026-01-01T00:00:00Z"}`},
 	"PUT /api/materials/{id}":                           {catalog.MaterialInput{}, `{"name":"資安入門","category":"3111","hours":2,"url":"https://example.org/m","published":"2026-01-01","audience":"全體同仁","summary":"簡介","contact":"02-1234-5678","updated":"2026-01-01T00:00:00Z"}`},
 	"POST /api/imports":                                 {imports.UploadRequest{}, `{"kind":"courses","fileName":"courses.csv","size":1000,"params":{}}`},
+	"POST /api/imports/searches":                        {imports.SearchRequest{}, `{"from":"115/10/01","to":"115/10/31","kind":"hours-external","q":"A123456789"}`},
+	"POST /api/imports/jobs/{id}/result":                {imports.ResultRequest{}, `{"failed":true}`},
 	"POST /api/front/enrollments/{code}/{session}":      {enrollment.EnrollInput{}, `{"answers":{"meals":"素食"}}`},
 	"POST /api/enrollments/{code}/{session}/reject-all": {enrollment.RejectAllInput{}, `{"reason":"名額已滿，請報名下一期"}`},
 	"POST /api/exports/courses":                         {export.RequestInput{}, `{"format":"xlsx","params":{"year":"2026","name":"資訊"}}`},

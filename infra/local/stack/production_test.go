@@ -266,7 +266,7 @@ func TestProductionEdgeAndData(t *testing.T) {
 	if longest < 3650 {
 		t.Errorf("longest backup kept %v days, want 10 years", longest)
 	}
-	for _, fn := range []string{"ImportApplyFunction", "ExportWorkerFunction"} {
+	for _, fn := range []string{"ImportApplyFunction", "ExportWorkerFunction", "ImportWorkerFunction"} {
 		if n := reserved[fn]; n < 1 || n > 10 {
 			t.Errorf("function %s: reserved concurrency %v, want a small cap", fn, n)
 		}
@@ -371,20 +371,41 @@ func TestProductionLeastPrivilege(t *testing.T) {
 		t.Fatalf("found %d Directory statements; the test reads the converted template wrong", checked)
 	}
 	// The upload API reads and writes its own prefixes of the uploads bucket,
-	// and deletes nothing.
-	role := c.Resources["ImportsFunctionRole"]
-	for _, p := range role.Properties["Policies"].([]any) {
-		for _, st := range dig(p, "PolicyDocument", "Statement").([]any) {
-			res, acts := js(dig(st, "Resource")), js(dig(st, "Action"))
-			if !strings.Contains(res, "-uploads-") {
-				continue
+	// and deletes nothing; the import worker (L1's searches and result files)
+	// reads the uploads and writes the result files, nothing else.
+	uploads := func(prefix string) string {
+		return `"arn:${AWS::Partition}:s3:::${AWS::StackName}-uploads-${AWS::AccountId}/` + prefix + `/*"`
+	}
+	for fn, allowed := range map[string]map[string][]string{
+		"ImportsFunction":      {"s3:GetObject": {"imports", "import-results", "platform-batches"}, "s3:PutObject": {"imports", "platform-batches"}},
+		"ImportWorkerFunction": {"s3:GetObject": {"imports"}, "s3:PutObject": {"import-results"}},
+	} {
+		role := c.Resources[fn+"Role"]
+		s3Statements := 0
+		for _, p := range role.Properties["Policies"].([]any) {
+			for _, st := range dig(p, "PolicyDocument", "Statement").([]any) {
+				res, acts := js(dig(st, "Resource")), js(dig(st, "Action"))
+				if !strings.Contains(res, "-uploads-") || !strings.Contains(res, "}/") {
+					continue
+				}
+				s3Statements++
+				if strings.Contains(acts, "Delete") || strings.Contains(acts, `"s3:*"`) {
+					t.Errorf("%s may delete uploaded files: %s", fn, acts)
+				}
+				for _, act := range []string{"s3:GetObject", "s3:PutObject"} {
+					if !strings.Contains(acts, `"`+act+`"`) {
+						continue
+					}
+					for _, r := range strings.Split(strings.Trim(res, "[]"), "},{") {
+						if !slices.ContainsFunc(allowed[act], func(pre string) bool { return strings.Contains(r, uploads(pre)) }) {
+							t.Errorf("%s: %s outside its prefixes %v: %s", fn, act, allowed[act], r)
+						}
+					}
+				}
 			}
-			if strings.Contains(acts, "Delete") || strings.Contains(acts, `"s3:*"`) {
-				t.Errorf("the upload API may delete uploaded files: %s", acts)
-			}
-			if strings.Contains(acts, "s3:GetObject") && (strings.Contains(res, `}/*"`) || !strings.Contains(res, "/imports/*")) {
-				t.Errorf("the upload API reads objects outside its prefixes: %s", res)
-			}
+		}
+		if s3Statements == 0 {
+			t.Errorf("%s: no statement on the uploads bucket's objects; the test reads the converted template wrong", fn)
 		}
 	}
 }

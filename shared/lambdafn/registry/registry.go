@@ -28,6 +28,7 @@ var Functions = map[string]Spec{
 	"ImportFunction":         {"importer", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Import(ctx, g) }},
 	"ImportApplyFunction":    {"importapply", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.ImportApply(ctx, g) }},
 	"ImportsFunction":        {"imports", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Imports(ctx, g) }},
+	"ImportWorkerFunction":   {"importworker", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.ImportWorker(ctx, g) }},
 	"EnrollmentFunction":     {"enrollment", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Enrollment(ctx, g) }},
 	"NightlyFunction":        {"nightly", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Nightly(ctx, g) }},
 	"RollupFunction":         {"rollup", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Rollup(ctx, g) }},

@@ -2,7 +2,6 @@ package lambdafn
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
@@ -31,7 +30,9 @@ func Roller(c Core) statistics.Roller {
 }
 
 // Rollup is the statistics rollup worker: one invocation per top-level
-// agency ({"jobId": "<agency code>"}), started by the nightly batch.
+// agency ({"jobId": "<agency code>"}), started by the nightly batch, or per
+// 重新計算 ({"jobId": "<agency>#<year>#<requested ms>"}), started by the
+// reports function (statistics.Roller.Job).
 func Rollup(ctx context.Context, getenv func(string) string) (func(context.Context, invoke.JobInput) (statistics.RollResult, error), error) {
 	c, err := Open(ctx, getenv, []string{settings.TableDirectory, settings.TableRecords})
 	if err == nil {
@@ -42,9 +43,6 @@ func Rollup(ctx context.Context, getenv func(string) string) (func(context.Conte
 	}
 	r := Roller(c)
 	return func(ctx context.Context, in invoke.JobInput) (statistics.RollResult, error) {
-		if !agency.ValidCode(in.JobID) {
-			return statistics.RollResult{}, errors.New("rollup: jobId must be a top-level agency code")
-		}
-		return r.Roll(ctx, in.JobID)
+		return r.Job(ctx, in.JobID)
 	}, nil
 }

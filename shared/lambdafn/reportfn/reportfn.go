@@ -15,6 +15,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/personnel"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -54,9 +55,15 @@ func Definitions(c lambdafn.Core) []report.Definition {
 // Reports serves GET /api/reports and GET /api/reports/{id}.
 func Reports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandler, error) {
 	c, err := lambdafn.Open(ctx, getenv, Tables)
+	rollup := ""
 	if err == nil {
+		rollup = c.Env.Need(lambdafn.RollupFunctionVar)
 		err = c.Env.Err()
 	}
+	if err != nil {
+		return nil, err
+	}
+	client, err := lambdafn.LambdaClient(ctx, c.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +71,8 @@ func Reports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandl
 	reports := &report.Server{Reports: Definitions(c), Agencies: agency.Repo{Table: c.Tables.Directory}, Guard: g, Now: c.Now}
 	relevant := &relevance.Server{Guard: g, Service: &relevance.Service{Table: c.Tables.Directory,
 		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}}
-	recompute := &statistics.RecomputeServer{Roller: lambdafn.Roller(c), Guard: g, Now: c.Now}
+	recompute := &statistics.RecomputeServer{Requests: statistics.Rollups{Table: c.Tables.Directory},
+		Worker: invoke.Async{Client: client, Function: rollup}, Guard: g, Now: c.Now}
 	return lambdafn.API(httpapi.Serve(Routes(reports, &gendersurvey.Server{Service: survey(c), Guard: g}, relevant, recompute))), nil
 }
 

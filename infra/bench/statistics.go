@@ -133,11 +133,18 @@ func benchStatistics(ctx context.Context, out io.Writer, st *stack.Stack, t stor
 	if err != nil {
 		return err
 	}
-	path := "/api/reports/R1?scope=subtree&from=" + year + "-01-01&to=" + year + "-12-31"
-	api, err := latencies(n, 10, func() error { return getOK(ctx, client, st.URL, path, tok) })
-	if err != nil {
-		return err
+	for _, c := range []struct{ id, query, note string }{
+		{"R1", "from=" + year + "-01-01&to=" + year + "-12-31", "the year's classes of the scope"},
+		{"R2", "by=category&year=" + year, "the year's classes of the scope, each class's enrollments and records"},
+		{"R2 rank group", "by=agency&rankGroup=薦任&year=" + year, "and the people's ranks"},
+	} {
+		id, _, _ := strings.Cut(c.id, " ")
+		path := "/api/reports/" + id + "?scope=subtree&" + strings.ReplaceAll(c.query, "薦任", "%E8%96%A6%E4%BB%BB")
+		api, err := latencies(n, 10, func() error { return getOK(ctx, client, st.URL, path, tok) })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  %-15s on request via gateway p50 %7.2f ms p95 %7.2f ms (%s; no rollup)\n", c.id, ms(api, 50), ms(api, 95), c.note)
 	}
-	fmt.Fprintf(out, "  %-15s on request via gateway p50 %7.2f ms p95 %7.2f ms (the year's classes of the scope; no rollup)\n", "R1", ms(api, 50), ms(api, 95))
 	return nil
 }

@@ -173,6 +173,11 @@ func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []in
 					return err
 				}
 				f := calcs[y].own(a, ms)
+				if notEnterprise(a) && r.Reports.Classes != nil { // R2 (never enterprises)
+					if f.Execution, err = r.Reports.ownExecution(gctx, a.Code, y); err != nil {
+						return err
+					}
+				}
 				mu.Lock()
 				own[y][a.Code] = f
 				mu.Unlock()

@@ -46,7 +46,7 @@ func Definitions(c lambdafn.Core) []report.Definition {
 	out = append(out, classes.Definitions()...)
 	out = append(out, enrollment.NominationReport{Table: c.Tables.Catalog, Class: catalog.Repo{Table: c.Tables.Catalog}, People: people}.Definition())
 	out = append(out, statistics.Reports{People: people, Summaries: sums, Codes: p.Codes, Classes: classes.Classes,
-		ClassPeople:  classPeople{Repo: catalog.Repo{Table: c.Tables.Catalog}, recs: recs, people: people},
+		ClassPeople:  statistics.ClassSources{Repo: catalog.Repo{Table: c.Tables.Catalog}, Records: recs, People: people},
 		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
 		Rollups:      rollups(c)}.Definitions()...)
 	return out
@@ -103,20 +103,4 @@ func survey(c lambdafn.Core) *gendersurvey.Service {
 		Summaries:    summary.Repo{Records: c.Tables.Records, People: people, Now: c.Now},
 		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
 		Codes:        &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}
-}
-
-// classPeople is what R2 reads of a class: its enrollments (catalog), its
-// records and the people's ranks.
-type classPeople struct {
-	catalog.Repo
-	recs   records.Repo
-	people staff.Repo
-}
-
-func (c classPeople) OfClass(ctx context.Context, code, session string) ([]records.Record, error) {
-	return c.recs.OfClass(ctx, code, session)
-}
-
-func (c classPeople) GetMany(ctx context.Context, ids []string) (map[string]staff.Person, error) {
-	return c.people.GetMany(ctx, ids)
 }

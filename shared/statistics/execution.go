@@ -219,28 +219,69 @@ func (s Reports) classesEnded(ctx context.Context, code string, y int, category 
 	return out, nil
 }
 
-// ownExecution is R2's figures of an agency's classes that ended in year y,
-// by category and rank group (every group: the rollup).
-func (s Reports) ownExecution(ctx context.Context, code string, y int) (map[string]map[string]*Execution, error) {
-	classes, err := s.classesEnded(ctx, code, y, "")
+// classCache reads an agency's classes by the year of their start date,
+// each year once (the rollup reads a year's classes for R1 and for R2 of
+// that year and the next).
+func (s Reports) classCache(code string) func(ctx context.Context, y int) ([]catalog.Class, error) {
+	read := map[int][]catalog.Class{}
+	return func(ctx context.Context, y int) ([]catalog.Class, error) {
+		if cs, ok := read[y]; ok {
+			return cs, nil
+		}
+		var out []catalog.Class
+		after := ""
+		for {
+			p, err := s.Classes.SearchClasses(ctx, catalog.ClassFilter{Agency: code, Year: y, After: after, Limit: 500})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p.Items...)
+			if p.Next == "" {
+				read[y] = out
+				return out, nil
+			}
+			after = p.Next
+		}
+	}
+}
+
+// ownClasses adds to an agency's figures of year y those of its classes:
+// R1's openings (classes that started in y) and R2's execution (classes that
+// ended in y, by category and every rank group).
+func (s Reports) ownClasses(ctx context.Context, f *Figures, started func(context.Context, int) ([]catalog.Class, error), y int) error {
+	cur, err := started(ctx, y)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	prev, err := started(ctx, y-1)
+	if err != nil {
+		return err
+	}
+	for _, c := range cur {
+		if strings.HasPrefix(c.Start, strconv.Itoa(y)+"-") {
+			if f.Openings == nil {
+				f.Openings = map[string]int{}
+			}
+			f.Openings[openingKey(c)]++
+		}
 	}
 	groups := []string{rankAll}
 	for _, o := range rankGroups {
 		groups = append(groups, o.Value)
 	}
-	var out map[string]map[string]*Execution
-	for _, c := range classes {
+	for _, c := range append(append([]catalog.Class(nil), prev...), cur...) {
+		if !strings.HasPrefix(c.End, strconv.Itoa(y)+"-") {
+			continue
+		}
 		e, err := s.executions(ctx, c, groups)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, grp := range groups {
-			at(at2(&out, c.Category), grp).Add(e[grp])
+			at(at2(&f.Execution, c.Category), grp).Add(e[grp])
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // executions counts one class (1), its enrollments, approvals and

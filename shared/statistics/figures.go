@@ -26,6 +26,11 @@ type Figures struct {
 	// own course category, then by rank group ("" every rank, 簡任, 薦任,
 	// 委任): R2 sums those under the chosen category code over its scope.
 	Execution map[string]map[string]*Execution `json:"x,omitempty"`
+	// R1 (本機關 items only, never summed into a subtree's: a subtree's
+	// would list every class of its agencies): the classes the agency
+	// organised that started in the year, counted by start day, nature,
+	// enrollment method and own category (openingKey).
+	Openings map[string]int `json:"o,omitempty"`
 }
 
 // Execution are R2's figures of a set of classes: the classes, their
@@ -201,7 +206,7 @@ func (c *Counts) Add(g Counts) {
 	c.Physical += g.Physical
 }
 
-// Add adds g's counts to f.
+// Add adds g's counts to f (R1's openings excepted: OWN items only).
 func (f *Figures) Add(g *Figures) {
 	if g == nil {
 		return

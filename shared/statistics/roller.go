@@ -167,14 +167,15 @@ func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []in
 			if err != nil {
 				return err
 			}
+			started := r.Reports.classCache(a.Code)
 			for _, y := range years {
 				ms, err := r.Reports.members(gctx, ppl, y)
 				if err != nil {
 					return err
 				}
 				f := calcs[y].own(a, ms)
-				if notEnterprise(a) && r.Reports.Classes != nil { // R2 (never enterprises)
-					if f.Execution, err = r.Reports.ownExecution(gctx, a.Code, y); err != nil {
+				if notEnterprise(a) && r.Reports.Classes != nil { // R1, R2 (never enterprises)
+					if err := r.Reports.ownClasses(gctx, f, started, y); err != nil {
 						return err
 					}
 				}

@@ -28,7 +28,7 @@ type Starter interface {
 
 // RolledUp are the features whose pages read the rollups: an officer
 // holding any of them may ask for 重新計算.
-var RolledUp = []string{"P8", "P9", "P10", "P11", "R3"}
+var RolledUp = []string{"P8", "P9", "P10", "P11", "R1", "R2", "R3"}
 
 // RecomputeServer serves 重新計算: POST /api/statistics/recompute records
 // a request for the caller's active agency and a year and starts the rollup

@@ -18,8 +18,8 @@ import { chartFor, drawChart } from './ui/chart.js';
 // rolledUp are the reports read from the nightly statistics rollups, and
 // rolledUpFeatures the grants that may ask for their 重新計算
 // (statistics.RolledUp).
-const rolledUp = ['P8', 'P9', 'P10', 'P10-categories', 'P11', 'P11-categories', 'R3'];
-const rolledUpFeatures = ['P8', 'P9', 'P10', 'P11', 'R3'];
+const rolledUp = ['P8', 'P9', 'P10', 'P10-categories', 'P11', 'P11-categories', 'R1', 'R2', 'R3'];
+const rolledUpFeatures = ['P8', 'P9', 'P10', 'P11', 'R1', 'R2', 'R3'];
 // A 重新計算's state is polled every recomputePoll ms, for at most the
 // rollup worker's timeout (15 minutes).
 const recomputePoll = 1500;
@@ -113,7 +113,9 @@ export async function reportView(el, defs, feature, rest = []) {
   // table again for its new 統計時間. A request refused inside its cooldown
   // (409) says when to ask again; one still computing is followed the same way.
   const recompute = async (button) => {
-    const year = Number(new URLSearchParams(table.query()).get('year'));
+    // R1 has a range of days, not a year: the year it ends in.
+    const q = new URLSearchParams(table.query());
+    const year = Number(q.get('year') || (q.get('to') || '').slice(0, 4));
     const asked = `/api/statistics/recompute?year=${year}`;
     let req;
     try {

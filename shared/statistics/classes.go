@@ -149,7 +149,7 @@ func (s Reports) r1Stored(ctx context.Context, q report.Query, cats *codes.Table
 				keys = append(keys, RollupKey{a.Code, y, Own})
 			}
 		}
-		got, at, ok, err := s.stored(ctx, keys, sig)
+		got, at, ok, err := s.stored(ctx, keys, sig, ClassesPart)
 		if !ok || err != nil {
 			return nil, nil, when, false, err
 		}

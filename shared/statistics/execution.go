@@ -141,7 +141,7 @@ func (s Reports) r2Stored(ctx context.Context, q report.Query, y int) (map[strin
 	default:
 		keys = []RollupKey{{q.Agency.Code, y, Own}}
 	}
-	got, when, ok, err := s.stored(ctx, keys, sig)
+	got, when, ok, err := s.stored(ctx, keys, sig, ClassesPart)
 	if !ok || err != nil {
 		return nil, when, false, err
 	}
@@ -269,16 +269,28 @@ func (s Reports) ownClasses(ctx context.Context, f *Figures, started func(contex
 	for _, o := range rankGroups {
 		groups = append(groups, o.Value)
 	}
+	var ended []catalog.Class
 	for _, c := range append(append([]catalog.Class(nil), prev...), cur...) {
-		if !strings.HasPrefix(c.End, strconv.Itoa(y)+"-") {
-			continue
+		if strings.HasPrefix(c.End, strconv.Itoa(y)+"-") {
+			ended = append(ended, c)
 		}
-		e, err := s.executions(ctx, c, groups)
-		if err != nil {
+	}
+	counts := make([]map[string]Execution, len(ended))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4) // per agency; the worker runs 8 agencies at once
+	for i, c := range ended {
+		g.Go(func() error {
+			e, err := s.executions(gctx, c, groups)
+			counts[i] = e
 			return err
-		}
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, c := range ended {
 		for _, grp := range groups {
-			at(at2(&f.Execution, c.Category), grp).Add(e[grp])
+			at(at2(&f.Execution, c.Category), grp).Add(counts[i][grp])
 		}
 	}
 	return nil

@@ -82,13 +82,13 @@ func (r Roller) Job(ctx context.Context, id string) (RollResult, error) {
 	if !recompute {
 		return r.Roll(ctx, job.agency)
 	}
-	if !slices.Contains(Years(r.Now()), job.year) {
-		return RollResult{}, fmt.Errorf("rollup job %q: %d is not a rollup year", id, job.year)
-	}
 	if err := r.Store.mark(ctx, job, Running, time.Time{}); err != nil {
 		return RollResult{}, err
 	}
-	res, err := r.recomputeCode(ctx, job.agency, job.year)
+	res, err := RollResult{}, fmt.Errorf("rollup job %q: %d is no longer a rollup year", id, job.year) // asked just before New Year
+	if slices.Contains(Years(r.Now()), job.year) {
+		res, err = r.recomputeCode(ctx, job.agency, job.year)
+	}
 	if err != nil {
 		if merr := r.Store.mark(ctx, job, Failed, time.Time{}); merr != nil {
 			slog.ErrorContext(ctx, "重新計算 not marked failed", "agency", job.agency, "year", job.year, "err", merr)

@@ -438,6 +438,17 @@ func TestRecomputeCooldown(t *testing.T) {
 	if err != nil || !ok || again.State != statistics.Queued {
 		t.Errorf("asking after a failure: %+v %v %v", again, ok, err)
 	}
+	// a job whose year stopped being a rollup year (asked before New Year) fails its request
+	old2020, _, err := store.Ask(ctx, code, 2020, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := roller.Job(ctx, old2020.JobID()); err == nil {
+		t.Error("a 重新計算 of 2020 in 2026 succeeded")
+	}
+	if got, _ := store.Request(ctx, code, 2020); got.State != statistics.Failed {
+		t.Errorf("a job of a year no longer rolled up left its request %+v", got)
+	}
 	if err := store.Withdraw(ctx, again); err != nil {
 		t.Fatal(err)
 	}

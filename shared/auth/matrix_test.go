@@ -48,7 +48,8 @@ type route struct {
 // when an entry here is served by no router.
 var routes = map[string]route{
 	"GET /api/reports":                                   {"/api/reports", nil, signedIn},
-	"POST /api/statistics/recompute":                     {"/api/statistics/recompute", map[string]any{"year": 1999}, "P8|P9|P10|P11|R3"},
+	"POST /api/statistics/recompute":                     {"/api/statistics/recompute", map[string]any{"year": 1999}, "P8|P9|P10|P11|R1|R2|R3"},
+	"GET /api/statistics/recompute":                      {"/api/statistics/recompute?year=1999", nil, "P8|P9|P10|P11|R1|R2|R3"},
 	"GET /api/business-categories":                       {"/api/business-categories", nil, "P14"},
 	"PUT /api/business-categories":                       {"/api/business-categories", map[string]any{"categories": []string{"nope"}}, "P14"},
 	"GET /api/gender-survey":                             {"/api/gender-survey", nil, "P17"},

@@ -2,9 +2,12 @@ package statistics
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -114,9 +117,63 @@ func (s Reports) classesInRange(ctx context.Context, q report.Query) ([]catalog.
 }
 
 // matchesR1 reports whether a class meets R1's chosen conditions.
-func matchesR1(cats *codes.Table, p map[string]string, c catalog.Class) bool {
-	return (p["category"] == "" || under(cats, c.Category, []string{p["category"]})) &&
-		(p["method"] == "" || c.Method == p["method"])
+func matchesR1(cats *codes.Table, p map[string]string, category, method string) bool {
+	return (p["category"] == "" || under(cats, category, []string{p["category"]})) &&
+		(p["method"] == "" || method == p["method"])
+}
+
+// openingKey is what R1 counts a class by in the rollups: its start day
+// (MM-DD of its year), nature, enrollment method and own category.
+func openingKey(c catalog.Class) string {
+	return c.Start[5:] + "|" + natureOf(c) + "|" + c.Method + "|" + c.Category
+}
+
+// r1Stored counts R1's classes by nature from the rollups: the own figures
+// of each non-enterprise agency of the scope, for every year the range
+// touches, their openings on the range's days (matching: under the chosen
+// category and method too); ok is false when one is not stored (compute on
+// request).
+func (s Reports) r1Stored(ctx context.Context, q report.Query, cats *codes.Table) (matching, alls map[string]int, when time.Time, ok bool, err error) {
+	from, to := q.Params["from"], q.Params["to"]
+	y0, _ := strconv.Atoi(from[:4])
+	y1, _ := strconv.Atoi(to[:4])
+	matching, alls = map[string]int{}, map[string]int{}
+	for y := y0; y <= y1; y++ {
+		_, sig, err := s.calc(ctx, y)
+		if err != nil {
+			return nil, nil, when, false, err
+		}
+		var keys []RollupKey
+		for _, a := range q.Agencies {
+			if notEnterprise(a) {
+				keys = append(keys, RollupKey{a.Code, y, Own})
+			}
+		}
+		got, at, ok, err := s.stored(ctx, keys, sig, ClassesPart)
+		if !ok || err != nil {
+			return nil, nil, when, false, err
+		}
+		if y == y0 || at.Before(when) {
+			when = at
+		}
+		year := strconv.Itoa(y) + "-"
+		for _, k := range keys {
+			for key, n := range got[k].Figures.Openings {
+				parts := strings.SplitN(key, "|", 4)
+				if len(parts) != 4 {
+					return nil, nil, when, false, fmt.Errorf("rollup %s/%d: R1 key %q", k.Agency, y, key)
+				}
+				if day := year + parts[0]; day < from || day > to {
+					continue
+				}
+				alls[parts[1]] += n
+				if matchesR1(cats, q.Params, parts[3], parts[2]) {
+					matching[parts[1]] += n
+				}
+			}
+		}
+	}
+	return matching, alls, when, true, nil
 }
 
 // natureOf is a class's nature (none: physical, as records count it).
@@ -144,15 +201,21 @@ func (s Reports) r1() report.Definition {
 			if err != nil {
 				return report.Page{}, err
 			}
-			cs, err := s.classesInRange(ctx, q)
+			matching, alls, when, ok, err := s.r1Stored(ctx, q, cats)
 			if err != nil {
 				return report.Page{}, err
 			}
-			matching, alls := map[string]int{}, map[string]int{}
-			for _, c := range cs {
-				alls[natureOf(c)]++
-				if matchesR1(cats, q.Params, c) {
-					matching[natureOf(c)]++
+			if !ok {
+				cs, err := s.classesInRange(ctx, q)
+				if err != nil {
+					return report.Page{}, err
+				}
+				matching, alls, when = map[string]int{}, map[string]int{}, q.Now
+				for _, c := range cs {
+					alls[natureOf(c)]++
+					if matchesR1(cats, q.Params, c.Category, c.Method) {
+						matching[natureOf(c)]++
+					}
 				}
 			}
 			dp := func(nature, match string) map[string]string {
@@ -171,7 +234,7 @@ func (s Reports) r1() report.Definition {
 			}
 			total := report.Row{"nature": "合計", "matching": cell(tm, "R1-classes", dp("", "1")),
 				"all": cell(ta, "R1-classes", dp("", "")), "share": report.Rate(tm, ta)}
-			return report.Page{Rows: rows, Total: total, ComputedAt: &q.Now}, nil
+			return report.Page{Rows: rows, Total: total, ComputedAt: &when}, nil
 		},
 	}
 }
@@ -204,7 +267,7 @@ func (s Reports) r1Classes() report.Definition {
 			var list []catalog.Class
 			for _, c := range cs {
 				if (q.Params["nature"] == "" || natureOf(c) == q.Params["nature"]) &&
-					(q.Params["matching"] == "" || matchesR1(cats, q.Params, c)) {
+					(q.Params["matching"] == "" || matchesR1(cats, q.Params, c.Category, c.Method)) {
 					list = append(list, c)
 				}
 			}

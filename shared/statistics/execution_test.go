@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
@@ -15,89 +16,103 @@ import (
 )
 
 // TestCourseExecution: R2's classes, enrolled, approved, completed and hours
-// per top-level category (and with a rank group), against the demo's
-// classes, enrollments and records counted in the test.
+// per top-level category and per organising agency (and with a rank group),
+// against the demo's classes, enrollments and records counted in the test:
+// computed on request, then read from the nightly rollups (統計時間 theirs).
 func TestCourseExecution(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 60})
 	top := reporttest.TopCategory(t)
 	tbl, _ := codes.Default(codes.Categories)
 	scope := reporttest.Subtree(env.Data.Agencies, demo.MOI)
 	kinds := map[string]agency.Kind{}
+	names := map[string]string{}
 	for _, a := range env.Data.Agencies {
 		kinds[a.Code] = a.Kind
+		names[a.Code] = a.Name
 	}
 	rank := map[string]string{}
 	for _, p := range env.Data.People {
 		rank[p.ID] = p.Rank
 	}
+	type counts struct{ classes, enrolled, approved, completed, hours int }
 	checked := 0
-	for _, y := range []int{env.Year() - 1, env.Year()} {
-		for _, group := range []string{"", "薦任"} {
-			keep := func(id string) bool { return group == "" || strings.HasPrefix(rank[id], group) }
-			type counts struct{ classes, enrolled, approved, completed, hours int }
-			want := map[string]*counts{}
-			var total counts
-			for _, c := range env.Data.Classes {
-				if !scope[c.Agency] || kinds[c.Agency] == agency.KindEnterprise || !strings.HasPrefix(c.End, strconv.Itoa(y)+"-") {
-					continue
-				}
-				k := top(c.Category)
-				if want[k] == nil {
-					want[k] = &counts{}
-				}
-				var e counts
-				e.classes = 1
-				for _, en := range env.Data.Enrollments {
-					if en.CourseCode == c.CourseCode && en.Session == c.Session && keep(en.PersonID) {
-						e.enrolled++
-						if en.Status == catalog.Approved {
-							e.approved++
+	for _, phase := range []string{"on request", "rollups"} {
+		var rolled time.Time
+		if phase == "rollups" {
+			rolled = rollup(t, env)
+		}
+		for _, y := range []int{env.Year() - 1, env.Year()} {
+			for _, group := range []string{"", "薦任"} {
+				keep := func(id string) bool { return group == "" || strings.HasPrefix(rank[id], group) }
+				want := map[string]map[string]*counts{"category": {}, "agency": {}}
+				var total counts
+				for _, c := range env.Data.Classes {
+					if !scope[c.Agency] || kinds[c.Agency] == agency.KindEnterprise || !strings.HasPrefix(c.End, strconv.Itoa(y)+"-") {
+						continue
+					}
+					var e counts
+					e.classes = 1
+					for _, en := range env.Data.Enrollments {
+						if en.CourseCode == c.CourseCode && en.Session == c.Session && keep(en.PersonID) {
+							e.enrolled++
+							if en.Status == catalog.Approved {
+								e.approved++
+							}
 						}
 					}
+					for _, r := range env.Data.Records {
+						if r.CourseCode == c.CourseCode && r.Session == c.Session && keep(r.PersonID) &&
+							r.Status == records.Final && r.Passed != nil && *r.Passed {
+							e.completed++
+							e.hours += r.Hours
+						}
+					}
+					topName := top(c.Category)
+					if en, ok := tbl.Lookup(topName); ok {
+						topName = en.Name
+					}
+					for by, k := range map[string]string{"category": topName, "agency": names[c.Agency]} {
+						if want[by][k] == nil {
+							want[by][k] = &counts{}
+						}
+						w := want[by][k]
+						w.classes += e.classes
+						w.enrolled += e.enrolled
+						w.approved += e.approved
+						w.completed += e.completed
+						w.hours += e.hours
+					}
+					total.hours += e.hours
 				}
-				for _, r := range env.Data.Records {
-					if r.CourseCode == c.CourseCode && r.Session == c.Session && keep(r.PersonID) &&
-						r.Status == records.Final && r.Passed != nil && *r.Passed {
-						e.completed++
-						e.hours += r.Hours
+				for _, by := range []string{"category", "agency"} {
+					path := "/api/reports/R2?scope=subtree&by=" + by + "&year=" + strconv.Itoa(y)
+					if group != "" {
+						path += "&rankGroup=" + group
+					}
+					a := reporttest.Get(t, env, "moi.admin", path)
+					if phase == "rollups" && (a.ComputedAt == nil || !a.ComputedAt.Equal(rolled)) {
+						t.Errorf("%s %d %s by %s: 統計時間 %v, want the rollup's %v", phase, y, group, by, a.ComputedAt, rolled)
+					}
+					if len(a.Rows) != len(want[by]) {
+						t.Errorf("%s %d %s by %s: %d rows, want %d", phase, y, group, by, len(a.Rows), len(want[by]))
+					}
+					checked += len(a.Rows)
+					for _, r := range a.Rows {
+						w := want[by][reporttest.Str(r["group"])]
+						if w == nil {
+							t.Errorf("%s %d %s by %s: row %s not expected", phase, y, group, by, r["group"])
+							continue
+						}
+						got := counts{reporttest.Num(t, r["classes"]), reporttest.Num(t, r["enrolled"]), reporttest.Num(t, r["approved"]),
+							reporttest.Num(t, r["completed"]), reporttest.Num(t, r["hours"])}
+						if got != *w {
+							t.Errorf("%s %d %s by %s %s: %+v, want %+v", phase, y, group, by, reporttest.Str(r["group"]), got, *w)
+						}
+					}
+					if reporttest.Num(t, a.Total["hours"]) != total.hours {
+						t.Errorf("%s %d %s by %s: total hours %s, want %d", phase, y, group, by, a.Total["hours"], total.hours)
 					}
 				}
-				for _, w := range []*counts{want[k], &total} {
-					w.classes += e.classes
-					w.enrolled += e.enrolled
-					w.approved += e.approved
-					w.completed += e.completed
-					w.hours += e.hours
-				}
-			}
-			path := "/api/reports/R2?scope=subtree&year=" + strconv.Itoa(y)
-			if group != "" {
-				path += "&rankGroup=" + group
-			}
-			a := reporttest.Get(t, env, "moi.admin", path)
-			if len(a.Rows) != len(want) {
-				t.Errorf("%d %s: %d rows, want %d", y, group, len(a.Rows), len(want))
-			}
-			checked += len(a.Rows)
-			for _, r := range a.Rows {
-				var w *counts
-				for k, c := range want {
-					if e, _ := tbl.Lookup(k); e.Name == reporttest.Str(r["group"]) {
-						w = c
-					}
-				}
-				if w == nil {
-					t.Errorf("%d %s: row %s not expected", y, group, r["group"])
-					continue
-				}
-				got := counts{reporttest.Num(t, r["classes"]), reporttest.Num(t, r["enrolled"]), reporttest.Num(t, r["approved"]),
-					reporttest.Num(t, r["completed"]), reporttest.Num(t, r["hours"])}
-				if got != *w {
-					t.Errorf("%d %s %s: %+v, want %+v", y, group, reporttest.Str(r["group"]), got, *w)
-				}
-			}
-			if total.classes > 0 && reporttest.Num(t, a.Total["hours"]) != total.hours {
-				t.Errorf("%d %s: total hours %s, want %d", y, group, a.Total["hours"], total.hours)
 			}
 		}
 	}

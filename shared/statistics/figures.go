@@ -22,6 +22,35 @@ type Figures struct {
 	Personnel    map[string]map[string]*GroupCounts `json:"p,omitempty"` // P9, personnel category → major group
 	Categories   map[string]*CategoryCounts         `json:"c,omitempty"` // P10-categories, by top-level course category
 	Decision     map[string]map[string]*Genders     `json:"d,omitempty"` // R3, agency level → decision-making category
+	// R2: the classes the agency organised that ended in the year, by their
+	// own course category, then by rank group ("" every rank, 簡任, 薦任,
+	// 委任): R2 sums those under the chosen category code over its scope.
+	Execution map[string]map[string]*Execution `json:"x,omitempty"`
+	// R1 (本機關 items only, never summed into a subtree's: a subtree's
+	// would list every class of its agencies): the classes the agency
+	// organised that started in the year, counted by start day, nature,
+	// enrollment method and own category (openingKey).
+	Openings map[string]int `json:"o,omitempty"`
+}
+
+// Execution are R2's figures of a set of classes: the classes, their
+// enrollments (any state), the approved ones, the counted records and their
+// certified hours (of the rank group's people, for a rank group).
+type Execution struct {
+	Classes   int `json:"k"`
+	Enrolled  int `json:"e"`
+	Approved  int `json:"a"`
+	Completed int `json:"c"`
+	Hours     int `json:"h"`
+}
+
+// Add adds g's counts to e.
+func (e *Execution) Add(g Execution) {
+	e.Classes += g.Classes
+	e.Enrolled += g.Enrolled
+	e.Approved += g.Approved
+	e.Completed += g.Completed
+	e.Hours += g.Hours
 }
 
 // Counts are P10's people figures.
@@ -177,7 +206,7 @@ func (c *Counts) Add(g Counts) {
 	c.Physical += g.Physical
 }
 
-// Add adds g's counts to f.
+// Add adds g's counts to f (R1's openings excepted: OWN items only).
 func (f *Figures) Add(g *Figures) {
 	if g == nil {
 		return
@@ -206,6 +235,11 @@ func (f *Figures) Add(g *Figures) {
 			x := at(at2(&f.Decision, l), c)
 			x.Men += v.Men
 			x.Women += v.Women
+		}
+	}
+	for c, gs := range g.Execution {
+		for grp, v := range gs {
+			at(at2(&f.Execution, c), grp).Add(*v)
 		}
 	}
 }

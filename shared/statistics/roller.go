@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,17 +60,48 @@ func (r Roller) Roots(ctx context.Context) ([]string, error) {
 
 // RollResult is what one worker did.
 type RollResult struct {
-	Agency   string  `json:"agency"`
-	Agencies int     `json:"agencies"`
-	People   int     `json:"people"`
-	Items    int     `json:"items"`
-	Seconds  float64 `json:"seconds"`
+	Agency   string    `json:"agency"`
+	Year     int       `json:"year,omitempty"` // a 重新計算's (the nightly job: every rollup year)
+	Agencies int       `json:"agencies"`
+	People   int       `json:"people"`
+	Items    int       `json:"items"`
+	Computed time.Time `json:"computed"` // the figures' 統計時間
+	Seconds  float64   `json:"seconds"`
 }
 
-// Roll computes and writes the rollups of a top-level agency's subtree for
-// the rollup years, then re-sums the national figures. Every item is
-// rewritten whole, so a retry after a failure heals; other top-level
-// agencies' items are never touched.
+// Job is one invocation of the rollup worker (RollupFunction): a bare
+// agency code rolls up that agency's subtree (the nightly fan-out: a
+// top-level agency); "<agency>#<year>#<requested ms>" is an officer's
+// 重新計算 of that year, whose request it marks running, then done (with
+// the new 統計時間) or failed.
+func (r Roller) Job(ctx context.Context, id string) (RollResult, error) {
+	job, recompute, err := parseJob(id)
+	if err != nil {
+		return RollResult{}, err
+	}
+	if !recompute {
+		return r.Roll(ctx, job.agency)
+	}
+	if err := r.Store.mark(ctx, job, Running, time.Time{}); err != nil {
+		return RollResult{}, err
+	}
+	res, err := RollResult{}, fmt.Errorf("rollup job %q: %d is no longer a rollup year", id, job.year) // asked just before New Year
+	if slices.Contains(Years(r.Now()), job.year) {
+		res, err = r.recomputeCode(ctx, job.agency, job.year)
+	}
+	if err != nil {
+		if merr := r.Store.mark(ctx, job, Failed, time.Time{}); merr != nil {
+			slog.ErrorContext(ctx, "重新計算 not marked failed", "agency", job.agency, "year", job.year, "err", merr)
+		}
+		return res, err
+	}
+	return res, r.Store.mark(ctx, job, Finished, res.Computed)
+}
+
+// Roll computes and writes the rollups of an agency's subtree for the
+// rollup years, re-sums its ancestors' (when it is not top-level), then the
+// national figures. Every item is rewritten whole, so a retry after a
+// failure heals; other top-level agencies' items are never touched.
 func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
 	start := time.Now()
 	res := RollResult{Agency: code}
@@ -83,9 +115,15 @@ func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
 	}
 	years := Years(r.Now())
 	res.Agencies = len(sub)
-	res.Items, res.People, err = r.rollSubtree(ctx, sub, years, r.Now())
+	res.Computed = r.Now()
+	res.Items, res.People, err = r.rollSubtree(ctx, sub, years, res.Computed)
 	if err != nil {
 		return res, fmt.Errorf("rollup of %s: %w", code, err)
+	}
+	for _, y := range years {
+		if err := r.ancestors(ctx, a, y); err != nil {
+			return res, err
+		}
 	}
 	roots, err := r.Roots(ctx)
 	if err != nil {
@@ -129,12 +167,18 @@ func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []in
 			if err != nil {
 				return err
 			}
+			started := r.Reports.classCache(a.Code)
 			for _, y := range years {
 				ms, err := r.Reports.members(gctx, ppl, y)
 				if err != nil {
 					return err
 				}
 				f := calcs[y].own(a, ms)
+				if notEnterprise(a) && r.Reports.Classes != nil { // R1, R2 (never enterprises)
+					if err := r.Reports.ownClasses(gctx, f, started, y); err != nil {
+						return err
+					}
+				}
 				mu.Lock()
 				own[y][a.Code] = f
 				mu.Unlock()
@@ -183,25 +227,46 @@ func trees(sub []agency.Agency, own map[string]*Figures) map[string]*Figures {
 
 // Recompute recomputes now, for one year, the rollups of an agency's
 // subtree and re-sums those of its ancestors (each from its own figures and
-// its children's subtree figures) and the national figures: an officer's
-// 重新計算. It answers the new 統計時間 of the agency's figures.
+// its children's subtree figures) and the national figures: the work of an
+// officer's 重新計算. It answers the new 統計時間 of the agency's figures.
 func (r Roller) Recompute(ctx context.Context, a agency.Agency, year int) (time.Time, error) {
+	res, err := r.recompute(ctx, a, year)
+	return res.Computed, err
+}
+
+func (r Roller) recomputeCode(ctx context.Context, code string, year int) (RollResult, error) {
+	a, err := r.Tree.Get(ctx, code)
+	if err != nil {
+		return RollResult{Agency: code, Year: year}, err
+	}
+	return r.recompute(ctx, a, year)
+}
+
+func (r Roller) recompute(ctx context.Context, a agency.Agency, year int) (RollResult, error) {
+	start := time.Now()
+	res := RollResult{Agency: a.Code, Year: year}
 	sub, err := r.Tree.Subtree(ctx, a)
 	if err != nil {
-		return time.Time{}, err
+		return res, err
 	}
+	res.Agencies = len(sub)
 	at := r.Now()
-	if _, _, err := r.rollSubtree(ctx, sub, []int{year}, at); err != nil {
-		return time.Time{}, fmt.Errorf("recompute %s/%d: %w", a.Code, year, err)
+	if res.Items, res.People, err = r.rollSubtree(ctx, sub, []int{year}, at); err != nil {
+		return res, fmt.Errorf("recompute %s/%d: %w", a.Code, year, err)
 	}
 	if err := r.ancestors(ctx, a, year); err != nil {
-		return time.Time{}, err
+		return res, err
 	}
 	roots, err := r.Roots(ctx)
 	if err != nil {
-		return time.Time{}, err
+		return res, err
 	}
-	return at, r.national(ctx, year, roots)
+	if err := r.national(ctx, year, roots); err != nil {
+		return res, err
+	}
+	res.Computed, res.Seconds = at, time.Since(start).Seconds()
+	slog.InfoContext(ctx, "重新計算", "agency", a.Code, "year", year, "agencies", res.Agencies, "people", res.People, "items", res.Items, "seconds", res.Seconds)
+	return res, nil
 }
 
 // ancestors re-sums the subtree figures of a's ancestors, nearest first.

@@ -3,6 +3,7 @@ package statistics
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -46,9 +47,25 @@ type rollupItem struct {
 	SK       string    `dynamo:"sk"`
 	Computed time.Time `dynamo:"computed"`
 	Sig      string    `dynamo:"sig"`
-	Data     string    `dynamo:"data"`
+	Data     string    `dynamo:"data"`           // the people's figures (P8–P11, R3)
+	Classes  string    `dynamo:"cls,omitempty"`  // the classes' (R1, R2): read only by their pages
 	Seen     int64     `dynamo:"seen,omitempty"` // NATIONAL: Σ of the top-level items' computed (ms) it summed
 }
+
+// classFigures are the part of Figures stored apart (rollupItem.Classes).
+type classFigures struct {
+	Execution map[string]map[string]*Execution `json:"x,omitempty"`
+	Openings  map[string]int                   `json:"o,omitempty"`
+}
+
+// Part names what a page reads of rollup items: the people's figures or the
+// classes' (a projection: the other part is neither sent nor decoded).
+type Part int
+
+const (
+	PeoplePart Part = iota
+	ClassesPart
+)
 
 func rollupPK(agency string, year int) string { return "ROLLUP#" + agency + "#" + strconv.Itoa(year) }
 
@@ -59,8 +76,21 @@ type RollupKey struct {
 	Kind   string
 }
 
-// GetMany reads rollups (missing ones are absent).
+// GetMany reads rollups whole (missing ones are absent).
 func (r Rollups) GetMany(ctx context.Context, keys []RollupKey) (map[RollupKey]Rollup, error) {
+	return r.read(ctx, keys, nil)
+}
+
+// Read reads one part of rollups (missing ones are absent): a page's.
+func (r Rollups) Read(ctx context.Context, keys []RollupKey, part Part) (map[RollupKey]Rollup, error) {
+	attr := "data"
+	if part == ClassesPart {
+		attr = "cls"
+	}
+	return r.read(ctx, keys, []string{"pk", "sk", "computed", "sig", attr})
+}
+
+func (r Rollups) read(ctx context.Context, keys []RollupKey, project []string) (map[RollupKey]Rollup, error) {
 	ks := make([]dynamo.Keyed, 0, len(keys))
 	seen := map[RollupKey]bool{}
 	for _, k := range keys {
@@ -69,9 +99,15 @@ func (r Rollups) GetMany(ctx context.Context, keys []RollupKey) (map[RollupKey]R
 			ks = append(ks, dynamo.Keys{rollupPK(k.Agency, k.Year), k.Kind})
 		}
 	}
-	items, err := store.GetMany[rollupItem](ctx, r.Table, ks)
-	if err != nil {
-		return nil, fmt.Errorf("rollups: %w", err)
+	var items []rollupItem
+	if len(ks) > 0 {
+		b := r.Table.Batch("pk", "sk").Get(ks...)
+		if project != nil {
+			b = b.Project(project...)
+		}
+		if err := b.All(ctx, &items); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+			return nil, fmt.Errorf("rollups: %w", err)
+		}
 	}
 	out := make(map[RollupKey]Rollup, len(items))
 	for _, it := range items {
@@ -92,15 +128,31 @@ func (it rollupItem) rollup() (Rollup, error) {
 		return Rollup{}, fmt.Errorf("rollup key %q", it.PK)
 	}
 	f := &Figures{}
-	if err := json.Unmarshal([]byte(it.Data), f); err != nil {
-		return Rollup{}, fmt.Errorf("rollup %s/%s: %w", it.PK, it.SK, err)
+	if it.Data != "" {
+		if err := json.Unmarshal([]byte(it.Data), f); err != nil {
+			return Rollup{}, fmt.Errorf("rollup %s/%s: %w", it.PK, it.SK, err)
+		}
+	}
+	if it.Classes != "" {
+		var c classFigures
+		if err := json.Unmarshal([]byte(it.Classes), &c); err != nil {
+			return Rollup{}, fmt.Errorf("rollup %s/%s classes: %w", it.PK, it.SK, err)
+		}
+		f.Execution, f.Openings = c.Execution, c.Openings
 	}
 	return Rollup{Agency: rest[:i], Year: y, Kind: it.SK, Computed: it.Computed, Signature: it.Sig, Figures: f}, nil
 }
 
 func itemOf(ro Rollup) rollupItem {
-	b, _ := json.Marshal(ro.Figures)
-	return rollupItem{PK: rollupPK(ro.Agency, ro.Year), SK: ro.Kind, Computed: ro.Computed.UTC(), Sig: ro.Signature, Data: string(b)}
+	people := *ro.Figures
+	people.Execution, people.Openings = nil, nil
+	b, _ := json.Marshal(people)
+	it := rollupItem{PK: rollupPK(ro.Agency, ro.Year), SK: ro.Kind, Computed: ro.Computed.UTC(), Sig: ro.Signature, Data: string(b)}
+	if ro.Figures.Execution != nil || ro.Figures.Openings != nil {
+		c, _ := json.Marshal(classFigures{Execution: ro.Figures.Execution, Openings: ro.Figures.Openings})
+		it.Classes = string(c)
+	}
+	return it
 }
 
 // Put writes rollups, replacing what was there: a rerun rewrites the same

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,35 +137,15 @@ func TestStatisticsRollups(t *testing.T) {
 		t.Errorf("before 重新計算: P10 本機關 %d hours at %v, want last night's %d at %v", h, at, self0, rolled)
 	}
 
-	// 重新計算 of the active agency (內政部): its subtree now.
+	// 重新計算 of the active agency (內政部): recorded, answered 202 at once,
+	// computed by the rollup worker (RollupFunction, invoked asynchronously).
 	if res := env.As(t, "moi.hr", "POST", "/api/statistics/recompute", map[string]any{"year": y - 3}); res.Status != 400 || res.Code() != "invalid_input" {
 		t.Errorf("重新計算 of a year without rollups: %d %s", res.Status, res.Body)
 	}
-	var ans statistics.RecomputeAnswer
-	if res := env.As(t, "moi.hr", "POST", "/api/statistics/recompute", map[string]any{"year": y}); res.Status != 200 {
-		t.Fatalf("重新計算: %d %s", res.Status, res.Body)
-	} else {
-		res.JSON(t, &ans)
+	if res := env.As(t, "moi.hr", "GET", "/api/statistics/recompute?year="+strconv.Itoa(y), nil); res.Status != 404 {
+		t.Errorf("state of a 重新計算 never asked: %d %s", res.Status, res.Body)
 	}
-	if !ans.ComputedAt.After(rolled) || ans.Agency != demo.MOI {
-		t.Errorf("重新計算 answered %+v, want 內政部 after %v", ans, rolled)
-	}
-	if h, at := p10("self"); h != self0+7 || !at.Equal(ans.ComputedAt) {
-		t.Errorf("after 重新計算: P10 本機關 %d hours at %v, want %d at %v", h, at, self0+7, ans.ComputedAt)
-	}
-	if h, _ := p10("subtree"); h != tree0+7 {
-		t.Errorf("after 重新計算: P10 含所屬機關 %d hours, want %d", h, tree0+7)
-	}
-
-	// 重新計算 of a subordinate re-sums its ancestors: 內政部's subtree
-	// figures count 警政署's new hours, and are still the sum of their parts.
-	c := lambdafn.Core{Tables: env.Tables, Now: env.Now}
-	roller := lambdafn.Roller(c)
 	store := statistics.Rollups{Table: env.Tables.Directory}
-	npaAgency, err := ag.Get(ctx, demo.MOINPA)
-	if err != nil {
-		t.Fatal(err)
-	}
 	treeOf := func(code string) statistics.Rollup {
 		t.Helper()
 		got, err := store.GetMany(ctx, []statistics.RollupKey{{Agency: code, Year: y, Kind: statistics.Tree}})
@@ -173,14 +154,50 @@ func TestStatisticsRollups(t *testing.T) {
 		}
 		return got[statistics.RollupKey{Agency: code, Year: y, Kind: statistics.Tree}]
 	}
+	ans := recompute(t, env, "moi.hr", y, demo.MOI)
+	if !ans.After(rolled) {
+		t.Errorf("重新計算 done at %v, want after the nightly %v", ans, rolled)
+	}
+	if got := treeOf(demo.MOI).Computed; !got.Equal(ans) {
+		t.Errorf("內政部's subtree rollup computed %v after 重新計算, want %v", got, ans)
+	}
+	if h, at := p10("self"); h != self0+7 || !at.Equal(ans) {
+		t.Errorf("after 重新計算: P10 本機關 %d hours at %v, want %d at %v", h, at, self0+7, ans)
+	}
+	if h, _ := p10("subtree"); h != tree0+7 {
+		t.Errorf("after 重新計算: P10 含所屬機關 %d hours, want %d", h, tree0+7)
+	}
+	// Again inside the cooldown: refused, saying when it may be asked; a
+	// statistics account may not ask at all.
+	if res := env.As(t, "moi.hr", "POST", "/api/statistics/recompute", map[string]any{"year": y}); res.Status != 409 || res.Code() != "conflict" ||
+		!strings.Contains(string(res.Body), "後再要求") {
+		t.Errorf("a second 重新計算 inside the cooldown: %d %s", res.Status, res.Body)
+	}
+	stats := env.StatsLogin(t, "stats.moi", "Demo-Stats-2026!")
+	if res := env.Do(t, "POST", "/api/statistics/recompute", stats, map[string]any{"year": y - 1}); res.Status != 403 {
+		t.Errorf("重新計算 by a statistics account: %d %s", res.Status, res.Body)
+	}
+
+	// 重新計算 of a subordinate (moi.hr acting for 警政署) re-sums its
+	// ancestors: 內政部's subtree figures count 警政署's new hours, and are
+	// still the sum of their parts.
 	before := treeOf(demo.MOI).Figures.People.Total
 	write(npa, "rollup-b", 5)
-	if _, err := roller.Recompute(ctx, npaAgency, y); err != nil {
-		t.Fatal(err)
+	if r := env.As(t, "moi.hr", "PUT", "/api/me/agency", map[string]string{"agency": demo.MOINPA}); r.Status != 204 {
+		t.Fatalf("switch to 警政署: %d %s", r.Status, r.Body)
+	}
+	npaAt := recompute(t, env, "moi.hr", y, demo.MOINPA)
+	if r := env.As(t, "moi.hr", "PUT", "/api/me/agency", map[string]string{"agency": demo.MOI}); r.Status != 204 {
+		t.Fatalf("switch back to 內政部: %d %s", r.Status, r.Body)
+	}
+	if got := treeOf(demo.MOINPA).Computed; !got.Equal(npaAt) {
+		t.Errorf("警政署's subtree rollup computed %v, want %v", got, npaAt)
 	}
 	if got := treeOf(demo.MOI).Figures.People.Total; got != before+5 {
 		t.Errorf("內政部's subtree after 警政署's 重新計算: %d hours, want %d", got, before+5)
 	}
+	c := lambdafn.Core{Tables: env.Tables, Now: env.Now}
+	roller := lambdafn.Roller(c)
 	var keys []statistics.RollupKey
 	for _, a := range scope {
 		keys = append(keys, statistics.RollupKey{Agency: a.Code, Year: y, Kind: statistics.Own})
@@ -272,11 +289,11 @@ func TestStatisticsRollups(t *testing.T) {
 	if _, err := roller.Roll(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	if got := treeOf(other); got.Computed.Before(ans.ComputedAt) {
+	if got := treeOf(other); got.Computed.Before(ans) {
 		t.Errorf("%s after the retry: computed %v", other, got.Computed)
 	}
-	if got := treeOf(demo.MOI); !got.Computed.Equal(ans.ComputedAt) || got.Figures.People.Total != sum {
-		t.Errorf("內政部's figures after another agency's worker: %v, %d hours, want %v and %d", got.Computed, got.Figures.People.Total, ans.ComputedAt, sum)
+	if got := treeOf(demo.MOI); !got.Computed.Equal(ans) || got.Figures.People.Total != sum {
+		t.Errorf("內政部's figures after another agency's worker: %v, %d hours, want %v (the oldest figures it sums) and %d", got.Computed, got.Figures.People.Total, ans, sum)
 	}
 	// the national figures are the sum of the top-level agencies'
 	total := 0
@@ -286,6 +303,34 @@ func TestStatisticsRollups(t *testing.T) {
 	if got := treeOf(statistics.National); got.Figures == nil || got.Figures.People.Total != total {
 		t.Errorf("national figures: %+v, want %d hours", got, total)
 	}
+}
+
+// recompute asks for 重新計算 as user (acting for agency) and answers its
+// new 統計時間: 202 with the request queued, then, once the asynchronous
+// worker ran, the request's state done.
+func recompute(t *testing.T, env *stacktest.Env, user string, year int, agency string) time.Time {
+	t.Helper()
+	var req statistics.RecomputeRequest
+	res := env.As(t, user, "POST", "/api/statistics/recompute", map[string]any{"year": year})
+	if res.Status != 202 {
+		t.Fatalf("重新計算: %d %s", res.Status, res.Body)
+	}
+	res.JSON(t, &req)
+	if req.Agency != agency || req.Year != year || req.State != statistics.Queued || req.ComputedAt != nil ||
+		req.NextAt.Sub(req.RequestedAt) != statistics.RecomputeCooldown {
+		t.Fatalf("重新計算 answered %+v, want %s %d queued", req, agency, year)
+	}
+	env.WaitAsync()
+	res = env.As(t, user, "GET", "/api/statistics/recompute?year="+strconv.Itoa(year), nil)
+	if res.Status != 200 {
+		t.Fatalf("重新計算's state: %d %s", res.Status, res.Body)
+	}
+	var done statistics.RecomputeRequest
+	res.JSON(t, &done)
+	if done.State != statistics.Finished || done.ComputedAt == nil || !done.RequestedAt.Equal(req.RequestedAt) || done.ComputedAt.Before(req.RequestedAt) {
+		t.Fatalf("重新計算's state after the worker: %+v (asked %v)", done, req.RequestedAt)
+	}
+	return *done.ComputedAt
 }
 
 // failing fails the staff read of one agency.
@@ -328,5 +373,86 @@ func TestNationalKeepsTheNewerSum(t *testing.T) {
 		if n := got[k].Figures.People.Staff; n != step.want {
 			t.Errorf("after a sum of %d (seen %d): %d stored, want %d", step.staff, step.seen, n, step.want)
 		}
+	}
+}
+
+// A 重新計算 of an agency and year is refused within the cooldown of the
+// last one, unless that one failed; the worker marks only its own request
+// (not a newer one), and a request whose worker could not start is
+// withdrawn.
+func TestRecomputeCooldown(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
+	ctx := context.Background()
+	store := statistics.Rollups{Table: env.Tables.Directory}
+	t0 := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+	const code = "301000000A"
+	for _, step := range []struct {
+		name  string
+		at    time.Duration
+		ok    bool
+		state string // the latest request's state afterwards
+	}{
+		{"first", 0, true, statistics.Queued},
+		{"inside the cooldown", statistics.RecomputeCooldown - time.Second, false, statistics.Queued},
+		{"at its end", statistics.RecomputeCooldown, true, statistics.Queued},
+		{"again inside", statistics.RecomputeCooldown + time.Minute, false, statistics.Queued},
+	} {
+		req, ok, err := store.Ask(ctx, code, 2026, t0.Add(step.at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != step.ok || req.State != step.state {
+			t.Errorf("%s: ok %v, %+v; want ok %v", step.name, ok, req, step.ok)
+		}
+		if !ok && req.RequestedAt.After(t0.Add(step.at)) {
+			t.Errorf("%s: refused with a request from the future %v", step.name, req.RequestedAt)
+		}
+	}
+	latest, err := store.Request(ctx, code, 2026)
+	if err != nil || !latest.RequestedAt.Equal(t0.Add(statistics.RecomputeCooldown)) {
+		t.Fatalf("latest request %+v %v, want the one asked at the cooldown's end", latest, err)
+	}
+	if _, err := store.Request(ctx, code, 2025); !errors.Is(err, statistics.ErrNoRequest) {
+		t.Errorf("another year's request: %v, want ErrNoRequest", err)
+	}
+
+	// The worker of the older request (it carries its request time) leaves
+	// the newer one alone; the newer one's worker fails: asking again is
+	// allowed at once.
+	roller := lambdafn.Roller(lambdafn.Core{Tables: env.Tables, Now: func() time.Time { return t0 }})
+	old := statistics.RecomputeRequest{Agency: code, Year: 2026, RequestedAt: t0}
+	if _, err := roller.Job(ctx, old.JobID()); err == nil {
+		t.Error("a 重新計算 of an agency not in the tree succeeded")
+	}
+	if got, _ := store.Request(ctx, code, 2026); got.State != statistics.Queued {
+		t.Errorf("an older request's worker changed the newer request: %+v", got)
+	}
+	if _, err := roller.Job(ctx, latest.JobID()); err == nil {
+		t.Error("a 重新計算 of an agency not in the tree succeeded")
+	}
+	failed, _ := store.Request(ctx, code, 2026)
+	if failed.State != statistics.Failed || !failed.NextAt.Equal(failed.RequestedAt) {
+		t.Errorf("after its worker failed: %+v, want failed and askable at once", failed)
+	}
+	again, ok, err := store.Ask(ctx, code, 2026, t0.Add(statistics.RecomputeCooldown+2*time.Minute))
+	if err != nil || !ok || again.State != statistics.Queued {
+		t.Errorf("asking after a failure: %+v %v %v", again, ok, err)
+	}
+	// a job whose year stopped being a rollup year (asked before New Year) fails its request
+	old2020, _, err := store.Ask(ctx, code, 2020, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := roller.Job(ctx, old2020.JobID()); err == nil {
+		t.Error("a 重新計算 of 2020 in 2026 succeeded")
+	}
+	if got, _ := store.Request(ctx, code, 2020); got.State != statistics.Failed {
+		t.Errorf("a job of a year no longer rolled up left its request %+v", got)
+	}
+	if err := store.Withdraw(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Request(ctx, code, 2026); !errors.Is(err, statistics.ErrNoRequest) {
+		t.Errorf("a withdrawn request is still there: %v", err)
 	}
 }

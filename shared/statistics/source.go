@@ -25,11 +25,11 @@ func (s Reports) calc(ctx context.Context, year int) (calc, string, error) {
 // stored reads rollups of keys; ok is false (compute on request) when there
 // are no rollups, or one is missing or was computed under other tables.
 // at is the oldest of their times: the page's 「統計時間」.
-func (s Reports) stored(ctx context.Context, keys []RollupKey, sig string) (got map[RollupKey]Rollup, at time.Time, ok bool, err error) {
+func (s Reports) stored(ctx context.Context, keys []RollupKey, sig string, part Part) (got map[RollupKey]Rollup, at time.Time, ok bool, err error) {
 	if s.Rollups == nil || len(keys) == 0 {
 		return nil, at, false, nil
 	}
-	got, err = s.Rollups.GetMany(ctx, keys)
+	got, err = s.Rollups.Read(ctx, keys, part)
 	if err != nil {
 		return nil, at, false, err
 	}
@@ -54,7 +54,7 @@ func (s Reports) perAgency(ctx context.Context, q report.Query, c calc, sig stri
 			keys = append(keys, RollupKey{a.Code, c.year, Own})
 		}
 	}
-	got, at, ok, err := s.stored(ctx, keys, sig)
+	got, at, ok, err := s.stored(ctx, keys, sig, PeoplePart)
 	if err != nil {
 		return nil, at, err
 	}
@@ -86,7 +86,7 @@ func (s Reports) scopeFigures(ctx context.Context, q report.Query, c calc, sig s
 		kind = Tree
 	}
 	k := RollupKey{q.Agency.Code, c.year, kind}
-	got, at, ok, err := s.stored(ctx, []RollupKey{k}, sig)
+	got, at, ok, err := s.stored(ctx, []RollupKey{k}, sig, PeoplePart)
 	if err != nil {
 		return nil, at, err
 	}

@@ -68,7 +68,7 @@ type Reports struct {
 
 // RollupReader reads stored figures (Rollups).
 type RollupReader interface {
-	GetMany(ctx context.Context, keys []RollupKey) (map[RollupKey]Rollup, error)
+	Read(ctx context.Context, keys []RollupKey, part Part) (map[RollupKey]Rollup, error)
 }
 
 // Definitions returns every report of this package (a zero Reports lists

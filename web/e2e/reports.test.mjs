@@ -275,21 +275,32 @@ test('a statistics account (S1): P10 of its subtree, a count opens that many peo
   assert.equal(csv.length - 1, pick[0], 'the file lists as many people as the count');
 });
 
-test('重新計算 (issue 17): an officer recomputes the statistics of the active agency and sees the new 統計時間; a statistics account has no such button', async () => {
+test('重新計算 (issue 17): an officer asks for it, sees 重新計算中… until the rollup worker is done, then the new 統計時間; asking again at once is refused with when to ask; a statistics account has no such button', async () => {
   const page = await newPage(chrome.browser, errors);
   await signIn(page, stack.url, 'moi.hr');
   await page.goto(stack.url + '/#/P10');
   await page.waitForSelector('#rp-list table, #rp-list .muted');
   const shown = await page.$eval('.report-info [data-computed-at]', (el) => el.dataset.computedAt);
   await page.click('#rp-search button[data-recompute]');
-  await page.waitForSelector('#flash.ok');
+  // answered 202 at once: the screen says it is computing, and polls
+  await page.waitForFunction(() => document.querySelector('#flash').textContent.includes('重新計算中…') &&
+    document.querySelector('#rp-search button[data-recompute]').textContent === '重新計算中…' &&
+    document.querySelector('#rp-search button[data-recompute]').disabled);
   await page.waitForFunction((t) => {
     const el = document.querySelector('.report-info [data-computed-at]');
     return el && el.dataset.computedAt !== t;
-  }, shown);
+  }, shown, { timeout: 60_000 });
   const after = await page.$eval('.report-info [data-computed-at]', (el) => el.dataset.computedAt);
   assert.ok(Date.parse(after) > Date.parse(shown), `統計時間 ${after} is after ${shown}`);
   assert.match(await page.textContent('.report-info .computed'), /統計時間：\d+\/\d\d\/\d\d \d\d:\d\d/);
+  assert.match(await page.textContent('#flash.ok'), /^已重新計算內政部（含所屬機關）民國 \d+ 年的統計，統計時間：/);
+  await page.waitForFunction(() => document.querySelector('#rp-search button[data-recompute]').textContent === '重新計算');
+
+  // Again at once: inside the cooldown, refused with the time it may be asked again.
+  await page.click('#rp-search button[data-recompute]');
+  await page.waitForFunction(() => /請於 \d\d:\d\d 後再要求/.test(document.querySelector('#flash').textContent));
+  assert.equal(await page.locator('#flash.ok').count(), 0, 'the refusal is not shown as a success');
+  assert.equal(await page.$eval('.report-info [data-computed-at]', (el) => el.dataset.computedAt), after, 'nothing recomputed');
 
   const stats = await newPage(chrome.browser, errors);
   await stats.goto(stack.url + '/#/signin');

@@ -18,8 +18,12 @@ import { chartFor, drawChart } from './ui/chart.js';
 // rolledUp are the reports read from the nightly statistics rollups, and
 // rolledUpFeatures the grants that may ask for their 重新計算
 // (statistics.RolledUp).
-const rolledUp = ['P8', 'P9', 'P10', 'P10-categories', 'P11', 'P11-categories', 'R3'];
-const rolledUpFeatures = ['P8', 'P9', 'P10', 'P11', 'R3'];
+const rolledUp = ['P8', 'P9', 'P10', 'P10-categories', 'P11', 'P11-categories', 'R1', 'R2', 'R3'];
+const rolledUpFeatures = ['P8', 'P9', 'P10', 'P11', 'R1', 'R2', 'R3'];
+// A 重新計算's state is polled every recomputePoll ms, for at most the
+// rollup worker's timeout (15 minutes).
+const recomputePoll = 1500;
+const recomputeWait = 15 * 60 * 1000;
 
 // reportFeatures are the features that have a report of their own (not a
 // drill-down) among the definitions.
@@ -103,11 +107,41 @@ export async function reportView(el, defs, feature, rest = []) {
   const params = fields(def.params.map((p) => (presets.has(p.key) ? { ...p, default: presets.get(p.key) } : p)),
     { thisYear: thisYear(), active: state.me.active.code, agencies });
   // 重新計算 (issue 17): the statistics read from the nightly rollups, for
-  // officers holding one of them; the table is read again for its new 統計時間.
-  const recompute = async () => {
-    const year = Number(new URLSearchParams(table.query()).get('year'));
-    await api('POST', '/api/statistics/recompute', { year });
-    flash(`已重新計算${state.me.active.name}（含所屬機關）民國 ${year - 1911} 年的統計。`, true);
+  // officers holding one of them. The API records the request and the
+  // rollup worker computes it in the background (202); the screen shows
+  // 「重新計算中…」 and polls the request until it is done, then reads the
+  // table again for its new 統計時間. A request refused inside its cooldown
+  // (409) says when to ask again; one still computing is followed the same way.
+  const recompute = async (button) => {
+    // R1 has a range of days, not a year: the year it ends in.
+    const q = new URLSearchParams(table.query());
+    const year = Number(q.get('year') || (q.get('to') || '').slice(0, 4));
+    const asked = `/api/statistics/recompute?year=${year}`;
+    let req;
+    try {
+      req = await api('POST', '/api/statistics/recompute', { year });
+    } catch (err) {
+      if (err.status !== 409) throw err;
+      req = await api('GET', asked);
+      if (req.state !== 'queued' && req.state !== 'running') throw err;
+    }
+    button.textContent = '重新計算中…';
+    flash(`重新計算中…（${state.me.active.name}含所屬機關，民國 ${year - 1911} 年）`, true);
+    const until = Date.now() + recomputeWait;
+    while (req.state === 'queued' || req.state === 'running') {
+      if (!button.isConnected) return; // the officer left the page
+      if (Date.now() > until) {
+        flash('重新計算尚未完成，請稍後再查詢。');
+        return;
+      }
+      await new Promise((done) => { setTimeout(done, recomputePoll); });
+      req = await api('GET', asked);
+    }
+    if (req.state === 'failed') {
+      flash('重新計算失敗，系統將自動重試；也可以稍後再要求重新計算。');
+      return;
+    }
+    flash(`已重新計算${state.me.active.name}（含所屬機關）民國 ${year - 1911} 年的統計，統計時間：${rocDateTime(req.computedAt)}。`, true);
     await table.reload();
   };
   const canRecompute = rolledUp.includes(def.id) && state.me.user.kind !== 'stats' && rolledUpFeatures.some(granted);
@@ -117,7 +151,11 @@ export async function reportView(el, defs, feature, rest = []) {
     actions: views.map((d) => html`<button type="button" class="secondary" data-view=${d.id}
       @click=${(e) => table && drill(`/api/reports/${encodeURIComponent(d.id)}?${table.query()}`, part(d), e.currentTarget).catch(fail)}>${part(d)}</button>`)
       .concat(canRecompute ? [html`<button type="button" class="secondary" data-recompute
-        @click=${(e) => { const b = e.currentTarget; b.disabled = true; recompute().catch(fail).finally(() => { b.disabled = false; }); }}>重新計算</button>`] : []),
+        @click=${(e) => {
+          const b = e.currentTarget;
+          b.disabled = true;
+          recompute(b).catch(fail).finally(() => { b.disabled = false; b.textContent = '重新計算'; });
+        }}>重新計算</button>`] : []),
     // A report whose required conditions have no default waits for 查詢.
     manual: !presets.size && def.params.some((p) => p.required && !p.default),
     drill,

@@ -15,6 +15,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
 	"github.com/ecpa-lifelong/backoffice/shared/gendersurvey"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/personnel"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
@@ -45,7 +46,7 @@ func Definitions(c lambdafn.Core) []report.Definition {
 	out = append(out, classes.Definitions()...)
 	out = append(out, enrollment.NominationReport{Table: c.Tables.Catalog, Class: catalog.Repo{Table: c.Tables.Catalog}, People: people}.Definition())
 	out = append(out, statistics.Reports{People: people, Summaries: sums, Codes: p.Codes, Classes: classes.Classes,
-		ClassPeople:  classPeople{Repo: catalog.Repo{Table: c.Tables.Catalog}, recs: recs, people: people},
+		ClassPeople:  statistics.ClassSources{Repo: catalog.Repo{Table: c.Tables.Catalog}, Records: recs, People: people},
 		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
 		Rollups:      rollups(c)}.Definitions()...)
 	return out
@@ -54,9 +55,15 @@ func Definitions(c lambdafn.Core) []report.Definition {
 // Reports serves GET /api/reports and GET /api/reports/{id}.
 func Reports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandler, error) {
 	c, err := lambdafn.Open(ctx, getenv, Tables)
+	rollup := ""
 	if err == nil {
+		rollup = c.Env.Need(lambdafn.RollupFunctionVar)
 		err = c.Env.Err()
 	}
+	if err != nil {
+		return nil, err
+	}
+	client, err := lambdafn.LambdaClient(ctx, c.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +71,8 @@ func Reports(ctx context.Context, getenv func(string) string) (lambdafn.APIHandl
 	reports := &report.Server{Reports: Definitions(c), Agencies: agency.Repo{Table: c.Tables.Directory}, Guard: g, Now: c.Now}
 	relevant := &relevance.Server{Guard: g, Service: &relevance.Service{Table: c.Tables.Directory,
 		Codes: &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}}
-	recompute := &statistics.RecomputeServer{Roller: lambdafn.Roller(c), Guard: g, Now: c.Now}
+	recompute := &statistics.RecomputeServer{Requests: statistics.Rollups{Table: c.Tables.Directory},
+		Worker: invoke.Async{Client: client, Function: rollup}, Guard: g, Now: c.Now}
 	return lambdafn.API(httpapi.Serve(Routes(reports, &gendersurvey.Server{Service: survey(c), Guard: g}, relevant, recompute))), nil
 }
 
@@ -95,20 +103,4 @@ func survey(c lambdafn.Core) *gendersurvey.Service {
 		Summaries:    summary.Repo{Records: c.Tables.Records, People: people, Now: c.Now},
 		Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
 		Codes:        &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}, Now: c.Now}
-}
-
-// classPeople is what R2 reads of a class: its enrollments (catalog), its
-// records and the people's ranks.
-type classPeople struct {
-	catalog.Repo
-	recs   records.Repo
-	people staff.Repo
-}
-
-func (c classPeople) OfClass(ctx context.Context, code, session string) ([]records.Record, error) {
-	return c.recs.OfClass(ctx, code, session)
-}
-
-func (c classPeople) GetMany(ctx context.Context, ids []string) (map[string]staff.Person, error) {
-	return c.people.GetMany(ctx, ids)
 }

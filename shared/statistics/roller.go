@@ -347,34 +347,42 @@ func (r Roller) ancestors(ctx context.Context, a agency.Agency, year int) error 
 
 // national re-sums the national figures of a year from the top-level
 // agencies' subtree figures; it writes nothing while one is missing or was
-// computed under other tables (the worker that writes it sums again).
+// computed under other tables (the worker that writes it sums again). When
+// another worker wrote a sum meanwhile, it reads and sums again.
 func (r Roller) national(ctx context.Context, year int, roots []string) error {
+	if len(roots) == 0 {
+		return nil
+	}
 	keys := make([]RollupKey, len(roots))
 	for i, c := range roots {
 		keys[i] = RollupKey{c, year, Tree}
 	}
-	got, err := r.Store.GetMany(ctx, keys)
-	if err != nil {
-		return err
-	}
-	n := Rollup{Agency: National, Year: year, Kind: Tree, Figures: &Figures{}}
-	var seen int64
-	for i, k := range keys {
-		ro, ok := got[k]
-		if !ok || (i > 0 && ro.Signature != n.Signature) {
-			return nil
+	const attempts = 5
+	for attempt := 1; ; attempt++ {
+		gen, got, err := r.Store.NationalRead(ctx, year, keys)
+		if err != nil {
+			return err
 		}
-		n.Signature = ro.Signature
-		n.Figures.Add(ro.Figures)
-		seen += ro.Computed.UnixMilli()
-		if i == 0 || ro.Computed.Before(n.Computed) {
-			n.Computed = ro.Computed
+		n := Rollup{Agency: National, Year: year, Kind: Tree, Figures: &Figures{}}
+		for i, k := range keys {
+			ro, ok := got[k]
+			if !ok || (i > 0 && ro.Signature != n.Signature) {
+				return nil
+			}
+			n.Signature = ro.Signature
+			n.Figures.Add(ro.Figures)
+			if i == 0 || ro.Computed.Before(n.Computed) {
+				n.Computed = ro.Computed
+			}
+		}
+		written, err := r.Store.PutNational(ctx, n, gen)
+		if written || err != nil {
+			return err
+		}
+		if attempt == attempts {
+			return fmt.Errorf("national rollup %d: another worker wrote it at each of %d attempts", year, attempts)
 		}
 	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return r.Store.PutNational(ctx, n, seen)
 }
 
 // staffOf reads an agency's staff, every page.

@@ -49,7 +49,7 @@ type rollupItem struct {
 	Sig      string    `dynamo:"sig"`
 	Data     string    `dynamo:"data"`           // the people's figures (P8–P11, R3)
 	Classes  string    `dynamo:"cls,omitempty"`  // the classes' (R1, R2): read only by their pages
-	Seen     int64     `dynamo:"seen,omitempty"` // NATIONAL: Σ of the top-level items' computed (ms) it summed
+	Gen      int64     `dynamo:"gen,omitempty"`  // NATIONAL: its generation (PutNational)
 }
 
 // classFigures are the part of Figures stored apart (rollupItem.Classes).
@@ -78,7 +78,7 @@ type RollupKey struct {
 
 // GetMany reads rollups whole (missing ones are absent).
 func (r Rollups) GetMany(ctx context.Context, keys []RollupKey) (map[RollupKey]Rollup, error) {
-	return r.read(ctx, keys, nil)
+	return r.read(ctx, keys, nil, false)
 }
 
 // Read reads one part of rollups (missing ones are absent): a page's.
@@ -87,10 +87,10 @@ func (r Rollups) Read(ctx context.Context, keys []RollupKey, part Part) (map[Rol
 	if part == ClassesPart {
 		attr = "cls"
 	}
-	return r.read(ctx, keys, []string{"pk", "sk", "computed", "sig", attr})
+	return r.read(ctx, keys, []string{"pk", "sk", "computed", "sig", attr}, false)
 }
 
-func (r Rollups) read(ctx context.Context, keys []RollupKey, project []string) (map[RollupKey]Rollup, error) {
+func (r Rollups) read(ctx context.Context, keys []RollupKey, project []string, consistent bool) (map[RollupKey]Rollup, error) {
 	ks := make([]dynamo.Keyed, 0, len(keys))
 	seen := map[RollupKey]bool{}
 	for _, k := range keys {
@@ -104,6 +104,9 @@ func (r Rollups) read(ctx context.Context, keys []RollupKey, project []string) (
 		b := r.Table.Batch("pk", "sk").Get(ks...)
 		if project != nil {
 			b = b.Project(project...)
+		}
+		if consistent {
+			b = b.Consistent(true)
 		}
 		if err := b.All(ctx, &items); err != nil && !errors.Is(err, dynamo.ErrNotFound) {
 			return nil, fmt.Errorf("rollups: %w", err)
@@ -168,20 +171,42 @@ func (r Rollups) Put(ctx context.Context, ros []Rollup) error {
 	return nil
 }
 
-// PutNational writes the national sum unless one summing newer top-level
-// figures is stored: seen is the sum of the computed times (ms) of the
-// top-level items it summed. Two workers finishing at once each wrote their
-// own item before reading the others, so at least one of them read both new
-// items, and its seen is the larger: it is the one that stays.
-func (r Rollups) PutNational(ctx context.Context, ro Rollup, seen int64) error {
+// NationalRead reads what a national sum is made of, in the order that
+// makes PutNational safe: the national item's generation (0: none yet),
+// then the top-level items, both strongly consistent.
+func (r Rollups) NationalRead(ctx context.Context, year int, roots []RollupKey) (int64, map[RollupKey]Rollup, error) {
+	var it struct {
+		Gen int64 `dynamo:"gen"`
+	}
+	err := r.Table.Get("pk", rollupPK(National, year)).Range("sk", dynamo.Equal, Tree).Project("gen").Consistent(true).One(ctx, &it)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return 0, nil, fmt.Errorf("national rollup %d: %w", year, err)
+	}
+	got, err := r.read(ctx, roots, nil, true)
+	return it.Gen, got, err
+}
+
+// PutNational writes the national sum of top-level items read (NationalRead)
+// at generation gen, unless another sum was written since: then it answers
+// false, and the caller reads and sums again. The last sum written was
+// therefore read after every top-level item written before it, whatever the
+// order two workers finish in, and the set of top-level agencies may change
+// (a sum of times, compared, would freeze when one left the tree).
+func (r Rollups) PutNational(ctx context.Context, ro Rollup, gen int64) (bool, error) {
 	it := itemOf(ro)
-	it.Seen = seen
-	err := r.Table.Put(it).If("attribute_not_exists(seen) OR seen <= ?", seen).Run(ctx)
+	it.Gen = gen + 1
+	put := r.Table.Put(it)
+	if gen == 0 {
+		put = put.If("attribute_not_exists(gen)")
+	} else {
+		put = put.If("gen = ?", gen)
+	}
+	err := put.Run(ctx)
 	if dynamo.IsCondCheckFailed(err) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("write national rollup %d: %w", ro.Year, err)
+		return false, fmt.Errorf("write national rollup %d: %w", ro.Year, err)
 	}
-	return nil
+	return true, nil
 }

@@ -346,9 +346,10 @@ func (f failing) Page(ctx context.Context, a string, fl staff.Filter, after stri
 	return f.People.Page(ctx, a, fl, after, limit)
 }
 
-// The national sum that summed the newer top-level figures stays, whichever
-// of two finishing workers writes last; an equal one replaces it (a rerun).
-func TestNationalKeepsTheNewerSum(t *testing.T) {
+// The national sum is written only at the generation it read: a worker that
+// read before another wrote is refused (and sums again), whichever finishes
+// last; an item from before generations (a sum of times) is replaced.
+func TestNationalSumIsWrittenAtItsReadGeneration(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
 	ctx := context.Background()
 	store := statistics.Rollups{Table: env.Tables.Directory}
@@ -358,21 +359,47 @@ func TestNationalKeepsTheNewerSum(t *testing.T) {
 			Figures: &statistics.Figures{People: statistics.Counts{Staff: staff}}}
 	}
 	k := statistics.RollupKey{Agency: statistics.National, Year: 2026, Kind: statistics.Tree}
-	for _, step := range []struct {
-		staff int
-		seen  int64
-		want  int
-	}{{2, 200, 2}, {1, 100, 2}, {3, 200, 3}, {4, 201, 4}} {
-		if err := store.PutNational(ctx, national(step.staff), step.seen); err != nil {
+	// Written by the code before generations: a sum of times, no gen.
+	if err := env.Tables.Directory.Put(map[string]any{"pk": "ROLLUP#" + statistics.National + "#2026", "sk": statistics.Tree,
+		"computed": at, "sig": "", "data": `{}`, "seen": int64(9e15)}).Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gen := func() int64 {
+		g, _, err := store.NationalRead(ctx, 2026, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	for i, step := range []struct {
+		staff   int
+		gen     int64 // read at
+		written bool
+		want    int
+	}{
+		{2, 0, true, 2},  // over the old item
+		{1, 0, false, 2}, // read before that write: refused
+		{3, 1, true, 3},
+		{4, 1, false, 3},
+		{5, 2, true, 5},
+	} {
+		if i == 0 && gen() != 0 {
+			t.Fatalf("an item without a generation reads as %d, want 0", gen())
+		}
+		written, err := store.PutNational(ctx, national(step.staff), step.gen)
+		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := store.GetMany(ctx, []statistics.RollupKey{k})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := got[k].Figures.People.Staff; n != step.want {
-			t.Errorf("after a sum of %d (seen %d): %d stored, want %d", step.staff, step.seen, n, step.want)
+		if n := got[k].Figures.People.Staff; written != step.written || n != step.want {
+			t.Errorf("a sum of %d read at generation %d: written %v, %d stored; want %v, %d", step.staff, step.gen, written, n, step.written, step.want)
 		}
+	}
+	if g := gen(); g != 3 {
+		t.Errorf("generation after three writes: %d, want 3", g)
 	}
 }
 

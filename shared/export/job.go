@@ -7,13 +7,14 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/ecpa-lifelong/backoffice/shared/lease"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
 // Job statuses.
 const (
-	Queued   = "queued"
-	Running  = "running"
+	Queued   = lease.Queued
+	Running  = lease.Running
 	Done     = "done"
 	Failed   = "failed"
 	TooLarge = "too_large"
@@ -101,52 +102,35 @@ func (s Jobs) Mine(ctx context.Context, owner, kind string, limit int) ([]Job, e
 	return out, nil
 }
 
-// Claim moves a job to running for one worker. A job already running is taken
-// over only when its lease (the worker's time limit) has passed: the worker
-// that had it died. Claim reports false when the job is not to be run.
-func (s Jobs) Claim(ctx context.Context, id string, now time.Time, lease time.Duration) (Job, bool, error) {
-	var out jobItem
-	err := s.Table.Update("pk", jobPK(id)).Range("sk", "JOB").
-		Set("status", Running).Set("started", now).Add("attempts", 1).
-		If("($ = ?) OR ($ = ? AND $ < ?)", "status", Queued, "status", Running, "started", now.Add(-lease)).
-		Value(ctx, &out)
-	if dynamo.IsCondCheckFailed(err) {
-		return Job{}, false, nil
-	}
+// Claim moves a job to running for one worker run (lease.Claim): a running
+// job is taken over only past its lease. It reports false when the job is
+// not to be run.
+func (s Jobs) Claim(ctx context.Context, id string, now time.Time, hold time.Duration) (Job, bool, error) {
+	it, ok, err := lease.Claim[jobItem](ctx, s.Table, jobPK(id), "JOB", now, hold)
 	if err != nil {
 		return Job{}, false, fmt.Errorf("claim export job %s: %w", id, err)
 	}
-	return out.Job, true, nil
+	return it.Job, ok, nil
 }
 
 // Finish records the end of a run, only if this run still holds the job.
 func (s Jobs) Finish(ctx context.Context, j Job) error {
-	err := s.Table.Put(s.keyed(j)).If("$ = ? AND $ = ?", "status", Running, "started", j.Started).Run(ctx)
-	if dynamo.IsCondCheckFailed(err) {
-		return fmt.Errorf("export job %s was taken over by another run", j.ID)
+	if err := lease.Finish(ctx, s.Table, s.keyed(j), j.Started); err != nil {
+		return fmt.Errorf("finish export job %s: %w", j.ID, err)
 	}
-	return err
+	return nil
 }
 
-// eventAge is how long Lambda may still deliver a worker invocation or its
-// retry (template.yaml: the worker's MaximumEventAgeInSeconds).
-const eventAge = time.Hour
+// runs bounds a job's worker runs (template.yaml: the export worker's
+// MaximumEventAgeInSeconds, timeout and retries).
+var runs = lease.Policy{EventAge: time.Hour, Lease: Lease, Attempts: MaxAttempts}
 
 // Stale is the reason given to a job that can no longer finish.
 const Stale = "匯出未在時限內完成（處理中斷），請重新申請。"
 
-// stale reports a job no worker run can still finish: queued past the last
-// moment an invocation could arrive and run, or running past its lease with
-// no retry left to take it over.
+// stale reports a job no worker run can still finish (lease.Policy.Stale).
 func (j Job) stale(now time.Time) bool {
-	last := j.Created.Add(eventAge + Lease)
-	switch j.Status {
-	case Queued:
-		return now.After(last)
-	case Running:
-		return now.After(j.Started.Add(Lease)) && (j.Attempts >= MaxAttempts || now.After(last))
-	}
-	return false
+	return runs.Stale(j.Status, j.Created, j.Started, j.Attempts, now)
 }
 
 // settle ends a stale job as failed with Stale, conditional on it being as
@@ -169,9 +153,7 @@ func (s Jobs) settle(ctx context.Context, j Job, now time.Time) (Job, error) {
 
 // Requeue hands a job this run holds back to the queue, for a retry.
 func (s Jobs) Requeue(ctx context.Context, j Job) error {
-	err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("status", Queued).
-		If("$ = ? AND $ = ?", "status", Running, "started", j.Started).Run(ctx)
-	if err != nil && !dynamo.IsCondCheckFailed(err) {
+	if err := lease.Requeue(ctx, s.Table, jobPK(j.ID), "JOB", j.Started); err != nil {
 		return fmt.Errorf("requeue export job %s: %w", j.ID, err)
 	}
 	return nil

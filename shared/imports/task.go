@@ -7,6 +7,7 @@ import (
 
 	"github.com/guregu/dynamo/v2"
 
+	"github.com/ecpa-lifelong/backoffice/shared/lease"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
 )
 
@@ -23,8 +24,8 @@ const (
 
 // Task statuses, as an export job's.
 const (
-	TaskQueued  = "queued"
-	TaskRunning = "running"
+	TaskQueued  = lease.Queued
+	TaskRunning = lease.Running
 	TaskDone    = "done"
 	TaskFailed  = "failed"
 )
@@ -70,9 +71,9 @@ const TaskLease = 15 * time.Minute
 // retry (template.yaml: MaximumRetryAttempts 1).
 const TaskAttempts = 2
 
-// taskEventAge is how long Lambda may still deliver the invocation or its
-// retry (template.yaml: MaximumEventAgeInSeconds 3600).
-const taskEventAge = time.Hour
+// taskRuns bounds a task's worker runs: Lambda may deliver the invocation
+// or its retry for an hour (template.yaml: MaximumEventAgeInSeconds 3600).
+var taskRuns = lease.Policy{EventAge: time.Hour, Lease: TaskLease, Attempts: TaskAttempts}
 
 // StaleTask is the reason shown for a task no worker run can still finish.
 const StaleTask = "處理未在時限內完成（處理中斷），請重新操作。"
@@ -107,31 +108,20 @@ func (s Tasks) Get(ctx context.Context, id string) (Task, error) {
 	return it.Task, err
 }
 
-// Claim moves a task to running for one worker run; a running one is taken
-// over only past its lease (the run that had it died). It reports false for
-// a task that is not to be run.
+// Claim moves a task to running for one worker run (lease.Claim): a
+// running one is taken over only past its lease. It reports false for a
+// task that is not to be run.
 func (s Tasks) Claim(ctx context.Context, id string, now time.Time) (Task, bool, error) {
-	var out taskItem
-	err := s.Table.Update("pk", taskPK(id)).Range("sk", "TASK").
-		Set("status", TaskRunning).Set("started", now).Add("attempts", 1).
-		If("($ = ?) OR ($ = ? AND $ < ?)", "status", TaskQueued, "status", TaskRunning, "started", now.Add(-TaskLease)).
-		Value(ctx, &out)
-	if dynamo.IsCondCheckFailed(err) {
-		return Task{}, false, nil
-	}
+	it, ok, err := lease.Claim[taskItem](ctx, s.Table, taskPK(id), "TASK", now, TaskLease)
 	if err != nil {
 		return Task{}, false, fmt.Errorf("claim import task %s: %w", id, err)
 	}
-	return out.Task, true, nil
+	return it.Task, ok, nil
 }
 
 // Finish records the end of a run, only if this run still holds the task.
 func (s Tasks) Finish(ctx context.Context, t Task) error {
-	err := s.Table.Put(s.keyed(t)).If("$ = ? AND $ = ?", "status", TaskRunning, "started", t.Started).Run(ctx)
-	if dynamo.IsCondCheckFailed(err) {
-		return fmt.Errorf("import task %s was taken over by another run", t.ID)
-	}
-	if err != nil {
+	if err := lease.Finish(ctx, s.Table, s.keyed(t), t.Started); err != nil {
 		return fmt.Errorf("finish import task %s: %w", t.ID, err)
 	}
 	return nil
@@ -139,9 +129,7 @@ func (s Tasks) Finish(ctx context.Context, t Task) error {
 
 // Requeue hands a task this run holds back to the queue, for Lambda's retry.
 func (s Tasks) Requeue(ctx context.Context, t Task) error {
-	err := s.Table.Update("pk", taskPK(t.ID)).Range("sk", "TASK").Set("status", TaskQueued).
-		If("$ = ? AND $ = ?", "status", TaskRunning, "started", t.Started).Run(ctx)
-	if err != nil && !dynamo.IsCondCheckFailed(err) {
+	if err := lease.Requeue(ctx, s.Table, taskPK(t.ID), "TASK", t.Started); err != nil {
 		return fmt.Errorf("requeue import task %s: %w", t.ID, err)
 	}
 	return nil
@@ -160,15 +148,7 @@ func (s Tasks) Fail(ctx context.Context, t Task, msg string, now time.Time) erro
 // (queued past the last moment its invocation could arrive and run, or
 // running past its lease with no retry left) is shown failed.
 func (t Task) shown(now time.Time) Task {
-	last := t.Created.Add(taskEventAge + TaskLease)
-	stale := false
-	switch t.Status {
-	case TaskQueued:
-		stale = now.After(last)
-	case TaskRunning:
-		stale = now.After(t.Started.Add(TaskLease)) && (t.Attempts >= TaskAttempts || now.After(last))
-	}
-	if stale {
+	if taskRuns.Stale(t.Status, t.Created, t.Started, t.Attempts, now) {
 		t.Status, t.Error = TaskFailed, StaleTask
 	}
 	return t

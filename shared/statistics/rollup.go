@@ -47,9 +47,9 @@ type rollupItem struct {
 	SK       string    `dynamo:"sk"`
 	Computed time.Time `dynamo:"computed"`
 	Sig      string    `dynamo:"sig"`
-	Data     string    `dynamo:"data"`           // the people's figures (P8–P11, R3)
-	Classes  string    `dynamo:"cls,omitempty"`  // the classes' (R1, R2): read only by their pages
-	Gen      int64     `dynamo:"gen,omitempty"`  // NATIONAL: its generation (PutNational)
+	Data     string    `dynamo:"data"`          // the people's figures (P8–P11, R3)
+	Classes  string    `dynamo:"cls,omitempty"` // the classes' (R1, R2): read only by their pages
+	Gen      int64     `dynamo:"gen,omitempty"` // NATIONAL: its generation (PutNational)
 }
 
 // classFigures are the part of Figures stored apart (rollupItem.Classes).

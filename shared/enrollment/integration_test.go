@@ -469,11 +469,21 @@ func TestNominations(t *testing.T) {
 	if len(enr.Items) != 2 || enr.Items[0].NominatedBy != demo.MOI || enr.Items[0].Status != "pending" {
 		t.Errorf("the organiser's list: %+v", enr.Items)
 	}
-	// P4: the upload is found by text in the file.
-	var jobs struct{ Items []struct{ ID string } }
-	env.As(t, "moi.hr", "GET", "/api/imports/nomination-jobs?q="+moi[1].NationalID, nil).JSON(t, &jobs)
-	if len(jobs.Items) != 1 || jobs.Items[0].ID != up.Job.ID {
-		t.Errorf("P4 search: %+v", jobs.Items)
+	// P4: the upload is found by text in the file (a search task the
+	// import worker runs).
+	var task struct {
+		ID, Status string
+		Items      []struct{ ID string }
+	}
+	if r := env.As(t, "moi.hr", "POST", "/api/imports/searches", map[string]any{"kind": "nominations", "q": moi[1].NationalID}); r.Status != 202 {
+		t.Fatalf("P4 search: %d %s", r.Status, r.Body)
+	} else {
+		r.JSON(t, &task)
+	}
+	env.WaitAsync()
+	env.As(t, "moi.hr", "GET", "/api/imports/searches/"+task.ID, nil).JSON(t, &task)
+	if task.Status != "done" || len(task.Items) != 1 || task.Items[0].ID != up.Job.ID {
+		t.Errorf("P4 search: %+v", task)
 	}
 }
 

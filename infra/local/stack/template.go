@@ -46,7 +46,7 @@ type Route struct {
 	Open     bool   // Auth.Authorizer: NONE
 }
 
-// S3Trigger is an S3 event.
+// S3Trigger is one of a bucket's LambdaConfigurations (ObjectCreated, by key prefix).
 type S3Trigger struct {
 	Bucket string // logical ID
 	Prefix string
@@ -115,7 +115,8 @@ func LoadTemplate(path string) (*Template, error) {
 					f.Routes = append(f.Routes, Route{Function: r.key, Method: strings.ToUpper(scalar(get(ep, "Method"))),
 						Path: scalar(get(ep, "Path")), Open: scalar(get(ep, "Auth", "Authorizer")) == "NONE"})
 				case "S3":
-					f.S3 = append(f.S3, S3Trigger{Bucket: scalar(get(ep, "Bucket")), Prefix: prefixRule(get(ep, "Filter"))})
+					// Its permission would have no SourceArn (TestProductionEdgeAndData).
+					return nil, fmt.Errorf("%s: event %s: name the function in the bucket's NotificationConfiguration instead of a SAM S3 event", r.key, e.key)
 				case "ScheduleV2":
 					f.Schedules = append(f.Schedules, Schedule{Name: e.key, Function: r.key,
 						Expression: scalar(get(ep, "ScheduleExpression")), Timezone: scalar(get(ep, "ScheduleExpressionTimezone")),

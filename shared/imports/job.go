@@ -328,19 +328,6 @@ func (s Jobs) applied(ctx context.Context, j Job, owner string) error {
 	return nil
 }
 
-// queue lists the ids of the jobs waiting for the nightly batch, oldest first.
-func (s Jobs) queue(ctx context.Context) ([]string, error) {
-	var items []queueItem
-	if err := s.Table.Get("pk", "IMPORTQ").Consistent(true).All(ctx, &items); err != nil {
-		return nil, fmt.Errorf("import queue: %w", err)
-	}
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.Job
-	}
-	return out, nil
-}
-
 // checkpoint records that chunks before next are applied, extending the lease.
 func (s Jobs) checkpoint(ctx context.Context, j Job, next int, lease time.Time) error {
 	err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("next", next).Set("lease", lease).

@@ -18,20 +18,20 @@ func (p *Pipeline) Stuck(ctx context.Context) ([]string, error) {
 	if err := p.Jobs.settleStaging(ctx, now); err != nil {
 		return nil, err
 	}
-	ids, err := p.Jobs.queue(ctx)
+	q, err := p.Jobs.queued(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var stuck []string
 	var errs []error
-	for _, id := range ids {
-		j, err := p.Jobs.Get(ctx, id)
+	for _, qj := range q {
+		j, err := p.Jobs.Get(ctx, qj.id)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("queued import job %s: %w", id, err))
+			errs = append(errs, fmt.Errorf("queued import job %s: %w", qj.id, err))
 			continue
 		}
 		if j.Status == Applying && !j.Lease.IsZero() && j.Lease.Before(now) {
-			stuck = append(stuck, id)
+			stuck = append(stuck, qj.id)
 		}
 	}
 	return stuck, errors.Join(errs...)

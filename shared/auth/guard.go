@@ -112,6 +112,16 @@ func CallerFrom(ctx context.Context) Caller {
 	return c
 }
 
+// Learner is the signed-in learner Guard.Session let through (the
+// front-stage routes); Unauthenticated for a handler reached without it.
+func Learner(ctx context.Context) (Principal, error) {
+	p := CallerFrom(ctx).Principal
+	if p.Subject == "" {
+		return p, errcode.New(errcode.Unauthenticated, "尚未登入。")
+	}
+	return p, nil
+}
+
 // WithCaller returns ctx carrying c (for handlers called outside HTTP, and tests).
 func WithCaller(ctx context.Context, c Caller) context.Context {
 	return context.WithValue(ctx, callerKey{}, c)

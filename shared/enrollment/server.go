@@ -47,18 +47,9 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("GET /api/nominations/classes", g.Require("P3", s.handleNominatable()))
 }
 
-// principal is the learner the Guard let through.
-func principal(r *http.Request) (auth.Principal, error) {
-	p := auth.CallerFrom(r.Context()).Principal
-	if p.Subject == "" {
-		return p, errcode.New(errcode.Unauthenticated, "尚未登入。")
-	}
-	return p, nil
-}
-
 func (s *Server) handleMine() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := principal(r)
+		p, err := auth.Learner(r.Context())
 		if err != nil {
 			return err
 		}
@@ -73,7 +64,7 @@ func (s *Server) handleMine() httpapi.HandlerFunc {
 
 func (s *Server) handleEnroll() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := principal(r)
+		p, err := auth.Learner(r.Context())
 		if err != nil {
 			return err
 		}
@@ -92,7 +83,7 @@ func (s *Server) handleEnroll() httpapi.HandlerFunc {
 
 func (s *Server) handleWithdraw() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := principal(r)
+		p, err := auth.Learner(r.Context())
 		if err != nil {
 			return err
 		}

@@ -31,17 +31,9 @@ func (s *Server) Routes(r httpapi.Router) {
 	r.Handle("POST /api/reviews/decisions", g.Require("P15", s.handleDecide()))
 }
 
-func principal(r *http.Request) (auth.Principal, error) {
-	p := auth.CallerFrom(r.Context()).Principal
-	if p.Subject == "" {
-		return p, errcode.New(errcode.Unauthenticated, "尚未登入。")
-	}
-	return p, nil
-}
-
 func (s *Server) handleMine() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := principal(r)
+		p, err := auth.Learner(r.Context())
 		if err != nil {
 			return err
 		}
@@ -59,7 +51,7 @@ func (s *Server) handleMine() httpapi.HandlerFunc {
 
 func (s *Server) handleReport() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		p, err := principal(r)
+		p, err := auth.Learner(r.Context())
 		if err != nil {
 			return err
 		}

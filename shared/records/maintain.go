@@ -126,7 +126,7 @@ func (s Repo) Revise(ctx context.Context, v Revision) (int, error) {
 	next.Hours, next.Nature, next.DigitalHours, next.PhysicalHours, next.Passed, next.Status =
 		v.Hours, v.Nature, v.DigitalHours, v.PhysicalHours, &v.Passed, Final
 	if NoticeOnRewrite(r, next) { // a delivered record corrected: H6's correction notice, P1 僅更正通知
-		u = u.Set("notice", true).Set("todopk", NoticeKey(r.Agency)).Set("todosk", r.End+"#"+r.PersonID+"#"+r.ID)
+		u = openNotice(u, r)
 	}
 	if v.Read.Version == 0 {
 		u = u.If("attribute_exists(pk) AND $ = ? AND attribute_not_exists($)", "created", r.Created, versionAttr)

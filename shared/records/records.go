@@ -92,9 +92,9 @@ func Keyed(r Record) any {
 	}
 	switch {
 	case r.Status == PendingReview:
-		it.TodoPK, it.TodoSK = ReviewKey(r.Agency), r.End+"#"+r.PersonID+"#"+r.ID
+		it.TodoPK, it.TodoSK = ReviewKey(r.Agency), TodoSK(r)
 	case r.Notice:
-		it.TodoPK, it.TodoSK = NoticeKey(r.Agency), r.End+"#"+r.PersonID+"#"+r.ID
+		it.TodoPK, it.TodoSK = NoticeKey(r.Agency), TodoSK(r)
 	}
 	return it
 }
@@ -156,6 +156,16 @@ func delivered(r Record) deliveredFields {
 		d.score, d.scored = *r.Score, true
 	}
 	return d
+}
+
+// TodoSK is a record's sort key in the todo index (every partition of it:
+// by end date, person and id), and the cursor of the lists read from it.
+func TodoSK(r Record) string { return r.End + "#" + r.PersonID + "#" + r.ID }
+
+// openNotice adds to u what opens r's correction notice (as Keyed keys a
+// record with one): the flag and the keys of its agency's notices.
+func openNotice(u *dynamo.Update, r Record) *dynamo.Update {
+	return u.Set("notice", true).Set("todopk", NoticeKey(r.Agency)).Set("todosk", TodoSK(r))
 }
 
 // The sparse "todo" index: only records waiting for someone carry its keys.
@@ -329,8 +339,7 @@ func (s Repo) grade(ctx context.Context, r Record, g Grade) (found bool, err err
 			Set("hours", g.Hours).Set("passed", g.Passed).Set("status", Final).Add(versionAttr, 1).
 			If("attribute_exists(pk)")
 		if NoticeOnRewrite(r, next) {
-			u = u.Set("notice", true).Set("todopk", NoticeKey(r.Agency)).Set("todosk", r.End+"#"+r.PersonID+"#"+r.ID).
-				Remove(DownloadedBy, DownloadedAt)
+			u = openNotice(u, r).Remove(DownloadedBy, DownloadedAt)
 		}
 		if r.DownloadedBy == "" {
 			u = u.If("attribute_not_exists($)", DownloadedBy)

@@ -230,7 +230,7 @@ func (s Repo) Decide(ctx context.Context, db *dynamo.DB, by string, at time.Time
 		r := d.Record
 		u := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", reviewSK(r)).
 			Set("relevant", d.Relevant).Set("reviewedBy", by).Set("reviewedAt", at.UTC()).
-			Set("todopk", ReviewedKey(r.Agency)).Set("todosk", r.End+"#"+r.PersonID+"#"+r.ID).
+			Set("todopk", ReviewedKey(r.Agency)).Set("todosk", TodoSK(r)).
 			If("$ = ?", "status", PendingReview)
 		if d.Approve {
 			u = u.Set("status", Final).Remove("reason")

@@ -280,7 +280,7 @@ func (s *Service) List(ctx context.Context, c auth.Caller, q Query) ([]Row, stri
 			return nil, "", err
 		}
 		for _, r := range recs {
-			after = r.End + "#" + r.PersonID + "#" + r.ID
+			after = records.TodoSK(r.Record)
 			p := people[r.PersonID]
 			if !keep(q, r, p, personID) {
 				continue
@@ -305,8 +305,7 @@ func lastKey(recs []records.Reported) string {
 	if len(recs) == 0 {
 		return ""
 	}
-	r := recs[len(recs)-1]
-	return r.End + "#" + r.PersonID + "#" + r.ID
+	return records.TodoSK(recs[len(recs)-1].Record)
 }
 
 func keep(q Query, r records.Reported, p staff.Person, personID string) bool {

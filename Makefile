@@ -11,7 +11,7 @@ export LIFELONG_CACHE := $(CACHE)
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 ARCH ?= arm64
 FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction CourseFunction ExportsFunction ExportWorkerFunction \
-	ImportFunction ImportApplyFunction ImportsFunction ImportWorkerFunction EnrollmentFunction NightlyFunction RollupFunction RosterTransferFunction ReportsFunction
+	ImportFunction ImportApplyFunction ImportsFunction ImportWorkerFunction EnrollmentFunction NightlyFunction RollupFunction SummaryFunction RosterTransferFunction ReportsFunction
 dir_AuthorizerFunction := authorizer
 dir_PlatformFunction := platform
 dir_IdentityFunction := identity
@@ -22,6 +22,7 @@ dir_ExportWorkerFunction := exportworker
 dir_ImportFunction := importer
 dir_NightlyFunction := nightly
 dir_RollupFunction := rollup
+dir_SummaryFunction := summaries
 dir_RosterTransferFunction := rostertransfer
 dir_ImportApplyFunction := importapply
 dir_ImportsFunction := imports

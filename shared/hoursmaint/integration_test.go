@@ -40,7 +40,7 @@ func newFixture(t *testing.T) *fixture {
 	env := stacktest.Start(t, stacktest.Options{People: 200, Classes: 4})
 	people := staff.Repo{Table: env.Tables.Directory}
 	sums := summary.Repo{Records: env.Tables.Records, People: people, Now: env.Now}
-	return &fixture{env: env, repo: records.Repo{Table: env.Tables.Records, Summaries: sums}, sums: sums, year: env.Year()}
+	return &fixture{env: env, repo: records.Repo{Table: env.Tables.Records}, sums: sums, year: env.Year()}
 }
 
 func (f *fixture) people(t *testing.T, agency string, n int) []staff.Person {

@@ -24,7 +24,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/report/reporttest"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
-	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -162,10 +161,10 @@ func TestLearningStatus(t *testing.T) {
 		mk("boundary", fmt.Sprintf("%d-12-30", y-1), fmt.Sprintf("%d-01-01", y), records.Final, &yes, "physical", 3, 0, 0),
 	}
 	// written as every function writes records: the summaries follow
-	sums := summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: time.Now}
-	if err := (records.Repo{Table: env.Tables.Records, Summaries: sums}).WriteRecords(context.Background(), extra); err != nil {
+	if err := (records.Repo{Table: env.Tables.Records}).WriteRecords(context.Background(), extra); err != nil {
 		t.Fatal(err)
 	}
+	env.WaitSummaries(t) // the summaries follow from the Records stream
 	for _, r := range append(extra, env.Data.Records...) {
 		if r.Status != records.Final || r.Passed == nil || !*r.Passed {
 			continue

@@ -194,38 +194,13 @@ type PersonYear struct {
 	Year     int
 }
 
-// Summaries recomputes the learning summaries of person-years from their
-// records (shared/summary.Repo).
-type Summaries interface {
-	Recompute(ctx context.Context, keys []PersonYear) error
-}
-
-// Repo writes records. Every write method, once its write succeeded,
-// recomputes the summaries of every person-year it named (written or not:
-// a call retried after a failure between its write and its recompute heals
-// the summary), so no caller can forget them. Summaries nil: none kept.
+// Repo writes records, and records only: the learning summaries of the
+// person-years they name are kept from the Records table's stream
+// (shared/summary.Stream, issue 25), so no writer can forget them.
 type Repo struct {
-	Table     dynamo.Table
-	Summaries Summaries
+	Table dynamo.Table
 }
 
-// summarise recomputes the summaries of the person-years of recs.
-func summarise[T any](ctx context.Context, s Repo, recs []T, rec func(T) *Record) error {
-	if s.Summaries == nil || len(recs) == 0 {
-		return nil
-	}
-	keys := make([]PersonYear, len(recs))
-	for i, r := range recs {
-		p := rec(r)
-		keys[i] = PersonYear{PersonID: p.PersonID, Year: p.Year}
-	}
-	if err := s.Summaries.Recompute(ctx, keys); err != nil {
-		return fmt.Errorf("records written; learning summaries not updated (the nightly repair will): %w", err)
-	}
-	return nil
-}
-
-func self(r Record) *Record { return &r }
 
 // Create writes r unless a record with its key exists; it reports whether it wrote.
 func (s Repo) Create(ctx context.Context, r Record) (bool, error) {
@@ -251,7 +226,7 @@ func (s Repo) CreateMany(ctx context.Context, recs []Record) (int, error) {
 	if err != nil {
 		return int(n.Load()), err
 	}
-	return int(n.Load()), summarise(ctx, s, recs, self)
+	return int(n.Load()), nil
 }
 
 // WriteRecords puts records (an upload's rows): a record with the same key is
@@ -264,7 +239,7 @@ func (s Repo) WriteRecords(ctx context.Context, recs []Record) error {
 	if err := store.WriteAll(ctx, s.Table, items, 8); err != nil {
 		return err
 	}
-	return summarise(ctx, s, recs, self)
+	return nil
 }
 
 // OfClass returns every learner's record of a class (L6a), by person: the
@@ -324,7 +299,7 @@ func (s Repo) SetGrades(ctx context.Context, grades []Grade) (missing []string, 
 	if err != nil {
 		return missing, err
 	}
-	return missing, summarise(ctx, s, grades, func(g Grade) *Record { return g.Record })
+	return missing, nil
 }
 
 // grade writes one grade over r as read. A download may deliver the record
@@ -382,7 +357,7 @@ func (s Repo) Delete(ctx context.Context, recs []*Record) (int, error) {
 	if err != nil {
 		return int(n.Load()), err
 	}
-	return int(n.Load()), summarise(ctx, s, recs, func(r *Record) *Record { return r })
+	return int(n.Load()), nil
 }
 
 // each runs f for the items, eight at a time (a class has tens to a few

@@ -30,7 +30,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
-	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -346,10 +345,10 @@ func TestStatistics(t *testing.T) {
 			mk("px0004", "manage", d(y, "07-02"), d(y, "07-02"), records.Final, &yes, "411", "physical", 1, 0, 0),
 			mk("px0004", "moved", d(y, "05-01"), d(y, "05-01"), records.Final, &yes, "121", "physical", 22, 0, 0),
 		}
-		sums := summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: time.Now}
-		if err := (records.Repo{Table: env.Tables.Records, Summaries: sums}).WriteRecords(ctx, extra); err != nil {
+		if err := (records.Repo{Table: env.Tables.Records}).WriteRecords(ctx, extra); err != nil {
 			t.Fatal(err)
 		}
+		env.WaitSummaries(t) // the summaries follow from the Records stream
 		moved := edge[3]
 		moved.Agency = demo.MOINPA
 		if err := store.WriteAll(ctx, env.Tables.Directory, staff.Keyed(moved), 1); err != nil {

@@ -17,7 +17,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/statistics"
-	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 // TestStatisticsRollups: the subtree figures are the sums of the agencies'
@@ -112,7 +111,7 @@ func TestStatisticsRollups(t *testing.T) {
 	if mine.ID == "" || npa.ID == "" {
 		t.Fatal("the demo has no one in 內政部 or 警政署")
 	}
-	recs := records.Repo{Table: env.Tables.Records, Summaries: summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: env.Now}}
+	recs := records.Repo{Table: env.Tables.Records}
 	write := func(p staff.Person, id string, hours int) {
 		t.Helper()
 		yes := true
@@ -121,6 +120,7 @@ func TestStatisticsRollups(t *testing.T) {
 			CourseName: "測試" + id, Category: "11111", Start: end, End: end, Hours: hours, Passed: &yes, Status: records.Final, Nature: "physical"}}); err != nil {
 			t.Fatal(err)
 		}
+		env.WaitSummaries(t) // the summaries follow from the Records stream
 	}
 	p10 := func(scope string) (int, time.Time) {
 		t.Helper()

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/guregu/dynamo/v2"
 	"github.com/johannesboyne/gofakes3"
 
@@ -62,6 +63,7 @@ type Stack struct {
 	notif    *notifier
 	sched    *scheduler
 	lambda   *lambdaAPI
+	pollers  []*streamPoller
 	servers  []*http.Server
 	cancel   context.CancelFunc
 	offset   time.Duration
@@ -244,6 +246,20 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 		s.lambda.retries[id] = f.Retries
 	}
 
+	// Every DynamoDB event of the template, polled as its event source mapping would.
+	streams := dynamodbstreams.NewFromConfig(awsCfg, func(o *dynamodbstreams.Options) { o.BaseEndpoint = aws.String(cfg.DynamoEndpoint) })
+	for _, id := range ids {
+		for _, src := range t.Functions[id].Streams {
+			name, ok := s.Tables[src.Table]
+			if !ok {
+				return fmt.Errorf("%s reads the stream of %s, which is not a table of the template", id, src.Table)
+			}
+			p := newStreamPoller(src, name, ddb, streams, handlers[id])
+			s.pollers = append(s.pollers, p)
+			go p.run(ctx)
+		}
+	}
+
 	s.notif = &notifier{s3: newS3(cfg.S3Backend), ctx: ctx}
 	var schedules []Schedule
 	for _, id := range ids {
@@ -348,6 +364,30 @@ func (s *Stack) WaitNotifications() { s.notif.Wait() }
 
 // WaitAsync blocks until every asynchronous invocation so far has finished.
 func (s *Stack) WaitAsync() { s.lambda.inflight.Wait() }
+
+// WaitStreams returns once every change the tables' streams held when it was
+// called has been handled by its function (a batch given up after its
+// retries counts as handled, as in Lambda).
+func (s *Stack) WaitStreams(ctx context.Context) error {
+	for _, p := range s.pollers {
+		if err := p.Wait(ctx); err != nil {
+			return fmt.Errorf("stream of %s for %s: %w", p.table, p.src.Function, err)
+		}
+	}
+	return nil
+}
+
+// StreamStats sums what the stream pollers did so far.
+func (s *Stack) StreamStats() StreamStats {
+	var out StreamStats
+	for _, p := range s.pollers {
+		st := p.stats()
+		out.Invocations += st.Invocations
+		out.Handled += st.Handled
+		out.GivenUp += st.GivenUp
+	}
+	return out
+}
 
 // Token signs an SSO ID token for userID, as the SSO would.
 func (s *Stack) Token(ctx context.Context, userID string, ttl time.Duration) (string, error) {

@@ -29,6 +29,9 @@ func createTable(ctx context.Context, client *dynamodb.Client, name string, prop
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
 			IndexName: aws.String(scalar(get(g, "IndexName"))), KeySchema: keySchema(get(g, "KeySchema")), Projection: &p})
 	}
+	if view := scalar(get(props, "StreamSpecification", "StreamViewType")); view != "" {
+		in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewType(view)}
+	}
 	_, err := client.CreateTable(ctx, in)
 	var inUse *types.ResourceInUseException
 	if errors.As(err, &inUse) {

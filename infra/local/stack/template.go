@@ -9,7 +9,9 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -34,8 +36,21 @@ type Function struct {
 	Routes    []Route
 	S3        []S3Trigger
 	Schedules []Schedule
+	Streams   []StreamSource        // DynamoDB events: the local stack polls the table's stream
 	Env       map[string]*yaml.Node // the function's own variables (added to Globals)
 	Retries   int                   // asynchronous invocations: retries after a failure (Lambda's default 2)
+}
+
+// StreamSource is a DynamoDB event (an event source mapping on a table's
+// stream) with the settings the local poller honours as Lambda's does.
+type StreamSource struct {
+	Function     string
+	Table        string        // the table's logical ID (Stream: !GetAtt <Table>.StreamArn)
+	BatchSize    int           // records per invocation at most (Lambda's default 100)
+	Window       time.Duration // MaximumBatchingWindowInSeconds
+	Bisect       bool          // BisectBatchOnFunctionError
+	ItemFailures bool          // FunctionResponseTypes: [ReportBatchItemFailures]
+	Retries      int           // MaximumRetryAttempts (-1: until the records expire)
 }
 
 // Route is an HttpApi event.
@@ -117,6 +132,12 @@ func LoadTemplate(path string) (*Template, error) {
 				case "S3":
 					// Its permission would have no SourceArn (TestProductionEdgeAndData).
 					return nil, fmt.Errorf("%s: event %s: name the function in the bucket's NotificationConfiguration instead of a SAM S3 event", r.key, e.key)
+				case "DynamoDB":
+					src, err := streamSource(r.key, e.key, ep)
+					if err != nil {
+						return nil, err
+					}
+					f.Streams = append(f.Streams, src)
 				case "ScheduleV2":
 					f.Schedules = append(f.Schedules, Schedule{Name: e.key, Function: r.key,
 						Expression: scalar(get(ep, "ScheduleExpression")), Timezone: scalar(get(ep, "ScheduleExpressionTimezone")),
@@ -312,4 +333,35 @@ func scalar(n *yaml.Node) string {
 		return ""
 	}
 	return n.Value
+}
+
+// streamSource reads a DynamoDB event's mapping settings.
+func streamSource(fn, event string, ep *yaml.Node) (StreamSource, error) {
+	table, ok := strings.CutSuffix(scalar(get(ep, "Stream")), ".StreamArn")
+	if !ok {
+		return StreamSource{}, fmt.Errorf("%s: event %s: Stream must be !GetAtt <Table>.StreamArn", fn, event)
+	}
+	src := StreamSource{Function: fn, Table: table, BatchSize: 100, Retries: -1,
+		Bisect: scalar(get(ep, "BisectBatchOnFunctionError")) == "true"}
+	num := func(key string, into *int) error {
+		if v := scalar(get(ep, key)); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("%s: event %s: %s %q: %w", fn, event, key, v, err)
+			}
+			*into = n
+		}
+		return nil
+	}
+	window := 0
+	for key, into := range map[string]*int{"BatchSize": &src.BatchSize, "MaximumRetryAttempts": &src.Retries, "MaximumBatchingWindowInSeconds": &window} {
+		if err := num(key, into); err != nil {
+			return src, err
+		}
+	}
+	src.Window = time.Duration(window) * time.Second
+	for _, t := range seq(get(ep, "FunctionResponseTypes")) {
+		src.ItemFailures = src.ItemFailures || t.Value == "ReportBatchItemFailures"
+	}
+	return src, nil
 }

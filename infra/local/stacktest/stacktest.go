@@ -333,3 +333,16 @@ func (e *Env) PlatformLogin(t testing.TB, id, secret string) string {
 	r.JSON(t, &out)
 	return out.AccessToken
 }
+
+// WaitSummaries returns once the stack's stream function has handled every
+// change of the Records table written so far: the learning summaries are
+// kept from the stream (issue 25), so a test reads a summary after a write
+// only after this. It fails the test after a minute.
+func (e *Env) WaitSummaries(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := e.WaitStreams(ctx); err != nil {
+		t.Fatalf("wait for the Records stream: %v", err)
+	}
+}

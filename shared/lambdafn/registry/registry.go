@@ -32,6 +32,7 @@ var Functions = map[string]Spec{
 	"EnrollmentFunction":     {"enrollment", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Enrollment(ctx, g) }},
 	"NightlyFunction":        {"nightly", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Nightly(ctx, g) }},
 	"RollupFunction":         {"rollup", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Rollup(ctx, g) }},
+	"SummaryFunction":        {"summaries", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Summary(ctx, g) }},
 	"RosterTransferFunction": {"rostertransfer", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.RosterTransfer(ctx, g) }},
 	"CourseFunction":         {"course", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Course(ctx, g) }},
 	"ExportsFunction":        {"exports", func(ctx context.Context, g func(string) string) (any, error) { return exportfn.Exports(ctx, g) }},

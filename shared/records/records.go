@@ -201,7 +201,6 @@ type Repo struct {
 	Table dynamo.Table
 }
 
-
 // Create writes r unless a record with its key exists; it reports whether it wrote.
 func (s Repo) Create(ctx context.Context, r Record) (bool, error) {
 	n, err := s.CreateMany(ctx, []Record{r})

@@ -377,14 +377,16 @@ func (s *Stack) WaitStreams(ctx context.Context) error {
 	return nil
 }
 
-// StreamStats sums what the stream pollers did so far.
-func (s *Stack) StreamStats() StreamStats {
+// StreamStats sums what the stream pollers did so far; reset starts the
+// lags afresh (a benchmark measures one run's).
+func (s *Stack) StreamStats(reset bool) StreamStats {
 	var out StreamStats
 	for _, p := range s.pollers {
-		st := p.stats()
+		st := p.stats(reset)
 		out.Invocations += st.Invocations
 		out.Handled += st.Handled
 		out.GivenUp += st.GivenUp
+		out.Lags = append(out.Lags, st.Lags...)
 	}
 	return out
 }

@@ -53,7 +53,7 @@ type streamPoller struct {
 	givenUp  int // batches given up after their retries
 	invoked  int // invocations, failed or not
 	handled  int // records in batches the function finished
-	lastSeen time.Time
+	lags     []time.Duration // per record: from its write (ApproximateCreationDateTime) to its batch done
 }
 
 func newStreamPoller(src StreamSource, table string, ddb *dynamodb.Client, streams *dynamodbstreams.Client, h lambda.Handler) *streamPoller {
@@ -220,16 +220,11 @@ func (p *streamPoller) deliver(ctx context.Context, batch []events.DynamoDBEvent
 	for attempt := 0; len(batch) > 0 && ctx.Err() == nil; attempt++ {
 		failedAt, err := p.invoke(ctx, batch)
 		if err == nil && failedAt < 0 {
-			p.mu.Lock()
-			p.handled += len(batch)
-			p.lastSeen = time.Now()
-			p.mu.Unlock()
+			p.done(batch)
 			return
 		}
 		if err == nil {
-			p.mu.Lock()
-			p.handled += failedAt
-			p.mu.Unlock()
+			p.done(batch[:failedAt])
 			batch = batch[failedAt:] // the records before the first failed one are done
 		}
 		if retries == 0 {
@@ -254,6 +249,19 @@ func (p *streamPoller) deliver(ctx context.Context, batch []events.DynamoDBEvent
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Duration(math.Min(float64(attempt+1)*20, 1000)) * time.Millisecond):
+		}
+	}
+}
+
+// done counts records whose batch the function finished, and their lag.
+func (p *streamPoller) done(recs []events.DynamoDBEventRecord) {
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.handled += len(recs)
+	for _, r := range recs {
+		if at := r.Change.ApproximateCreationDateTime.Time; !at.IsZero() {
+			p.lags = append(p.lags, now.Sub(at))
 		}
 	}
 }
@@ -342,14 +350,23 @@ func (p *streamPoller) Wait(ctx context.Context) error {
 	return nil
 }
 
-// StreamStats says what a poller did: invocations, records handled, batches
-// given up.
-type StreamStats struct{ Invocations, Handled, GivenUp int }
+// StreamStats says what the pollers did: invocations, records handled,
+// batches given up, and each handled record's lag from its write to the end
+// of its batch (DynamoDB Local stamps a record's creation to the second, so a
+// lag is exact to about a second).
+type StreamStats struct {
+	Invocations, Handled, GivenUp int
+	Lags                          []time.Duration
+}
 
-func (p *streamPoller) stats() StreamStats {
+func (p *streamPoller) stats(reset bool) StreamStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return StreamStats{Invocations: p.invoked, Handled: p.handled, GivenUp: p.givenUp}
+	st := StreamStats{Invocations: p.invoked, Handled: p.handled, GivenUp: p.givenUp, Lags: p.lags}
+	if reset {
+		p.lags = nil
+	}
+	return st
 }
 
 // eventRecord is a stream record as Lambda delivers it to the function.

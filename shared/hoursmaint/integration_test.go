@@ -70,6 +70,7 @@ func (f *fixture) write(t *testing.T, p staff.Person, source, id, course, catego
 }
 
 func (f *fixture) total(t *testing.T, personID string) (int, int) {
+	f.env.WaitSummaries(t) // the summaries follow from the Records stream
 	s, _, err := f.sums.Get(context.Background(), personID, f.year)
 	if err != nil {
 		t.Fatal(err)

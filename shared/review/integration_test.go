@@ -89,6 +89,7 @@ func find(rows []review.Row, personID, id string) *review.Row {
 
 func hours(t *testing.T, env *stacktest.Env, personID string, year int) int {
 	t.Helper()
+	env.WaitSummaries(t) // the summaries follow from the Records stream
 	s, _, err := summary.Repo{Records: env.Tables.Records}.Get(context.Background(), personID, year)
 	if err != nil {
 		t.Fatal(err)

@@ -98,7 +98,7 @@ func (r Repo) now() time.Time {
 }
 
 // Recompute recomputes the summaries of keys (duplicates are done once),
-// Workers at a time; records.Repo calls it after every write of records.
+// Workers at a time (the nightly repair; Stream recomputes per person-year).
 //
 // Each recompute first takes a version (ADD wver), then reads the records
 // (a consistent Query), then writes the summary only if no recompute with a

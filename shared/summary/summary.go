@@ -5,9 +5,10 @@
 // computed. The personnel reports (P5, P7, P12, P13, R4) read these instead
 // of every record. Definitions: STATISTICS.md (counted record, hours).
 //
-// A summary is never incremented: every write of records recomputes the
-// summaries of the person-years it touched from their records (records.Repo
-// calls Repo.Recompute), so a replayed write cannot count twice, and the
+// A summary is never incremented: the writers of records write records
+// only, and Stream (SummaryFunction, on the Records table's stream)
+// recomputes the summaries of the person-years a batch of changes touched
+// from their records, so a replayed write or batch cannot count twice; the
 // nightly Repair recomputes them all from a scan and fixes any drift.
 package summary
 

@@ -45,15 +45,15 @@ type streamPoller struct {
 	handler lambda.Handler
 	wake    chan struct{}
 
-	mu       sync.Mutex
-	cond     *sync.Cond
-	asked    int // Wait calls so far
-	drained  int // the last Wait call a full, empty cycle started after
-	stopped  bool
-	givenUp  int // batches given up after their retries
-	invoked  int // invocations, failed or not
-	handled  int // records in batches the function finished
-	lags     []time.Duration // per record: from its write (ApproximateCreationDateTime) to its batch done
+	mu      sync.Mutex
+	cond    *sync.Cond
+	asked   int // Wait calls so far
+	drained int // the last Wait call a full, empty cycle started after
+	stopped bool
+	givenUp int             // batches given up after their retries
+	invoked int             // invocations, failed or not
+	handled int             // records in batches the function finished
+	lags    []time.Duration // per record: from its write (ApproximateCreationDateTime) to its batch done
 }
 
 func newStreamPoller(src StreamSource, table string, ddb *dynamodb.Client, streams *dynamodbstreams.Client, h lambda.Handler) *streamPoller {

@@ -181,11 +181,14 @@ func (p *streamPoller) read(ctx context.Context, arn string, sh *shard) (int, er
 		return 0, err
 	}
 	for _, r := range out.Records {
+		sh.last = aws.ToString(r.Dynamodb.SequenceNumber)
+		if !p.src.Passes(keyStrings(r.Dynamodb.Keys)) {
+			continue // filtered out before the function, as FilterCriteria does
+		}
 		if len(sh.pending) == 0 {
 			sh.since = time.Now()
 		}
 		sh.pending = append(sh.pending, eventRecord(r, arn))
-		sh.last = aws.ToString(r.Dynamodb.SequenceNumber)
 	}
 	if out.NextShardIterator == nil {
 		sh.closed = true
@@ -379,6 +382,17 @@ func eventRecord(r types.Record, arn string) events.DynamoDBEventRecord {
 			SequenceNumber: aws.ToString(d.SequenceNumber), SizeBytes: aws.ToInt64(d.SizeBytes), StreamViewType: string(d.StreamViewType)}
 		if d.ApproximateCreationDateTime != nil {
 			out.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: *d.ApproximateCreationDateTime}
+		}
+	}
+	return out
+}
+
+// keyStrings are a record's string keys.
+func keyStrings(keys map[string]types.AttributeValue) map[string]string {
+	out := make(map[string]string, len(keys))
+	for k, v := range keys {
+		if s, ok := v.(*types.AttributeValueMemberS); ok {
+			out[k] = s.Value
 		}
 	}
 	return out

@@ -5,9 +5,11 @@
 package stack
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,6 +53,22 @@ type StreamSource struct {
 	Bisect       bool          // BisectBatchOnFunctionError
 	ItemFailures bool          // FunctionResponseTypes: [ReportBatchItemFailures]
 	Retries      int           // MaximumRetryAttempts (-1: until the records expire)
+	// KeyPrefixes are FilterCriteria's key-prefix patterns, the one kind of
+	// filter the local poller evaluates ({"dynamodb": {"Keys": {"sk": {"S":
+	// [{"prefix": "REC#"}]}}}}): a record passes when, for each attribute
+	// named, its key starts with one of the prefixes. Lambda drops the others
+	// before the function, and so does the poller.
+	KeyPrefixes map[string][]string
+}
+
+// Passes reports whether a stream record's keys pass the source's filter.
+func (s StreamSource) Passes(keys map[string]string) bool {
+	for attr, prefixes := range s.KeyPrefixes {
+		if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(keys[attr], p) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // Route is an HttpApi event.
@@ -360,6 +378,30 @@ func streamSource(fn, event string, ep *yaml.Node) (StreamSource, error) {
 		}
 	}
 	src.Window = time.Duration(window) * time.Second
+	for _, f := range seq(get(ep, "FilterCriteria", "Filters")) {
+		var pattern struct {
+			DynamoDB struct {
+				Keys map[string]struct {
+					S []struct {
+						Prefix string `json:"prefix"`
+					}
+				}
+			} `json:"dynamodb"`
+		}
+		raw := scalar(get(f, "Pattern"))
+		if err := json.Unmarshal([]byte(raw), &pattern); err != nil || len(pattern.DynamoDB.Keys) == 0 {
+			return src, fmt.Errorf("%s: event %s: filter %s: the local stack evaluates key-prefix patterns only", fn, event, raw)
+		}
+		src.KeyPrefixes = map[string][]string{}
+		for attr, m := range pattern.DynamoDB.Keys {
+			for _, p := range m.S {
+				if p.Prefix == "" {
+					return src, fmt.Errorf("%s: event %s: filter %s: the local stack evaluates key-prefix patterns only", fn, event, raw)
+				}
+				src.KeyPrefixes[attr] = append(src.KeyPrefixes[attr], p.Prefix)
+			}
+		}
+	}
 	for _, t := range seq(get(ep, "FunctionResponseTypes")) {
 		src.ItemFailures = src.ItemFailures || t.Value == "ReportBatchItemFailures"
 	}

@@ -96,12 +96,15 @@ func splitRollups(t *testing.T, env *stacktest.Env) {
 			t.Errorf("the second part: %v", err)
 		}
 	}})
+	// 內政部's own staff first: a part finishing after the race would re-sum
+	// the parent again and hide a lost figure.
+	if _, err := roller.Job(ctx, demo.MOI+statistics.OwnJob); err != nil {
+		t.Fatal(err)
+	}
 	racing := roller
 	racing.Store = statistics.Rollups{Table: db.Table(env.Tables.Directory.Name())}
-	for _, job := range []string{first, demo.MOI + statistics.OwnJob} {
-		if _, err := racing.Job(ctx, job); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := racing.Job(ctx, first); err != nil {
+		t.Fatal(err)
 	}
 	if split := figures(); split != whole {
 		t.Errorf("內政部 and the nation rolled up in parts:\n%s\nwhole:\n%s", split, whole)

@@ -19,8 +19,10 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
+	"github.com/ecpa-lifelong/backoffice/shared/staff"
 	"github.com/ecpa-lifelong/backoffice/shared/statistics"
 	"github.com/ecpa-lifelong/backoffice/shared/store"
+	"github.com/ecpa-lifelong/backoffice/shared/summary"
 )
 
 // benchStatistics (issue 17): the nightly rollup of every top-level agency
@@ -33,7 +35,7 @@ import (
 func benchStatistics(ctx context.Context, out io.Writer, st *stack.Stack, t store.Tables, d demo.Data, n, workers int) error {
 	core := lambdafn.Core{Tables: t, Now: st.Now}
 	roller := lambdafn.Roller(core)
-	roots, err := roller.Roots(ctx)
+	jobs, err := roller.RollupJobs(ctx) // as the nightly batch starts them
 	if err != nil {
 		return err
 	}
@@ -42,9 +44,9 @@ func benchStatistics(ctx context.Context, out io.Writer, st *stack.Stack, t stor
 	start := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	for _, code := range roots {
+	for _, job := range jobs {
 		g.Go(func() error {
-			r, err := roller.Roll(gctx, code)
+			r, err := roller.Job(gctx, job)
 			mu.Lock()
 			results = append(results, r)
 			mu.Unlock()
@@ -63,13 +65,24 @@ func benchStatistics(ctx context.Context, out io.Writer, st *stack.Stack, t stor
 			slowest = r
 		}
 	}
-	fmt.Fprintf(out, "Statistics rollups (issue 17): %d top-level agencies, %d agencies' staff (%d people) × 3 years, %d workers at once\n",
-		len(roots), len(d.Agencies), people, workers)
+	fmt.Fprintf(out, "Statistics rollups (issue 17): %d jobs (top-level agencies, split by second-level agency), %d agencies' staff (%d people) × 3 years, %d workers at once\n",
+		len(jobs), len(d.Agencies), people, workers)
 	read := people * 4 // each person's staff item, and their summary of each of the 3 years (asked for, found or not)
 	fmt.Fprintf(out, "  nightly rollup: %s; %d items read (%.0f items/s), %d rollup items written (%.0f items/s); %.0f people-years/s\n",
 		took.Round(time.Millisecond), read, float64(read)/took.Seconds(), items, float64(items)/took.Seconds(), float64(people*3)/took.Seconds())
 	fmt.Fprintf(out, "  slowest worker %s (%d agencies, %d people): %.1f s, %.0f people-years/s\n",
 		slowest.Agency, slowest.Agencies, slowest.People, slowest.Seconds, float64(slowest.People*3)/slowest.Seconds)
+
+	// The summary repair's rate (issue 25: the nightly's slow sweep).
+	sums := summary.Repo{Records: t.Records, People: staff.Repo{Table: t.Directory}, Now: st.Now}
+	start = time.Now()
+	rep, err := sums.Repair(ctx)
+	if err != nil {
+		return err
+	}
+	took = time.Since(start)
+	fmt.Fprintf(out, "  summary repair: %d records, %d person-years checked (%d drifted) in %s, %d segments at once: %.0f records/s, %.0f person-years/s\n",
+		len(d.Records), rep.Checked, rep.Drifted, took.Round(time.Millisecond), summary.RepairSegments, float64(len(d.Records))/took.Seconds(), float64(rep.Checked)/took.Seconds())
 
 	ag := agency.Repo{Table: t.Directory}
 	moi, err := ag.Get(ctx, demo.MOI)

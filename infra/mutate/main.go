@@ -39,6 +39,7 @@ var targets = []string{
 	"shared/records/records.go",
 	"shared/records/review.go",
 	"shared/summary/repo.go",
+	"shared/summary/repair.go",
 	"shared/agency/sync.go",
 	"shared/export/job.go",
 	"shared/imports/job.go",

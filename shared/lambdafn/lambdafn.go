@@ -300,7 +300,7 @@ type ScheduleInput struct {
 
 // Nightly is the nightly batch (shared/nightly): it applies staged rosters,
 // starts one apply invocation per staged upload job, repairs the learning
-// summaries and starts one statistics rollup worker per top-level agency.
+// summaries and starts the statistics rollup workers (statistics.Roller.RollupJobs).
 // The sweep schedule ({"schedule":"sweep"}, every 15 minutes) runs
 // nightly.Sweep instead.
 func Nightly(ctx context.Context, getenv func(string) string) (func(context.Context, ScheduleInput) (nightly.Result, error), error) {
@@ -323,7 +323,7 @@ func Nightly(ctx context.Context, getenv func(string) string) (func(context.Cont
 	}
 	starter := invoke.Async{Client: client, Function: apply}
 	b := nightly.Batch{Rosters: rosterSync(c), Uploads: pipeline, Apply: starter,
-		Summaries: summaries(c), Roots: Roller(c), Rollup: invoke.Async{Client: client, Function: rollup}}
+		Summaries: summaries(c), Rollups: Roller(c), Rollup: invoke.Async{Client: client, Function: rollup}}
 	sweep := nightly.Sweep{Uploads: pipeline, Apply: starter}
 	return func(ctx context.Context, in ScheduleInput) (nightly.Result, error) {
 		if in.Schedule == "sweep" {

@@ -37,10 +37,11 @@ type Summaries interface {
 	Repair(ctx context.Context) (summary.RepairResult, error)
 }
 
-// Roots lists the top-level agencies (statistics.Roller): the statistics
-// rollups fan out one worker invocation per top-level agency.
-type Roots interface {
-	Roots(ctx context.Context) ([]string, error)
+// RollupJobs lists the statistics rollup worker's jobs of the night
+// (statistics.Roller.RollupJobs): one per top-level agency, a large one split
+// by second-level agency.
+type RollupJobs interface {
+	RollupJobs(ctx context.Context) ([]string, error)
 }
 
 // Batch is what the steps use.
@@ -49,8 +50,8 @@ type Batch struct {
 	Uploads   Uploads
 	Apply     Starter
 	Summaries Summaries
-	Roots     Roots
-	Rollup    Starter // one invocation of the rollup worker per top-level agency
+	Rollups   RollupJobs
+	Rollup    Starter // one invocation of the rollup worker per job
 }
 
 // Step is one part of the batch; its result is reported under Name.
@@ -64,11 +65,15 @@ type Step struct {
 func (b Batch) Steps() []Step {
 	return []Step{
 		{"rostersApplied", b.applyRosters},
-		{"importsStarted", b.startImports},
-		// After the roster moved people, so their summaries take their new agency.
-		{"summaries", b.repairSummaries},
-		// Last: the statistics are computed from the repaired summaries.
+		// After the roster moved people (the rollups count them in their
+		// agency now), and before the repair: the summaries are kept by
+		// their writers, the repair is a safety net that never holds the
+		// night's statistics back.
 		{"rollupsStarted", b.startRollups},
+		{"importsStarted", b.startImports},
+		// Last: it takes the rest of the invocation (summary.Repo.Repair
+		// stops before the deadline and goes on from there the next night).
+		{"summaries", b.repairSummaries},
 	}
 }
 
@@ -141,14 +146,18 @@ func (b Batch) repairSummaries(ctx context.Context) (any, error) {
 	return b.Summaries.Repair(ctx)
 }
 
-// startRollups starts one rollup worker per top-level agency (each rewrites
-// its own subtree's rollups whole, so one fired twice changes nothing and a
-// failed one leaves the others' alone); the national sum is re-summed by
-// each worker when it is done.
+// startRollups starts one rollup worker per job (each rewrites its own
+// agencies' rollups whole, so one fired twice changes nothing and a failed
+// one leaves the others' alone); the parts of a split top-level agency
+// re-sum its figures, and every worker the national sum, when it is done.
 func (b Batch) startRollups(ctx context.Context) (any, error) {
-	roots, err := b.Roots.Roots(ctx)
+	jobs, err := b.Rollups.RollupJobs(ctx)
 	if err != nil {
 		return []string{}, err
 	}
-	return startEach(ctx, b.Rollup, roots, "rollup")
+	started, err := startEach(ctx, b.Rollup, jobs, "rollup")
+	// The heartbeat's count (template.yaml RollupsUnfinishedAlarm: each
+	// worker logs "rollup" when done).
+	slog.InfoContext(ctx, "rollup jobs started", "jobs", len(started))
+	return started, err
 }

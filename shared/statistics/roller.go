@@ -58,6 +58,45 @@ func (r Roller) Roots(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
+// OwnJob ends the id of a nightly job that rolls up an agency's own staff
+// alone ("<code>#own"): its subordinates' subtrees are jobs of their own.
+const OwnJob = "#own"
+
+// RollupJobs are the nightly worker invocations (their job ids, sorted by
+// top-level agency). A top-level agency without subordinates is one job; one
+// with subordinates is split by second-level agency: a job for its own staff
+// ("<code>#own") and one per second-level agency's subtree, each of which
+// then re-sums the top-level figures from the parts (sumParts: the last part
+// to finish sums them all), so the slowest worker reads the largest
+// second-level subtree, not a whole ministry (store README, capacity).
+func (r Roller) RollupJobs(ctx context.Context) ([]string, error) {
+	all, err := r.Tree.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	children := map[string][]string{}
+	var roots []string
+	for code, a := range all {
+		if a.Parent == "" {
+			roots = append(roots, code)
+		} else {
+			children[a.Parent] = append(children[a.Parent], code)
+		}
+	}
+	sort.Strings(roots)
+	var jobs []string
+	for _, root := range roots {
+		below := children[root]
+		if len(below) == 0 {
+			jobs = append(jobs, root)
+			continue
+		}
+		sort.Strings(below)
+		jobs = append(append(jobs, root+OwnJob), below...)
+	}
+	return jobs, nil
+}
+
 // RollResult is what one worker did.
 type RollResult struct {
 	Agency   string    `json:"agency"`
@@ -75,6 +114,9 @@ type RollResult struct {
 // 重新計算 of that year, whose request it marks running, then done (with
 // the new 統計時間) or failed.
 func (r Roller) Job(ctx context.Context, id string) (RollResult, error) {
+	if code, ok := strings.CutSuffix(id, OwnJob); ok && agency.ValidCode(code) {
+		return r.roll(ctx, code, true)
+	}
 	job, recompute, err := parseJob(id)
 	if err != nil {
 		return RollResult{}, err
@@ -103,25 +145,33 @@ func (r Roller) Job(ctx context.Context, id string) (RollResult, error) {
 // national figures. Every item is rewritten whole, so a retry after a
 // failure heals; other top-level agencies' items are never touched.
 func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
+	return r.roll(ctx, code, false)
+}
+
+// roll is Roll, or with own the agency's own figures alone (an OwnJob),
+// whose subtree figures it then re-sums from its children's.
+func (r Roller) roll(ctx context.Context, code string, own bool) (RollResult, error) {
 	start := time.Now()
 	res := RollResult{Agency: code}
 	a, err := r.Tree.Get(ctx, code)
 	if err != nil {
 		return res, err
 	}
-	sub, err := r.Tree.Subtree(ctx, a)
-	if err != nil {
-		return res, err
+	sub := []agency.Agency{a}
+	if !own {
+		if sub, err = r.Tree.Subtree(ctx, a); err != nil {
+			return res, err
+		}
 	}
 	years := Years(r.Now())
 	res.Agencies = len(sub)
 	res.Computed = r.Now()
-	res.Items, res.People, err = r.rollSubtree(ctx, sub, years, res.Computed)
+	res.Items, res.People, err = r.rollAgencies(ctx, sub, years, res.Computed, !own)
 	if err != nil {
 		return res, fmt.Errorf("rollup of %s: %w", code, err)
 	}
 	for _, y := range years {
-		if err := r.ancestors(ctx, a, y); err != nil {
+		if err := r.ancestors(ctx, a, y, own, false); err != nil {
 			return res, err
 		}
 	}
@@ -135,6 +185,7 @@ func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
+	// "rollup" is the heartbeat: template.yaml RollupJobsDoneMetric counts it.
 	slog.InfoContext(ctx, "rollup", "agency", code, "agencies", res.Agencies, "people", res.People, "items", res.Items, "seconds", res.Seconds)
 	return res, nil
 }
@@ -144,6 +195,12 @@ func (r Roller) Roll(ctx context.Context, code string) (RollResult, error) {
 // them as computed at computed (before the first read); it answers the
 // items written and the people read.
 func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []int, computed time.Time) (int, int, error) {
+	return r.rollAgencies(ctx, sub, years, computed, true)
+}
+
+// rollAgencies is rollSubtree, or without withTrees the OWN items alone (of
+// agencies whose TREE is re-summed from parts: sumParts).
+func (r Roller) rollAgencies(ctx context.Context, sub []agency.Agency, years []int, computed time.Time, withTrees bool) (int, int, error) {
 	calcs := map[int]calc{}
 	sigs := map[int]string{}
 	for _, y := range years {
@@ -194,8 +251,10 @@ func (r Roller) rollSubtree(ctx context.Context, sub []agency.Agency, years []in
 	}
 	var ros []Rollup
 	for _, y := range years {
-		for code, f := range trees(sub, own[y]) {
-			ros = append(ros, Rollup{Agency: code, Year: y, Kind: Tree, Computed: computed, Signature: sigs[y], Figures: f})
+		if withTrees {
+			for code, f := range trees(sub, own[y]) {
+				ros = append(ros, Rollup{Agency: code, Year: y, Kind: Tree, Computed: computed, Signature: sigs[y], Figures: f})
+			}
 		}
 		for code, f := range own[y] {
 			ros = append(ros, Rollup{Agency: code, Year: y, Kind: Own, Computed: computed, Signature: sigs[y], Figures: f})
@@ -254,7 +313,7 @@ func (r Roller) recompute(ctx context.Context, a agency.Agency, year int) (RollR
 	if res.Items, res.People, err = r.rollSubtree(ctx, sub, []int{year}, at); err != nil {
 		return res, fmt.Errorf("recompute %s/%d: %w", a.Code, year, err)
 	}
-	if err := r.ancestors(ctx, a, year); err != nil {
+	if err := r.ancestors(ctx, a, year, false, true); err != nil {
 		return res, err
 	}
 	roots, err := r.Roots(ctx)
@@ -269,12 +328,19 @@ func (r Roller) recompute(ctx context.Context, a agency.Agency, year int) (RollR
 	return res, nil
 }
 
-// ancestors re-sums the subtree figures of a's ancestors, nearest first.
-// When one of the figures it needs is missing or was computed under other
-// tables, the whole top-level subtree is rolled up instead.
-func (r Roller) ancestors(ctx context.Context, a agency.Agency, year int) error {
+// ancestors re-sums the subtree figures of a's ancestors (with self, a's
+// first), nearest first, each from its own figures and its children's
+// subtree figures (sumParts: two sibling workers finishing at once cannot
+// lose each other's figures). When one of the figures a sum needs is missing
+// or was computed under other tables, a 重新計算 (whole) rolls up the whole
+// top-level subtree instead; a nightly part leaves the sum to the part that
+// finishes last.
+func (r Roller) ancestors(ctx context.Context, a agency.Agency, year int, self, whole bool) error {
 	path := strings.Split(a.Path, "/")
-	if len(path) < 2 {
+	if !self {
+		path = path[:len(path)-1]
+	}
+	if len(path) == 0 {
 		return nil
 	}
 	root, err := r.Tree.Get(ctx, path[0])
@@ -295,60 +361,35 @@ func (r Roller) ancestors(ctx context.Context, a agency.Agency, year int) error 
 	if err != nil {
 		return err
 	}
-	ups := path[:len(path)-1] // root … parent
-	var keys []RollupKey
-	for i, code := range ups {
-		keys = append(keys, RollupKey{code, year, Own})
-		for _, ch := range children[code] {
-			if ch.Code != path[i+1] {
-				keys = append(keys, RollupKey{ch.Code, year, Tree})
-			}
+	for i := len(path) - 1; i >= 0; i-- {
+		code := path[i]
+		var parts []RollupKey
+		if notEnterprise(byCode[code]) {
+			parts = append(parts, RollupKey{code, year, Own})
 		}
-	}
-	keys = append(keys, RollupKey{a.Code, year, Tree})
-	got, err := r.Store.GetMany(ctx, keys)
-	if err != nil {
-		return err
-	}
-	for _, k := range keys {
-		if ro, ok := got[k]; !ok || ro.Signature != sig {
+		for _, ch := range children[code] {
+			parts = append(parts, RollupKey{ch.Code, year, Tree})
+		}
+		written, err := r.sumParts(ctx, RollupKey{code, year, Tree}, parts, sig)
+		if err != nil {
+			return err
+		}
+		if written {
+			continue
+		}
+		if whole {
 			_, _, err := r.rollSubtree(ctx, all, []int{year}, r.Now())
 			return err
 		}
+		return nil
 	}
-	below := got[RollupKey{a.Code, year, Tree}]
-	var ros []Rollup
-	for i := len(ups) - 1; i >= 0; i-- {
-		code := ups[i]
-		mine := got[RollupKey{code, year, Own}]
-		t := Rollup{Agency: code, Year: year, Kind: Tree, Computed: below.Computed, Signature: sig, Figures: &Figures{}}
-		if notEnterprise(byCode[code]) {
-			t.Figures.Add(mine.Figures)
-			if mine.Computed.Before(t.Computed) {
-				t.Computed = mine.Computed
-			}
-		}
-		t.Figures.Add(below.Figures)
-		for _, ch := range children[code] {
-			if ch.Code == path[i+1] {
-				continue
-			}
-			x := got[RollupKey{ch.Code, year, Tree}]
-			t.Figures.Add(x.Figures)
-			if x.Computed.Before(t.Computed) {
-				t.Computed = x.Computed // as of the oldest figures it sums
-			}
-		}
-		ros = append(ros, t)
-		below = t
-	}
-	return r.Store.Put(ctx, ros)
+	return nil
 }
 
 // national re-sums the national figures of a year from the top-level
-// agencies' subtree figures; it writes nothing while one is missing or was
-// computed under other tables (the worker that writes it sums again). When
-// another worker wrote a sum meanwhile, it reads and sums again.
+// agencies' subtree figures (sumParts); it writes nothing while one is
+// missing or was computed under other tables (the worker that writes it sums
+// again).
 func (r Roller) national(ctx context.Context, year int, roots []string) error {
 	if len(roots) == 0 {
 		return nil
@@ -357,30 +398,43 @@ func (r Roller) national(ctx context.Context, year int, roots []string) error {
 	for i, c := range roots {
 		keys[i] = RollupKey{c, year, Tree}
 	}
+	_, err := r.sumParts(ctx, RollupKey{National, year, Tree}, keys, "")
+	return err
+}
+
+// sumParts writes sum as the sum of parts, as of the oldest of them, if
+// every part is there and was computed under the tables sig names ("": the
+// same as each other); it answers whether it wrote. It writes at the
+// generation it read (Rollups.PutSum): when another worker wrote the sum
+// meanwhile, it reads and sums again.
+func (r Roller) sumParts(ctx context.Context, sum RollupKey, parts []RollupKey, sig string) (bool, error) {
 	const attempts = 5
 	for attempt := 1; ; attempt++ {
-		gen, got, err := r.Store.NationalRead(ctx, year, keys)
+		gen, got, err := r.Store.SumRead(ctx, sum, parts)
 		if err != nil {
-			return err
+			return false, err
 		}
-		n := Rollup{Agency: National, Year: year, Kind: Tree, Figures: &Figures{}}
-		for i, k := range keys {
+		t := Rollup{Agency: sum.Agency, Year: sum.Year, Kind: sum.Kind, Signature: sig, Figures: &Figures{}}
+		for i, k := range parts {
 			ro, ok := got[k]
-			if !ok || (i > 0 && ro.Signature != n.Signature) {
-				return nil
+			if !ok || (t.Signature != "" && ro.Signature != t.Signature) {
+				return false, nil
 			}
-			n.Signature = ro.Signature
-			n.Figures.Add(ro.Figures)
-			if i == 0 || ro.Computed.Before(n.Computed) {
-				n.Computed = ro.Computed
+			t.Signature = ro.Signature
+			t.Figures.Add(ro.Figures)
+			if i == 0 || ro.Computed.Before(t.Computed) {
+				t.Computed = ro.Computed
 			}
 		}
-		written, err := r.Store.PutNational(ctx, n, gen)
+		if len(parts) == 0 {
+			return false, nil
+		}
+		written, err := r.Store.PutSum(ctx, t, gen)
 		if written || err != nil {
-			return err
+			return written, err
 		}
 		if attempt == attempts {
-			return fmt.Errorf("national rollup %d: another worker wrote it at each of %d attempts", year, attempts)
+			return false, fmt.Errorf("rollup sum %s/%d: another worker wrote it at each of %d attempts", sum.Agency, sum.Year, attempts)
 		}
 	}
 }

@@ -171,28 +171,42 @@ func (r Rollups) Put(ctx context.Context, ros []Rollup) error {
 	return nil
 }
 
-// NationalRead reads what a national sum is made of, in the order that
-// makes PutNational safe: the national item's generation (0: none yet),
-// then the top-level items, both strongly consistent.
+// NationalRead reads what a national sum is made of (SumRead).
 func (r Rollups) NationalRead(ctx context.Context, year int, roots []RollupKey) (int64, map[RollupKey]Rollup, error) {
-	var it struct {
-		Gen int64 `dynamo:"gen"`
-	}
-	err := r.Table.Get("pk", rollupPK(National, year)).Range("sk", dynamo.Equal, Tree).Project("gen").Consistent(true).One(ctx, &it)
-	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
-		return 0, nil, fmt.Errorf("national rollup %d: %w", year, err)
-	}
-	got, err := r.read(ctx, roots, nil, true)
-	return it.Gen, got, err
+	return r.SumRead(ctx, RollupKey{National, year, Tree}, roots)
 }
 
 // PutNational writes the national sum of top-level items read (NationalRead)
-// at generation gen, unless another sum was written since: then it answers
-// false, and the caller reads and sums again. The last sum written was
-// therefore read after every top-level item written before it, whatever the
-// order two workers finish in, and the set of top-level agencies may change
-// (a sum of times, compared, would freeze when one left the tree).
+// at generation gen (PutSum).
 func (r Rollups) PutNational(ctx context.Context, ro Rollup, gen int64) (bool, error) {
+	return r.PutSum(ctx, ro, gen)
+}
+
+// SumRead reads what a sum (a TREE re-summed from its parts: the national
+// one from the top-level agencies', an agency's from its own figures and its
+// children's) is made of, in the order that makes PutSum safe: the sum's
+// generation (0: none yet), then the parts, both strongly consistent.
+func (r Rollups) SumRead(ctx context.Context, sum RollupKey, parts []RollupKey) (int64, map[RollupKey]Rollup, error) {
+	var it struct {
+		Gen int64 `dynamo:"gen"`
+	}
+	err := r.Table.Get("pk", rollupPK(sum.Agency, sum.Year)).Range("sk", dynamo.Equal, sum.Kind).Project("gen").Consistent(true).One(ctx, &it)
+	if err != nil && !errors.Is(err, dynamo.ErrNotFound) {
+		return 0, nil, fmt.Errorf("rollup sum %s/%d: %w", sum.Agency, sum.Year, err)
+	}
+	got, err := r.read(ctx, parts, nil, true)
+	return it.Gen, got, err
+}
+
+// PutSum writes a sum of parts read (SumRead) at generation gen, unless
+// another sum was written since: then it answers false, and the caller reads
+// and sums again. The last sum written was therefore read after every part
+// written before it, whatever the order two workers finish in (two sibling
+// workers re-summing their parent, or two top-level workers the nation), and
+// the set of parts may change (a sum of times, compared, would freeze when
+// one left the tree). An item rewritten whole (Put) has no generation: the
+// next sum is written over it.
+func (r Rollups) PutSum(ctx context.Context, ro Rollup, gen int64) (bool, error) {
 	it := itemOf(ro)
 	it.Gen = gen + 1
 	put := r.Table.Put(it)
@@ -206,7 +220,7 @@ func (r Rollups) PutNational(ctx context.Context, ro Rollup, gen int64) (bool, e
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("write national rollup %d: %w", ro.Year, err)
+		return false, fmt.Errorf("write rollup sum %s/%d: %w", ro.Agency, ro.Year, err)
 	}
 	return true, nil
 }

@@ -303,6 +303,7 @@ func TestStatisticsRollups(t *testing.T) {
 	if got := treeOf(statistics.National); got.Figures == nil || got.Figures.People.Total != total {
 		t.Errorf("national figures: %+v, want %d hours", got, total)
 	}
+	splitRollups(t, env)
 }
 
 // recompute asks for 重新計算 as user (acting for agency) and answers its

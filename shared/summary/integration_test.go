@@ -356,7 +356,7 @@ func TestRepairFindsAndFixesDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res != (summary.RepairResult{Checked: len(m)}) {
+	if res != (summary.RepairResult{Segments: summary.RepairSegments, SegmentsDone: summary.RepairSegments, Checked: len(m)}) {
 		t.Fatalf("repair of clean demo data: %+v, want %d checked and nothing drifted", res, len(m))
 	}
 	// Plant drift: a wrong summary, a summary without records, a missing one.
@@ -388,7 +388,7 @@ func TestRepairFindsAndFixesDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (summary.RepairResult{Checked: len(m) + 1, Drifted: 3, Fixed: 3}); res != want {
+	if want := (summary.RepairResult{Segments: summary.RepairSegments, SegmentsDone: summary.RepairSegments, Checked: len(m) + 1, Drifted: 3, Fixed: 3}); res != want {
 		t.Fatalf("repair: %+v, want %+v", res, want)
 	}
 	for _, k := range []records.PersonYear{wrong, missing} {
@@ -402,9 +402,10 @@ func TestRepairFindsAndFixesDrift(t *testing.T) {
 		t.Fatalf("the repaired orphan is still listed: %+v %v", list, err)
 	}
 	res, err = sums.Repair(ctx)
-	if err != nil || res != (summary.RepairResult{Checked: len(m) + 1}) {
+	if err != nil || res != (summary.RepairResult{Segments: summary.RepairSegments, SegmentsDone: summary.RepairSegments, Checked: len(m) + 1}) {
 		t.Fatalf("a second repair: %+v %v, want nothing drifted", res, err)
 	}
+	repairAcrossRuns(t, env, sums)
 
 	// The deployed wiring: the nightly batch repairs (planted: one missing
 	// summary again) and reports its counts.
@@ -419,7 +420,7 @@ func TestRepairFindsAndFixesDrift(t *testing.T) {
 	if err := json.Unmarshal(out, &nightly); err != nil {
 		t.Fatalf("%s: %v", out, err)
 	}
-	if want := (summary.RepairResult{Checked: len(m) + 1, Drifted: 1, Fixed: 1}); nightly.Summaries != want {
+	if want := (summary.RepairResult{Segments: summary.RepairSegments, SegmentsDone: summary.RepairSegments, Checked: len(m) + 1, Drifted: 1, Fixed: 1}); nightly.Summaries != want {
 		t.Fatalf("nightly batch: %s, want summaries %+v", out, want)
 	}
 	p := people[missing.PersonID]

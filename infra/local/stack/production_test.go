@@ -118,7 +118,8 @@ func TestProductionTemplate(t *testing.T) {
 		case "AWS::Lambda::EventInvokeConfig":
 			onFailure[ref(r.Properties["FunctionName"])] = ref(dig(r.Properties, "DestinationConfig", "OnFailure", "Destination"))
 		case "AWS::CloudWatch::Alarm":
-			if fn := ref(dig(r.Properties, "Dimensions").([]any)[0].(map[string]any)["Value"]); r.Properties["Namespace"] == "AWS/Lambda" {
+			if r.Properties["Namespace"] == "AWS/Lambda" { // not a metric-math alarm (no Namespace)
+				fn := ref(dig(r.Properties, "Dimensions").([]any)[0].(map[string]any)["Value"])
 				alarms[fn] = append(alarms[fn], r.Properties["MetricName"].(string))
 			}
 			apiAlarm = apiAlarm || (r.Properties["Namespace"] == "AWS/ApiGateway" && r.Properties["MetricName"] == "5xx")

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
@@ -251,6 +252,25 @@ func (c classes) Get(_ context.Context, code, session string) (catalog.Class, er
 	return catalog.Class{}, errcode.New(errcode.NotFound, "no class")
 }
 
+// flatTree puts every agency directly below 301000000A (the checkers' job's
+// agency): the scope itself is tested against DynamoDB Local (scope_test.go).
+type flatTree struct{}
+
+func (flatTree) Get(_ context.Context, code string) (agency.Agency, error) {
+	if code == "301000000A" {
+		return agency.Agency{Code: code, Path: code}, nil
+	}
+	return agency.Agency{Code: code, Path: "301000000A/" + code}, nil
+}
+
+func (f flatTree) GetMany(ctx context.Context, codes []string) (map[string]agency.Agency, error) {
+	out := map[string]agency.Agency{}
+	for _, c := range codes {
+		out[c], _ = f.Get(ctx, c)
+	}
+	return out, nil
+}
+
 type memRecords struct{ got []records.Record }
 
 func (m *memRecords) WriteRecords(_ context.Context, r []records.Record) error {
@@ -265,6 +285,7 @@ func checkerFor(t testing.TB, k string, ppl people) *hoursChecker {
 	}
 	return &hoursChecker{kind: k, job: Job{ID: "j1", Agency: "301000000A", AgencyName: "內政部", Created: time.Unix(0, 0)},
 		people: ppl, cats: cats, writer: &memRecords{}, cache: map[string]staff.Ref{}, classMem: map[string]classLookup{},
+		agencies: flatTree{}, agMem: map[string]agency.Agency{},
 		classes: classes{"MOI-1#1": {CourseCode: "MOI-1", Session: "1", Agency: "301000000A", Name: "研習", Category: "111", Start: "2026-03-01", End: "2026-03-01"},
 			"TPE-1#1": {CourseCode: "TPE-1", Session: "1", Agency: "379000000A"}}}
 }

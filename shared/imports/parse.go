@@ -47,6 +47,9 @@ const (
 	// CodeSuperseded: a batch staged later already wrote the record (kept
 	// as it is).
 	CodeSuperseded = "superseded"
+	// CodeFileChanged: the file was replaced after it was checked (a second
+	// PUT through the upload link); nothing of the new file is applied.
+	CodeFileChanged = "file_changed"
 )
 
 // code is e's machine code.

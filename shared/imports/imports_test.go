@@ -165,6 +165,39 @@ func TestRowsThatCannotBeRead(t *testing.T) {
 	}
 }
 
+// One text rule for every path (issue 27): a cell holding what the JSON
+// routes refuse (limits.BadRune) fails its row, whichever column it is in.
+func TestCSVCellsFollowTheJSONTextRule(t *testing.T) {
+	k := kind(t, HoursExternal)
+	for _, tc := range []struct {
+		name, inst string
+		refused    bool
+	}{
+		{"C0 control", "國家\x01文官學院", true},
+		{"right-to-left override", "abc\u202egpj.exe", true},
+		{"zero-width space only", "\u200b", true},
+		{"RLM", "國家文官學院\u200f", true},
+		{"BOM inside", "國家\ufeff文官學院", true},
+		{"line separator", "國家\u2028文官學院", true},
+		{"tag character", "國家\U000E0041", true},
+		{"private use", "\ue000", true},
+		{"ESC", "\x1b[31m", true},
+		{"a quoted line break, as multiline text", "\"國家\n文官學院\"", false},
+		{"ideographic space", "國家　文官學院", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := extHeader + "A123456789,王小明," + tc.inst + ",英語,115/10/01,115/10/01,3111,6,1,2,,6,,\r\n"
+			_, rows := readAll(t, []byte(file), k)
+			if len(rows) != 1 {
+				t.Fatalf("%d rows", len(rows))
+			}
+			if refused := rows[0].Bad != nil && strings.Contains(rows[0].Bad.Msg, "第 3 欄含有不允許的"); refused != tc.refused {
+				t.Errorf("refused %v, want %v (%+v)", refused, tc.refused, rows[0].Bad)
+			}
+		})
+	}
+}
+
 // Finding 4 of issue 13: a cell starting with + or - followed by a digit used
 // to pass. Every OWASP prefix is refused at upload; plain numbers are not.
 func TestUploadRefusesFormulaCells(t *testing.T) {

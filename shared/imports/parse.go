@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
+	"github.com/ecpa-lifelong/backoffice/shared/limits"
 )
 
 // FileError is a problem with the whole file: nothing of it is applied.
@@ -137,6 +138,12 @@ func (r *Reader) Next() (Row, error) {
 	for i, f := range fields {
 		if undecodable(f) {
 			row.Bad = rowErr("第 %d 欄含有無法辨識的字元（檔案編碼可能有誤，請以 Big5 或 UTF-8 存檔）", i+1)
+			break
+		}
+		// The JSON routes' rule (limits.BadRune), cell by cell: a quoted
+		// cell may hold line breaks, as a multiline field may.
+		if r, ok := limits.BadText(f, true); !ok {
+			row.Bad = rowErr("第 %d 欄含有不允許的控制字元或不可見字元（%U），請刪除後再上傳", i+1, r)
 			break
 		}
 		if csvtext.Formula(f) {

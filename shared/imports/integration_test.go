@@ -542,15 +542,18 @@ func TestCatalogueUploads(t *testing.T) {
 }
 
 // Finding 4 of issue 13: the result file repeated every cell as uploaded,
-// refused formulas included, and a header could carry one too.
+// formulas included, and a header could carry one too. Formula-like text is
+// accepted as text (as the JSON routes accept it, issue 27) and every file
+// written neutralises it.
 func TestResultFileNeutralisesEveryCell(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
 	p := env.Data.People[0]
 	file := strings.TrimSuffix(extHeader, "\r\n") + ",@備註\r\n" +
 		fmt.Sprintf("%s,%s,國家文官學院,英語,115/10/01,115/10/01,3111,6,1,2,,6,,,-3\r\n", p.NationalID, p.Name) +
-		fmt.Sprintf("%s,%s,+1+cmd|' /C calc'!A0,英語,115/10/02,115/10/02,3111,6,1,2,,6,,,=1+2\r\n", p.NationalID, p.Name)
+		fmt.Sprintf("%s,%s,+1+cmd|' /C calc'!A0,英語,115/10/02,115/10/02,3111,6,1,2,,6,,,=1+2\r\n", p.NationalID, p.Name) +
+		"A123456788,王小明,@SUM(A1),英語,115/10/03,115/10/03,3111,6,1,2,,6,,,=1+2\r\n" // fails: its national ID
 	j := upload(t, env, "moi.course", imports.HoursExternal, "公式.csv", []byte(file))
-	if j.Status != imports.Staged || j.Rows != 2 || j.Failed != 1 {
+	if j.Status != imports.Staged || j.Rows != 3 || j.Failed != 1 {
 		t.Fatalf("staged job: %+v", j)
 	}
 	for _, failedOnly := range []string{"", "?failed=1"} {
@@ -567,8 +570,9 @@ func TestResultFileNeutralisesEveryCell(t *testing.T) {
 			}
 		}
 		text := fmt.Sprint(got)
-		if !strings.Contains(text, "'+1+cmd|' /C calc'!A0") || !strings.Contains(text, "'@備註") {
-			t.Errorf("result%s: refused cells not kept as neutral text: %v", failedOnly, got)
+		if !strings.Contains(text, "'@SUM(A1)") || !strings.Contains(text, "'@備註") || !strings.Contains(text, "'=1+2") ||
+			(failedOnly == "" && !strings.Contains(text, "'+1+cmd|' /C calc'!A0")) {
+			t.Errorf("result%s: formula-like cells not kept as neutral text: %v", failedOnly, got)
 		}
 		if failedOnly == "" && !strings.Contains(text, " -3 ") {
 			t.Errorf("result: the number -3 did not stay a number: %v", got)

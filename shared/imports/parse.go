@@ -141,13 +141,11 @@ func (r *Reader) Next() (Row, error) {
 			break
 		}
 		// The JSON routes' rule (limits.BadRune), cell by cell: a quoted
-		// cell may hold line breaks, as a multiline field may.
+		// cell may hold line breaks, as a multiline field may. A cell that
+		// starts like a formula is text here as in JSON: every file the
+		// system writes neutralises it (csvtext.Neutralise), the one rule.
 		if r, ok := limits.BadText(f, true); !ok {
 			row.Bad = rowErr("第 %d 欄含有不允許的控制字元或不可見字元（%U），請刪除後再上傳", i+1, r)
-			break
-		}
-		if csvtext.Formula(f) {
-			row.Bad = rowErr("第 %d 欄「%s」以 = + - @、Tab 或換行字元開頭（數字除外），像是試算表公式，為安全起見不予接受", i+1, clip(f))
 			break
 		}
 	}

@@ -46,6 +46,9 @@ type PlatformClient struct {
 	Name       string
 	Agency     string
 	AgencyName string
+	// National: registered by a system administrator to serve every agency
+	// (E等公務園+); any other client writes only for its agency's subtree.
+	National bool
 }
 
 // PlatformLoader finds a platform client that is still active (a revoked or

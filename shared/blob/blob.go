@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 )
@@ -79,6 +81,34 @@ func (s *Store) Get(ctx context.Context, bucket, key string) (io.ReadCloser, err
 		return nil, fmt.Errorf("get s3://%s/%s: %w", bucket, key, err)
 	}
 	return out.Body, nil
+}
+
+// ErrChanged: the object is no longer the one its ETag named.
+var ErrChanged = errors.New("object changed since it was read")
+
+// Open opens an object for streaming and returns its ETag (quotes removed);
+// with etag, only while the object is still that one (If-Match; the answer's
+// own ETag is compared too, for an S3 that ignores the condition): else
+// ErrChanged. Body and ETag come from one answer, so they always agree.
+func (s *Store) Open(ctx context.Context, bucket, key, etag string) (io.ReadCloser, string, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+	if etag != "" {
+		in.IfMatch = aws.String(`"` + etag + `"`)
+	}
+	out, err := s.Client.GetObject(ctx, in)
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "PreconditionFailed" {
+		return nil, "", fmt.Errorf("get s3://%s/%s: %w", bucket, key, ErrChanged)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("get s3://%s/%s: %w", bucket, key, err)
+	}
+	got := strings.Trim(aws.ToString(out.ETag), `"`)
+	if etag != "" && got != etag {
+		out.Body.Close()
+		return nil, "", fmt.Errorf("get s3://%s/%s: %w", bucket, key, ErrChanged)
+	}
+	return out.Body, got, nil
 }
 
 // DownloadURL presigns a GET that lives LinkTTL and names the file for the browser.

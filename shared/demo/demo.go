@@ -127,7 +127,7 @@ func Generate(o Options) Data {
 	}
 	d.Announcements = announcements(o.Now)
 	d.Platforms = []Platform{{hoursfeed.Client{ID: PlatformID, Name: "E等公務園+", Agency: MOI, AgencyName: "內政部",
-		State: hoursfeed.Active, Created: o.Now.UTC(), CreatedBy: "sys.admin"}, PlatformSecret}}
+		National: true, State: hoursfeed.Active, Created: o.Now.UTC(), CreatedBy: "sys.admin"}, PlatformSecret}}
 	// A source of its own, so the catalogue never shifts the data above.
 	cr := rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5851f42d4c957f2d))
 	d.Subjects = Subjects(o.Now)

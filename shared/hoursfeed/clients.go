@@ -36,10 +36,13 @@ const (
 // Client is a registered platform. The secret itself is never stored: only
 // its HMAC (see Hasher).
 type Client struct {
-	ID         string    `dynamo:"clientId" json:"id"`
-	Name       string    `dynamo:"name" json:"name"`
-	Agency     string    `dynamo:"agency" json:"agency"`
-	AgencyName string    `dynamo:"agencyName" json:"agencyName"`
+	ID         string `dynamo:"clientId" json:"id"`
+	Name       string `dynamo:"name" json:"name"`
+	Agency     string `dynamo:"agency" json:"agency"`
+	AgencyName string `dynamo:"agencyName" json:"agencyName"`
+	// National: the platform serves every agency and may write hours for
+	// anyone; otherwise only for people of Agency and the agencies below it.
+	National   bool      `dynamo:"national,omitempty" json:"national"`
 	SecretHash string    `dynamo:"secretHash" json:"-"`
 	State      string    `dynamo:"state" json:"state"`
 	Created    time.Time `dynamo:"created" json:"created"`
@@ -83,7 +86,7 @@ func (s Clients) ActiveClient(ctx context.Context, id string) (auth.PlatformClie
 	if err != nil {
 		return auth.PlatformClient{}, err
 	}
-	return auth.PlatformClient{ID: c.ID, Name: c.Name, Agency: c.Agency, AgencyName: c.AgencyName}, nil
+	return auth.PlatformClient{ID: c.ID, Name: c.Name, Agency: c.Agency, AgencyName: c.AgencyName, National: c.National}, nil
 }
 
 // List returns every client, newest registration last (by id order).
@@ -185,6 +188,8 @@ type Registry struct {
 type RegisterRequest struct {
 	Name   string `json:"name" max:"50"`
 	Agency string `json:"agency" max:"id"`
+	// National: the platform serves every agency (writes hours for anyone).
+	National bool `json:"national,omitempty"`
 }
 
 // Valid checks the request.
@@ -217,7 +222,7 @@ func (r Registry) Register(ctx context.Context, by string, in RegisterRequest) (
 	}
 	secret := NewSecret()
 	c := Client{ID: r.NewID(), Name: in.Name, Agency: a.Code, AgencyName: a.Name, SecretHash: r.Hasher.Hash(secret),
-		State: Active, Created: r.Now().UTC(), CreatedBy: by}
+		National: in.National, State: Active, Created: r.Now().UTC(), CreatedBy: by}
 	if err := r.Clients.Put(ctx, c); err != nil {
 		return Registered{}, err
 	}

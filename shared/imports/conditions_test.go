@@ -9,9 +9,12 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -39,6 +42,7 @@ func pipeline(t *testing.T, env *stacktest.Env, db *dynamo.DB, w imports.RecordW
 	codeRepo := &codes.Repo{Table: env.Tables.Directory, TTL: time.Minute}
 	deps := imports.Deps{People: staff.Repo{Table: env.Tables.Directory}, Classes: catalog.Repo{Table: env.Tables.Catalog},
 		Records: w, Stored: imports.RecordTable{Table: env.Tables.Records}, Directory: env.Tables.Directory,
+		Agencies: agency.Repo{Table: env.Tables.Directory}, Clients: hoursfeed.Clients{Table: env.Tables.Directory},
 		Codes: codeRepo, Catalog: &catalog.Service{Repo: catalog.Repo{Table: env.Tables.Catalog, DB: env.Tables.DB}, Codes: codeRepo, Now: time.Now}}
 	files := blob.Open(cfg, e, settings.BucketUploads)
 	return &imports.Pipeline{Jobs: jobs, Files: files, Bucket: files.Uploads, Checkers: deps.Checkers(), Now: time.Now, Slice: slice}
@@ -68,7 +72,7 @@ func TestImportJobBelongsToItsOwner(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2})
 	ctx := context.Background()
 	jobs := imports.Jobs{DB: env.Tables.DB, Table: env.Tables.Directory}
-	people := env.Data.People[:20]
+	people := staffOf(t, env, demo.MOI, 6)
 	get := func(id string) imports.Job {
 		t.Helper()
 		j, err := jobs.Get(ctx, id)

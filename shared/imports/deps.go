@@ -6,6 +6,7 @@ import (
 	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/enrollment"
@@ -32,6 +33,10 @@ type Deps struct {
 	Stored RecordLookup
 	// Directory holds where each platform record is (PlatformPointers).
 	Directory dynamo.Table
+	// Clients are the platform clients as they are now (hoursfeed.Clients):
+	// a platform job's client must still be active, and only a national one
+	// writes outside its agency (scope.go).
+	Clients auth.PlatformLoader
 }
 
 // Checkers are the built-in job types' checkers, by kind (Pipeline.Checkers).
@@ -53,8 +58,8 @@ func (d Deps) hours(ctx context.Context, j Job) (Checker, error) {
 		return nil, err
 	}
 	return &hoursChecker{kind: j.Kind, job: j, people: d.People, classes: d.Classes, cats: cats, writer: d.Records,
-		stored: d.Stored, pointers: PlatformPointers{Table: d.Directory},
-		cache: map[string]staff.Ref{}, classMem: map[string]classLookup{}}, nil
+		stored: d.Stored, pointers: PlatformPointers{Table: d.Directory}, agencies: d.Agencies, clients: d.Clients,
+		cache: map[string]staff.Ref{}, classMem: map[string]classLookup{}, agMem: map[string]agency.Agency{}}, nil
 }
 
 func (d Deps) catalogRows(ctx context.Context, j Job) (Checker, error) {

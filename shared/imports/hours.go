@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
@@ -157,9 +159,14 @@ type hoursChecker struct {
 	writer   RecordWriter
 	stored   RecordLookup
 	pointers PlatformPointers
+	agencies Agencies
+	clients  auth.PlatformLoader
+	scope    writerScope // whom the job may write for (scope.go), read by the first Check
+	scoped   bool
 	mu       sync.Mutex           // guards the caches: the apply workers share one checker
 	cache    map[string]staff.Ref // national ID → person ("" ID: not found)
 	classMem map[string]classLookup
+	agMem    map[string]agency.Agency // the people's agencies, for the scope
 }
 
 type classLookup struct {
@@ -234,8 +241,21 @@ func (h *hoursChecker) class(ctx context.Context, code, session string) (catalog
 }
 
 func (h *hoursChecker) Check(ctx context.Context, rows []Row) ([]Outcome, error) {
+	h.mu.Lock()
+	if !h.scoped {
+		sc, err := loadScope(ctx, h.job, h.agencies, h.clients)
+		if err != nil {
+			h.mu.Unlock()
+			return nil, err
+		}
+		h.scope, h.scoped = sc, true
+	}
+	h.mu.Unlock()
 	people, err := h.lookup(ctx, rows)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.agenciesOf(ctx, people); err != nil {
 		return nil, err
 	}
 	out := make([]Outcome, len(rows))
@@ -243,6 +263,10 @@ func (h *hoursChecker) Check(ctx context.Context, rows []Row) ([]Outcome, error)
 		out[i].Line = r.Line
 		if r.Bad != nil {
 			out[i].Err = r.Bad
+			continue
+		}
+		if h.scope.refused != nil {
+			out[i].Err = h.scope.refused
 			continue
 		}
 		rec, key, rerr, err := h.checkRow(ctx, r, people)
@@ -275,6 +299,12 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 	p := people[id]
 	if p.ID == "" {
 		return rec, "", rowErrCode(CodeUnknownPerson, "系統中查無身分證字號 %s 的人員", nid.Mask(id)), nil
+	}
+	// Only for the writer's own people (scope.go); an L6a class's enrolled
+	// learner of another agency is judged once the class is known.
+	outside := !h.admits(p)
+	if outside && h.kind != HoursClass {
+		return rec, "", outsideScope(p, id), nil
 	}
 	if name := r.Get(cName); name == "" {
 		return rec, "", rowErr("請填寫姓名"), nil
@@ -374,6 +404,11 @@ func (h *hoursChecker) checkRow(ctx context.Context, r Row, people map[string]st
 		}
 	}
 	rec.Year = atoiYear(rec.End)
+	if outside {
+		if ok, err := h.learnerOf(ctx, rec); err != nil || !ok {
+			return rec, "", outsideScope(p, id), err
+		}
+	}
 	return rec, key, nil, nil
 }
 

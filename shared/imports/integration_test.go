@@ -21,6 +21,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/blob"
 	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
@@ -56,6 +57,30 @@ func upload(t *testing.T, env *stacktest.Env, user, kind, name string, file []by
 	}
 	env.WaitNotifications()
 	return job(t, env, user, up.Job.ID)
+}
+
+// staffOf returns the first n demo people of agency code or an agency below
+// it: the people an upload of that agency may write for.
+func staffOf(t *testing.T, env *stacktest.Env, code string, n int) []staff.Person {
+	t.Helper()
+	var home agency.Agency
+	byCode := map[string]agency.Agency{}
+	for _, a := range env.Data.Agencies {
+		byCode[a.Code] = a
+		if a.Code == code {
+			home = a
+		}
+	}
+	var out []staff.Person
+	for _, p := range env.Data.People {
+		if home.Contains(byCode[p.Agency]) && len(out) < n {
+			out = append(out, p)
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("%d people of %s, want %d", len(out), code, n)
+	}
+	return out
 }
 
 func job(t *testing.T, env *stacktest.Env, user, id string) imports.Job {
@@ -127,7 +152,7 @@ func jobRecords(t *testing.T, env *stacktest.Env, jobID string, people []staff.P
 
 func TestLearnerHoursBig5EndToEnd(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 60, Classes: 5})
-	p := env.Data.People[:3]
+	p := staffOf(t, env, demo.MOI, 3)
 	row := func(i int, person staff.Person, course string) string {
 		return fmt.Sprintf("%s,%s,國家文官學院,%s,115/10/%02d,115/10/%02d,3111,6,1,2,,6,A,%d\r\n",
 			person.NationalID, person.Name, course, 1+i, 1+i, 80+i)
@@ -320,7 +345,7 @@ func manyRows(people []staff.Person, n int) string {
 // A file bigger than one invocation's slice continues in follow-ups.
 func TestApplyContinuesInFollowUpInvocations(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2, Env: map[string]string{settings.ImportSlice: "0.000001"}})
-	p := env.Data.People[:20]
+	p := staffOf(t, env, demo.MOI, 6)
 	j := upload(t, env, "moi.course", imports.HoursExternal, "大檔.csv", []byte(manyRows(p, 3500)))
 	if j.Status != imports.Staged || j.Waiting != 3500 {
 		t.Fatalf("staged: %+v", j)
@@ -339,7 +364,7 @@ func TestApplyContinuesInFollowUpInvocations(t *testing.T) {
 // the later ones fail naming it, and only the first is written.
 func TestDuplicatesAcrossChunks(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2})
-	p := env.Data.People[:20]
+	p := staffOf(t, env, demo.MOI, 6)
 	lines := strings.SplitAfter(manyRows(p, 2100), "\r\n") // lines[0] is the header: lines[i] is file line i+1
 	lines[1499], lines[2049] = lines[2], lines[1199]       // line 1500 repeats line 3, line 2050 line 1200
 	j := upload(t, env, "moi.course", imports.HoursExternal, "重複.csv", []byte(strings.Join(lines, "")))
@@ -405,7 +430,7 @@ func (c *counting) WriteRecords(ctx context.Context, recs []records.Record) erro
 
 func TestCrashMidApplyResumesExactlyOnce(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2})
-	p := env.Data.People[:20]
+	p := staffOf(t, env, demo.MOI, 6)
 	j := upload(t, env, "moi.course", imports.HoursExternal, "中斷.csv", []byte(manyRows(p, 2500)))
 	if j.Status != imports.Staged || j.Waiting != 2500 {
 		t.Fatalf("staged: %+v", j)
@@ -517,15 +542,18 @@ func TestCatalogueUploads(t *testing.T) {
 }
 
 // Finding 4 of issue 13: the result file repeated every cell as uploaded,
-// refused formulas included, and a header could carry one too.
+// formulas included, and a header could carry one too. Formula-like text is
+// accepted as text (as the JSON routes accept it, issue 27) and every file
+// written neutralises it.
 func TestResultFileNeutralisesEveryCell(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
 	p := env.Data.People[0]
 	file := strings.TrimSuffix(extHeader, "\r\n") + ",@備註\r\n" +
 		fmt.Sprintf("%s,%s,國家文官學院,英語,115/10/01,115/10/01,3111,6,1,2,,6,,,-3\r\n", p.NationalID, p.Name) +
-		fmt.Sprintf("%s,%s,+1+cmd|' /C calc'!A0,英語,115/10/02,115/10/02,3111,6,1,2,,6,,,=1+2\r\n", p.NationalID, p.Name)
+		fmt.Sprintf("%s,%s,+1+cmd|' /C calc'!A0,英語,115/10/02,115/10/02,3111,6,1,2,,6,,,=1+2\r\n", p.NationalID, p.Name) +
+		"A123456788,王小明,@SUM(A1),英語,115/10/03,115/10/03,3111,6,1,2,,6,,,=1+2\r\n" // fails: its national ID
 	j := upload(t, env, "moi.course", imports.HoursExternal, "公式.csv", []byte(file))
-	if j.Status != imports.Staged || j.Rows != 2 || j.Failed != 1 {
+	if j.Status != imports.Staged || j.Rows != 3 || j.Failed != 1 {
 		t.Fatalf("staged job: %+v", j)
 	}
 	for _, failedOnly := range []string{"", "?failed=1"} {
@@ -542,8 +570,9 @@ func TestResultFileNeutralisesEveryCell(t *testing.T) {
 			}
 		}
 		text := fmt.Sprint(got)
-		if !strings.Contains(text, "'+1+cmd|' /C calc'!A0") || !strings.Contains(text, "'@備註") {
-			t.Errorf("result%s: refused cells not kept as neutral text: %v", failedOnly, got)
+		if !strings.Contains(text, "'@SUM(A1)") || !strings.Contains(text, "'@備註") || !strings.Contains(text, "'=1+2") ||
+			(failedOnly == "" && !strings.Contains(text, "'+1+cmd|' /C calc'!A0")) {
+			t.Errorf("result%s: formula-like cells not kept as neutral text: %v", failedOnly, got)
 		}
 		if failedOnly == "" && !strings.Contains(text, " -3 ") {
 			t.Errorf("result: the number -3 did not stay a number: %v", got)
@@ -644,8 +673,8 @@ func TestAFileOfAnotherSizeIsRefused(t *testing.T) {
 // unreachable is an uploads bucket that cannot be read.
 type unreachable struct{}
 
-func (unreachable) Get(context.Context, string, string) (io.ReadCloser, error) {
-	return nil, errors.New("connection refused")
+func (unreachable) Open(context.Context, string, string, string) (io.ReadCloser, string, error) {
+	return nil, "", errors.New("connection refused")
 }
 
 // The staging run dies (here: S3 unreachable, and the notification is not

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecpa-lifelong/backoffice/shared/csvtext"
+	"github.com/ecpa-lifelong/backoffice/shared/limits"
 )
 
 // FileError is a problem with the whole file: nothing of it is applied.
@@ -47,6 +48,9 @@ const (
 	// CodeSuperseded: a batch staged later already wrote the record (kept
 	// as it is).
 	CodeSuperseded = "superseded"
+	// CodeFileChanged: the file was replaced after it was checked (a second
+	// PUT through the upload link); nothing of the new file is applied.
+	CodeFileChanged = "file_changed"
 )
 
 // code is e's machine code.
@@ -136,8 +140,12 @@ func (r *Reader) Next() (Row, error) {
 			row.Bad = rowErr("第 %d 欄含有無法辨識的字元（檔案編碼可能有誤，請以 Big5 或 UTF-8 存檔）", i+1)
 			break
 		}
-		if csvtext.Formula(f) {
-			row.Bad = rowErr("第 %d 欄「%s」以 = + - @、Tab 或換行字元開頭（數字除外），像是試算表公式，為安全起見不予接受", i+1, clip(f))
+		// The JSON routes' rule (limits.BadRune), cell by cell: a quoted
+		// cell may hold line breaks, as a multiline field may. A cell that
+		// starts like a formula is text here as in JSON: every file the
+		// system writes neutralises it (csvtext.Neutralise), the one rule.
+		if r, ok := limits.BadText(f, true); !ok {
+			row.Bad = rowErr("第 %d 欄含有不允許的控制字元或不可見字元（%U），請刪除後再上傳", i+1, r)
 			break
 		}
 	}

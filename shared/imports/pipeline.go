@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,9 +59,11 @@ func (p *Pipeline) checker(ctx context.Context, j Job) (Checker, error) {
 	return spec.New(ctx, j)
 }
 
-// Files reads the uploads bucket.
+// Files reads the uploads bucket (blob.Store).
 type Files interface {
-	Get(ctx context.Context, bucket, key string) (io.ReadCloser, error)
+	// Open opens an object and returns its ETag; with etag, only while the
+	// object is still that one (else blob.ErrChanged).
+	Open(ctx context.Context, bucket, key, etag string) (io.ReadCloser, string, error)
 }
 
 // Invoker starts a follow-up apply of a job, asynchronously.
@@ -163,11 +166,14 @@ func hashKey(k string) keyHash {
 
 // check is the staging pass: every row checked, results stored per chunk.
 func (p *Pipeline) check(ctx context.Context, j *Job) (failed, waiting, rows, chunks int, ferr *FileError, err error) {
-	body, err := p.Files.Get(ctx, p.Bucket, j.Key)
+	// The ETag of what is read here is what the apply must read again: a
+	// second PUT through the still-valid link after staging is refused then.
+	body, etag, err := p.Files.Open(ctx, p.Bucket, j.Key, "")
 	if err != nil {
 		return 0, 0, 0, 0, nil, fmt.Errorf("open %s: %w", j.Key, err)
 	}
 	defer body.Close()
+	j.ETag = etag
 	read := &blob.CountingReader{R: body}
 	k, _ := KindByID(j.Kind)
 	rd, err := NewReader(read, k)
@@ -349,7 +355,12 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 			return p.abandon(ctx, j, owner)
 		}
 	}
-	body, err := p.Files.Get(ctx, p.Bucket, j.Key)
+	body, _, err := p.Files.Open(ctx, p.Bucket, j.Key, strings.Trim(j.ETag, `"`))
+	if errors.Is(err, blob.ErrChanged) { // replaced after staging: what was checked is gone
+		slog.WarnContext(ctx, "import file replaced after staging", "job", j.ID)
+		j.FileError = "檔案在檢查後被替換（內容與檢查時不同），未寫入的資料列不再寫入；請重新上傳檔案。"
+		return p.endWaiting(ctx, j, owner, rowErrCode(CodeFileChanged, "檔案在檢查後被替換，本列未寫入；請重新上傳檔案。"))
+	}
 	if err != nil {
 		return Job{}, fmt.Errorf("open %s: %w", j.Key, err)
 	}
@@ -390,6 +401,9 @@ func (p *Pipeline) done(ctx context.Context, j Job, owner string) (Job, error) {
 	}
 	j.Rows, j.Failed, j.Waiting, j.Applied = rows, failed, waiting, applied
 	j.Status, j.Finished, j.Owner, j.Lease = Done, p.Now(), "", time.Time{}
+	if j.FileError != "" && applied == 0 { // ended for its file before any row was written
+		j.Status = Failed
+	}
 	if err := p.Jobs.applied(ctx, j, owner); err != nil {
 		return Job{}, err
 	}

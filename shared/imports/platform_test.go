@@ -80,7 +80,7 @@ func platformRecords(t *testing.T, env *stacktest.Env, p staff.Person) []records
 // that ends the token at once.
 func TestPlatformClientLifecycle(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 40, Classes: 2})
-	p := env.Data.People[:3]
+	p := staffOf(t, env, demo.MOI, 3) // the client is 內政部's, not national
 
 	r := env.As(t, "sys.admin", "POST", "/api/platform-clients", map[string]any{"name": "地方研習e學中心", "agency": demo.MOI})
 	if r.Status != 201 {

@@ -177,7 +177,12 @@ func diedRun(j Job, now time.Time) bool {
 // CodeApplyAbandoned, and the client's next job starts.
 func (p *Pipeline) abandon(ctx context.Context, j Job, owner string) (Job, error) {
 	slog.WarnContext(ctx, "platform job ended: its apply died too often", "job", j.ID, "died", j.Died, "next", j.Next, "chunks", j.Chunks)
-	e := rowErrCode(CodeApplyAbandoned, "本批次套用時連續中斷 %d 次而停止，本筆紀錄未確認寫入；請以同一平台紀錄編號重送（重送只會更新，不會重複）。", j.Died)
+	return p.endWaiting(ctx, j, owner, rowErrCode(CodeApplyAbandoned, "本批次套用時連續中斷 %d 次而停止，本筆紀錄未確認寫入；請以同一平台紀錄編號重送（重送只會更新，不會重複）。", j.Died))
+}
+
+// endWaiting ends job j without applying it further: every row still
+// waiting fails with e.
+func (p *Pipeline) endWaiting(ctx context.Context, j Job, owner string, e *RowError) (Job, error) {
 	for n := j.Next; n < j.Chunks; n++ {
 		rows, err := p.Jobs.chunk(ctx, j.ID, n)
 		if err != nil {

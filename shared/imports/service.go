@@ -34,6 +34,7 @@ const MaxSize = 200 << 20
 // Store is what the service needs of the uploads bucket.
 type Store interface {
 	Files
+	Get(ctx context.Context, bucket, key string) (io.ReadCloser, error)
 	Put(ctx context.Context, bucket, key, contentType string, body io.Reader) error
 	DownloadURL(ctx context.Context, bucket, key, filename string) (string, error)
 	UploadURLSized(ctx context.Context, bucket, key, contentType string, size int64) (string, error)

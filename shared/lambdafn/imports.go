@@ -42,6 +42,7 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		Agencies:  agency.Repo{Table: c.Tables.Directory},
 		Stored:    imports.RecordTable{Table: c.Tables.Records},
 		Directory: c.Tables.Directory,
+		Clients:   hoursfeed.Clients{Table: c.Tables.Directory},
 	}
 	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
 		Bucket: c.Files.Uploads, Checkers: deps.Checkers(), Now: c.Now}
@@ -111,7 +112,7 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	// written by the nightly apply, so no Records table here).
 	codeRepo := &codes.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute}
 	deps := imports.Deps{People: staff.Repo{Table: c.Tables.Directory}, Classes: catalog.Repo{Table: c.Tables.Catalog},
-		Codes: codeRepo, DB: c.Tables.DB, Agencies: agency.Repo{Table: c.Tables.Directory}}
+		Codes: codeRepo, DB: c.Tables.DB, Agencies: agency.Repo{Table: c.Tables.Directory}, Clients: hoursfeed.Clients{Table: c.Tables.Directory}}
 	stager := &imports.Pipeline{Jobs: jobs, Files: c.Files, Bucket: c.Files.Uploads,
 		Checkers: imports.Checkers{imports.Platform: deps.Checkers()[imports.Platform]}, Now: c.Now}
 	feed := &imports.PlatformServer{Jobs: jobs, Store: c.Files, Bucket: c.Files.Uploads, Stage: stager,

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
@@ -38,20 +39,33 @@ const (
 	Items = 10000
 )
 
-// BadRune reports whether r may not appear in any input: C0 and C1 control
-// characters (NUL, ESC …; tab, CR and LF only where multiline allows), DEL,
-// and the bidirectional overrides and isolates that make a name read
-// differently from what it holds.
+// BadRune reports whether r may not appear in any input, JSON or CSV alike:
+// C0 and C1 control characters (NUL, ESC …; tab, CR and LF only where
+// multiline allows), DEL, and every character that shows nothing or changes
+// how the rest reads: format characters (the bidirectional overrides and
+// isolates, zero-width spaces and joiners, LRM/RLM, the BOM, soft hyphen,
+// tag characters), the line and paragraph separators U+2028/U+2029, and
+// private-use characters, which no font shows the same way.
 func BadRune(r rune, multiline bool) bool {
 	switch {
 	case r == '\t' || r == '\n' || r == '\r':
 		return !multiline
 	case r < 0x20 || (r >= 0x7f && r <= 0x9f):
 		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
+	case r < 0xa0:
+		return false
 	}
-	return false
+	return unicode.In(r, unicode.Cf, unicode.Co, unicode.Zl, unicode.Zp)
+}
+
+// BadText returns the first rune of s that BadRune refuses (ok: none).
+func BadText(s string, multiline bool) (r rune, ok bool) {
+	for _, r := range s {
+		if BadRune(r, multiline) {
+			return r, false
+		}
+	}
+	return 0, true
 }
 
 // CheckText checks one text value: at most max characters (max < 0: limits.ID
@@ -64,10 +78,8 @@ func CheckText(field, s string, max int, multiline bool) error {
 	} else if len(s) > max && utf8.RuneCountInString(s) > max { // len ≥ rune count: skip counting short text
 		return errcode.Field(field, fmt.Sprintf("欄位 %s 不可超過 %d 字。", field, max))
 	}
-	for _, r := range s {
-		if BadRune(r, multiline) {
-			return errcode.Field(field, fmt.Sprintf("欄位 %s 含有不允許的控制字元（%U）。", field, r))
-		}
+	if r, ok := BadText(s, multiline); !ok {
+		return errcode.Field(field, fmt.Sprintf("欄位 %s 含有不允許的控制字元或不可見字元（%U）。", field, r))
 	}
 	return nil
 }

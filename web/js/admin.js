@@ -131,7 +131,7 @@ export async function platformClientsView(el) {
     e.preventDefault();
     const f = e.target;
     try {
-      const out = await api('POST', '/api/platform-clients', { name: f.elements.name.value, agency: f.elements.agency.value });
+      const out = await api('POST', '/api/platform-clients', { name: f.elements.name.value, agency: f.elements.agency.value, national: f.elements.national.checked });
       secret = { id: out.client.id, name: out.client.name, secret: out.secret };
       await draw();
       el.querySelector('#pc-secret').focus();
@@ -151,11 +151,12 @@ export async function platformClientsView(el) {
           <div><label for="pc-name" class="req">平臺名稱</label><input type="text" id="pc-name" name="name" maxlength="50" aria-describedby="err-name">${errorSlot('name')}</div>
           <div><label for="pc-agency" class="req">所屬機關代碼</label><input type="text" id="pc-agency" name="agency" maxlength="10" placeholder="例：A09010000E" aria-describedby="err-agency">${errorSlot('agency')}</div>
         </div>
+        <p><label><input type="checkbox" id="pc-national" name="national"> 全國性平臺：可上傳所有機關同仁的時數（例如 E等公務園+）；未勾選者只能上傳所屬機關及其所屬機關同仁的時數</label></p>
         <p class="actions"><button type="submit">註冊並產生密鑰</button></p></form>
       ${list.length ? html`<table class="data" id="pc-list"><caption class="muted">共 ${list.length} 個平臺</caption>
-        <thead><tr><th scope="col">平臺名稱</th><th scope="col">用戶端代碼</th><th scope="col">所屬機關</th><th scope="col">註冊時間</th><th scope="col">狀態</th><th scope="col">動作</th></tr></thead>
+        <thead><tr><th scope="col">平臺名稱</th><th scope="col">用戶端代碼</th><th scope="col">所屬機關</th><th scope="col">服務範圍</th><th scope="col">註冊時間</th><th scope="col">狀態</th><th scope="col">動作</th></tr></thead>
         <tbody>${list.map((c) => html`<tr data-client=${c.id} data-state=${c.state}><td>${c.name}</td><td><code>${c.id}</code></td>
-          <td>${c.agencyName}（${c.agency}）</td><td>${rocDateTime(c.created)}</td><td>${clientState[c.state] || c.state}</td>
+          <td>${c.agencyName}（${c.agency}）</td><td data-scope>${c.national ? '全國（所有機關）' : '所屬機關及其所屬機關'}</td><td>${rocDateTime(c.created)}</td><td>${clientState[c.state] || c.state}</td>
           <td>${c.state === 'active' ? html`<button type="button" class="danger" data-revoke @click=${() => revoke(c)}>停用</button>` : rocDateTime(c.revokedAt)}</td></tr>`)}</tbody></table>`
         : html`<p class="muted">尚未註冊任何平臺。</p>`}`);
   };

@@ -129,9 +129,10 @@ type Definition struct {
 	// Rows answers one page. It must honour q.Cursor and q.Limit and read
 	// only what q.Agencies allows.
 	Rows func(ctx context.Context, q Query) (Page, error)
-	// Deliver, if set, is called once an export's file is stored, with the
-	// KeyField values of every row it holds (P1 marks the records it
-	// delivered). It must be idempotent for a job: a retry calls it again.
+	// Deliver, if set, is called once an export's file is stored and its
+	// job recorded done, with the KeyField values of every row the file
+	// holds (P1 marks the records it delivered); never for a failed job.
+	// It must be idempotent for a job.
 	Deliver func(ctx context.Context, job string, keys []any) error
 }
 

@@ -292,3 +292,9 @@ func (d *delivering) Delivered(ctx context.Context, job export.Job) error {
 	}
 	return d.d.Deliver(ctx, job.ID, keys)
 }
+
+func (d *delivering) Undelivered(job export.Job) {
+	d.mu.Lock()
+	delete(d.keys, job.ID)
+	d.mu.Unlock()
+}

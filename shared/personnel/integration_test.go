@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -615,6 +616,41 @@ func TestStatisticsAccountReports(t *testing.T) {
 	}
 	if r := env.As(t, "moi.admin", "GET", "/api/exports/jobs/"+job.ID, nil); r.Status != 404 {
 		t.Errorf("an officer reads a statistics account's job: %d %s", r.Status, r.Body)
+	}
+	// Issue 27, Medium 6: the account's people export held 19 whole national
+	// IDs. Only P1 for a personnel officer carries them (TestScoreDownload).
+	r = env.Do(t, "POST", "/api/exports/P13-people", tok, map[string]any{"format": "csv", "params": map[string]string{"scope": "subtree"}})
+	if r.Status != 202 {
+		t.Fatalf("export P13-people: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &job)
+	env.WaitAsync()
+	r = env.Do(t, "GET", "/api/exports/jobs/"+job.ID+"/download", tok, nil)
+	if r.Status != 200 {
+		t.Fatalf("download P13-people: %d %s", r.Status, r.Body)
+	}
+	resp, err := http.Get(r.Map(t)["url"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipBytes, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "p.zip"), zipBytes, 0o644)
+	if out, err := exec.Command("7z", "x", "-y", "-p"+job.Password, "-o"+dir, filepath.Join(dir, "p.zip")).CombinedOutput(); err != nil {
+		t.Fatalf("7z: %v %s", err, out)
+	}
+	sheets, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if len(sheets) != 1 {
+		t.Fatalf("files in the ZIP: %v", sheets)
+	}
+	text, _ := os.ReadFile(sheets[0])
+	whole := regexp.MustCompile(`\b[A-Z][0-9A-Z]\d{8}\b`)
+	if ids := whole.FindAllString(string(text), -1); len(ids) > 0 {
+		t.Errorf("a statistics account's people export holds %d whole national IDs, e.g. %s", len(ids), ids[0])
+	}
+	if !strings.Contains(string(text), "****") {
+		t.Errorf("the people export shows no masked national ID: %.300s", text)
 	}
 }
 

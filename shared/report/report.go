@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/nid"
 )
 
 // ParamKind says how a parameter is entered and checked.
@@ -94,10 +95,27 @@ type Query struct {
 	Cursor   string
 	Limit    int
 	Now      time.Time
-	// Export is set when the rows go into an export file (a password ZIP):
-	// national IDs are whole there, masked on screen.
+	// Export is set when the rows go into an export file (a password ZIP).
 	Export bool
+	// WholeIDs is set for an export a personnel officer asked for of a
+	// definition with WholeIDs (P1): only there are national IDs whole.
+	WholeIDs bool
 }
+
+// NationalID is how a row shows a national ID: whole only in an export
+// that may carry whole IDs (q.WholeIDs), masked everywhere else (screens,
+// statistics accounts, every other export).
+func (q Query) NationalID(id string) string {
+	if q.WholeIDs {
+		return id
+	}
+	return nid.Mask(id)
+}
+
+// WholeIDsParam is the job parameter Plan adds when the requester may
+// receive whole national IDs; a request's own parameters never carry it
+// (check keeps declared parameters only).
+const WholeIDsParam = "_wholeIds"
 
 // AgencyNames maps the code of each agency in scope to its name.
 func (q Query) AgencyNames() map[string]string {
@@ -120,9 +138,13 @@ type Definition struct {
 	// Drill marks a list opened from a cell of another report, not a menu entry.
 	Drill bool
 	// Scoped reports take the standard agency + scope (本機關 / 含所屬機關) parameters.
-	Scoped  bool
-	Params  []Param
-	Columns []Column
+	Scoped bool
+	// WholeIDs: an export of it requested by an officer (the personnel
+	// officers of the people's agencies: P1's scope) carries whole national
+	// IDs; statistics accounts and every other report get them masked.
+	WholeIDs bool
+	Params   []Param
+	Columns  []Column
 	// Check validates what the declared kinds cannot (a range within one year …);
 	// it returns errcode field errors.
 	Check func(params map[string]string) error

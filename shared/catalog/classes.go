@@ -62,6 +62,11 @@ func FrontKey(key string) string { return "FRONT#" + strconv.Itoa(store.Shard(ke
 // enrollment's transactions write it; no index key is on it.
 const SeatsSK = "SEATS"
 
+// GradesSK is the sort key of a class's grade sheet item (L6a): the version
+// ("version") of its learners' hours and pass/fail, beside the class item.
+// Only a grade save writes it, conditional on the version its officer read.
+const GradesSK = "GRADES"
+
 type seatsItem struct {
 	PK       string `dynamo:"pk"`
 	SK       string `dynamo:"sk"`

@@ -71,10 +71,24 @@ type Row struct {
 // transaction items each: the record and its audit entry).
 const PageSize = records.MaxTxItems / 2
 
+// maxExamined bounds the records one List reads for a person-name search
+// (the only condition not resolved in the query): a page holds at most
+// PageSize rows, and a short page comes with a cursor only when this many
+// records were examined and more remain.
+const maxExamined = 1000
+
+// maxRounds bounds the queries of one List (each reads at most a few
+// thousand index items, store.FilteredPage).
+const maxRounds = 20
+
 // List pages the active agency's records of a year (the agency the learner
-// belonged to when learning) with the filters.
+// belonged to when learning) with the filters. Course code, session, course
+// name and national ID are conditions of the query (its filtered pages are
+// full while more records match); the learner's name is known only from the
+// directory, so pages are read until this one is full, at most maxExamined
+// records, and answered with the cursor to continue from.
 func (s *Service) List(ctx context.Context, c auth.Caller, q Query) ([]Row, string, error) {
-	f := records.AgencyFilter{CourseName: q.CourseName}
+	f := records.AgencyFilter{CourseName: q.CourseName, CourseCode: strings.ToUpper(q.CourseCode), Session: q.Session}
 	if q.NationalID != "" {
 		refs, err := s.People.ByNationalIDs(ctx, []string{q.NationalID})
 		if err != nil {
@@ -84,34 +98,36 @@ func (s *Service) List(ctx context.Context, c auth.Caller, q Query) ([]Row, stri
 			return []Row{}, "", nil
 		}
 	}
-	recs, _, next, err := s.Records.OfAgency(ctx, c.Active.Code, q.Year, f, q.After, PageSize)
-	if err != nil {
-		return nil, "", err
-	}
-	ids := make([]string, len(recs))
-	for i, r := range recs {
-		ids[i] = r.PersonID
-	}
-	people, err := s.People.GetMany(ctx, ids)
-	if err != nil {
-		return nil, "", err
-	}
 	out := []Row{}
-	for _, r := range recs {
-		p := people[r.PersonID]
-		switch {
-		case q.CourseCode != "" && !strings.EqualFold(r.CourseCode, q.CourseCode):
-			continue
-		case q.Session != "" && r.Session != q.Session:
-			continue
-		case q.Name != "" && !strings.Contains(p.Name, q.Name):
-			continue
+	after := q.After
+	for examined, round := 0, 1; ; round++ {
+		recs, _, next, err := s.Records.OfAgency(ctx, c.Active.Code, q.Year, f, after, PageSize-len(out))
+		if err != nil {
+			return nil, "", err
 		}
-		out = append(out, Row{PersonID: r.PersonID, Year: r.Year, ID: r.ID, NationalID: nid.Mask(p.NationalID), Name: p.Name,
-			CourseCode: r.CourseCode, Session: r.Session, CourseName: r.CourseName, Start: r.Start, End: r.End,
-			Hours: r.Hours, Status: r.Status, Title: r.Title, Rank: r.Rank})
+		examined += len(recs)
+		ids := make([]string, len(recs))
+		for i, r := range recs {
+			ids[i] = r.PersonID
+		}
+		people, err := s.People.GetMany(ctx, ids)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, r := range recs {
+			p := people[r.PersonID]
+			if q.Name != "" && !strings.Contains(p.Name, q.Name) {
+				continue
+			}
+			out = append(out, Row{PersonID: r.PersonID, Year: r.Year, ID: r.ID, NationalID: nid.Mask(p.NationalID), Name: p.Name,
+				CourseCode: r.CourseCode, Session: r.Session, CourseName: r.CourseName, Start: r.Start, End: r.End,
+				Hours: r.Hours, Status: r.Status, Title: r.Title, Rank: r.Rank})
+		}
+		if next == "" || len(out) == PageSize || examined >= maxExamined || round == maxRounds {
+			return out, next, nil
+		}
+		after = next
 	}
-	return out, next, nil
 }
 
 // ChangeInput is one row's new title and rank: codes of the titles and

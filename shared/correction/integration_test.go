@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/account"
@@ -81,8 +82,19 @@ func TestCorrectTitleAndRank(t *testing.T) {
 	for _, q := range []string{"nationalId=" + nidA, "name=" + nameA, "courseCode=" + a.CourseCode + "&session=" + a.Session, "courseName=" + a.CourseName} {
 		p := list(t, env, "moi.hr", "year="+year+"&"+q)
 		if !slices.ContainsFunc(p.Items, func(r correction.Row) bool { return r.PersonID == a.PersonID && r.ID == a.ID && r.Title == a.Title }) {
-			if p.Next == "" { // a short page may go on; the filters here match on the first
-				t.Fatalf("%s: %+v", q, p.Items)
+			t.Fatalf("%s: the first page lacks the record: %+v", q, p.Items)
+		}
+	}
+	// Issue 27, Medium 12: a search by course code and session (or a name)
+	// filtered each page after reading it, so most first pages were empty.
+	// Every class of the agency's year shows its records on the first page.
+	classes := map[string]bool{}
+	for _, r := range env.Data.Records {
+		if k := "courseCode=" + r.CourseCode + "&session=" + r.Session; r.Agency == demo.MOI && r.Year == a.Year &&
+			r.CourseCode != "" && !classes[k] && len(classes) < 12 {
+			classes[k] = true
+			if p := list(t, env, "moi.hr", "year="+year+"&"+k); len(p.Items) == 0 {
+				t.Errorf("%s: an empty first page (next %q) though the class has records", k, p.Next)
 			}
 		}
 	}
@@ -165,5 +177,32 @@ func TestCorrectTitleAndRank(t *testing.T) {
 	}
 	if r := env.As(t, "tpe.hr", "GET", fmt.Sprintf("/api/corrections/audit?personId=%s&year=%d&id=%s", a.PersonID, a.Year, url.QueryEscape(a.ID)), nil); r.Status != 404 {
 		t.Fatalf("another agency's audit: %d", r.Status)
+	}
+}
+
+// Issue 27, Medium 12: P16 filtered each page after reading it, so a search
+// by course code and session showed empty first pages while the matching
+// record lay further on. A class's one record behind 120 others of the
+// agency's year is on the first page.
+func TestSearchPagesAreNeverEmptyWhileMoreMatch(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	repo := records.Repo{Table: env.Tables.Records}
+	y := env.Year()
+	rec := func(person, code, category string) records.Record {
+		return records.Record{PersonID: person, ID: records.ClassRecordID(code, "1"), Agency: demo.MOI, Year: y,
+			Source: records.SourceClass, CourseCode: code, Session: "1", CourseName: "分頁測試", Category: category,
+			Start: fmt.Sprintf("%d-01-02", y), End: fmt.Sprintf("%d-01-03", y), Status: records.Final, Hours: 1, Created: time.Now().UTC()}
+	}
+	var recs []records.Record
+	for i := range 120 { // sorted first (category 0000)
+		recs = append(recs, rec(fmt.Sprintf("FILL%03d", i), "FILL-1", "0000"))
+	}
+	recs = append(recs, rec("LAST001", "LAST-1", "9999")) // sorted last
+	if err := repo.WriteRecords(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	p := list(t, env, "moi.hr", fmt.Sprintf("year=%d&courseCode=last-1&session=1", y))
+	if len(p.Items) != 1 || p.Items[0].PersonID != "LAST001" || p.Next != "" {
+		t.Errorf("the class's one record: first page %+v, next %q", p.Items, p.Next)
 	}
 }

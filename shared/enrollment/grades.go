@@ -2,8 +2,11 @@ package enrollment
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+
+	"github.com/guregu/dynamo/v2"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
@@ -35,12 +38,35 @@ type GradeInput struct {
 	Passed   bool    `json:"passed"`
 }
 
+// GradeSheet is a class's grade sheet: the class, its learners and the sheet's
+// version, which a save sends back.
+type GradeSheet struct {
+	Class   catalog.Class `json:"class"`
+	Items   []Learner     `json:"items"`
+	Version int           `json:"version"`
+}
+
 // Grades returns a class of the caller's agency (or below) with its learners' records.
-func (s *Service) Grades(ctx context.Context, c auth.Caller, code, session string) (catalog.Class, []Learner, error) {
-	class, recs, err := s.classRecords(ctx, c, code, session)
+func (s *Service) Grades(ctx context.Context, c auth.Caller, code, session string) (GradeSheet, error) {
+	// The version first: a save made after this read, and seen in the
+	// records read next, is then still refused as stale (never the reverse).
+	class, err := s.ownClass(ctx, c, code, session)
 	if err != nil {
-		return catalog.Class{}, nil, err
+		return GradeSheet{}, err
 	}
+	version, err := s.sheetVersion(ctx, class)
+	if err != nil {
+		return GradeSheet{}, err
+	}
+	recs, err := s.Records.OfClass(ctx, class.CourseCode, class.Session)
+	if err != nil {
+		return GradeSheet{}, err
+	}
+	list, err := s.learners(ctx, recs)
+	return GradeSheet{Class: class, Items: list, Version: version}, err
+}
+
+func (s *Service) learners(ctx context.Context, recs []records.Record) ([]Learner, error) {
 	ids := make([]string, len(recs))
 	codes := make([]string, 0, len(recs))
 	for i, r := range recs {
@@ -49,11 +75,11 @@ func (s *Service) Grades(ctx context.Context, c auth.Caller, code, session strin
 	}
 	people, err := s.People.GetMany(ctx, ids)
 	if err != nil {
-		return catalog.Class{}, nil, err
+		return nil, err
 	}
 	orgs, err := s.Agencies.GetMany(ctx, codes)
 	if err != nil {
-		return catalog.Class{}, nil, err
+		return nil, err
 	}
 	out := make([]Learner, len(recs))
 	for i, r := range recs {
@@ -65,12 +91,15 @@ func (s *Service) Grades(ctx context.Context, c auth.Caller, code, session strin
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return class, out, nil
+	return out, nil
 }
 
-// SetGrades records hours and pass/fail for learners of a class. Every entry
-// is checked before anything is written: one bad entry refuses them all.
-func (s *Service) SetGrades(ctx context.Context, c auth.Caller, code, session string, in []GradeInput) (int, error) {
+// SetGrades records hours and pass/fail for learners of a class over the
+// sheet's version the officer read. Every entry is checked before anything
+// is written (one bad entry refuses them all), then the version is taken:
+// of saves made over one version only the first is applied, every other
+// answers Conflict, so two officers' saves never interleave.
+func (s *Service) SetGrades(ctx context.Context, c auth.Caller, code, session string, version int, in []GradeInput) (int, error) {
 	class, list, err := s.classRecords(ctx, c, code, session)
 	if err != nil {
 		return 0, err
@@ -94,7 +123,10 @@ func (s *Service) SetGrades(ctx context.Context, c auth.Caller, code, session st
 			return 0, err
 		}
 		seen[g.PersonID] = true
-		grades = append(grades, records.Grade{Record: r, Hours: hours, Passed: g.Passed})
+		grades = append(grades, records.Grade{Record: r, Hours: hours, Passed: g.Passed, Digital: class.DigitalHours, Physical: class.PhysicalHours})
+	}
+	if err := s.takeSheet(ctx, class, version); err != nil {
+		return 0, err
 	}
 	missing, err := s.Records.SetGrades(ctx, grades)
 	if err != nil {
@@ -144,4 +176,39 @@ func byPerson(list []records.Record) map[string]*records.Record {
 		out[list[i].PersonID] = &list[i]
 	}
 	return out
+}
+
+// sheetVersion reads the version of a class's grade sheet (0: never saved).
+func (s *Service) sheetVersion(ctx context.Context, class catalog.Class) (int, error) {
+	var it struct {
+		Version int `dynamo:"version"`
+	}
+	err := s.Classes.Table.Get("pk", class.Key()).Range("sk", dynamo.Equal, catalog.GradesSK).One(ctx, &it)
+	if errors.Is(err, dynamo.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("grade sheet version of %s: %w", class.Key(), err)
+	}
+	return it.Version, nil
+}
+
+// takeSheet moves a class's grade sheet from version read to the next,
+// conditionally: Conflict when another save took it since.
+func (s *Service) takeSheet(ctx context.Context, class catalog.Class, read int) error {
+	u := s.Classes.Table.Update("pk", class.Key()).Range("sk", catalog.GradesSK).Set("version", read+1)
+	if read == 0 {
+		u = u.If("attribute_not_exists($)", "version")
+	} else {
+		u = u.If("$ = ?", "version", read)
+	}
+	err := u.Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return &errcode.Error{Code: errcode.Conflict, Field: "version",
+			Message: "這個班期的成績在您開啟後已被修改（可能有其他人同時登錄），您的登錄未儲存；請重新整理頁面後再登錄。"}
+	}
+	if err != nil {
+		return fmt.Errorf("take the grade sheet of %s: %w", class.Key(), err)
+	}
+	return nil
 }

@@ -493,33 +493,8 @@ func TestGradesOfAClass(t *testing.T) { stacktest.EachClock(t, gradesOfAClass) }
 
 func gradesOfAClass(t *testing.T, at time.Time) {
 	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40, At: at})
-	yesterday := env.Day(-1)
-	var class catalog.Class
-	for _, c := range env.Data.Classes {
-		if c.End == yesterday && c.Agency == demo.MOI && c.Hours >= 2 && len(approvedOf(env, c)) >= 3 {
-			class = c
-			break
-		}
-	}
-	if class.CourseCode == "" {
-		t.Fatal("the demo has no MOI class with 3 approved enrollees that ended yesterday")
-	}
-	if _, err := env.Fire(context.Background(), "Morning", []byte(fmt.Sprintf(`{"date":%q}`, yesterday))); err != nil {
-		t.Fatal(err)
-	}
-	url := "/api/class-hours/" + class.CourseCode + "/" + class.Session
-	type sheet struct {
-		Items []enrollment.Learner
-	}
-	read := func() []enrollment.Learner {
-		var s sheet
-		if r := env.As(t, "moi.course", "GET", url, nil); r.Status != 200 {
-			t.Fatalf("GET %s: %d %s", url, r.Status, r.Body)
-		} else {
-			r.JSON(t, &s)
-		}
-		return s.Items
-	}
+	class, url := gradedClass(t, env)
+	read := func() []enrollment.Learner { return gradeSheet(t, env, url).Items }
 	learners := read()
 	if len(learners) != len(approvedOf(env, class)) {
 		t.Fatalf("%d learners on the sheet, %d approved enrollees", len(learners), len(approvedOf(env, class)))
@@ -576,6 +551,7 @@ func gradesOfAClass(t *testing.T, at time.Time) {
 	grades := map[string]any{"grades": []map[string]any{
 		{"personId": a, "hours": class.Hours, "passed": true}, {"personId": b, "hours": 1, "passed": false}}}
 	for range 2 { // submitting twice leaves the same grades
+		grades["version"] = gradeSheet(t, env, url).Version
 		if r := env.As(t, "moi.course", "PUT", url, grades); r.Status != 200 || !strings.Contains(string(r.Body), `"saved":2`) {
 			t.Fatalf("grade: %d %s", r.Status, r.Body)
 		}
@@ -601,8 +577,98 @@ func gradesOfAClass(t *testing.T, at time.Time) {
 		t.Errorf("deleted learner still listed")
 	}
 	// Grading a learner whose record was deleted meanwhile is refused.
-	if r := env.As(t, "moi.course", "PUT", url, map[string]any{"grades": []map[string]any{{"personId": c, "hours": 1, "passed": true}}}); r.Status != 400 {
+	if r := env.As(t, "moi.course", "PUT", url, map[string]any{"version": gradeSheet(t, env, url).Version,
+		"grades": []map[string]any{{"personId": c, "hours": 1, "passed": true}}}); r.Status != 400 {
 		t.Errorf("grading a deleted record: %d %s", r.Status, r.Body)
+	}
+}
+
+// gradeSheet reads a class's L6a grade sheet.
+func gradeSheet(t *testing.T, env *stacktest.Env, url string) enrollment.GradeSheet {
+	t.Helper()
+	var s enrollment.GradeSheet
+	r := env.As(t, "moi.course", "GET", url, nil)
+	if r.Status != 200 {
+		t.Fatalf("GET %s: %d %s", url, r.Status, r.Body)
+	}
+	r.JSON(t, &s)
+	return s
+}
+
+// gradedClass transfers a 內政部 class that ended yesterday with at least
+// three approved enrollees and answers it with its sheet's URL.
+func gradedClass(t *testing.T, env *stacktest.Env) (catalog.Class, string) {
+	t.Helper()
+	yesterday := env.Day(-1)
+	for _, c := range env.Data.Classes {
+		if c.End == yesterday && c.Agency == demo.MOI && c.Hours >= 2 && len(approvedOf(env, c)) >= 3 {
+			if _, err := env.Fire(context.Background(), "Morning", []byte(fmt.Sprintf(`{"date":%q}`, yesterday))); err != nil {
+				t.Fatal(err)
+			}
+			return c, "/api/class-hours/" + c.CourseCode + "/" + c.Session
+		}
+	}
+	t.Fatal("the demo has no MOI class with 3 approved enrollees that ended yesterday")
+	return catalog.Class{}, ""
+}
+
+// TestConcurrentGradeSavesDoNotInterleave (issue 27, Medium 9): eighteen
+// officers' saves of one class over the same sheet version at once. Before
+// the sheet's version every one answered 200 and the class ended a mix of
+// them; now exactly one is applied whole and every other answers 409 with
+// a reason, having written nothing.
+func TestConcurrentGradeSavesDoNotInterleave(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 300, Classes: 40})
+	class, url := gradedClass(t, env)
+	sheet := gradeSheet(t, env, url)
+	const saves = 18
+	bodies := make([]map[string]any, saves)
+	for i := range bodies {
+		var grades []map[string]any
+		for j, l := range sheet.Items { // each save a different sheet
+			grades = append(grades, map[string]any{"personId": l.PersonID, "hours": (i + j) % (class.Hours + 1), "passed": (i+j)%2 == 0})
+		}
+		bodies[i] = map[string]any{"version": sheet.Version, "grades": grades}
+	}
+	status := make([]int, saves)
+	answers := make([]string, saves)
+	var wg sync.WaitGroup
+	for i := range saves {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := env.As(t, "moi.course", "PUT", url, bodies[i])
+			status[i], answers[i] = r.Status, string(r.Body)
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, st := range status {
+		switch {
+		case st == 200 && winner < 0:
+			winner = i
+		case st == 200:
+			t.Errorf("saves %d and %d over one version both applied", winner, i)
+		case st != 409 || !strings.Contains(answers[i], "重新整理"):
+			t.Errorf("save %d: %d %s, want 409 asking to reload", i, st, answers[i])
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no save applied: %v", status)
+	}
+	want := map[string]map[string]any{}
+	for _, g := range bodies[winner]["grades"].([]map[string]any) {
+		want[g["personId"].(string)] = g
+	}
+	after := gradeSheet(t, env, url)
+	for _, l := range after.Items {
+		g := want[l.PersonID]
+		if l.Hours != g["hours"].(int) || l.Passed == nil || *l.Passed != g["passed"].(bool) {
+			t.Errorf("%s ends %d h passed=%v, want save %d's %v", l.PersonID, l.Hours, l.Passed, winner, g)
+		}
+	}
+	if after.Version != sheet.Version+1 {
+		t.Errorf("version %d after one save over %d", after.Version, sheet.Version)
 	}
 }
 

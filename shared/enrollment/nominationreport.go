@@ -10,7 +10,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/catalog"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
-	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -177,10 +176,7 @@ func (n NominationReport) join(ctx context.Context, q report.Query, items []nomi
 		case p["unit"] != "" && person.Unit != p["unit"]:
 			continue
 		}
-		id := person.NationalID
-		if !q.Export {
-			id = nid.Mask(id)
-		}
+		id := q.NationalID(person.NationalID)
 		rows = append(rows, report.Row{"nominated": roc.Format(roc.Day(it.At)), "courseCode": it.CourseCode, "session": it.Session,
 			"className": c.Name, "start": roc.FormatISO(c.Start), "end": roc.FormatISO(c.End), "name": person.Name,
 			"nationalId": id, "unit": person.Unit, "status": StatusNames[it.Status], "reason": it.Reason})

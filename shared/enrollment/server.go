@@ -124,7 +124,8 @@ func (s *Server) handleList() httpapi.HandlerFunc {
 
 // GradesInput is what PUT /api/class-hours/{code}/{session} reads.
 type GradesInput struct {
-	Grades []GradeInput `json:"grades"`
+	Version int          `json:"version"` // the sheet's, as read (GET answers it)
+	Grades  []GradeInput `json:"grades"`
 }
 
 // DeleteGradesInput is what POST /api/class-hours/{code}/{session}/delete reads.
@@ -283,11 +284,11 @@ func (s *Server) handleGradeClasses() httpapi.HandlerFunc {
 
 func (s *Server) handleGrades() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		class, list, err := s.Service.Grades(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"))
+		sheet, err := s.Service.Grades(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"))
 		if err != nil {
 			return err
 		}
-		httpapi.Encode(w, http.StatusOK, map[string]any{"class": class, "items": list})
+		httpapi.Encode(w, http.StatusOK, sheet)
 		return nil
 	}
 }
@@ -298,7 +299,7 @@ func (s *Server) handleSetGrades() httpapi.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		n, err := s.Service.SetGrades(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"), in.Grades)
+		n, err := s.Service.SetGrades(r.Context(), auth.CallerFrom(r.Context()), r.PathValue("code"), r.PathValue("session"), in.Version, in.Grades)
 		if err != nil {
 			return err
 		}

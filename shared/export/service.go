@@ -177,8 +177,9 @@ func (w *Worker) Run(ctx context.Context, in WorkerInput) error {
 	}
 	key := fmt.Sprintf("exports/%s/%s.zip", job.Agency, auth.RandomID(16))
 	rows, size, err := w.write(ctx, job, src, key)
-	if d, ok := src.(Deliverer); ok && err == nil {
-		err = d.Delivered(ctx, job) // the file is stored: now, and only now, mark what it delivered
+	d, delivers := src.(Deliverer)
+	if err != nil && delivers {
+		d.Undelivered(job) // a run that stored no file delivered nothing
 	}
 	switch {
 	case errors.Is(err, errTooLarge):
@@ -197,7 +198,23 @@ func (w *Worker) Run(ctx context.Context, in WorkerInput) error {
 		return w.finish(ctx, job, Failed, rows, 0, "匯出失敗，請重新申請；若持續發生請聯絡系統管理者。")
 	}
 	job.Key = key
-	return w.finish(ctx, job, Done, rows, size, "")
+	if err := w.finish(ctx, job, Done, rows, size, ""); err != nil {
+		if delivers {
+			d.Undelivered(job)
+		}
+		return err
+	}
+	if delivers {
+		// Only a job recorded done delivered its file: a run that fails before
+		// that marks nothing. A failure here leaves records unmarked, so the
+		// next 「尚未下載過」 download delivers them again (never skips one);
+		// the job stays done and a retry of the invocation could not mark
+		// anything (the rows it read are gone with this run), so it is logged.
+		if err := d.Delivered(ctx, job); err != nil {
+			slog.ErrorContext(ctx, "export done; marking its rows delivered failed", "job", job.ID, "err", err)
+		}
+	}
+	return nil
 }
 
 func (w *Worker) finish(ctx context.Context, job Job, status string, rows int, size int64, msg string) error {

@@ -35,12 +35,15 @@ type Condition struct {
 	Value string `dynamo:"value" json:"value"`
 }
 
-// Deliverer is a source whose rows are marked as delivered once the file is
-// stored (P1 marks the records a score download delivered). Delivered runs
-// after the upload and before the job is done; an error retries the job, so
-// it must be idempotent.
+// Deliverer is a source whose rows are marked as delivered once its file is
+// delivered (P1 marks the records a score download delivered). Delivered
+// runs only after the job is recorded done (a failed, too large or
+// interrupted job marks nothing); Undelivered after a run that stored no
+// file or could not record it done, so the source forgets that run's rows.
+// Delivered must be idempotent.
 type Deliverer interface {
 	Delivered(ctx context.Context, job Job) error
+	Undelivered(job Job)
 }
 
 // JobParam is the parameter the worker adds for Rows: the job's id, so a

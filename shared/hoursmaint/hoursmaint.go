@@ -389,15 +389,22 @@ type DeleteInput struct {
 	Refs []string `json:"refs" max:"id"`
 }
 
-// Delete removes the records refs name: every ref is checked first, and one
-// the caller may not delete refuses them all. A record already deleted (a
-// retried request) is skipped; it answers how many were deleted.
+// Delete removes the records refs name: every ref is checked first, and a
+// malformed one refuses them all. A record already deleted (a retried
+// request) and a record the caller may not see (another agency's, another
+// kind) are skipped alike, so the answer never tells which exists; it
+// answers how many were deleted.
 func (s *Service) Delete(ctx context.Context, c auth.Caller, k Kind, in DeleteInput) (int, error) {
 	if len(in.Refs) == 0 {
 		return 0, errcode.Field("refs", "請勾選要刪除的學習紀錄。")
 	}
 	if len(in.Refs) > records.MaxDeleteAll {
 		return 0, errcode.Field("refs", fmt.Sprintf("一次最多刪除 %d 筆。", records.MaxDeleteAll))
+	}
+	for i, ref := range in.Refs {
+		if _, _, _, ok := parseRef(ref); !ok {
+			return 0, errcode.Field(fmt.Sprintf("refs[%d]", i), "勾選的紀錄中有一筆無法辨識，未刪除任何紀錄；請重新查詢。")
+		}
 	}
 	seen := map[string]bool{}
 	var del []records.Record
@@ -406,23 +413,13 @@ func (s *Service) Delete(ctx context.Context, c auth.Caller, k Kind, in DeleteIn
 			continue
 		}
 		seen[ref] = true
-		field := fmt.Sprintf("refs[%d]", i)
-		if _, _, _, ok := parseRef(ref); ok {
-			r, err := s.record(ctx, c, k, field, ref)
-			switch {
-			case err == nil:
-				del = append(del, r.Record)
-				continue
-			case !errcode.Is(err, errcode.NotFound):
-				return 0, err
-			}
-			if s.deleted(ctx, k, ref) {
-				continue
-			}
+		r, err := s.record(ctx, c, k, fmt.Sprintf("refs[%d]", i), ref)
+		switch {
+		case err == nil:
+			del = append(del, r.Record)
+		case !errcode.Is(err, errcode.NotFound):
+			return 0, err
 		}
-		bad := errcode.Field(field, "勾選的紀錄中有一筆不存在或不屬於本機關，未刪除任何紀錄；請重新查詢。")
-		bad.Code = errcode.NotFound
-		return 0, bad
 	}
 	if err := s.Records.DeleteAll(ctx, s.DB, del); err != nil {
 		return 0, err
@@ -432,12 +429,4 @@ func (s *Service) Delete(ctx context.Context, c auth.Caller, k Kind, in DeleteIn
 			"person", r.PersonID, "record", r.ID, "hours", r.Hours)
 	}
 	return len(del), nil
-}
-
-// deleted reports whether a well-formed ref names no record at all (deleted
-// already: a retry), as opposed to a record the caller may not touch.
-func (s *Service) deleted(ctx context.Context, k Kind, ref string) bool {
-	person, year, id, _ := parseRef(ref)
-	_, err := s.Records.Get(ctx, person, year, id)
-	return errcode.Is(err, errcode.NotFound)
 }

@@ -10,19 +10,28 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/guregu/dynamo/v2"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
+	"github.com/ecpa-lifelong/backoffice/shared/agency"
+	"github.com/ecpa-lifelong/backoffice/shared/blob"
+	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
+	"github.com/ecpa-lifelong/backoffice/shared/personnel"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
+	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/report/reporttest"
+	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
 
@@ -260,19 +269,7 @@ func TestLearningStatus(t *testing.T) {
 // delivered, once, when the file is stored.
 func TestScoreDownload(t *testing.T) {
 	env := stacktest.Start(t, stacktest.Options{People: 200, Classes: 40})
-	// the year with most of MOI's results (the demo's records lie in the last
-	// 240 days: this year, or last year early in January)
-	perYear := map[int]int{}
-	for _, r := range env.Data.Records {
-		if r.Agency == demo.MOI && r.Status == records.Final {
-			n, _ := strconv.Atoi(r.End[:4])
-			perYear[n]++
-		}
-	}
-	y := env.Year()
-	if perYear[y-1] > perYear[y] {
-		y--
-	}
+	y := resultsYear(env)
 	want := map[string]bool{}
 	for _, r := range env.Data.Records {
 		if r.Agency == demo.MOI && r.Status == records.Final && strings.HasPrefix(r.End, strconv.Itoa(y)+"-") {
@@ -618,5 +615,149 @@ func TestStatisticsAccountReports(t *testing.T) {
 	}
 	if r := env.As(t, "moi.admin", "GET", "/api/exports/jobs/"+job.ID, nil); r.Status != 404 {
 		t.Errorf("an officer reads a statistics account's job: %d %s", r.Status, r.Body)
+	}
+	// Issue 27, Medium 6: the account's people export held 19 whole national
+	// IDs. Only P1 for a personnel officer carries them (TestScoreDownload).
+	r = env.Do(t, "POST", "/api/exports/P13-people", tok, map[string]any{"format": "csv", "params": map[string]string{"scope": "subtree"}})
+	if r.Status != 202 {
+		t.Fatalf("export P13-people: %d %s", r.Status, r.Body)
+	}
+	r.JSON(t, &job)
+	env.WaitAsync()
+	r = env.Do(t, "GET", "/api/exports/jobs/"+job.ID+"/download", tok, nil)
+	if r.Status != 200 {
+		t.Fatalf("download P13-people: %d %s", r.Status, r.Body)
+	}
+	resp, err := http.Get(r.Map(t)["url"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipBytes, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "p.zip"), zipBytes, 0o644)
+	if out, err := exec.Command("7z", "x", "-y", "-p"+job.Password, "-o"+dir, filepath.Join(dir, "p.zip")).CombinedOutput(); err != nil {
+		t.Fatalf("7z: %v %s", err, out)
+	}
+	sheets, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if len(sheets) != 1 {
+		t.Fatalf("files in the ZIP: %v", sheets)
+	}
+	text, _ := os.ReadFile(sheets[0])
+	whole := regexp.MustCompile(`\b[A-Z][0-9A-Z]\d{8}\b`)
+	if ids := whole.FindAllString(string(text), -1); len(ids) > 0 {
+		t.Errorf("a statistics account's people export holds %d whole national IDs, e.g. %s", len(ids), ids[0])
+	}
+	if !strings.Contains(string(text), "****") {
+		t.Errorf("the people export shows no masked national ID: %.300s", text)
+	}
+}
+
+// flakyMarks is P1's records whose download marks fail half-way for some
+// jobs: the first half of the keys are marked, then the write fails (as a
+// throttled or timed-out batch does).
+type flakyMarks struct {
+	records.Repo
+	fail map[string]bool
+}
+
+func (f flakyMarks) MarkDownloaded(ctx context.Context, keys []dynamo.Keys, job string, at time.Time) (int, error) {
+	if !f.fail[job] {
+		return f.Repo.MarkDownloaded(ctx, keys, job, at)
+	}
+	n, err := f.Repo.MarkDownloaded(ctx, keys[:len(keys)/2], job, at)
+	if err == nil {
+		err = fmt.Errorf("injected: marks of %s throttled", job)
+	}
+	return n, err
+}
+
+// resultsYear is the year with most of MOI's results (the demo's records lie
+// in the last 240 days: this year, or last year early in January).
+func resultsYear(env *stacktest.Env) int {
+	perYear := map[int]int{}
+	for _, r := range env.Data.Records {
+		if r.Agency == demo.MOI && r.Status == records.Final {
+			n, _ := strconv.Atoi(r.End[:4])
+			perYear[n]++
+		}
+	}
+	y := env.Year()
+	if perYear[y-1] > perYear[y] {
+		y--
+	}
+	return y
+}
+
+// TestFailedScoreDownloadsMarkNothing (issue 27, Medium 8): three P1 exports
+// of 「尚未下載過成績者」 run at once and the marking of two goes wrong. No
+// record may carry the mark of a job the officer cannot download (before
+// the fix the two ended failed with half their records marked, which the
+// next download then skipped for ever), and every record no finished file
+// holds is offered again.
+func TestFailedScoreDownloadsMarkNothing(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 60, Classes: 12})
+	ctx := context.Background()
+	y := resultsYear(env)
+	repo := records.Repo{Table: env.Tables.Records}
+	e := settings.New(env.Getenv)
+	cfg, _ := settings.AWS(ctx, e)
+	files := blob.Open(cfg, e, settings.BucketExports)
+	people := staff.Repo{Table: env.Tables.Directory}
+	p := personnel.Reports{People: people, Records: repo, Scores: flakyMarks{repo, map[string]bool{"p1-b": true, "p1-c": true}},
+		Codes: &codes.Repo{Table: env.Tables.Directory, TTL: time.Minute}, Now: env.Now}
+	w := &export.Worker{Jobs: export.Jobs{Table: env.Tables.Directory}, Upload: manager.NewUploader(files.Client),
+		Sources: report.Sources(p.Definitions(), agency.Repo{Table: env.Tables.Directory}, env.Now), Bucket: files.Exports, Now: time.Now}
+	ids := []string{"p1-a", "p1-b", "p1-c"}
+	for _, id := range ids {
+		j := export.Job{ID: id, Kind: "P1", Format: export.CSV, Owner: "u", Agency: demo.MOI, Status: export.Queued,
+			Password: export.Password(), Filename: "p1.zip", Created: time.Now(),
+			Params: map[string]string{report.AgencyKey: demo.MOI, "year": strconv.Itoa(y), "notDownloaded": "1"}}
+		if err := w.Jobs.Create(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// the invocation and Lambda's one retry
+			for range export.MaxAttempts {
+				if w.Run(ctx, export.WorkerInput{JobID: id}) == nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	status := map[string]string{}
+	for _, id := range ids {
+		j, err := w.Jobs.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status[id] = j.Status
+	}
+	recs, _, _, err := repo.OfAgency(ctx, demo.MOI, y, records.AgencyFilter{FinalOnly: true}, "", 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmarked := 0
+	for _, r := range recs {
+		switch {
+		case r.DownloadedBy == "":
+			unmarked++
+		case status[r.DownloadedBy] != export.Done:
+			t.Errorf("%s/%s carries the mark of job %s, which is %s: no file of it was delivered",
+				r.PersonID, r.ID, r.DownloadedBy, status[r.DownloadedBy])
+		}
+	}
+	base := fmt.Sprintf("/api/reports/P1?year=%d&notDownloaded=1", y)
+	if n := len(all(t, env, "moi.hr", base)); n != unmarked {
+		t.Errorf("「尚未下載過成績者」 lists %d records, want the %d no delivered file marked", n, unmarked)
+	}
+	if len(recs) == 0 || status["p1-a"] != export.Done {
+		t.Fatalf("the download that marked fine: %s over %d records", status["p1-a"], len(recs))
 	}
 }

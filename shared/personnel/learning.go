@@ -30,7 +30,7 @@ var personColumns = []report.Column{
 
 func personRow(q report.Query, names map[string]string, p staff.Person) report.Row {
 	return report.Row{"agency": names[p.Agency], "unit": p.Unit, "name": p.Name,
-		"nationalId": nationalID(q, p.NationalID), "rank": p.Rank, "personnelCategory": p.Category}
+		"nationalId": q.NationalID(p.NationalID), "rank": p.Rank, "personnelCategory": p.Category}
 }
 
 // P5 同仁學習狀況明細: the people of the scope with their certified hours of

@@ -51,7 +51,7 @@ func (s Reports) memberList(id, feature, name string, drill bool) report.Definit
 					member = "是"
 				}
 				rows[i] = report.Row{"agency": names[p.Agency], "unit": p.Unit, "name": p.Name,
-					"nationalId": nationalID(q, p.NationalID), "title": p.Title, "rank": p.Rank,
+					"nationalId": q.NationalID(p.NationalID), "title": p.Title, "rank": p.Rank,
 					"personnelCategory": p.Category, "member": member}
 			}
 			return report.Page{Rows: rows, Next: next}, nil

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
-	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -117,15 +116,6 @@ func ids(ppl []staff.Person) []string {
 		out[i] = p.ID
 	}
 	return out
-}
-
-// nationalID is what a row shows of a national ID: masked on screen, whole
-// only in the export (a password ZIP).
-func nationalID(q report.Query, id string) string {
-	if q.Export {
-		return id
-	}
-	return nid.Mask(id)
 }
 
 // inScope reports whether agency code lies in the query's scope.

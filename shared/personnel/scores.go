@@ -42,7 +42,7 @@ type delivery struct {
 // lists only the records with an open notice (what H6 counts and links to).
 func (s Reports) p1() report.Definition {
 	return report.Definition{
-		ID: "P1", Feature: "P1", ListedBy: []string{"P2"}, Name: "成績下載", Group: auth.GroupPersonnel, Scoped: true,
+		ID: "P1", Feature: "P1", ListedBy: []string{"P2"}, Name: "成績下載", Group: auth.GroupPersonnel, Scoped: true, WholeIDs: true,
 		Params: []report.Param{
 			{Key: "year", Label: "課程結束年份", Kind: report.Year, Required: true},
 			{Key: "from", Label: "課程結束日期（起）", Kind: report.Date},
@@ -198,7 +198,7 @@ func (s Reports) scoreRow(q report.Query, names map[string]string, cats *codes.T
 	if name == "" {
 		name = r.PersonID // no longer in the directory
 	}
-	return report.Row{"agency": names[r.Agency], "unit": p.Unit, "name": name, "nationalId": nationalID(q, p.NationalID),
+	return report.Row{"agency": names[r.Agency], "unit": p.Unit, "name": name, "nationalId": q.NationalID(p.NationalID),
 		"personnelCategory": p.Category, "courseCode": r.CourseCode, "session": r.Session, "courseName": r.CourseName,
 		"category": cat, "start": roc.FormatISO(r.Start), "end": roc.FormatISO(r.End), "hours": r.Hours,
 		"result": result, "score": score, "downloaded": downloaded, report.KeyField: delivery{key, r.Notice}}
@@ -262,7 +262,7 @@ func (s Reports) p6() report.Definition {
 			f := records.AgencyFilter{CourseName: q.Params["courseName"], Category: q.Params["category"]}
 			return s.recordRows(ctx, q, f, func(q report.Query, _ map[string]string, cats *codes.Table, p staff.Person, r records.Record, _ dynamo.Keys) report.Row {
 				row := s.courseRow(cats, r)
-				row["unit"], row["name"], row["nationalId"] = p.Unit, p.Name, nationalID(q, p.NationalID)
+				row["unit"], row["name"], row["nationalId"] = p.Unit, p.Name, q.NationalID(p.NationalID)
 				return row
 			})
 		},

@@ -16,6 +16,8 @@ import (
 type AgencyFilter struct {
 	From, To   string // end date range, ISO, inclusive
 	CourseName string // part of the course name
+	CourseCode string // the class's course code, exactly (P16)
+	Session    string // the class's session, exactly (P16)
 	PersonID   string
 	Category   string // the category and every category below it (codes nest by prefix)
 	FinalOnly  bool   // only records with a result (final): what a score download delivers
@@ -55,6 +57,12 @@ func (s Repo) OfAgency(ctx context.Context, agency string, year int, f AgencyFil
 		}
 		if f.PersonID != "" {
 			q.Filter("$ = ?", "personId", f.PersonID)
+		}
+		if f.CourseCode != "" {
+			q.Filter("$ = ?", "courseCode", f.CourseCode)
+		}
+		if f.Session != "" {
+			q.Filter("$ = ?", "session", f.Session)
 		}
 		if f.Category != "" {
 			q.Filter("begins_with($, ?)", "category", f.Category)
@@ -122,6 +130,7 @@ func (f AgencyFilter) matches(r Record) bool {
 	return (f.From == "" || r.End >= f.From) && (f.To == "" || r.End <= f.To) &&
 		(f.CourseName == "" || strings.Contains(r.CourseName, f.CourseName)) &&
 		(f.PersonID == "" || r.PersonID == f.PersonID) &&
+		(f.CourseCode == "" || r.CourseCode == f.CourseCode) && (f.Session == "" || r.Session == f.Session) &&
 		(f.Category == "" || strings.HasPrefix(r.Category, f.Category)) &&
 		(!f.FinalOnly || r.Status == Final) &&
 		(!f.NotDownloaded || r.DownloadedBy == "" || r.DownloadedBy == f.Job)

@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -106,5 +107,54 @@ func TestGradingADeliveredRecordOpensANotice(t *testing.T) {
 	got, err := repo.Get(ctx, "P2", 2099, base.ID)
 	if err != nil || got.Notice || got.DownloadedBy != "dl-1" {
 		t.Fatalf("P2 graded as delivered: notice %v, mark %q (%v); want no notice and the mark kept", got.Notice, got.DownloadedBy, err)
+	}
+}
+
+// Issue 27, Medium 13: grading a learner below the class's hours left the
+// class's figures in the stored split (graded 4 h, stored physical 6 h).
+// The stored digital + physical is the graded hours, split by Split over the
+// class's parts (a blended class in their proportion, digital rounded down),
+// and a regrade splits the class's parts anew, not the last grade's.
+func TestGradingSplitsTheGradedHours(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{NoDemo: true})
+	repo := records.Repo{Table: env.Tables.Records}
+	ctx := context.Background()
+	for _, c := range []struct {
+		nature                   string
+		digital, physical        int // the class's parts of 6 or 7 hours
+		graded, wantD, wantP     int
+		regraded, againD, againP int
+	}{
+		{"physical", 0, 6, 4, 0, 4, 6, 0, 6},
+		{"digital", 6, 0, 4, 4, 0, 5, 5, 0},
+		{"blended", 3, 3, 4, 2, 2, 6, 3, 3},
+		{"blended", 3, 4, 5, 2, 3, 7, 3, 4},
+	} {
+		hours := c.digital + c.physical
+		r := records.Record{PersonID: "S-" + c.nature + strconv.Itoa(hours), ID: records.ClassRecordID("SPLIT-1", "1"), Agency: "A", Year: 2099,
+			Source: records.SourceClass, CourseCode: "SPLIT-1", Session: "1", CourseName: "時數拆分班", Category: "3111",
+			Start: "2099-01-02", End: "2099-01-03", Status: records.AwaitingHours, Hours: hours,
+			Nature: c.nature, DigitalHours: c.digital, PhysicalHours: c.physical, Created: time.Now().UTC()}
+		if _, err := repo.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range []struct{ hours, d, p int }{{c.graded, c.wantD, c.wantP}, {c.regraded, c.againD, c.againP}} {
+			read, err := repo.Get(ctx, r.PersonID, 2099, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := repo.SetGrades(ctx, []records.Grade{{Record: &read.Record, Hours: g.hours, Passed: true,
+				Digital: c.digital, Physical: c.physical}}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := repo.Get(ctx, r.PersonID, 2099, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Hours != g.hours || got.DigitalHours != g.d || got.PhysicalHours != g.p {
+				t.Errorf("%s %d+%d graded %d: stored %d h = %d digital + %d physical, want %d + %d",
+					c.nature, c.digital, c.physical, g.hours, got.Hours, got.DigitalHours, got.PhysicalHours, g.d, g.p)
+			}
+		}
 	}
 }

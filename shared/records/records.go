@@ -268,11 +268,14 @@ func (s Repo) OfClass(ctx context.Context, code, session string) ([]Record, erro
 }
 
 // Grade is what an organiser records for one learner's record of a class
-// (L6a): the hours attended and whether the learner passed.
+// (L6a): the hours attended and whether the learner passed. Digital and
+// Physical are the class's parts of its hours: the stored split of the
+// graded hours is Split's over them, so it always adds up to Hours.
 type Grade struct {
-	Record *Record
-	Hours  int
-	Passed bool
+	Record            *Record
+	Hours             int
+	Passed            bool
+	Digital, Physical int
 }
 
 // SetGrades sets the hours and pass/fail of records and makes them final.
@@ -312,6 +315,10 @@ func (s Repo) grade(ctx context.Context, r Record, g Grade) (found bool, err err
 		u := s.Table.Update("pk", "PERSON#"+r.PersonID).Range("sk", fmt.Sprintf("REC#%d#%s", r.Year, r.ID)).
 			Set("hours", g.Hours).Set("passed", g.Passed).Set("status", Final).Add(versionAttr, 1).
 			If("attribute_exists(pk)")
+		if g.Digital+g.Physical > 0 { // the class's parts, split anew for the graded hours
+			next.DigitalHours, next.PhysicalHours = Split(Record{Nature: r.Nature, Hours: g.Hours, DigitalHours: g.Digital, PhysicalHours: g.Physical})
+			u = u.Set("digitalHours", next.DigitalHours).Set("physicalHours", next.PhysicalHours)
+		}
 		if NoticeOnRewrite(r, next) {
 			u = openNotice(u, r).Remove(DownloadedBy, DownloadedAt)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/nid"
 )
 
 // ParamKind says how a parameter is entered and checked.
@@ -94,10 +95,27 @@ type Query struct {
 	Cursor   string
 	Limit    int
 	Now      time.Time
-	// Export is set when the rows go into an export file (a password ZIP):
-	// national IDs are whole there, masked on screen.
+	// Export is set when the rows go into an export file (a password ZIP).
 	Export bool
+	// WholeIDs is set for an export a personnel officer asked for of a
+	// definition with WholeIDs (P1): only there are national IDs whole.
+	WholeIDs bool
 }
+
+// NationalID is how a row shows a national ID: whole only in an export
+// that may carry whole IDs (q.WholeIDs), masked everywhere else (screens,
+// statistics accounts, every other export).
+func (q Query) NationalID(id string) string {
+	if q.WholeIDs {
+		return id
+	}
+	return nid.Mask(id)
+}
+
+// WholeIDsParam is the job parameter Plan adds when the requester may
+// receive whole national IDs; a request's own parameters never carry it
+// (check keeps declared parameters only).
+const WholeIDsParam = "_wholeIds"
 
 // AgencyNames maps the code of each agency in scope to its name.
 func (q Query) AgencyNames() map[string]string {
@@ -120,18 +138,23 @@ type Definition struct {
 	// Drill marks a list opened from a cell of another report, not a menu entry.
 	Drill bool
 	// Scoped reports take the standard agency + scope (本機關 / 含所屬機關) parameters.
-	Scoped  bool
-	Params  []Param
-	Columns []Column
+	Scoped bool
+	// WholeIDs: an export of it requested by an officer (the personnel
+	// officers of the people's agencies: P1's scope) carries whole national
+	// IDs; statistics accounts and every other report get them masked.
+	WholeIDs bool
+	Params   []Param
+	Columns  []Column
 	// Check validates what the declared kinds cannot (a range within one year …);
 	// it returns errcode field errors.
 	Check func(params map[string]string) error
 	// Rows answers one page. It must honour q.Cursor and q.Limit and read
 	// only what q.Agencies allows.
 	Rows func(ctx context.Context, q Query) (Page, error)
-	// Deliver, if set, is called once an export's file is stored, with the
-	// KeyField values of every row it holds (P1 marks the records it
-	// delivered). It must be idempotent for a job: a retry calls it again.
+	// Deliver, if set, is called once an export's file is stored and its
+	// job recorded done, with the KeyField values of every row the file
+	// holds (P1 marks the records it delivered); never for a failed job.
+	// It must be idempotent for a job.
 	Deliver func(ctx context.Context, job string, keys []any) error
 }
 

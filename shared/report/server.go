@@ -176,6 +176,9 @@ func (s source) Plan(ctx context.Context, c auth.Caller, params map[string]strin
 	if q.Agency.Name != "" {
 		name += "_" + q.Agency.Name
 	}
+	if s.d.WholeIDs && c.Kind == auth.KindOfficer {
+		q.Params[WholeIDsParam] = "1"
+	}
 	return export.Plan{Title: s.d.Name, Filename: name, Conditions: conds, Params: q.Params}, nil
 }
 
@@ -197,6 +200,7 @@ func (s source) Rows(ctx context.Context, params map[string]string, emit func([]
 		return err
 	}
 	q.Limit, q.Export = ExportPage, true
+	q.WholeIDs = s.d.WholeIDs && params[WholeIDsParam] == "1"
 	var total Row
 	for {
 		p, err := s.d.Rows(ctx, q)
@@ -291,4 +295,10 @@ func (d *delivering) Delivered(ctx context.Context, job export.Job) error {
 		return fmt.Errorf("export %s: delivered before its rows were read", job.ID)
 	}
 	return d.d.Deliver(ctx, job.ID, keys)
+}
+
+func (d *delivering) Undelivered(job export.Job) {
+	d.mu.Lock()
+	delete(d.keys, job.ID)
+	d.mu.Unlock()
 }

@@ -26,7 +26,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
-	"github.com/ecpa-lifelong/backoffice/shared/nid"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -249,11 +248,7 @@ func page(q report.Query, ppl []member, row func(member) report.Row) (report.Pag
 
 // personRow is the columns every drill-down list starts with.
 func personRow(q report.Query, names map[string]string, p member) report.Row {
-	id := p.NationalID
-	if !q.Export {
-		id = nid.Mask(id)
-	}
-	return report.Row{"agency": names[p.Agency], "unit": p.Unit, "name": p.Name, "nationalId": id,
+	return report.Row{"agency": names[p.Agency], "unit": p.Unit, "name": p.Name, "nationalId": q.NationalID(p.NationalID),
 		"title": p.Title, "rank": p.Rank, "personnelCategory": p.Category}
 }
 

@@ -42,7 +42,7 @@ export async function gradesView(el, rest = []) {
 
 async function sheetView(el, code, session) {
   const url = `/api/class-hours/${encodeURIComponent(code)}/${encodeURIComponent(session)}`;
-  const { class: c, items } = await api('GET', url);
+  const { class: c, items, version } = await api('GET', url);
   const form = () => el.querySelector('#g-sheet');
   const setAll = (passed) => { for (const s of form().querySelectorAll('select[name=passed]')) s.value = passed; };
   const submit = async (e) => {
@@ -51,10 +51,14 @@ async function sheetView(el, code, session) {
     const grades = [...f.querySelectorAll('tr[data-person]')].map((tr) => ({ personId: tr.dataset.person,
       hours: Number(tr.querySelector('input[type=number]').value), passed: tr.querySelector('[name=passed]').value === 'true' }));
     try {
-      const r = await api('PUT', url, { grades });
+      const r = await api('PUT', url, { version, grades });
       flash(`已登錄 ${r.saved} 位學員的時數與認證結果。`, true);
       await sheetView(el, code, session);
-    } catch (err) { showError(f, err); }
+    } catch (err) {
+      // 409: someone saved this class since it was read; nothing of this
+      // submission was saved, and the message asks the officer to reload.
+      if (err.status === 409) fail(err); else showError(f, err);
+    }
   };
   const remove = async () => {
     const ids = [...form().querySelectorAll('input[name=del]:checked')].map((x) => x.value);

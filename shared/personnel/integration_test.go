@@ -565,15 +565,7 @@ func TestCategoryHours(t *testing.T) {
 		}
 	}
 	for _, r := range rows {
-		parts := 0
-		for k, raw := range r {
-			if strings.HasPrefix(k, "cat") {
-				parts += num(t, raw)
-			}
-		}
-		if parts != num(t, r["totalHours"]) {
-			t.Errorf("P7 %s: the category columns add up to %d, 總時數 %s", r["name"], parts, r["totalHours"])
-		}
+		addsUp(t, "P7 "+str(r["name"]), r)
 		for _, p := range people {
 			if p.Name != str(r["name"]) || p.Unit != str(r["unit"]) {
 				continue
@@ -606,15 +598,7 @@ func TestCategoryHours(t *testing.T) {
 	}
 	for _, r := range units {
 		w := byUnit[str(r["unit"])]
-		parts := 0
-		for k, raw := range r {
-			if strings.HasPrefix(k, "cat") {
-				parts += num(t, raw)
-			}
-		}
-		if parts != num(t, r["totalHours"]) {
-			t.Errorf("P7-units %s: the category columns add up to %d, 總時數 %s", r["unit"], parts, r["totalHours"])
-		}
+		addsUp(t, "P7-units "+str(r["unit"]), r)
 		for k, raw := range r {
 			if strings.HasPrefix(k, "cat") || k == "totalHours" || k == "staff" {
 				if num(t, raw) != w[k] {
@@ -622,6 +606,20 @@ func TestCategoryHours(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// addsUp checks that a P7 row's category columns (進修 among them) add up to its 總時數.
+func addsUp(t *testing.T, what string, r map[string]json.RawMessage) {
+	t.Helper()
+	parts := 0
+	for k, raw := range r {
+		if strings.HasPrefix(k, "cat") {
+			parts += num(t, raw)
+		}
+	}
+	if parts != num(t, r["totalHours"]) {
+		t.Errorf("%s: the category columns add up to %d, 總時數 %s", what, parts, r["totalHours"])
 	}
 }
 

@@ -187,8 +187,9 @@ Demo sign-ins (pick one on the sign-in page; the local SSO stands in for ECPA):
   moi.hr       內政部              人事人員, 兼辦 內政部警政署 (切換兼辦單位)
   tpe.admin    臺北市政府          機關最高管理者
   tpe.hr       臺北市政府          人事人員
+  moea.hr      經濟部              人事人員 (事業機構 台灣電力, 台灣中油: P11)
   moi.retired  內政部              停用 (disabled: sign-in is refused)
-Statistics accounts (S1): stats.moi / stats.tpe, password %s
+Statistics accounts (S1): stats.moi / stats.tpe / stats.moea, password %s
 Demo platform (自動時數上傳, E等公務園+ for 內政部): client %s, secret %s (local only)
 
 Clock: %s in Taipei (every date of the system is a Taipei date).

@@ -17,6 +17,11 @@ const (
 	Rejected = "rejected"
 )
 
+// HoldsSeat reports whether an enrollment of this status holds a seat:
+// pending or approved, what L5 shows as 已報名 and R2 counts as 報名人數
+// (a rejected one does not; a withdrawn one is deleted).
+func HoldsSeat(status string) bool { return status == Pending || status == Approved }
+
 // Hour units (認證單位) and what one unit certifies.
 const (
 	UnitHour   = "hour"

@@ -80,7 +80,15 @@ const (
 	MOINPA = "301010000C" // 內政部警政署 (moi.hr also serves it: 兼辦)
 	TPE    = "379000000A" // 臺北市政府
 	MOEA   = "315000000H" // 經濟部 (with state-owned enterprises)
+	// Two of 經濟部's state-owned enterprises (事業機構), with staff who learn
+	// in classes of their own: what moea.hr and stats.moea see in P11.
+	MOEAPower = "315910000P" // 台灣電力股份有限公司
+	MOEAOil   = "315920000Q" // 台灣中油股份有限公司
 )
+
+// enterpriseStaff is how many of the first people serve each of the two
+// enterprises above (after the demo users' agencies' twelve).
+const enterpriseStaff = 4
 
 // StatsPassword is the demo statistics accounts' password (shown by make run).
 const StatsPassword = "Demo-Stats-2026!"
@@ -124,6 +132,7 @@ func Generate(o Options) Data {
 	d.Stats = []StatsAccount{
 		{account.StatsAccount{Username: "stats.moi", Name: "內政部統計報表帳號", Agency: MOI}, StatsPassword},
 		{account.StatsAccount{Username: "stats.tpe", Name: "臺北市政府統計報表帳號", Agency: TPE}, StatsPassword},
+		{account.StatsAccount{Username: "stats.moea", Name: "經濟部統計報表帳號", Agency: MOEA}, StatsPassword},
 	}
 	d.Announcements = announcements(o.Now)
 	d.Platforms = []Platform{{hoursfeed.Client{ID: PlatformID, Name: "E等公務園+", Agency: MOI, AgencyName: "內政部",
@@ -200,8 +209,11 @@ func people(r *rand.Rand, tree []agency.Agency, n int) []staff.Person {
 	}
 	for i := 0; i < n; i++ {
 		a := tree[r.IntN(len(tree))]
-		if i < len(fixed)*3 { // the demo users' agencies always have staff
+		switch {
+		case i < len(fixed)*3: // the demo users' agencies always have staff
 			a = byCode[fixed[i%len(fixed)]]
+		case i < len(fixed)*3+2*enterpriseStaff: // and so do two enterprises (P11)
+			a = byCode[[]string{MOEAPower, MOEAOil}[i%2]]
 		}
 		gender := 1 + r.IntN(2)
 		id := nid.Generate(r, gender)
@@ -273,6 +285,10 @@ func learning(o Options, tree []agency.Agency, ppl []staff.Person) ([]catalog.Cl
 			org = byCode[MOI]
 		case 6:
 			org = byCode[TPE]
+		case 9: // the enterprises' staff learn (P11)
+			org = byCode[MOEAPower]
+		case 19:
+			org = byCode[MOEAOil]
 		}
 		cat := CourseCategories[r.IntN(len(CourseCategories))]
 		start := today.AddDate(0, 0, r.IntN(360)-240)
@@ -435,6 +451,8 @@ func users() []account.User {
 			Grants: map[string][]string{MOI: personnelFns, MOINPA: personnelFns}, Updated: at},
 		{ID: "tpe.admin", Name: "王市府", Title: "人事處科長", Agency: TPE, Grants: map[string][]string{TPE: allFns(false)}, Updated: at},
 		{ID: "tpe.hr", Name: "張人事", Title: "科員", Agency: TPE, Grants: map[string][]string{TPE: personnelFns}, Updated: at},
+		// 經濟部's personnel officer: its subtree holds the state-owned enterprises (P11)
+		{ID: "moea.hr", Name: "趙人事", Title: "科員", Agency: MOEA, Grants: map[string][]string{MOEA: personnelFns}, Updated: at},
 		{ID: "moi.retired", Name: "吳停用", Title: "科員", Agency: MOI, Disabled: true, Grants: map[string][]string{MOI: learningFns}, Updated: at},
 	}
 }

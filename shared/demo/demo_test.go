@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -49,6 +50,41 @@ func TestGenerateIsDeterministicAndValid(t *testing.T) {
 		if !codes[u.Agency] {
 			t.Errorf("demo user %s in unknown agency %s", u.ID, u.Agency)
 		}
+	}
+	// 經濟部's enterprises (P11) have staff who learn, and a personnel
+	// officer and a statistics account of 經濟部 reach them
+	byCode := map[string]agency.Agency{}
+	for _, ag := range a.Agencies {
+		byCode[ag.Code] = ag
+	}
+	for _, code := range []string{MOEAPower, MOEAOil} {
+		if e := byCode[code]; e.Kind != agency.KindEnterprise || e.Parent != MOEA {
+			t.Errorf("%s: %+v, want an enterprise under 經濟部", code, e)
+		}
+		staffOf, learned := map[string]bool{}, 0
+		for _, p := range a.People {
+			if p.Agency == code {
+				staffOf[p.ID] = true
+			}
+		}
+		for _, r := range a.Records {
+			if staffOf[r.PersonID] && r.Agency == code {
+				learned++
+			}
+		}
+		if len(staffOf) < enterpriseStaff || learned == 0 {
+			t.Errorf("enterprise %s: %d staff, %d records", code, len(staffOf), learned)
+		}
+	}
+	moea := map[string]bool{}
+	for _, u := range a.Users {
+		moea[u.ID] = u.Agency == MOEA && slices.Contains(u.Grants[MOEA], "P11")
+	}
+	for _, s := range a.Stats {
+		moea[s.Username] = s.Agency == MOEA
+	}
+	if !moea["moea.hr"] || !moea["stats.moea"] {
+		t.Errorf("no demo sign-in of 經濟部 with P11: %v", moea)
 	}
 	if len(a.Classes) != 400 || len(a.Enrollments) == 0 || len(a.Records) == 0 {
 		t.Errorf("classes %d enrollments %d records %d", len(a.Classes), len(a.Enrollments), len(a.Records))

@@ -516,14 +516,33 @@ func TestCategoryHours(t *testing.T) {
 			people[p.ID] = p
 		}
 	}
-	for _, r := range env.Data.Records {
+	// further study (L6c): 2 學分 (36 h) of one person, in a column of its own
+	var learner string
+	for id := range people {
+		if learner == "" || id < learner {
+			learner = id
+		}
+	}
+	yes := true
+	credits := records.Record{PersonID: learner, ID: "S#credits", Agency: demo.MOI, Year: y, Source: records.SourceStudy,
+		CourseName: "學分班", Category: "study3", Start: fmt.Sprintf("%d-02-01", y), End: fmt.Sprintf("%d-06-30", y),
+		Hours: 36, Passed: &yes, Status: records.Final}
+	sums := summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: time.Now}
+	if err := (records.Repo{Table: env.Tables.Records, Summaries: sums}).WriteRecords(context.Background(), []records.Record{credits}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range append(env.Data.Records, credits) {
 		if _, ok := people[r.PersonID]; !ok || r.Status != records.Final || r.Passed == nil || !*r.Passed || !strings.HasPrefix(r.End, strconv.Itoa(y)) {
 			continue
 		}
 		if byPerson[r.PersonID] == nil {
 			byPerson[r.PersonID] = map[string]int{}
 		}
-		byPerson[r.PersonID]["cat"+top(r.Category)] += r.Hours
+		col := "cat" + top(r.Category)
+		if strings.HasPrefix(r.Category, "study") {
+			col = "catstudy"
+		}
+		byPerson[r.PersonID][col] += r.Hours
 		byPerson[r.PersonID]["totalHours"] += r.Hours
 	}
 	rows := all(t, env, "moi.hr", "/api/reports/P7?limit=30&year="+strconv.Itoa(y))
@@ -542,6 +561,7 @@ func TestCategoryHours(t *testing.T) {
 		}
 	}
 	for _, r := range rows {
+		addsUp(t, "P7 "+str(r["name"]), r)
 		for _, p := range people {
 			if p.Name != str(r["name"]) || p.Unit != str(r["unit"]) {
 				continue
@@ -556,8 +576,17 @@ func TestCategoryHours(t *testing.T) {
 			}
 		}
 	}
-	if checked == 0 {
-		t.Fatal("no cell checked")
+	if checked == 0 || byPerson[learner]["catstudy"] != 36 {
+		t.Fatal("no cell checked, or no further study")
+	}
+	// the person's course list names the 進修類別, never its code
+	courses := all(t, env, "moi.hr", "/api/reports/P5-courses?year="+strconv.Itoa(y)+"&person="+learner)
+	named := false
+	for _, r := range courses {
+		named = named || str(r["courseName"]) == "學分班" && str(r["category"]) == "進修：學分進修"
+	}
+	if !named {
+		t.Errorf("P5-courses does not name the further study's 進修類別: %v", courses)
 	}
 	units := all(t, env, "moi.hr", "/api/reports/P7-units?year="+strconv.Itoa(y))
 	if len(units) != len(byUnit) {
@@ -565,6 +594,7 @@ func TestCategoryHours(t *testing.T) {
 	}
 	for _, r := range units {
 		w := byUnit[str(r["unit"])]
+		addsUp(t, "P7-units "+str(r["unit"]), r)
 		for k, raw := range r {
 			if strings.HasPrefix(k, "cat") || k == "totalHours" || k == "staff" {
 				if num(t, raw) != w[k] {
@@ -572,6 +602,20 @@ func TestCategoryHours(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// addsUp checks that a P7 row's category columns (進修 among them) add up to its 總時數.
+func addsUp(t *testing.T, what string, r map[string]json.RawMessage) {
+	t.Helper()
+	parts := 0
+	for k, raw := range r {
+		if strings.HasPrefix(k, "cat") {
+			parts += num(t, raw)
+		}
+	}
+	if parts != num(t, r["totalHours"]) {
+		t.Errorf("%s: the category columns add up to %d, 總時數 %s", what, parts, r["totalHours"])
 	}
 }
 

@@ -96,11 +96,7 @@ func (s Reports) courseRow(cats *codes.Table, r records.Record) report.Row {
 	if records.Counted(r) {
 		d, p = records.Split(r)
 	}
-	cat := r.Category
-	if e, ok := cats.Lookup(r.Category); ok {
-		cat = e.Name
-	}
-	return report.Row{"courseCode": r.CourseCode, "session": r.Session, "courseName": r.CourseName, "category": cat,
+	return report.Row{"courseCode": r.CourseCode, "session": r.Session, "courseName": r.CourseName, "category": records.CategoryName(cats, r.Category),
 		"institution": r.Institution, "start": roc.FormatISO(r.Start), "end": roc.FormatISO(r.End), "hours": r.Hours,
 		"digitalHours": d, "physicalHours": p, "status": StatusName(r)}
 }
@@ -228,7 +224,7 @@ func (s Reports) p7() report.Definition {
 				h := hours[p.ID]
 				byTop := map[string]int{}
 				for code, n := range h.Categories {
-					byTop[cats.Top(code)] += n
+					byTop[topOf(cats, code)] += n
 				}
 				for _, c := range tops {
 					r["cat"+c.Code] = byTop[c.Code]
@@ -241,9 +237,10 @@ func (s Reports) p7() report.Definition {
 	}
 }
 
-// topCategories are the top level of the repository's category table: the
-// columns of P7 (a deployed table with other top-level codes needs a release
-// to change these columns; its hours still add up in 總時數).
+// topCategories are the top level of the repository's category table, and
+// 進修 (further study, which has none): the columns of P7, which add up to
+// 總時數 (a deployed table with other top-level codes needs a release to
+// change these columns; its hours still add up in 總時數).
 func topCategories() []codes.Entry {
 	t, err := codes.Default(codes.Categories)
 	if err != nil {
@@ -255,7 +252,15 @@ func topCategories() []codes.Entry {
 			out = append(out, e)
 		}
 	}
-	return out
+	return append(out, codes.Entry{Code: records.Study, Name: records.StudyName})
+}
+
+// topOf is the P7 column a record's own category counts in.
+func topOf(cats *codes.Table, code string) string {
+	if records.IsStudy(code) {
+		return records.Study
+	}
+	return cats.Top(code)
 }
 
 // P7-units: P7 by internal unit — for each unit of each agency in scope, its
@@ -312,7 +317,7 @@ func (s Reports) p7Units() report.Definition {
 					h := hours[p.ID]
 					u.total += h.Total
 					for code, n := range h.Categories {
-						u.byTop[cats.Top(code)] += n
+						u.byTop[topOf(cats, code)] += n
 					}
 				}
 				if next == "" {

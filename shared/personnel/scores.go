@@ -178,10 +178,7 @@ func (s Reports) recordRowsFrom(ctx context.Context, q report.Query, f records.A
 }
 
 func (s Reports) scoreRow(q report.Query, names map[string]string, cats *codes.Table, p staff.Person, r records.Record, key dynamo.Keys) report.Row {
-	cat := r.Category
-	if e, ok := cats.Lookup(r.Category); ok {
-		cat = e.Name
-	}
+	cat := records.CategoryName(cats, r.Category)
 	result := "未通過"
 	if records.Counted(r) {
 		result = "通過"

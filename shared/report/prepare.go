@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -54,6 +55,11 @@ func Prepare(ctx context.Context, ag Agencies, d Definition, c auth.Caller, raw 
 
 // check fills defaults and validates each parameter by its kind.
 func check(d Definition, c auth.Caller, raw map[string]string, now time.Time) (map[string]string, []export.Condition, error) {
+	if d.Scoped && raw[AgencyKey] == AllAgencies { // 全部機關: whatever 範圍 says
+		all := maps.Clone(raw)
+		all[AgencyKey], all[ScopeKey] = c.Active.Code, Subtree
+		raw = all
+	}
 	var fe errcode.Fields
 	params := map[string]string{}
 	var conds []export.Condition

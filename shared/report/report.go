@@ -168,6 +168,9 @@ const (
 	ScopeKey  = "scope"
 	Self      = "self"
 	Subtree   = "subtree"
+	// AllAgencies is the agency list's 「全部機關」: the caller's active
+	// agency and every agency below it (Prepare sets both parameters).
+	AllAgencies = "all"
 )
 
 // AllParams returns the definition's parameters with the standard ones of a

@@ -47,6 +47,22 @@ type Requirement struct {
 	Minimum    int      `dynamo:"minimum" json:"minimum"`
 	// PersonnelCategories are the 人員類別 it applies to; empty: everyone.
 	PersonnelCategories []string `dynamo:"personnelCategories,set,omitempty" json:"personnelCategories,omitempty"`
+	// PartOf is the id of the requirement of the same year this one is a
+	// part of (empty: none): a requirement is completed only when each of
+	// its parts that applies is (STATISTICS.md: 10 hours that leave a part
+	// at 0 do not complete 必須完成課程).
+	PartOf string `dynamo:"partOf,omitempty" json:"partOf,omitempty"`
+}
+
+// Parts are the requirements of reqs (one year's) that r is made of.
+func (r Requirement) Parts(reqs []Requirement) []Requirement {
+	var out []Requirement
+	for _, p := range reqs {
+		if p.PartOf == r.ID && p.Year == r.Year {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // AllCategories reports whether the requirement counts every hour.
@@ -150,10 +166,11 @@ func Defaults() fs.FS {
 
 // ParseRequirements reads requirements.csv: year (western),id,name,
 // categories (";"-separated codes of cats, empty for all),minimum hours,
-// personnelCategories (";"-separated, empty for all). cats may be nil (no
-// code check).
+// personnelCategories (";"-separated, empty for all),partOf (the id of the
+// same year's requirement it is a part of, empty for none). cats may be nil
+// (no code check).
 func ParseRequirements(r io.Reader, cats *codes.Table) ([]Requirement, error) {
-	data, err := rows(RequirementsFile, r, []string{"year", "id", "name", "categories", "minimum", "personnelCategories"})
+	data, err := rows(RequirementsFile, r, []string{"year", "id", "name", "categories", "minimum", "personnelCategories", "partOf"})
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +200,7 @@ func ParseRequirements(r io.Reader, cats *codes.Table) ([]Requirement, error) {
 			return nil, fail("minimum %q is not a number of hours", row[4])
 		}
 		req := Requirement{Year: y, ID: row[1], Name: row[2], Categories: list(row[3]), Minimum: min,
-			PersonnelCategories: list(row[5])}
+			PersonnelCategories: list(row[5]), PartOf: row[6]}
 		for _, c := range req.Categories {
 			if !known(cats, c) {
 				return nil, fail("category %s is not in the category table", c)
@@ -191,7 +208,33 @@ func ParseRequirements(r io.Reader, cats *codes.Table) ([]Requirement, error) {
 		}
 		out = append(out, req)
 	}
-	return out, nil
+	return out, checkParts(out)
+}
+
+// checkParts: each partOf names a requirement of its year, and no
+// requirement is (through its parts) a part of itself.
+func checkParts(reqs []Requirement) error {
+	byID := map[string]Requirement{}
+	for _, r := range reqs {
+		byID[strconv.Itoa(r.Year)+"/"+r.ID] = r
+	}
+	for _, r := range reqs {
+		at := r
+		for range len(reqs) + 1 {
+			if at.PartOf == "" {
+				break
+			}
+			whole, ok := byID[strconv.Itoa(at.Year)+"/"+at.PartOf]
+			if !ok {
+				return fmt.Errorf("%s: requirement %s of %d is part of %s, not a requirement of that year", RequirementsFile, at.ID, at.Year, at.PartOf)
+			}
+			if whole.ID == r.ID {
+				return fmt.Errorf("%s: requirement %s of %d is a part of itself", RequirementsFile, r.ID, r.Year)
+			}
+			at = whole
+		}
+	}
+	return nil
 }
 
 // ParseGroups reads category-groups.csv: category code,group name,

@@ -29,16 +29,20 @@ func TestDefaultsParse(t *testing.T) {
 
 func TestParseRequirementsErrors(t *testing.T) {
 	cats, _ := codes.Default(codes.Categories)
-	const head = "year,id,name,categories,minimum,personnelCategories\n"
+	const head = "year,id,name,categories,minimum,personnelCategories,partOf\n"
 	for _, tc := range []struct{ name, csv, want string }{
-		{"header", "year,id,name,cats,minimum,personnelCategories\n2026,a,A,,1,\n", "line 1"},
-		{"year", head + "2026,a,A,,1,\n115,b,B,,1,\n", "line 3: year"},
-		{"id", head + "2026,A B,A,,1,\n", "line 2: id"},
-		{"twice", head + "2026,a,A,,1,\n2026,a,B,,1,\n", "line 3: requirement a twice"},
-		{"name", head + "2026,a,,,1,\n", "line 2: needs a name"},
-		{"minimum", head + "2026,a,A,,-1,\n", "line 2: minimum"},
-		{"category", head + "2026,a,A,11;999,1,\n", "line 2: category 999"},
-		{"columns", head + "2026,a,A,,1\n", "line 2"},
+		{"header", "year,id,name,cats,minimum,personnelCategories,partOf\n2026,a,A,,1,,\n", "line 1"},
+		{"old header", "year,id,name,categories,minimum,personnelCategories\n2026,a,A,,1,\n", "line 1"},
+		{"year", head + "2026,a,A,,1,,\n115,b,B,,1,,\n", "line 3: year"},
+		{"id", head + "2026,A B,A,,1,,\n", "line 2: id"},
+		{"twice", head + "2026,a,A,,1,,\n2026,a,B,,1,,\n", "line 3: requirement a twice"},
+		{"name", head + "2026,a,,,1,,\n", "line 2: needs a name"},
+		{"minimum", head + "2026,a,A,,-1,,\n", "line 2: minimum"},
+		{"category", head + "2026,a,A,11;999,1,,\n", "line 2: category 999"},
+		{"columns", head + "2026,a,A,,1,\n", "line 2"},
+		{"part of nothing", head + "2026,a,A,,1,,\n2026,b,B,,1,,c\n", "b of 2026 is part of c"},
+		{"part of another year", head + "2025,a,A,,1,,\n2026,b,B,,1,,a\n", "b of 2026 is part of a"},
+		{"part of itself", head + "2026,a,A,,1,,b\n2026,b,B,,1,,c\n2026,c,C,,1,,a\n", "a part of itself"},
 		{"empty", head, "no rows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,13 +52,16 @@ func TestParseRequirementsErrors(t *testing.T) {
 			}
 		})
 	}
-	got, err := ParseRequirements(strings.NewReader(head+"2026,a,A, 11 ; 121 ,3,一般公務人員;警察人員\n"), cats)
+	got, err := ParseRequirements(strings.NewReader(head+"2026,a,A, 11 ; 121 ,3,一般公務人員;警察人員,\n2026,b,B,11,1,,a\n"), cats)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := got[0]
 	if len(r.Categories) != 2 || r.Categories[1] != "121" || r.Minimum != 3 || !r.AppliesTo("警察人員") || r.AppliesTo("約聘僱人員") {
 		t.Errorf("parsed %+v", r)
+	}
+	if parts := r.Parts(got); len(parts) != 1 || parts[0].ID != "b" || len(got[1].Parts(got)) != 0 {
+		t.Errorf("parts of a: %+v", parts)
 	}
 }
 

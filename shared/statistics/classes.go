@@ -44,7 +44,8 @@ func r1Params(drill bool) []report.Param {
 			opts = append(opts, report.Option{Value: n, Label: catalog.NatureNames[n]})
 		}
 		ps = append(ps, report.Param{Key: "nature", Label: "課程性質", Kind: report.Select, Options: opts},
-			report.Param{Key: "matching", Label: "符合條件", Kind: report.Check})
+			report.Param{Key: "matching", Label: "符合條件", Kind: report.Check},
+			report.Param{Key: "cancelled", Label: "已停辦班期", Kind: report.Check})
 	}
 	return ps
 }
@@ -123,9 +124,36 @@ func matchesR1(cats *codes.Table, p map[string]string, category, method string) 
 }
 
 // openingKey is what R1 counts a class by in the rollups: its start day
-// (MM-DD of its year), nature, enrollment method and own category.
+// (MM-DD of its year), nature, enrollment method, own category and whether
+// it was cancelled (停辦: counted apart, never as held).
 func openingKey(c catalog.Class) string {
-	return c.Start[5:] + "|" + natureOf(c) + "|" + c.Method + "|" + c.Category
+	return c.Start[5:] + "|" + natureOf(c) + "|" + c.Method + "|" + c.Category + "|" + cancelledMark(c)
+}
+
+// cancelledMark is the last part of an opening key: "x" for a cancelled class.
+func cancelledMark(c catalog.Class) string {
+	if c.Status == catalog.Cancelled {
+		return "x"
+	}
+	return ""
+}
+
+// r1Counts are R1's counts by nature: the classes held matching the
+// conditions, all held, and those cancelled (whatever the conditions).
+type r1Counts struct{ matching, alls, cancelled map[string]int }
+
+func newR1Counts() r1Counts { return r1Counts{map[string]int{}, map[string]int{}, map[string]int{}} }
+
+// add counts n classes of a nature, own category and method.
+func (r r1Counts) add(cats *codes.Table, p map[string]string, nature, category, method string, cancelled bool, n int) {
+	if cancelled {
+		r.cancelled[nature] += n
+		return
+	}
+	r.alls[nature] += n
+	if matchesR1(cats, p, category, method) {
+		r.matching[nature] += n
+	}
 }
 
 // r1Stored counts R1's classes by nature from the rollups: the own figures
@@ -133,15 +161,15 @@ func openingKey(c catalog.Class) string {
 // touches, their openings on the range's days (matching: under the chosen
 // category and method too); ok is false when one is not stored (compute on
 // request).
-func (s Reports) r1Stored(ctx context.Context, q report.Query, cats *codes.Table) (matching, alls map[string]int, when time.Time, ok bool, err error) {
+func (s Reports) r1Stored(ctx context.Context, q report.Query, cats *codes.Table) (counts r1Counts, when time.Time, ok bool, err error) {
 	from, to := q.Params["from"], q.Params["to"]
 	y0, _ := strconv.Atoi(from[:4])
 	y1, _ := strconv.Atoi(to[:4])
-	matching, alls = map[string]int{}, map[string]int{}
+	counts = newR1Counts()
 	for y := y0; y <= y1; y++ {
 		_, sig, err := s.calc(ctx, y)
 		if err != nil {
-			return nil, nil, when, false, err
+			return counts, when, false, err
 		}
 		var keys []RollupKey
 		for _, a := range q.Agencies {
@@ -151,7 +179,7 @@ func (s Reports) r1Stored(ctx context.Context, q report.Query, cats *codes.Table
 		}
 		got, at, ok, err := s.stored(ctx, keys, sig, ClassesPart)
 		if !ok || err != nil {
-			return nil, nil, when, false, err
+			return counts, when, false, err
 		}
 		if y == y0 || at.Before(when) {
 			when = at
@@ -159,21 +187,18 @@ func (s Reports) r1Stored(ctx context.Context, q report.Query, cats *codes.Table
 		year := strconv.Itoa(y) + "-"
 		for _, k := range keys {
 			for key, n := range got[k].Figures.Openings {
-				parts := strings.SplitN(key, "|", 4)
-				if len(parts) != 4 {
-					return nil, nil, when, false, fmt.Errorf("rollup %s/%d: R1 key %q", k.Agency, y, key)
+				parts := strings.SplitN(key, "|", 5)
+				if len(parts) != 5 {
+					return counts, when, false, fmt.Errorf("rollup %s/%d: R1 key %q", k.Agency, y, key)
 				}
 				if day := year + parts[0]; day < from || day > to {
 					continue
 				}
-				alls[parts[1]] += n
-				if matchesR1(cats, q.Params, parts[3], parts[2]) {
-					matching[parts[1]] += n
-				}
+				counts.add(cats, q.Params, parts[1], parts[3], parts[2], parts[4] != "", n)
 			}
 		}
 	}
-	return matching, alls, when, true, nil
+	return counts, when, true, nil
 }
 
 // natureOf is a class's nature (none: physical, as records count it).
@@ -184,8 +209,10 @@ func natureOf(c catalog.Class) string {
 	return c.Nature
 }
 
-// R1 開課狀況統計: per nature, the classes in the range matching the chosen
-// conditions, all classes in the range, and the share.
+// R1 開課狀況統計: per nature, the classes held in the range matching the
+// chosen conditions, all classes held in the range, the share, and the
+// classes cancelled (停辦) in the range: a cancelled class is not a class
+// held, so it counts in neither of the first two (STATISTICS.md).
 func (s Reports) r1() report.Definition {
 	return report.Definition{
 		ID: "R1", Feature: "R1", Name: "開課狀況統計", Group: auth.GroupReports, Scoped: true,
@@ -195,13 +222,14 @@ func (s Reports) r1() report.Definition {
 			{Key: "matching", Name: "符合條件班期數", Type: report.NumberColumn},
 			{Key: "all", Name: "區間內全部班期數", Type: report.NumberColumn},
 			{Key: "share", Name: "比率(%)", Type: report.RateColumn},
+			{Key: "cancelled", Name: "已停辦班期數", Type: report.NumberColumn},
 		},
 		Rows: func(ctx context.Context, q report.Query) (report.Page, error) {
 			cats, err := s.Codes.Get(ctx, codes.Categories)
 			if err != nil {
 				return report.Page{}, err
 			}
-			matching, alls, when, ok, err := s.r1Stored(ctx, q, cats)
+			counts, when, ok, err := s.r1Stored(ctx, q, cats)
 			if err != nil {
 				return report.Page{}, err
 			}
@@ -210,36 +238,36 @@ func (s Reports) r1() report.Definition {
 				if err != nil {
 					return report.Page{}, err
 				}
-				matching, alls, when = map[string]int{}, map[string]int{}, q.Now
+				counts, when = newR1Counts(), q.Now
 				for _, c := range cs {
-					alls[natureOf(c)]++
-					if matchesR1(cats, q.Params, c.Category, c.Method) {
-						matching[natureOf(c)]++
-					}
+					counts.add(cats, q.Params, natureOf(c), c.Category, c.Method, c.Status == catalog.Cancelled, 1)
 				}
 			}
-			dp := func(nature, match string) map[string]string {
+			dp := func(nature, match, cancelled string) map[string]string {
 				p := map[string]string{report.AgencyKey: q.Agency.Code, report.ScopeKey: q.Params[report.ScopeKey],
 					"from": q.Params["from"], "to": q.Params["to"], "category": q.Params["category"], "method": q.Params["method"],
-					"nature": nature, "matching": match}
+					"nature": nature, "matching": match, "cancelled": cancelled}
 				return p
 			}
 			var rows []report.Row
-			tm, ta := 0, 0
+			tm, ta, tc := 0, 0, 0
 			for _, n := range natures {
-				tm, ta = tm+matching[n], ta+alls[n]
+				m, a, c := counts.matching[n], counts.alls[n], counts.cancelled[n]
+				tm, ta, tc = tm+m, ta+a, tc+c
 				rows = append(rows, report.Row{"nature": catalog.NatureNames[n],
-					"matching": cell(matching[n], "R1-classes", dp(n, "1")), "all": cell(alls[n], "R1-classes", dp(n, "")),
-					"share": report.Rate(matching[n], alls[n])})
+					"matching": cell(m, "R1-classes", dp(n, "1", "")), "all": cell(a, "R1-classes", dp(n, "", "")),
+					"share": report.Rate(m, a), "cancelled": cell(c, "R1-classes", dp(n, "", "1"))})
 			}
-			total := report.Row{"nature": "合計", "matching": cell(tm, "R1-classes", dp("", "1")),
-				"all": cell(ta, "R1-classes", dp("", "")), "share": report.Rate(tm, ta)}
+			total := report.Row{"nature": "合計", "matching": cell(tm, "R1-classes", dp("", "1", "")),
+				"all": cell(ta, "R1-classes", dp("", "", "")), "share": report.Rate(tm, ta),
+				"cancelled": cell(tc, "R1-classes", dp("", "", "1"))}
 			return report.Page{Rows: rows, Total: total, ComputedAt: &when}, nil
 		},
 	}
 }
 
-// R1-classes: the classes behind an R1 count.
+// R1-classes: the classes behind an R1 count: the classes held, or with
+// cancelled=1 those cancelled (whatever the conditions, as R1 counts them).
 func (s Reports) r1Classes() report.Definition {
 	return report.Definition{
 		ID: "R1-classes", Feature: "R1", Name: "開課狀況統計：班期明細", Group: auth.GroupReports, Scoped: true, Drill: true,
@@ -266,8 +294,11 @@ func (s Reports) r1Classes() report.Definition {
 			}
 			var list []catalog.Class
 			for _, c := range cs {
+				if cancelled := c.Status == catalog.Cancelled; cancelled != (q.Params["cancelled"] != "") {
+					continue
+				}
 				if (q.Params["nature"] == "" || natureOf(c) == q.Params["nature"]) &&
-					(q.Params["matching"] == "" || matchesR1(cats, q.Params, c.Category, c.Method)) {
+					(q.Params["cancelled"] != "" || q.Params["matching"] == "" || matchesR1(cats, q.Params, c.Category, c.Method)) {
 					list = append(list, c)
 				}
 			}

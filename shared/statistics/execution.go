@@ -29,9 +29,10 @@ type ClassPeople interface {
 var rankGroups = []report.Option{{Value: "簡任", Label: "簡任"}, {Value: "薦任", Label: "薦任"}, {Value: "委任", Label: "委任"}}
 
 // R2 課程執行情形表: the scope's classes of a year (by end date, as records
-// count), grouped by top-level category or by organising agency: classes,
-// enrolled (every enrollment, any state), approved, completed (counted records
-// of the class) and their certified hours. A rank group counts only the
+// count; cancelled ones never: they were not executed), grouped by top-level
+// category or by organising agency: classes, enrolled (pending and approved:
+// L5's 已報名, catalog.HoldsSeat), approved, completed (counted records of the
+// class) and their certified hours. A rank group counts only the
 // people whose rank is of that group (today's directory).
 func (s Reports) r2() report.Definition {
 	return report.Definition{
@@ -206,7 +207,7 @@ func (s Reports) classesEnded(ctx context.Context, code string, y int, category 
 				return nil, err
 			}
 			for _, c := range p.Items {
-				if strings.HasPrefix(c.End, strconv.Itoa(y)+"-") {
+				if executed(c, y) {
 					out = append(out, c)
 				}
 			}
@@ -217,6 +218,12 @@ func (s Reports) classesEnded(ctx context.Context, code string, y int, category 
 		}
 	}
 	return out, nil
+}
+
+// executed reports whether R2 counts a class in year y: it ended in y and
+// was not cancelled (停辦).
+func executed(c catalog.Class, y int) bool {
+	return c.Status != catalog.Cancelled && strings.HasPrefix(c.End, strconv.Itoa(y)+"-")
 }
 
 // classCache reads an agency's classes by the year of their start date,
@@ -271,7 +278,7 @@ func (s Reports) ownClasses(ctx context.Context, f *Figures, started func(contex
 	}
 	var ended []catalog.Class
 	for _, c := range append(append([]catalog.Class(nil), prev...), cur...) {
-		if strings.HasPrefix(c.End, strconv.Itoa(y)+"-") {
+		if executed(c, y) {
 			ended = append(ended, c)
 		}
 	}
@@ -326,7 +333,7 @@ func (s Reports) executions(ctx context.Context, c catalog.Class, groups []strin
 		keep := func(id string) bool { return grp == rankAll || strings.HasPrefix(ppl[id].Rank, grp) }
 		e := Execution{Classes: 1}
 		for _, x := range enr {
-			if keep(x.PersonID) {
+			if keep(x.PersonID) && catalog.HoldsSeat(x.Status) {
 				e.Enrolled++
 				if x.Status == catalog.Approved {
 					e.Approved++

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 )
 
@@ -29,12 +30,12 @@ type Figures struct {
 	// R1 (本機關 items only, never summed into a subtree's: a subtree's
 	// would list every class of its agencies): the classes the agency
 	// organised that started in the year, counted by start day, nature,
-	// enrollment method and own category (openingKey).
+	// enrollment method, own category and cancellation (openingKey).
 	Openings map[string]int `json:"o,omitempty"`
 }
 
 // Execution are R2's figures of a set of classes: the classes, their
-// enrollments (any state), the approved ones, the counted records and their
+// enrollments holding a seat (pending or approved), the approved ones, the counted records and their
 // certified hours (of the rank group's people, for a rank group).
 type Execution struct {
 	Classes   int `json:"k"`
@@ -95,7 +96,8 @@ type calc struct {
 	tables   *requirement.Tables
 	cats     *codes.Table
 	groups   map[string]string
-	tops     []string // top-level course categories
+	tops     []string // top-level course categories, and records.Study (進修)
+	majors   []string // P9's major groups, and 進修
 	decision []string // decision-making categories
 }
 
@@ -106,6 +108,8 @@ func newCalc(t *requirement.Tables, cats *codes.Table, year int) calc {
 			c.tops = append(c.tops, e.Code)
 		}
 	}
+	c.tops = append(c.tops, records.Study)
+	c.majors = groupNames(t)
 	c.decision, _ = decisionCategories(t, "")
 	return c
 }
@@ -133,13 +137,13 @@ func (c calc) own(a agency.Agency, ms []member) *Figures {
 			}
 			dn := at(&f.Requirements, r.ID)
 			dn.Staff++
-			if d.completes(m, r) {
+			if d.completes(reqs, m, r) {
 				dn.Completed++
 			}
 		}
 		gh := groupHours(c.cats, c.groups, m)
 		pc := personnelCategory(m)
-		for _, g := range c.tables.GroupNames() {
+		for _, g := range c.majors {
 			gc := at(at2(&f.Personnel, pc), g)
 			gc.Staff++
 			if gh[g] > 0 {
@@ -244,9 +248,16 @@ func (f *Figures) Add(g *Figures) {
 	}
 }
 
+// shape is the version of what Figures hold, part of every signature: a
+// rollup stored by an older release is recomputed, never misread (2: the
+// 進修 group and category, R1's cancelled classes, R2's enrolled without
+// rejected or withdrawn and without cancelled classes).
+const shape = 2
+
 // signature identifies what figures of a year were computed under: the
-// year's requirements, the major groups and the category tree. Figures
-// stored under another signature are stale (a table was replaced since).
+// shape of Figures, the year's requirements, the major groups and the
+// category tree. Figures stored under another signature are stale (a table
+// was replaced, or the code changed what it stores, since).
 func signature(t *requirement.Tables, cats *codes.Table, year int) string {
 	type entry struct{ C, P string }
 	es := make([]entry, len(cats.Entries))
@@ -254,10 +265,11 @@ func signature(t *requirement.Tables, cats *codes.Table, year int) string {
 		es[i] = entry{e.Code, e.Parent}
 	}
 	b, _ := json.Marshal(struct {
+		S int
 		R any
 		G any
 		C []entry
-	}{t.Of(year), t.Groups, es})
+	}{shape, t.Of(year), t.Groups, es})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:12])
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 )
@@ -41,9 +42,25 @@ func (s Reports) read(ctx context.Context, q report.Query, keep func(agency.Agen
 	return data{t, cats, pop}, err
 }
 
-// completes reports whether m completes r (r must apply to m).
-func (d data) completes(m member, r requirement.Requirement) bool {
-	return hoursIn(d.cats, m, r.Categories) >= r.Minimum
+// completes reports whether m completes r (r must apply to m): their hours
+// under its categories reach its minimum and they complete each of its
+// parts (of reqs, the year's) that applies to them. The table's parts form
+// a tree (requirement.Parse); depth bounds the walk for tables stored
+// without it.
+func (d data) completes(reqs []requirement.Requirement, m member, r requirement.Requirement) bool {
+	return d.completesAt(reqs, m, r, len(reqs))
+}
+
+func (d data) completesAt(reqs []requirement.Requirement, m member, r requirement.Requirement, depth int) bool {
+	if depth < 0 || hoursIn(d.cats, m, r.Categories) < r.Minimum {
+		return false
+	}
+	for _, p := range r.Parts(reqs) {
+		if p.AppliesTo(m.Category) && !d.completesAt(reqs, m, p, depth-1) {
+			return false
+		}
+	}
+	return true
 }
 
 // P8 必須完成課程參與情形統計表: one row per requirement of the year; N is
@@ -103,8 +120,9 @@ func (s Reports) p8People() report.Definition {
 			if err != nil {
 				return report.Page{}, err
 			}
+			reqs := d.tables.Of(yearOf(q))
 			var req *requirement.Requirement
-			for _, r := range d.tables.Of(yearOf(q)) {
+			for _, r := range reqs {
 				if r.ID == q.Params["requirement"] {
 					req = &r
 				}
@@ -117,7 +135,7 @@ func (s Reports) p8People() report.Definition {
 				if !req.AppliesTo(m.Category) {
 					continue
 				}
-				done := d.completes(m, *req)
+				done := d.completes(reqs, m, *req)
 				if st := q.Params["status"]; st == all || (st == completed) == done {
 					ppl = append(ppl, m)
 				}
@@ -174,7 +192,7 @@ func (s Reports) p9() report.Definition {
 			sort.Strings(pcs)
 			var rows []report.Row
 			for _, pc := range pcs {
-				for _, g := range c.tables.GroupNames() {
+				for _, g := range c.majors {
 					var a GroupCounts
 					if x := f.Personnel[pc][g]; x != nil {
 						a = *x
@@ -384,11 +402,7 @@ func (s Reports) performanceCategories(id, name string, keep func(agency.Agency)
 					if x := own[a.Code].Categories[top]; x != nil {
 						n = *x
 					}
-					name := top
-					if e, ok := c.cats.Lookup(top); ok {
-						name = e.Name
-					}
-					rows = append(rows, report.Row{"agency": a.Name, "category": name,
+					rows = append(rows, report.Row{"agency": a.Name, "category": records.CategoryName(c.cats, top),
 						"participants": cell(n.Participants, drill, drillParams(q, a.Code, report.Self, map[string]string{"status": participants, "category": top})),
 						"hours":        n.Hours})
 				}

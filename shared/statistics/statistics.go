@@ -26,6 +26,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/codes"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
+	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
 	"github.com/ecpa-lifelong/backoffice/shared/requirement"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
@@ -133,8 +134,12 @@ func flat(agencies []agency.Agency, pop map[string][]member) []member {
 	return out
 }
 
-// under reports whether category code is one of set or lies below one.
+// under reports whether category code is one of set or lies below one
+// (further study's only under records.Study: it has no course category).
 func under(cats *codes.Table, code string, set []string) bool {
+	if records.IsStudy(code) {
+		return slices.Contains(set, records.Study)
+	}
 	for range codes.MaxLevel + 1 {
 		if code == "" {
 			return false
@@ -167,8 +172,11 @@ func hoursIn(cats *codes.Table, m member, set []string) int {
 }
 
 // groupOf is the major group of a category: that of the nearest mapped
-// category at or above it ("" when none).
+// category at or above it ("" when none); further study's is 進修.
 func groupOf(cats *codes.Table, groups map[string]string, code string) string {
+	if records.IsStudy(code) {
+		return records.StudyName
+	}
 	for range codes.MaxLevel + 1 {
 		if g, ok := groups[code]; ok {
 			return g
@@ -191,6 +199,13 @@ func groupHours(cats *codes.Table, groups map[string]string, m member) map[strin
 		}
 	}
 	return out
+}
+
+// groupNames are P9's groups: the major groups of the table, then 進修
+// (further study, which has no course category), so that a person's groups
+// add up to their total hours.
+func groupNames(t *requirement.Tables) []string {
+	return append(t.GroupNames(), records.StudyName)
 }
 
 // minimum is the yearly minimum of all hours that applies to a personnel

@@ -37,7 +37,7 @@ test('params become the form fields of the shared search table', () => {
   assert.equal(f.year.required, true);
   assert.equal(f.year.options[0][0], '2026', 'a required year has no blank choice');
   assert.equal(f.agency.value, 'A2', 'the agency defaults to the active agency');
-  assert.deepEqual(f.agency.options, [['', '全部機關'], ['A1', '甲部（A1）', 1], ['A2', '乙署（A2）', 2]]);
+  assert.deepEqual(f.agency.options, [['all', '全部機關'], ['A1', '甲部（A1）', 1], ['A2', '乙署（A2）', 2]]);
   assert.deepEqual(f.scope.options, [['self', '本機關'], ['subtree', '含所屬機關']], 'a select with a default has no blank');
   assert.equal(f.scope.value, 'self');
   assert.deepEqual(f.status.options, [['', '全部'], ['a', '甲']]);

@@ -35,7 +35,7 @@ export function fields(params, ctx) {
         return { ...f, type: 'checkbox', value: p.default === '1' || p.default === true };
       case 'agency':
         return { ...f, type: 'select', value: p.default || ctx.active,
-          options: (p.required ? [] : [['', '全部機關']]).concat((ctx.agencies || []).map((a) => [a.code, `${a.name}（${a.code}）`, a.level])) };
+          options: (p.required ? [] : [['all', '全部機關']]).concat((ctx.agencies || []).map((a) => [a.code, `${a.name}（${a.code}）`, a.level])) };
       default:
         return { ...f, type: 'text', max: p.max || undefined };
     }

@@ -40,6 +40,8 @@ func translated(t *testing.T) cfn {
 	return c
 }
 
+func js(v any) string { b, _ := json.Marshal(v); return string(b) }
+
 // ref reads {"Ref": X} or {"Fn::GetAtt": [X, …]}.
 func ref(v any) string {
 	m, _ := v.(map[string]any)
@@ -183,13 +185,74 @@ func TestProductionTemplate(t *testing.T) {
 	if !apiAlarm || !queueAlarm {
 		t.Errorf("API 5xx alarm %v, failure-queue alarm %v", apiAlarm, queueAlarm)
 	}
+	onAlias(t, c)
+}
+
+// onAlias checks the API calls only the alias live (issue 29, item 1): the
+// authorizer and every integration, and every API invoke permission, so a
+// canary's rollback moves all API traffic, the authorizer's included.
+func onAlias(t *testing.T, c cfn) {
+	t.Helper()
+	alias := map[string]bool{}
+	for id, r := range c.Resources {
+		if r.Type == "AWS::Lambda::Alias" && r.Properties["Name"] == "live" {
+			alias[id] = true
+		}
+	}
+	uris := 0
+	var walk func(k string, v any)
+	walk = func(k string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if k == "uri" || k == "authorizerUri" {
+				uris++
+				arn := ""
+				if sub, ok := v["Fn::Sub"].([]any); ok && len(sub) == 2 {
+					arn = ref(dig(sub[1], "__FunctionArn__"))
+				} else if s, ok := v["Fn::Sub"].(string); ok {
+					if i, j := strings.Index(s, "functions/${"), strings.Index(s, "}/invocations"); i >= 0 && j > i {
+						arn = s[i+len("functions/${") : j]
+					}
+				}
+				if !alias[arn] {
+					t.Errorf("API %s %s does not name an alias live: %s", k, arn, js(v))
+				}
+				return
+			}
+			for kk, vv := range v {
+				walk(kk, vv)
+			}
+		case []any:
+			for _, vv := range v {
+				walk(k, vv)
+			}
+		}
+	}
+	perms := 0
+	for id, r := range c.Resources {
+		switch r.Type {
+		case "AWS::ApiGatewayV2::Api":
+			walk("", r.Properties["Body"])
+		case "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer":
+			t.Errorf("%s: an integration or authorizer outside the API's body; extend this check", id)
+		case "AWS::Lambda::Permission":
+			if r.Properties["Principal"] == "apigateway.amazonaws.com" {
+				perms++
+				if fn := ref(r.Properties["FunctionName"]); !alias[fn] {
+					t.Errorf("%s lets the API invoke %s, not an alias live", id, fn)
+				}
+			}
+		}
+	}
+	if uris < 20 || perms < 20 {
+		t.Errorf("found %d integration and authorizer URIs, %d API permissions; the check reads the converted template wrong", uris, perms)
+	}
 }
 
 // The edge, data protection and capacity guards of issue 19, on the converted
 // template.
 func TestProductionEdgeAndData(t *testing.T) {
 	c := translated(t)
-	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	key := ""
 	for id, r := range c.Resources {
 		if r.Type == "AWS::KMS::Key" && r.Properties["EnableKeyRotation"] == true && r.DeletionPolicy == "Retain" {
@@ -317,7 +380,6 @@ func TestProductionEdgeAndData(t *testing.T) {
 // outside the identity function.
 func TestProductionLeastPrivilege(t *testing.T) {
 	c := translated(t)
-	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	sensitive := []string{"USER#", "STATS#", "SESSION#", "USERNAME#", "AUDIT#"}
 	mayWrite := map[string][]string{"IdentityFunction": sensitive, "NightlyFunction": {"USER#", "STATS#"}}
 	writes := []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:*"}

@@ -7,6 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ecpa-lifelong/backoffice/shared/export"
+	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/imports"
+	"github.com/ecpa-lifelong/backoffice/shared/lease"
 )
 
 // cfn is the CloudFormation that `sam deploy` would create from template.yaml,
@@ -17,6 +22,7 @@ type cfn struct {
 	Resources  map[string]struct {
 		Type           string         `json:"Type"`
 		DeletionPolicy string         `json:"DeletionPolicy"`
+		UpdatePolicy   map[string]any `json:"UpdatePolicy"`
 		Properties     map[string]any `json:"Properties"`
 	} `json:"Resources"`
 }
@@ -90,8 +96,8 @@ func TestProductionTemplate(t *testing.T) {
 			async[id] = true
 		}
 		for _, n := range f.Env {
-			if n.Tag == "!Ref" && tpl.Functions[n.Value] != nil {
-				async[n.Value] = true
+			if fn := strings.TrimSuffix(n.Value, ".Alias"); n.Tag == "!Ref" && tpl.Functions[fn] != nil {
+				async[fn] = true
 			}
 		}
 	}
@@ -186,6 +192,104 @@ func TestProductionTemplate(t *testing.T) {
 		t.Errorf("API 5xx alarm %v, failure-queue alarm %v", apiAlarm, queueAlarm)
 	}
 	onAlias(t, c)
+	workers(t, c)
+	canaries(t, c, tpl)
+}
+
+// canaries checks every API function's deployment is rolled back on its 5xx
+// answers (issue 29, item 3): a failed request is answered, not thrown, so
+// Lambda's Errors alarm alone does not see a release that fails.
+func canaries(t *testing.T, c cfn, tpl *Template) {
+	t.Helper()
+	for fn, f := range tpl.Functions {
+		if len(f.Routes) == 0 {
+			continue
+		}
+		sees := false
+		for _, a := range dig(c.Resources[fn+"DeploymentGroup"].Properties, "AlarmConfiguration", "Alarms").([]any) {
+			p := c.Resources[ref(dig(a, "Name"))].Properties
+			dims, _ := p["Dimensions"].([]any)
+			sees = sees || (p["Namespace"] == httpapi.MetricNamespace && p["MetricName"] == httpapi.Metric5xx &&
+				len(dims) == 1 && dig(dims[0], "Name") == "FunctionName" && ref(dig(dims[0], "Value")) == fn)
+		}
+		if !sees {
+			t.Errorf("%s: no alarm on its %s answers rolls a bad version back", fn, httpapi.Metric5xx)
+		}
+	}
+	// The pre-traffic hook smokes the version the deploy is about to send
+	// traffic to.
+	hook := ref(dig(c.Resources["PlatformFunctionAliaslive"].UpdatePolicy, "CodeDeployLambdaAliasUpdate", "BeforeAllowTrafficHook"))
+	v := c.Resources[ref(dig(c.Resources[hook].Properties, "Environment", "Variables", "SMOKE_FUNCTION"))]
+	if v.Type != "AWS::Lambda::Version" || ref(v.Properties["FunctionName"]) != "PlatformFunction" {
+		t.Errorf("PlatformFunction's pre-traffic hook %q does not smoke its new version (%+v)", hook, v)
+	}
+}
+
+// workers checks the functions another function starts (issue 29, item 2):
+// they are invoked by their alias, where Lambda keeps their retries and
+// on-failure queue; the retries are the ones lease.Policy counts on; and a
+// dropped or long-waiting invocation alarms.
+func workers(t *testing.T, c cfn) {
+	t.Helper()
+	aliasOf := map[string]string{} // alias resource → function
+	for id, r := range c.Resources {
+		if r.Type == "AWS::Lambda::Alias" {
+			aliasOf[id] = ref(r.Properties["FunctionName"])
+		}
+	}
+	started := map[string]bool{}
+	for id, r := range c.Resources {
+		if r.Type != "AWS::Lambda::Function" {
+			continue
+		}
+		vars, _ := dig(r.Properties, "Environment", "Variables").(map[string]any)
+		for k, v := range vars {
+			switch target := ref(v); {
+			case c.Resources[target].Type == "AWS::Lambda::Function":
+				t.Errorf("%s: %s names %s unqualified: it runs $LATEST without the alias's retries and failure queue", id, k, target)
+			case aliasOf[target] != "":
+				started[aliasOf[target]] = true
+			}
+		}
+	}
+	// ImportApply's follow-ups: the alias by name (a Ref to itself is a cycle).
+	apply := c.Resources["ImportApplyFunction"].Properties
+	self, _ := dig(apply, "Environment", "Variables", "SELF_ALIAS").(string)
+	if self != "live" || !strings.Contains(js(c.Resources["ImportApplyFunctionRole"].Properties), `-import-apply:live"`) {
+		t.Errorf("ImportApply's follow-ups: SELF_ALIAS %q, or no permission to invoke its alias live", self)
+	}
+	for _, fn := range []string{"ExportWorkerFunction", "ImportApplyFunction", "ImportWorkerFunction", "RollupFunction"} {
+		if !started[fn] {
+			t.Errorf("%s: no function starts it by its alias", fn)
+		}
+	}
+	if export.MaxAttempts != imports.TaskAttempts {
+		t.Fatalf("export and import-task attempts differ (%d, %d): one retry setting cannot serve both", export.MaxAttempts, imports.TaskAttempts)
+	}
+	alarmed := map[string][]string{}
+	for _, r := range c.Resources {
+		if r.Type == "AWS::CloudWatch::Alarm" && r.Properties["Namespace"] == "AWS/Lambda" {
+			fn := ref(dig(r.Properties, "Dimensions").([]any)[0].(map[string]any)["Value"])
+			alarmed[fn] = append(alarmed[fn], r.Properties["MetricName"].(string))
+		}
+	}
+	for id, r := range c.Resources {
+		fn := ref(r.Properties["FunctionName"])
+		if r.Type != "AWS::Lambda::EventInvokeConfig" || !started[fn] {
+			continue
+		}
+		age, _ := r.Properties["MaximumEventAgeInSeconds"].(float64)
+		retries, _ := r.Properties["MaximumRetryAttempts"].(float64)
+		if age != lease.EventAge.Seconds() || int(retries) != export.MaxAttempts-1 || r.Properties["Qualifier"] != "live" {
+			t.Errorf("%s: %v s, %v retries on %v; lease.Policy counts on %v s and %d retry on the alias live",
+				id, age, retries, r.Properties["Qualifier"], lease.EventAge.Seconds(), export.MaxAttempts-1)
+		}
+		for _, m := range []string{"AsyncEventsDropped", "AsyncEventAge"} {
+			if !slices.Contains(alarmed[fn], m) {
+				t.Errorf("%s: no %s alarm", fn, m)
+			}
+		}
+	}
 }
 
 // onAlias checks the API calls only the alias live (issue 29, item 1): the

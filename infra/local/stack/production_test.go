@@ -485,7 +485,9 @@ func TestProductionEdgeAndData(t *testing.T) {
 func TestProductionLeastPrivilege(t *testing.T) {
 	c := translated(t)
 	sensitive := []string{"USER#", "STATS#", "SESSION#", "USERNAME#", "AUDIT#"}
-	mayWrite := map[string][]string{"IdentityFunction": sensitive, "NightlyFunction": {"USER#", "STATS#"}}
+	// The audit trail is appended to only, the identity function's included
+	// (it serves unauthenticated routes; issue 29, item 5).
+	mayWrite := map[string][]string{"IdentityFunction": sensitive[:4], "NightlyFunction": {"USER#", "STATS#"}}
 	writes := []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:*"}
 	checked := 0
 	for id, r := range c.Resources {
@@ -536,6 +538,7 @@ func TestProductionLeastPrivilege(t *testing.T) {
 	if checked < 10 {
 		t.Fatalf("found %d Directory statements; the test reads the converted template wrong", checked)
 	}
+	recordsLeastPrivilege(t, c)
 	// The upload API reads and writes its own prefixes of the uploads bucket,
 	// and deletes nothing; the import worker (L1's searches and result files)
 	// reads the uploads and writes the result files, nothing else.
@@ -604,5 +607,44 @@ func dashboard(t *testing.T, c cfn) {
 		if !strings.Contains(body, w) {
 			t.Errorf("the operations dashboard does not show %s", w)
 		}
+	}
+}
+
+// recordsLeastPrivilege checks the Records table's statements (issue 29,
+// item 5): explicit actions, no wildcard or managed CRUD policy, and Scan
+// only for the function whose job is a scan (the learning-summary repair).
+func recordsLeastPrivilege(t *testing.T, c cfn) {
+	t.Helper()
+	mayScan := map[string]bool{"NightlyFunction": true}
+	statements := 0
+	for id, r := range c.Resources {
+		if r.Type != "AWS::IAM::Role" || !strings.HasSuffix(id, "FunctionRole") {
+			continue
+		}
+		fn := strings.TrimSuffix(id, "Role")
+		pols, _ := r.Properties["Policies"].([]any)
+		for _, p := range pols {
+			stmts, _ := dig(p, "PolicyDocument", "Statement").([]any)
+			for _, st := range stmts {
+				res := js(dig(st, "Resource"))
+				if !strings.Contains(res, "RecordsTable") && !strings.Contains(res, `"tableName":{"Ref":"RecordsTable"}`) {
+					continue
+				}
+				acts := js(dig(st, "Action"))
+				if !strings.Contains(acts, "dynamodb:") {
+					continue
+				}
+				statements++
+				if strings.Contains(acts, "dynamodb:*") || strings.Contains(acts, "dynamodb:DeleteTable") || strings.Contains(acts, "dynamodb:UpdateTable") {
+					t.Errorf("%s: broad actions on the Records table: %s", fn, acts)
+				}
+				if strings.Contains(acts, `"dynamodb:Scan"`) && !mayScan[fn] {
+					t.Errorf("%s may Scan the Records table; only a function whose job is a scan may", fn)
+				}
+			}
+		}
+	}
+	if statements < 9 {
+		t.Fatalf("found %d Records statements; the test reads the converted template wrong", statements)
 	}
 }

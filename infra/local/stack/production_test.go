@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/export"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
@@ -170,9 +171,20 @@ func TestProductionTemplate(t *testing.T) {
 			t.Errorf("asynchronous function %s has no on-failure destination queue", fn)
 		}
 	}
+	// A worker capped on purpose is throttled by design (Lambda keeps the
+	// event and retries): its alarm is the events' age, not its throttles.
 	for fn := range tpl.Functions {
-		if !slices.Contains(alarms[fn], "Errors") || !slices.Contains(alarms[fn], "Throttles") {
-			t.Errorf("function %s: alarms on %v, want Errors and Throttles", fn, alarms[fn])
+		_, capped := c.Resources[fn].Properties["ReservedConcurrentExecutions"]
+		if !slices.Contains(alarms[fn], "Errors") {
+			t.Errorf("function %s: alarms on %v, want Errors", fn, alarms[fn])
+		}
+		switch throttles := slices.Contains(alarms[fn], "Throttles"); {
+		case capped && async[fn] && throttles:
+			t.Errorf("function %s is capped on purpose and started asynchronously: a Throttles alarm is noise", fn)
+		case capped && async[fn] && !slices.Contains(alarms[fn], "AsyncEventAge"):
+			t.Errorf("function %s is capped: want an AsyncEventAge alarm instead of Throttles", fn)
+		case !(capped && async[fn]) && !throttles:
+			t.Errorf("function %s: alarms on %v, want Throttles", fn, alarms[fn])
 		}
 	}
 	for fn := range tpl.Functions {
@@ -437,6 +449,29 @@ func TestProductionEdgeAndData(t *testing.T) {
 		if n := reserved[fn]; n < 1 || n > 10 {
 			t.Errorf("function %s: reserved concurrency %v, want a small cap", fn, n)
 		}
+	}
+	// One route cannot starve the others (issue 29, item 11): the authorizer
+	// every request passes and the enrollment rush have their own reserve,
+	// and the rollup fan-out is capped.
+	for fn, most := range map[string]float64{"AuthorizerFunction": 200, "EnrollmentFunction": 200, "RollupFunction": 50} {
+		if n := reserved[fn]; n < 1 || n > most {
+			t.Errorf("function %s: reserved concurrency %v, want 1..%v", fn, n, most)
+		}
+	}
+	// The access log names who made each request (issue 29, item 6).
+	for r := range c.Resources {
+		if c.Resources[r].Type != "AWS::ApiGatewayV2::Stage" {
+			continue
+		}
+		format, _ := dig(c.Resources[r].Properties, "AccessLogSettings", "Format").(string)
+		for _, k := range []string{auth.CtxSubject, auth.CtxKind, auth.CtxSession} {
+			if !strings.Contains(format, "$context.authorizer."+k+`"`) {
+				t.Errorf("the API access log does not record the principal's %s: %s", k, format)
+			}
+		}
+	}
+	if c.Resources["ImportsLogs"].Properties["RetentionInDays"].(map[string]any)["Ref"] != "AuditLogRetentionDays" {
+		t.Error("ImportsLogs (L6b/L6c revisions and deletions) is not kept as long as the audit logs")
 	}
 	if !waf || !tls12 || !originHeader || !cached || !sourceAccount {
 		t.Errorf("WAF %v, TLS 1.2 (2021) %v, origin secret header %v, class list cached %v, scheduler trust by account %v",

@@ -525,47 +525,39 @@ func TestProductionLeastPrivilege(t *testing.T) {
 	mayWrite := map[string][]string{"IdentityFunction": sensitive[:4], "NightlyFunction": {"USER#", "STATS#"}}
 	writes := []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:*"}
 	checked := 0
-	for id, r := range c.Resources {
-		if r.Type != "AWS::IAM::Role" || !strings.HasSuffix(id, "FunctionRole") {
-			continue
-		}
-		fn := strings.TrimSuffix(id, "Role")
-		pols, _ := r.Properties["Policies"].([]any)
-		for _, p := range pols {
-			stmts, _ := dig(p, "PolicyDocument", "Statement").([]any)
-			for _, st := range stmts {
-				if !strings.Contains(js(dig(st, "Resource")), "DirectoryTable") {
-					continue
+	for fn, stmts := range roleStatements(c) {
+		for _, st := range stmts {
+			if !strings.Contains(js(dig(st, "Resource")), "DirectoryTable") {
+				continue
+			}
+			checked++
+			acts := js(dig(st, "Action"))
+			if strings.Contains(acts, "dynamodb:Scan") || strings.Contains(acts, `"dynamodb:*"`) {
+				t.Errorf("%s may Scan the Directory table: %s", fn, acts)
+			}
+			writing := slices.ContainsFunc(writes, func(a string) bool { return strings.Contains(acts, `"`+a+`"`) })
+			if !writing {
+				continue
+			}
+			keys, _ := dig(st, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").([]any)
+			if len(keys) == 0 {
+				t.Errorf("%s writes the Directory table with no partition-key limit: %s", fn, acts)
+				continue
+			}
+			appendOnly := acts == `"dynamodb:PutItem"`
+			for _, k := range keys {
+				key, _ := k.(string)
+				if key == "*" {
+					t.Errorf("%s: a LeadingKeys wildcard", fn)
 				}
-				checked++
-				acts := js(dig(st, "Action"))
-				if strings.Contains(acts, "dynamodb:Scan") || strings.Contains(acts, `"dynamodb:*"`) {
-					t.Errorf("%s may Scan the Directory table: %s", fn, acts)
-				}
-				writing := slices.ContainsFunc(writes, func(a string) bool { return strings.Contains(acts, `"`+a+`"`) })
-				if !writing {
-					continue
-				}
-				keys, _ := dig(st, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys").([]any)
-				if len(keys) == 0 {
-					t.Errorf("%s writes the Directory table with no partition-key limit: %s", fn, acts)
-					continue
-				}
-				appendOnly := acts == `"dynamodb:PutItem"`
-				for _, k := range keys {
-					key, _ := k.(string)
-					if key == "*" {
-						t.Errorf("%s: a LeadingKeys wildcard", fn)
+				for _, s := range sensitive {
+					if !strings.HasPrefix(key, s) {
+						continue
 					}
-					for _, s := range sensitive {
-						if !strings.HasPrefix(key, s) {
-							continue
-						}
-						if slices.Contains(mayWrite[fn], s) || (s == "AUDIT#" && appendOnly) {
-							continue
-						}
-						t.Errorf("%s may write %s items (%s)", fn, s, acts)
+					if slices.Contains(mayWrite[fn], s) || (s == "AUDIT#" && appendOnly) {
+						continue
 					}
+					t.Errorf("%s may write %s items (%s)", fn, s, acts)
 				}
 			}
 		}
@@ -652,34 +644,42 @@ func recordsLeastPrivilege(t *testing.T, c cfn) {
 	t.Helper()
 	mayScan := map[string]bool{"NightlyFunction": true}
 	statements := 0
-	for id, r := range c.Resources {
-		if r.Type != "AWS::IAM::Role" || !strings.HasSuffix(id, "FunctionRole") {
-			continue
-		}
-		fn := strings.TrimSuffix(id, "Role")
-		pols, _ := r.Properties["Policies"].([]any)
-		for _, p := range pols {
-			stmts, _ := dig(p, "PolicyDocument", "Statement").([]any)
-			for _, st := range stmts {
-				res := js(dig(st, "Resource"))
-				if !strings.Contains(res, "RecordsTable") && !strings.Contains(res, `"tableName":{"Ref":"RecordsTable"}`) {
-					continue
-				}
-				acts := js(dig(st, "Action"))
-				if !strings.Contains(acts, "dynamodb:") {
-					continue
-				}
-				statements++
-				if strings.Contains(acts, "dynamodb:*") || strings.Contains(acts, "dynamodb:DeleteTable") || strings.Contains(acts, "dynamodb:UpdateTable") {
-					t.Errorf("%s: broad actions on the Records table: %s", fn, acts)
-				}
-				if strings.Contains(acts, `"dynamodb:Scan"`) && !mayScan[fn] {
-					t.Errorf("%s may Scan the Records table; only a function whose job is a scan may", fn)
-				}
+	for fn, stmts := range roleStatements(c) {
+		for _, st := range stmts {
+			res := js(dig(st, "Resource"))
+			if !strings.Contains(res, "RecordsTable") && !strings.Contains(res, `"tableName":{"Ref":"RecordsTable"}`) {
+				continue
+			}
+			acts := js(dig(st, "Action"))
+			if !strings.Contains(acts, "dynamodb:") {
+				continue
+			}
+			statements++
+			if strings.Contains(acts, "dynamodb:*") || strings.Contains(acts, "dynamodb:DeleteTable") || strings.Contains(acts, "dynamodb:UpdateTable") {
+				t.Errorf("%s: broad actions on the Records table: %s", fn, acts)
+			}
+			if strings.Contains(acts, `"dynamodb:Scan"`) && !mayScan[fn] {
+				t.Errorf("%s may Scan the Records table; only a function whose job is a scan may", fn)
 			}
 		}
 	}
 	if statements < 9 {
 		t.Fatalf("found %d Records statements; the test reads the converted template wrong", statements)
 	}
+}
+
+// roleStatements lists each function's policy statements, by function.
+func roleStatements(c cfn) map[string][]any {
+	out := map[string][]any{}
+	for id, r := range c.Resources {
+		if r.Type != "AWS::IAM::Role" || !strings.HasSuffix(id, "FunctionRole") {
+			continue
+		}
+		pols, _ := r.Properties["Policies"].([]any)
+		for _, p := range pols {
+			stmts, _ := dig(p, "PolicyDocument", "Statement").([]any)
+			out[strings.TrimSuffix(id, "Role")] = append(out[strings.TrimSuffix(id, "Role")], stmts...)
+		}
+	}
+	return out
 }

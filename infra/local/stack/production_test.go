@@ -108,6 +108,7 @@ func TestProductionTemplate(t *testing.T) {
 	onFailure := map[string]string{}
 	alarms := map[string][]string{} // function → metrics alarmed
 	var apiAlarm, queueAlarm bool
+	var heartbeats []string // alarms that fire when nothing happened
 	aliases, guarded, tlsOnly := map[string]bool{}, 0, map[string]bool{}
 	for id, r := range c.Resources {
 		switch r.Type {
@@ -127,8 +128,12 @@ func TestProductionTemplate(t *testing.T) {
 		case "AWS::Lambda::EventInvokeConfig":
 			onFailure[ref(r.Properties["FunctionName"])] = ref(dig(r.Properties, "DestinationConfig", "OnFailure", "Destination"))
 		case "AWS::CloudWatch::Alarm":
-			if fn := ref(dig(r.Properties, "Dimensions").([]any)[0].(map[string]any)["Value"]); r.Properties["Namespace"] == "AWS/Lambda" {
+			if dims, _ := dig(r.Properties, "Dimensions").([]any); len(dims) > 0 && r.Properties["Namespace"] == "AWS/Lambda" {
+				fn := ref(dig(dims[0], "Value"))
 				alarms[fn] = append(alarms[fn], r.Properties["MetricName"].(string))
+			}
+			if r.Properties["TreatMissingData"] == "breaching" {
+				heartbeats = append(heartbeats, id)
 			}
 			apiAlarm = apiAlarm || (r.Properties["Namespace"] == "AWS/ApiGateway" && r.Properties["MetricName"] == "5xx")
 			queueAlarm = queueAlarm || r.Properties["Namespace"] == "AWS/SQS"
@@ -202,6 +207,13 @@ func TestProductionTemplate(t *testing.T) {
 	}
 	if !apiAlarm || !queueAlarm {
 		t.Errorf("API 5xx alarm %v, failure-queue alarm %v", apiAlarm, queueAlarm)
+	}
+	// A batch that never ran raises no error: the nightly and the roster
+	// transfer have a heartbeat (issue 29, item 9).
+	for _, hb := range []string{"NightlyHeartbeatAlarm", "RosterTransferHeartbeatAlarm"} {
+		if !slices.Contains(heartbeats, hb) {
+			t.Errorf("no heartbeat alarm %s (TreatMissingData breaching) among %v", hb, heartbeats)
+		}
 	}
 	onAlias(t, c)
 	workers(t, c)

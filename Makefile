@@ -11,7 +11,8 @@ export LIFELONG_CACHE := $(CACHE)
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w -buildid="
 ARCH ?= arm64
 FUNCTIONS := AuthorizerFunction PlatformFunction IdentityFunction HomeFunction CourseFunction ExportsFunction ExportWorkerFunction \
-	ImportFunction ImportApplyFunction ImportsFunction ImportWorkerFunction EnrollmentFunction NightlyFunction RollupFunction SummaryFunction RosterTransferFunction ReportsFunction
+	ImportFunction ImportApplyFunction ImportsFunction ImportWorkerFunction EnrollmentFunction NightlyFunction RollupFunction SummaryFunction RosterTransferFunction ReportsFunction \
+	PreTrafficHookFunction
 dir_AuthorizerFunction := authorizer
 dir_PlatformFunction := platform
 dir_IdentityFunction := identity
@@ -29,6 +30,7 @@ dir_ImportsFunction := imports
 dir_ImportWorkerFunction := importworker
 dir_EnrollmentFunction := enrollment
 dir_ReportsFunction := reports
+dir_PreTrafficHookFunction := pretraffic
 
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CACHE)/bin/aws-lambda-rie

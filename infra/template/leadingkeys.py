@@ -6,7 +6,7 @@ import re, sys
 p = sys.argv[1] if len(sys.argv) > 1 else 'template.yaml'
 s = open(p).read()
 W = {
- 'IdentityFunction': ['SESSION#*', 'STATS#*', 'USER#*', 'USERNAME#*', 'AUDIT#*', 'PLATFORMCLIENTS', 'PLATFORMRATE#*'],
+ 'IdentityFunction': ['SESSION#*', 'STATS#*', 'USER#*', 'USERNAME#*', 'PLATFORMCLIENTS', 'PLATFORMRATE#*'],
  'ReportsFunction': ['GENDERSURVEY#*', 'RELEVANT#*', 'ROLLUP#*'],
  'HomeFunction': ['ANNOUNCE', 'SETTING'],
  'CourseFunction': [],
@@ -21,7 +21,7 @@ W = {
  'RosterTransferFunction': [],
  'RollupFunction': ['ROLLUP#*'],
 }
-APPEND = {'EnrollmentFunction': ['AUDIT#*']}  # P16's audit entries: PutItem only, never update or delete
+APPEND = {'EnrollmentFunction': ['AUDIT#*'], 'IdentityFunction': ['AUDIT#*']}  # P16's audit entries: PutItem only, never update or delete
 blockre = re.compile(r'        - DynamoDB(Crud|Read)Policy:[^\n]*\n            TableName: !Ref DirectoryTable\n|        - Statement: # Directory \(least privilege[^\n]*\n(?:            [^\n]*\n|              [^\n]*\n)*')
 def block(fn):
     out = ['        - Statement: # Directory (least privilege, TestProductionLeastPrivilege): reads by key and index, no Scan',

@@ -123,7 +123,7 @@ func (s Jobs) Finish(ctx context.Context, j Job) error {
 
 // runs bounds a job's worker runs (template.yaml: the export worker's
 // MaximumEventAgeInSeconds, timeout and retries).
-var runs = lease.Policy{EventAge: time.Hour, Lease: Lease, Attempts: MaxAttempts}
+var runs = lease.Policy{EventAge: lease.EventAge, Lease: Lease, Attempts: MaxAttempts}
 
 // Stale is the reason given to a job that can no longer finish.
 const Stale = "匯出未在時限內完成（處理中斷），請重新申請。"

@@ -14,11 +14,12 @@ type Router interface {
 // personal data: no cache keeps them; downloads are never sniffed into
 // something else), panics become a 500 in the API's error shape, unknown
 // routes a 404 in it (not ServeMux's text), and path or query parameters over
-// their limits or holding control characters a 400 before any handler runs.
+// their limits or holding control characters a 400 before any handler runs;
+// every 5xx answer is counted (metrics.go).
 func Serve(routes func(Router)) http.Handler {
 	mux := http.NewServeMux()
 	routes(mux)
-	return Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return counted(Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Cache-Control", "no-store")
 		_, pattern := mux.Handler(r)
@@ -31,5 +32,5 @@ func Serve(routes func(Router)) http.Handler {
 			return
 		}
 		mux.ServeHTTP(w, r)
-	}))
+	})))
 }

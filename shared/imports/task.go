@@ -73,7 +73,7 @@ const TaskAttempts = 2
 
 // taskRuns bounds a task's worker runs: Lambda may deliver the invocation
 // or its retry for an hour (template.yaml: MaximumEventAgeInSeconds 3600).
-var taskRuns = lease.Policy{EventAge: time.Hour, Lease: TaskLease, Attempts: TaskAttempts}
+var taskRuns = lease.Policy{EventAge: lease.EventAge, Lease: TaskLease, Attempts: TaskAttempts}
 
 // StaleTask is the reason shown for a task no worker run can still finish.
 const StaleTask = "處理未在時限內完成（處理中斷），請重新操作。"

@@ -139,7 +139,12 @@ func ImportApply(ctx context.Context, getenv func(string) string) (func(context.
 	c, err := Open(ctx, getenv, importTables, settings.BucketUploads)
 	self := ""
 	if err == nil {
+		// Its follow-ups go to its alias, where the retries and the
+		// on-failure queue are (template.yaml: EventInvokeConfig).
 		self = c.Env.Need(settings.FunctionName)
+		if alias := c.Env.Get(settings.SelfAlias, ""); alias != "" {
+			self += ":" + alias
+		}
 		err = c.Env.Err()
 	}
 	if err != nil {

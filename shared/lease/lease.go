@@ -64,6 +64,10 @@ func Requeue(ctx context.Context, table dynamo.Table, pk, sk string, started tim
 	return err
 }
 
+// EventAge is how long Lambda may deliver a worker's invocation or its retry
+// (template.yaml: each worker's MaximumEventAgeInSeconds; TestProductionTemplate).
+const EventAge = time.Hour
+
 // Policy is what bounds a worker's runs of an item (template.yaml: the
 // worker's MaximumEventAgeInSeconds, timeout and retries).
 type Policy struct {

@@ -527,10 +527,10 @@ func TestCategoryHours(t *testing.T) {
 	credits := records.Record{PersonID: learner, ID: "S#credits", Agency: demo.MOI, Year: y, Source: records.SourceStudy,
 		CourseName: "學分班", Category: "study3", Start: fmt.Sprintf("%d-02-01", y), End: fmt.Sprintf("%d-06-30", y),
 		Hours: 36, Passed: &yes, Status: records.Final}
-	sums := summary.Repo{Records: env.Tables.Records, People: staff.Repo{Table: env.Tables.Directory}, Now: time.Now}
-	if err := (records.Repo{Table: env.Tables.Records, Summaries: sums}).WriteRecords(context.Background(), []records.Record{credits}); err != nil {
+	if err := (records.Repo{Table: env.Tables.Records}).WriteRecords(context.Background(), []records.Record{credits}); err != nil {
 		t.Fatal(err)
 	}
+	env.WaitSummaries(t) // the summaries follow from the Records stream
 	for _, r := range append(env.Data.Records, credits) {
 		if _, ok := people[r.PersonID]; !ok || r.Status != records.Final || r.Passed == nil || !*r.Passed || !strings.HasPrefix(r.End, strconv.Itoa(y)) {
 			continue

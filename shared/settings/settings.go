@@ -79,13 +79,15 @@ const (
 	FrontStageURL    = "FRONT_STAGE_URL"
 	PasswordURL      = "ECPA_PASSWORD_URL"
 	ELearnURL        = "ELEARN_URL"
-	ImportApply      = "IMPORT_APPLY_FUNCTION"    // the function that applies upload jobs
-	ImportWorker     = "IMPORT_WORKER_FUNCTION"   // the function that searches uploaded files and writes result files
-	ImportSlice      = "IMPORT_SLICE_SECONDS"     // at most this long per apply invocation (default: until the deadline)
-	ImportNowRows    = "IMPORT_APPLY_NOW_ROWS"    // apply files of at most this many rows at once (default 0: at night)
-	PlatformRate     = "PLATFORM_RATE_LIMIT"      // requests a minute per platform client (default 60; 0: no throttle)
-	FunctionName     = "AWS_LAMBDA_FUNCTION_NAME" // set by Lambda
-	ClockOffset      = "LOCAL_CLOCK_OFFSET"       // local only: run the business clock this far from the machine's (tests at chosen dates)
+	ImportApply      = "IMPORT_APPLY_FUNCTION"       // the function that applies upload jobs
+	ImportWorker     = "IMPORT_WORKER_FUNCTION"      // the function that searches uploaded files and writes result files
+	ImportSlice      = "IMPORT_SLICE_SECONDS"        // at most this long per apply invocation (default: until the deadline)
+	ImportNowRows    = "IMPORT_APPLY_NOW_ROWS"       // apply files of at most this many rows at once (default 0: at night)
+	PlatformRate     = "PLATFORM_RATE_LIMIT"         // requests a minute per platform client (default 60; 0: no throttle)
+	FunctionName     = "AWS_LAMBDA_FUNCTION_NAME"    // set by Lambda
+	FunctionVersion  = "AWS_LAMBDA_FUNCTION_VERSION" // set by Lambda: the version running ($LATEST or a number)
+	SelfAlias        = "SELF_ALIAS"                  // the alias a function's own follow-ups invoke (its Ref would be a cycle)
+	ClockOffset      = "LOCAL_CLOCK_OFFSET"          // local only: run the business clock this far from the machine's (tests at chosen dates)
 )
 
 // AWS builds the SDK configuration. Outside AWS (an endpoint is set) it uses

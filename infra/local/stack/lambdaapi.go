@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +27,9 @@ type lambdaAPI struct {
 }
 
 func (l *lambdaAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
+	// A qualified name (function:alias) runs the function: locally every
+	// function has one version.
+	name, _, _ := strings.Cut(r.PathValue("name"), ":")
 	h, ok := l.handlers[name]
 	if !ok {
 		w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")

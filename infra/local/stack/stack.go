@@ -144,6 +144,10 @@ func (s *Stack) start(ctx context.Context, cfg Config) error {
 	}
 	for id := range t.Functions {
 		res.Resources[id] = id // a function's name locally is its logical ID
+		if t.Alias != "" {
+			res.Resources[id+".Alias"] = id + ":" + t.Alias // the qualified name, as an alias's ARN is in AWS
+			res.Resources[id+".Version"] = id + ":1"        // locally every function has one version
+		}
 	}
 	for _, name := range t.Env {
 		v, err := res.Resolve(t.EnvNode(name))

@@ -25,6 +25,7 @@ type Template struct {
 	Buckets   map[string]*yaml.Node // logical ID → Properties
 	Params    map[string]string     // parameter defaults
 	Env       []string              // Globals environment variable names, in order
+	Alias     string                // Globals AutoPublishAlias: what other functions invoke
 	envNodes  map[string]*yaml.Node
 	// HeadersPolicy is the Properties of the AWS::CloudFront::ResponseHeadersPolicy
 	// the distribution serves the site (and /api/*) with.
@@ -111,6 +112,7 @@ func LoadTemplate(path string) (*Template, error) {
 	for _, p := range pairs(get(root, "Parameters")) {
 		t.Params[p.key] = scalar(get(p.val, "Default"))
 	}
+	t.Alias = scalar(get(root, "Globals", "Function", "AutoPublishAlias"))
 	for _, p := range pairs(get(root, "Globals", "Function", "Environment", "Variables")) {
 		t.Env = append(t.Env, p.key)
 		t.envNodes[p.key] = p.val

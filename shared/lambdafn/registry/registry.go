@@ -37,5 +37,6 @@ var Functions = map[string]Spec{
 	"CourseFunction":         {"course", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.Course(ctx, g) }},
 	"ExportsFunction":        {"exports", func(ctx context.Context, g func(string) string) (any, error) { return exportfn.Exports(ctx, g) }},
 	"ExportWorkerFunction":   {"exportworker", func(ctx context.Context, g func(string) string) (any, error) { return exportfn.ExportWorker(ctx, g) }},
+	"PreTrafficHookFunction": {"pretraffic", func(ctx context.Context, g func(string) string) (any, error) { return lambdafn.PreTraffic(ctx, g) }},
 	"ReportsFunction":        {"reports", func(ctx context.Context, g func(string) string) (any, error) { return reportfn.Reports(ctx, g) }},
 }

@@ -22,11 +22,12 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 	login := func(user, pw string) stacktest.Response {
 		return env.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": user, "password": pw})
 	}
-	if r := login("stats.moi", "wrong"); r.Status != 401 || r.Code() != "bad_credentials" {
-		t.Fatalf("wrong password: %d %s", r.Status, r.Body)
+	wrong := login("stats.moi", "wrong")
+	if wrong.Status != 401 || wrong.Code() != "bad_credentials" {
+		t.Fatalf("wrong password: %d %s", wrong.Status, wrong.Body)
 	}
-	if r := login("nobody", "wrong"); r.Status != 401 || r.Code() != "bad_credentials" {
-		t.Fatalf("unknown user must look like a wrong password: %d %s", r.Status, r.Body)
+	if r := login("nobody", "wrong"); r.Status != 401 || string(r.Body) != string(wrong.Body) {
+		t.Fatalf("unknown user must look like a wrong password: %d %s; wrong password: %s", r.Status, r.Body, wrong.Body)
 	}
 	if r := login("stats.moi", ""); r.Status != 400 {
 		t.Fatalf("empty password: %d %s", r.Status, r.Body)
@@ -80,11 +81,22 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 			t.Fatalf("failure %d: %d %s", i, r.Status, r.Body)
 		}
 	}
-	if r := login("stats.moi", "bad"); r.Status != 423 || r.Code() != "account_locked" {
-		t.Fatalf("fifth failure: %d %s", r.Status, r.Body)
+	// A locked account answers as an unknown name or a wrong password do
+	// (issue 27 Medium 3): the answers tell nobody which names exist.
+	unknown := login("nobody", "bad")
+	if unknown.Status != 401 || unknown.Code() != "bad_credentials" {
+		t.Fatalf("unknown user: %d %s", unknown.Status, unknown.Body)
 	}
-	if r := login("stats.moi", next); r.Status != 423 || r.Code() != "account_locked" {
-		t.Fatalf("right password while locked: %d %s", r.Status, r.Body)
+	for what, r := range map[string]stacktest.Response{
+		"fifth failure": login("stats.moi", "bad"), "right password while locked": login("stats.moi", next),
+		"wrong password while locked": login("stats.moi", "bad"), "unknown user again": login("no.such.user", next),
+	} {
+		if r.Status != unknown.Status || string(r.Body) != string(unknown.Body) {
+			t.Fatalf("%s: %d %s; want the unknown user's %d %s", what, r.Status, r.Body, unknown.Status, unknown.Body)
+		}
+	}
+	if r := env.Do(t, "PUT", "/api/auth/stats/password", tok, map[string]string{"current": next, "new": "Third-Pass-2027!"}); r.Status != 423 || r.Code() != "account_locked" {
+		t.Fatalf("a signed-in account changing its password while locked: %d %s", r.Status, r.Body)
 	}
 	// When the lock has passed, the right password works again.
 	err := env.Tables.Directory.Update("pk", "STATS#stats.moi").Range("sk", "STATS").

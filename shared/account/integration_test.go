@@ -13,6 +13,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -110,6 +111,40 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 	if r := env.Do(t, "GET", "/api/members", tok, nil); r.Status != 403 {
 		t.Fatalf("stats on L8: %d", r.Status)
 	}
+
+	// An expired lock forgets its failures (issue 27 Medium 4): one wrong
+	// try after it does not lock the account again.
+	for i := 1; i <= account.MaxFailures; i++ {
+		login("stats.moi", "bad")
+	}
+	err = env.Tables.Directory.Update("pk", "STATS#stats.moi").Range("sk", "STATS").
+		Set("lockedUntil", time.Now().Add(-time.Second).Unix()).Set("windowEnds", time.Now().Add(-time.Second).Unix()).Run(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	login("stats.moi", "bad")
+	env.StatsLogin(t, "stats.moi", next)
+
+	// Per source (issue 27 Medium 4, Low): one address gets a bounded number
+	// of sign-ins and platform token requests a minute, whatever names or
+	// client ids it tries. A minute may turn once during the loops.
+	limited := func(what string, call func(i int) stacktest.Response, limit int) {
+		for i := range 2*limit + 1 {
+			if r := call(i); r.Status == 429 {
+				if r.Code() != "rate_limited" || r.Header.Get("Retry-After") == "" {
+					t.Fatalf("%s refused without code or Retry-After: %s", what, r.Body)
+				}
+				return
+			}
+		}
+		t.Fatalf("%d %s from one address, none refused", 2*limit+1, what)
+	}
+	limited("sign-ins", func(i int) stacktest.Response {
+		return env.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": fmt.Sprintf("guess%d", i)})
+	}, account.SignInsPerSource)
+	limited("token requests", func(i int) stacktest.Response {
+		return env.PlatformToken(t, fmt.Sprintf("guess-client-%d", i), "secret")
+	}, hoursfeed.SourceLimit)
 }
 
 // Twenty sign-ins at once on one account, nineteen wrong and one right

@@ -73,7 +73,12 @@ type AuditEntry struct {
 // in a window of LockFor from the first one; the check that fills the window
 // with a wrong password locks the account for LockFor. A success gives back
 // its own check only, so guesses in flight beside it never ride on it.
+//
+// SignInsPerSource limits sign-ins of one source address a minute, whatever
+// names they try (see docs/identity.md): it slows one address locking or
+// guessing many accounts; offices behind one address sign in far fewer times.
 const (
-	MaxFailures = 5
-	LockFor     = 15 * time.Minute
+	MaxFailures      = 5
+	LockFor          = 15 * time.Minute
+	SignInsPerSource = 30
 )

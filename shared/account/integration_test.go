@@ -1,15 +1,19 @@
 package account_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/guregu/dynamo/v2"
+
 	"github.com/ecpa-lifelong/backoffice/infra/local/stacktest"
 	"github.com/ecpa-lifelong/backoffice/shared/account"
 	"github.com/ecpa-lifelong/backoffice/shared/demo"
+	"github.com/ecpa-lifelong/backoffice/shared/hoursfeed"
 )
 
 func TestMain(m *testing.M) { os.Exit(stacktest.Main(m)) }
@@ -19,11 +23,12 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 	login := func(user, pw string) stacktest.Response {
 		return env.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": user, "password": pw})
 	}
-	if r := login("stats.moi", "wrong"); r.Status != 401 || r.Code() != "bad_credentials" {
-		t.Fatalf("wrong password: %d %s", r.Status, r.Body)
+	wrong := login("stats.moi", "wrong")
+	if wrong.Status != 401 || wrong.Code() != "bad_credentials" {
+		t.Fatalf("wrong password: %d %s", wrong.Status, wrong.Body)
 	}
-	if r := login("nobody", "wrong"); r.Status != 401 || r.Code() != "bad_credentials" {
-		t.Fatalf("unknown user must look like a wrong password: %d %s", r.Status, r.Body)
+	if r := login("nobody", "wrong"); r.Status != 401 || string(r.Body) != string(wrong.Body) {
+		t.Fatalf("unknown user must look like a wrong password: %d %s; wrong password: %s", r.Status, r.Body, wrong.Body)
 	}
 	if r := login("stats.moi", ""); r.Status != 400 {
 		t.Fatalf("empty password: %d %s", r.Status, r.Body)
@@ -69,21 +74,34 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 	}
 	tok = env.StatsLogin(t, "stats.moi", next)
 
-	// Lockout: five failures lock the account, even against the right password.
-	for i := 1; i <= 4; i++ {
+	// Lockout: five failures in a window lock the account, even against the
+	// right password. The old password above was the window's first; a
+	// success gives back its own check only.
+	for i := 2; i <= 4; i++ {
 		if r := login("stats.moi", "bad"); r.Code() != "bad_credentials" {
 			t.Fatalf("failure %d: %d %s", i, r.Status, r.Body)
 		}
 	}
-	if r := login("stats.moi", "bad"); r.Status != 423 || r.Code() != "account_locked" {
-		t.Fatalf("fifth failure: %d %s", r.Status, r.Body)
+	// A locked account answers as an unknown name or a wrong password do
+	// (issue 27 Medium 3): the answers tell nobody which names exist.
+	unknown := login("nobody", "bad")
+	if unknown.Status != 401 || unknown.Code() != "bad_credentials" {
+		t.Fatalf("unknown user: %d %s", unknown.Status, unknown.Body)
 	}
-	if r := login("stats.moi", next); r.Status != 423 || r.Code() != "account_locked" {
-		t.Fatalf("right password while locked: %d %s", r.Status, r.Body)
+	for what, r := range map[string]stacktest.Response{
+		"fifth failure": login("stats.moi", "bad"), "right password while locked": login("stats.moi", next),
+		"wrong password while locked": login("stats.moi", "bad"), "unknown user again": login("no.such.user", next),
+	} {
+		if r.Status != unknown.Status || string(r.Body) != string(unknown.Body) {
+			t.Fatalf("%s: %d %s; want the unknown user's %d %s", what, r.Status, r.Body, unknown.Status, unknown.Body)
+		}
+	}
+	if r := env.Do(t, "PUT", "/api/auth/stats/password", tok, map[string]string{"current": next, "new": "Third-Pass-2027!"}); r.Status != 423 || r.Code() != "account_locked" {
+		t.Fatalf("a signed-in account changing its password while locked: %d %s", r.Status, r.Body)
 	}
 	// When the lock has passed, the right password works again.
 	err := env.Tables.Directory.Update("pk", "STATS#stats.moi").Range("sk", "STATS").
-		Set("lockedUntil", time.Now().Add(-time.Second)).Run(t.Context())
+		Set("lockedUntil", time.Now().Add(-time.Second).Unix()).Set("windowEnds", time.Now().Add(-time.Second).Unix()).Run(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +110,116 @@ func TestStatsAccountSignInLockoutAndPassword(t *testing.T) {
 	// A statistics account cannot use officer functions.
 	if r := env.Do(t, "GET", "/api/members", tok, nil); r.Status != 403 {
 		t.Fatalf("stats on L8: %d", r.Status)
+	}
+
+	// An expired lock forgets its failures (issue 27 Medium 4): one wrong
+	// try after it does not lock the account again.
+	for i := 1; i <= account.MaxFailures; i++ {
+		login("stats.moi", "bad")
+	}
+	err = env.Tables.Directory.Update("pk", "STATS#stats.moi").Range("sk", "STATS").
+		Set("lockedUntil", time.Now().Add(-time.Second).Unix()).Set("windowEnds", time.Now().Add(-time.Second).Unix()).Run(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	login("stats.moi", "bad")
+	env.StatsLogin(t, "stats.moi", next)
+
+	// Per source (issue 27 Medium 4, Low): one address gets a bounded number
+	// of sign-ins and platform token requests a minute, whatever names or
+	// client ids it tries. A minute may turn once during the loops.
+	limited := func(what string, call func(i int) stacktest.Response, limit int) {
+		for i := range 2*limit + 1 {
+			if r := call(i); r.Status == 429 {
+				if r.Code() != "rate_limited" || r.Header.Get("Retry-After") == "" {
+					t.Fatalf("%s refused without code or Retry-After: %s", what, r.Body)
+				}
+				return
+			}
+		}
+		t.Fatalf("%d %s from one address, none refused", 2*limit+1, what)
+	}
+	limited("sign-ins", func(i int) stacktest.Response {
+		return env.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": fmt.Sprintf("guess%d", i)})
+	}, account.SignInsPerSource)
+	limited("token requests", func(i int) stacktest.Response {
+		return env.PlatformToken(t, fmt.Sprintf("guess-client-%d", i), "secret")
+	}, hoursfeed.SourceLimit)
+}
+
+// Twenty sign-ins at once on one account, nineteen wrong and one right
+// (issue 27 High 1): the lockout takes its check before the password is
+// compared, so at most MaxFailures passwords are compared, and once the
+// account is locked the right one gets no token.
+func TestStatsLockoutHoldsUnderConcurrency(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	compares := account.CountCompares(t)
+	const right = 7
+	res := make([]stacktest.Response, 20)
+	var wg sync.WaitGroup
+	for i := range res {
+		pw := fmt.Sprintf("Wrong-Password-%02d", i)
+		if i == right {
+			pw = demo.StatsPassword
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i] = env.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": "stats.moi", "password": pw})
+		}()
+	}
+	wg.Wait()
+	if n := compares.Load(); n > account.MaxFailures {
+		t.Fatalf("%d passwords compared for 20 simultaneous sign-ins; at most %d may be", n, account.MaxFailures)
+	}
+	for i, r := range res {
+		if r.Status == 200 && i != right {
+			t.Fatalf("wrong password %d got a token: %s", i, r.Body)
+		}
+		if r.Status >= 500 {
+			t.Fatalf("sign-in %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	var acct struct {
+		Failed int `dynamo:"failed"`
+	}
+	if err := env.Tables.Directory.Get("pk", "STATS#stats.moi").Range("sk", dynamo.Equal, "STATS").Consistent(true).One(t.Context(), &acct); err != nil {
+		t.Fatal(err)
+	}
+	if res[right].Status == 200 { // the right password was among the checks granted before the lock
+		if acct.Failed != account.MaxFailures-1 {
+			t.Fatalf("after a success and %d failures the count is %d", account.MaxFailures-1, acct.Failed)
+		}
+		return
+	}
+	// Locked: the right password now gets no token, and is not even compared.
+	before := compares.Load()
+	if r := env.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": "stats.moi", "password": demo.StatsPassword}); r.Status == 200 {
+		t.Fatalf("the right password got a token on a locked account: %s", r.Body)
+	}
+	if compares.Load() != before {
+		t.Fatal("a locked account's password was compared")
+	}
+}
+
+// Wrong current passwords of a password change count toward the lockout
+// (issue 27 High 1): a stolen token is no way to guess the password.
+func TestPasswordChangeCountsFailures(t *testing.T) {
+	env := stacktest.Start(t, stacktest.Options{People: 20, Classes: 2})
+	tok := env.StatsLogin(t, "stats.moi", demo.StatsPassword)
+	change := func(current string) stacktest.Response {
+		return env.Do(t, "PUT", "/api/auth/stats/password", tok, map[string]string{"current": current, "new": "Another-Pass-2027"})
+	}
+	for i := 1; i <= account.MaxFailures+3; i++ {
+		if r := change(fmt.Sprintf("Guess-%d", i)); r.Status == 204 || r.Status >= 500 {
+			t.Fatalf("wrong current password %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	if r := change(demo.StatsPassword); r.Status == 204 {
+		t.Fatalf("after %d wrong current passwords the right one still changes the password", account.MaxFailures+3)
+	}
+	if r := env.Do(t, "POST", "/api/auth/stats/login", "", map[string]string{"username": "stats.moi", "password": demo.StatsPassword}); r.Status == 200 {
+		t.Fatalf("the account is not locked after wrong current passwords: %s", r.Body)
 	}
 }
 

@@ -36,14 +36,19 @@ type Session struct {
 
 // StatsAccount is a centrally issued statistics account (S1).
 type StatsAccount struct {
-	Username     string    `dynamo:"username" json:"username"`
-	Name         string    `dynamo:"name" json:"name"`
-	Agency       string    `dynamo:"agency" json:"agency"`
-	PasswordHash []byte    `dynamo:"pwhash" json:"-"`
-	Failed       int       `dynamo:"failed" json:"failed"`
-	LockedUntil  time.Time `dynamo:"lockedUntil,omitempty" json:"lockedUntil,omitempty"`
-	MustChange   bool      `dynamo:"mustChange" json:"mustChange"`
-	Changed      time.Time `dynamo:"changed" json:"changed"`
+	Username     string `dynamo:"username" json:"username"`
+	Name         string `dynamo:"name" json:"name"`
+	Agency       string `dynamo:"agency" json:"agency"`
+	PasswordHash []byte `dynamo:"pwhash" json:"-"`
+	// Failed counts the password checks taken in the current window (see
+	// Repo.takeAttempt): wrong ones, and ones still being compared.
+	Failed int `dynamo:"failed" json:"failed"`
+	// LockedUntil and WindowEnds are stored as Unix seconds, so conditions
+	// compare them as numbers.
+	LockedUntil time.Time `dynamo:"lockedUntil,unixtime,omitempty" json:"lockedUntil,omitempty"`
+	WindowEnds  time.Time `dynamo:"windowEnds,unixtime,omitempty" json:"-"`
+	MustChange  bool      `dynamo:"mustChange" json:"mustChange"`
+	Changed     time.Time `dynamo:"changed" json:"changed"`
 	// Reports are the reports the account may see (feature IDs); empty:
 	// DefaultStatsReports.
 	Reports []string `dynamo:"reports,omitempty" json:"reports,omitempty"`
@@ -64,8 +69,16 @@ type AuditEntry struct {
 	After  string    `dynamo:"after,omitempty" json:"after,omitempty"`   // JSON
 }
 
-// Lockout policy for statistics accounts.
+// Lockout policy for statistics accounts: at most MaxFailures password checks
+// in a window of LockFor from the first one; the check that fills the window
+// with a wrong password locks the account for LockFor. A success gives back
+// its own check only, so guesses in flight beside it never ride on it.
+//
+// SignInsPerSource limits sign-ins of one source address a minute, whatever
+// names they try (see docs/identity.md): it slows one address locking or
+// guessing many accounts; offices behind one address sign in far fewer times.
 const (
-	MaxFailures = 5
-	LockFor     = 15 * time.Minute
+	MaxFailures      = 5
+	LockFor          = 15 * time.Minute
+	SignInsPerSource = 30
 )

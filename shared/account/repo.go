@@ -211,30 +211,60 @@ func (r Repo) SessionRevoked(ctx context.Context, id string) (bool, error) {
 	return it.Revoked, nil
 }
 
-// recordFailure counts a failed sign-in atomically and returns the new count.
-func (r Repo) recordFailure(ctx context.Context, username string) (int, error) {
+// takeAttempt takes one password check of a statistics account before the
+// password is compared, in one conditional update: at most MaxFailures in a
+// window, none while locked. It answers the checks taken in the window with
+// this one; ok false: no check granted (locked, or the window's checks are
+// used up), and the password must not be compared.
+func (r Repo) takeAttempt(ctx context.Context, username string, now time.Time) (n int, ok bool, err error) {
 	var out statsItem
-	err := r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).
-		Add("failed", 1).If("attribute_exists(pk)").Value(ctx, &out)
-	if err != nil {
-		return 0, fmt.Errorf("count failed sign-in: %w", err)
+	at := now.Unix()
+	err = r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).Add("failed", 1).
+		If("attribute_exists(pk) AND windowEnds > ? AND failed < ?", at, MaxFailures).Value(ctx, &out)
+	if err == nil {
+		return out.Failed, true, nil
 	}
-	return out.Failed, nil
+	if !dynamo.IsCondCheckFailed(err) {
+		return 0, false, fmt.Errorf("take sign-in attempt: %w", err)
+	}
+	// No window open, or it is full: a new one opens once the last window and
+	// any lock have ended (an expired lock forgets its failures). A lock
+	// stored as text (before Unix seconds) counts as ended.
+	err = r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).
+		Set("failed", 1).Set("windowEnds", now.Add(LockFor).Unix()).Remove("lockedUntil").
+		If("attribute_exists(pk) AND (attribute_not_exists(windowEnds) OR windowEnds <= ?)", at).
+		If("attribute_not_exists(lockedUntil) OR lockedUntil <= ? OR attribute_type(lockedUntil, ?)", at, "S").
+		Run(ctx)
+	if dynamo.IsCondCheckFailed(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("open sign-in window: %w", err)
+	}
+	return 1, true, nil
+}
+
+// giveBack returns the check of a right password: it was no failure.
+func (r Repo) giveBack(ctx context.Context, username string) error {
+	err := r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).Add("failed", -1).If("failed > ?", 0).Run(ctx)
+	if err != nil && !dynamo.IsCondCheckFailed(err) { // a new window opened meanwhile: nothing to give back
+		return fmt.Errorf("give back sign-in attempt: %w", err)
+	}
+	return nil
 }
 
 func (r Repo) lock(ctx context.Context, username string, until time.Time) error {
-	return r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).Set("lockedUntil", until).Run(ctx)
-}
-
-func (r Repo) resetFailures(ctx context.Context, username string) error {
-	return r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).
-		Set("failed", 0).Remove("lockedUntil").Run(ctx)
+	err := r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).Set("lockedUntil", until.Unix()).Run(ctx)
+	if err != nil {
+		return fmt.Errorf("lock statistics account: %w", err)
+	}
+	return nil
 }
 
 func (r Repo) setPassword(ctx context.Context, username string, hash []byte, mustChange bool, at time.Time) error {
 	return r.Table.Update("pk", statsKey(username)).Range("sk", statsSK).
 		Set("pwhash", hash).Set("mustChange", mustChange).Set("changed", at).
-		Set("failed", 0).Remove("lockedUntil").If("attribute_exists(pk)").Run(ctx)
+		Set("failed", 0).Remove("lockedUntil", "windowEnds").If("attribute_exists(pk)").Run(ctx)
 }
 
 // writeUser saves a user and its audit entry in one transaction, on the

@@ -9,10 +9,10 @@ func (s *Server) Routes(r httpapi.Router) {
 	g := s.Guard
 	r.Handle("GET /api/auth/config", s.handleAuthConfig())
 	r.Handle("POST /api/auth/stats/login", s.handleStatsLogin())
-	r.Handle("PUT /api/auth/stats/password", g.SignedIn(s.handlePassword()))
-	r.Handle("POST /api/auth/signout", g.Session(s.handleSignOut())) // learners too
+	r.Handle("PUT /api/auth/stats/password", g.MustChangeToo(s.handlePassword())) // 須變更密碼: this, /api/me and sign-out only
+	r.Handle("POST /api/auth/signout", g.Session(s.handleSignOut()))              // learners too
 
-	r.Handle("GET /api/me", g.SignedIn(s.handleMe()))
+	r.Handle("GET /api/me", g.MustChangeToo(s.handleMe()))
 	r.Handle("PUT /api/me/agency", g.Officer(s.handleSwitch()))
 
 	r.Handle("GET /api/agencies", g.SignedIn(s.handleAgencies())) // statistics accounts pick agencies of their subtree for reports

@@ -10,6 +10,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/ngram"
+	"github.com/ecpa-lifelong/backoffice/shared/ratelimit"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
@@ -32,6 +33,8 @@ type Server struct {
 	Guard   auth.Guard
 	Links   Links
 	SSO     SSOConfig
+	// SignIns limits statistics sign-ins per source address (nil: none).
+	SignIns ratelimit.Limiter
 	// Now is the business clock /api/me reports (the front end's "today").
 	// Sign-in, sessions and tokens keep the machine's clock (Service), as the
 	// token libraries that verify them do.
@@ -148,6 +151,14 @@ func (in *LoginRequest) Valid() error {
 
 func (s *Server) handleStatsLogin() httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.SignIns != nil { // every attempt counts, a malformed one too
+			if wait, err := s.SignIns.Take(r.Context(), ratelimit.Source(r)); err != nil {
+				return err
+			} else if wait > 0 {
+				ratelimit.TooMany(w, wait, "同一來源每分鐘的登入次數有上限")
+				return nil
+			}
+		}
 		in, err := httpapi.Decode[LoginRequest](r)
 		if err != nil {
 			return err

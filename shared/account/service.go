@@ -2,8 +2,10 @@ package account
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -12,7 +14,6 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/agency"
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
-	"github.com/ecpa-lifelong/backoffice/shared/roc"
 )
 
 // BcryptCost is the work factor of statistics-account passwords (about a
@@ -136,49 +137,97 @@ func ttl(exp time.Time) int64 {
 	return exp.Add(time.Hour).Unix()
 }
 
+// errSignIn is the one answer to every refused sign-in: an unknown name, a
+// wrong password and a locked account look alike (status, message and time),
+// so the answers tell nobody which names exist.
+var errSignIn = errcode.New(errcode.BadCredentials,
+	fmt.Sprintf("帳號或密碼錯誤。同一帳號 %d 分鐘內錯誤 %d 次將暫停登入 %d 分鐘，若忘記密碼請洽管理者重設。",
+		int(LockFor.Minutes()), MaxFailures, int(LockFor.Minutes())))
+
+// errLocked is checkPassword's answer when no check was granted.
+var errLocked = errcode.New(errcode.AccountLocked,
+	fmt.Sprintf("密碼錯誤次數過多，已暫停 %d 分鐘，請稍後再試或洽管理者重設密碼。", int(LockFor.Minutes())))
+
 // StatsLogin checks a statistics account's password, with lockout, and issues a token (S1).
 func (s *Service) StatsLogin(ctx context.Context, username, password string) (string, StatsAccount, error) {
-	bad := errcode.New(errcode.BadCredentials, "帳號或密碼錯誤。")
 	acct, err := s.Repo.GetStats(ctx, username)
 	if errcode.Is(err, errcode.NotFound) {
 		// Spend the same time as a real check, so timing does not reveal which names exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return "", StatsAccount{}, bad
+		_ = s.compare(dummyHash, password)
+		return "", StatsAccount{}, errSignIn
 	}
 	if err != nil {
 		return "", StatsAccount{}, err
 	}
-	now := s.now()
-	if now.Before(acct.LockedUntil) {
-		return "", StatsAccount{}, errcode.New(errcode.AccountLocked,
-			fmt.Sprintf("密碼錯誤次數過多，帳號已鎖定至 %s，請稍後再試或洽管理者重設密碼。", acct.LockedUntil.In(roc.Taipei).Format("15:04")))
-	}
-	if bcrypt.CompareHashAndPassword(acct.PasswordHash, []byte(password)) != nil {
-		n, err := s.Repo.recordFailure(ctx, username)
-		if err != nil {
-			return "", StatsAccount{}, err
+	if err := s.checkPassword(ctx, acct, password); err != nil {
+		if errors.Is(err, errLocked) {
+			pace(ctx) // no comparison ran: take as long as one
+			return "", StatsAccount{}, errSignIn
 		}
-		if n >= MaxFailures {
-			if err := s.Repo.lock(ctx, username, now.Add(LockFor)); err != nil {
-				return "", StatsAccount{}, err
-			}
-			return "", StatsAccount{}, errcode.New(errcode.AccountLocked,
-				fmt.Sprintf("密碼連續錯誤 %d 次，帳號鎖定 %d 分鐘。", n, int(LockFor.Minutes())))
+		if errcode.Is(err, errcode.BadCredentials) {
+			return "", StatsAccount{}, errSignIn
 		}
-		return "", StatsAccount{}, errcode.New(errcode.BadCredentials,
-			fmt.Sprintf("帳號或密碼錯誤（再錯 %d 次將鎖定帳號）。", MaxFailures-n))
+		return "", StatsAccount{}, err
 	}
-	if acct.Failed > 0 || !acct.LockedUntil.IsZero() {
-		if err := s.Repo.resetFailures(ctx, username); err != nil {
-			return "", StatsAccount{}, err
-		}
-	}
-	tok, _, err := auth.IssueStatsToken(s.SigningKey, username, now)
+	tok, _, err := auth.IssueStatsToken(s.SigningKey, username, s.now())
 	if err != nil {
 		return "", StatsAccount{}, fmt.Errorf("issue stats token: %w", err)
 	}
 	return tok, acct, nil
 }
+
+// checkPassword compares password with the account's under the lockout. The
+// check is taken before the comparison (Repo.takeAttempt), so requests in
+// flight at once get no more comparisons than the window allows; without a
+// check granted the password is not compared at all (errLocked).
+func (s *Service) checkPassword(ctx context.Context, acct StatsAccount, password string) error {
+	now := s.now()
+	n, ok, err := s.Repo.takeAttempt(ctx, acct.Username, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errLocked
+	}
+	if s.compare(acct.PasswordHash, password) == nil {
+		return s.Repo.giveBack(ctx, acct.Username)
+	}
+	if n >= MaxFailures {
+		if err := s.Repo.lock(ctx, acct.Username, now.Add(LockFor)); err != nil {
+			return err
+		}
+	}
+	return errcode.New(errcode.BadCredentials, "密碼不正確。")
+}
+
+// compare runs bcrypt and remembers how long it took (see pace).
+func (s *Service) compare(hash []byte, password string) error {
+	start := time.Now()
+	err := compareHash(hash, []byte(password))
+	lastCompare.Store(int64(time.Since(start)))
+	return err
+}
+
+// lastCompare is how long the last bcrypt comparison took, in nanoseconds.
+var lastCompare atomic.Int64
+
+// pace waits as long as the last comparison took: a refusal that compared
+// nothing (a locked account) takes the time of one that did, without its CPU.
+func pace(ctx context.Context) {
+	d := time.Duration(lastCompare.Load())
+	if d <= 0 {
+		d = 250 * time.Millisecond // BcryptCost on a Lambda core
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// compareHash is bcrypt's comparison (a variable so tests can count comparisons).
+var compareHash = bcrypt.CompareHashAndPassword
 
 // dummyHash is a fixed cost-BcryptCost hash (of "not a password"), written out
 // rather than computed: computing it at package init cost every function that
@@ -194,8 +243,16 @@ func (s *Service) ChangePassword(ctx context.Context, c auth.Caller, current, ne
 	if err != nil {
 		return err
 	}
-	if bcrypt.CompareHashAndPassword(acct.PasswordHash, []byte(current)) != nil {
-		return &errcode.Error{Code: errcode.BadCredentials, Field: "current", Message: "目前的密碼不正確。"}
+	// A wrong current password counts toward the lockout as at sign-in: a
+	// stolen token must not become a way to guess the password.
+	if err := s.checkPassword(ctx, acct, current); err != nil {
+		if errcode.Is(err, errcode.BadCredentials) {
+			return &errcode.Error{Code: errcode.BadCredentials, Field: "current", Message: "目前的密碼不正確。"}
+		}
+		if errors.Is(err, errLocked) { // the caller is signed in: the account's state is no secret to it
+			return &errcode.Error{Code: errcode.AccountLocked, Field: "current", Message: errLocked.Message}
+		}
+		return err
 	}
 	if err := CheckStrength(next, acct.Username); err != nil {
 		return err

@@ -199,6 +199,18 @@ func (g Guard) SignedIn(h http.Handler) http.Handler {
 	return g.check(h, func(Caller) error { return nil })
 }
 
+// MustChangeToo lets through any signed-in principal, a statistics account
+// that must change its password too: only the password change and /api/me
+// use it (and sign-out, through Session), every other route refuses such an
+// account (errMustChange).
+func (g Guard) MustChangeToo(h http.Handler) http.Handler {
+	return g.guard(h, true, func(Caller) error { return nil })
+}
+
+// errMustChange refuses a statistics account signed in with a password an
+// administrator reset, on every route but the ones of MustChangeToo.
+var errMustChange = errcode.New(errcode.MustChange, "您的密碼已由管理者重設，請先變更密碼後再使用其他功能。")
+
 // Session lets through any principal the authorizer verified whose session
 // was not signed out, including learners of the front stage, who are not
 // back-office users: the caller it passes on carries only the principal.
@@ -220,6 +232,10 @@ func (g Guard) Session(h http.Handler) http.Handler {
 }
 
 func (g Guard) check(h http.Handler, allow func(Caller) error) http.Handler {
+	return g.guard(h, false, allow)
+}
+
+func (g Guard) guard(h http.Handler, mustChangeOK bool, allow func(Caller) error) http.Handler {
 	return httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		p, err := PrincipalFromRequest(r)
 		if err != nil {
@@ -231,6 +247,9 @@ func (g Guard) check(h http.Handler, allow func(Caller) error) http.Handler {
 		c, err := g.Loader.LoadCaller(r.Context(), p)
 		if err != nil {
 			return err
+		}
+		if c.MustChange && !mustChangeOK {
+			return errMustChange
 		}
 		if err := allow(c); err != nil {
 			return err

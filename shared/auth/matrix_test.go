@@ -274,6 +274,7 @@ func callers(d demo.Data) []caller {
 		stats[f] = true
 	}
 	return append(out, caller{name: "stats.moi", kind: "stats", features: stats},
+		caller{name: "stats.tpe", kind: "mustchange", features: stats},
 		caller{name: "anonymous", kind: "anonymous"}, caller{name: demo.PlatformID, kind: "platform"})
 }
 
@@ -309,6 +310,11 @@ func expect(c caller, r route) (status int, code string) {
 		return 401, "" // API Gateway: no identity source
 	case "disabled":
 		return 403, "account_disabled"
+	case "mustchange": // 須變更密碼: the password change and /api/me only (sign-out is a session route)
+		if r.path == "/api/me" || r.path == "/api/auth/stats/password" {
+			return 0, ""
+		}
+		return 403, "password_change_required"
 	}
 	switch r.need {
 	case signedIn:
@@ -344,6 +350,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 		case "anonymous":
 		case "stats":
 			tokens[c.name] = env.StatsLogin(t, c.name, demo.StatsPassword)
+		case "mustchange": // as after an administrator's reset (L8)
+			tokens[c.name] = env.StatsLogin(t, c.name, demo.StatsPassword)
+			if err := env.Tables.Directory.Update("pk", "STATS#"+c.name).Range("sk", "STATS").Set("mustChange", true).Run(t.Context()); err != nil {
+				t.Fatal(err)
+			}
 		case "platform":
 			tokens[c.name] = env.PlatformLogin(t, demo.PlatformID, demo.PlatformSecret)
 		default:

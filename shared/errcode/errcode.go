@@ -12,35 +12,36 @@ import (
 type Code string
 
 const (
-	Invalid          Code = "invalid_input"      // a field is missing or malformed
-	BadJSON          Code = "bad_json"           // the body is not the JSON we expect
-	TooLarge         Code = "too_large"          // the body is over the limit
-	Unauthenticated  Code = "unauthenticated"    // no token, or a token we cannot verify
-	SessionEnded     Code = "session_ended"      // the token was signed out
-	AccountDisabled  Code = "account_disabled"   // the user was disabled by an admin
-	BadCredentials   Code = "bad_credentials"    // wrong user name or password
-	AccountLocked    Code = "account_locked"     // too many failed sign-ins
-	WeakPassword     Code = "weak_password"      // the new password breaks the rule
-	Forbidden        Code = "forbidden"          // the function is not granted
-	AgencyForbidden  Code = "agency_forbidden"   // the agency is outside the caller's scope
-	GrantExceedsOwn  Code = "grant_exceeds_own"  // granting a function the grantor lacks
-	NotFound         Code = "not_found"          // no such item (in the caller's scope)
-	Conflict         Code = "conflict"           // the item already exists or changed meanwhile
-	Unavailable      Code = "unavailable"        // a dependency is down
-	Internal         Code = "internal"           // a bug; details only in the log
-	MethodNotAllowed Code = "method_not_allowed" // route exists, method does not
-	ClassFull        Code = "class_full"         // no seat left and the class stops when full
-	EnrollClosed     Code = "enrollment_closed"  // outside the window, or no online enrollment
-	NotEligible      Code = "not_eligible"       // the class admits other agencies only
-	ApprovalFinal    Code = "approval_final"     // an approved enrollment cannot be rejected or withdrawn
-	KeyFixed         Code = "natural_key_fixed"  // a record's natural key cannot change (delete and add instead)
+	Invalid          Code = "invalid_input"            // a field is missing or malformed
+	BadJSON          Code = "bad_json"                 // the body is not the JSON we expect
+	TooLarge         Code = "too_large"                // the body is over the limit
+	Unauthenticated  Code = "unauthenticated"          // no token, or a token we cannot verify
+	SessionEnded     Code = "session_ended"            // the token was signed out
+	AccountDisabled  Code = "account_disabled"         // the user was disabled by an admin
+	BadCredentials   Code = "bad_credentials"          // wrong user name or password
+	AccountLocked    Code = "account_locked"           // too many failed sign-ins
+	WeakPassword     Code = "weak_password"            // the new password breaks the rule
+	Forbidden        Code = "forbidden"                // the function is not granted
+	AgencyForbidden  Code = "agency_forbidden"         // the agency is outside the caller's scope
+	GrantExceedsOwn  Code = "grant_exceeds_own"        // granting a function the grantor lacks
+	NotFound         Code = "not_found"                // no such item (in the caller's scope)
+	Conflict         Code = "conflict"                 // the item already exists or changed meanwhile
+	Unavailable      Code = "unavailable"              // a dependency is down
+	Internal         Code = "internal"                 // a bug; details only in the log
+	MethodNotAllowed Code = "method_not_allowed"       // route exists, method does not
+	ClassFull        Code = "class_full"               // no seat left and the class stops when full
+	EnrollClosed     Code = "enrollment_closed"        // outside the window, or no online enrollment
+	NotEligible      Code = "not_eligible"             // the class admits other agencies only
+	ApprovalFinal    Code = "approval_final"           // an approved enrollment cannot be rejected or withdrawn
+	KeyFixed         Code = "natural_key_fixed"        // a record's natural key cannot change (delete and add instead)
+	MustChange       Code = "password_change_required" // a reset password must be changed before anything else
 )
 
 // All lists every code, so a test can check each has an HTTP status.
 func All() []Code {
 	return []Code{Invalid, BadJSON, TooLarge, Unauthenticated, SessionEnded, AccountDisabled,
 		BadCredentials, AccountLocked, WeakPassword, Forbidden, AgencyForbidden, GrantExceedsOwn,
-		NotFound, Conflict, Unavailable, Internal, MethodNotAllowed, ClassFull, EnrollClosed, NotEligible, ApprovalFinal, KeyFixed}
+		NotFound, Conflict, Unavailable, Internal, MethodNotAllowed, ClassFull, EnrollClosed, NotEligible, ApprovalFinal, KeyFixed, MustChange}
 }
 
 // Error is an error an officer can read and a program can match.

@@ -1,29 +1,28 @@
 package hoursfeed
 
 import (
-	"context"
 	"log/slog"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ecpa-lifelong/backoffice/shared/auth"
 	"github.com/ecpa-lifelong/backoffice/shared/errcode"
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
+	"github.com/ecpa-lifelong/backoffice/shared/ratelimit"
 )
 
 // Limiter is what the endpoints need of the throttle.
-type Limiter interface {
-	Take(ctx context.Context, client string) (time.Duration, error)
-}
+type Limiter = ratelimit.Limiter
 
 // Server serves the token endpoint and the administrators' client screens
 // (in the identity function, which holds the signing key).
 type Server struct {
-	Registry   Registry
-	Throttle   Limiter
+	Registry Registry
+	Throttle Limiter
+	// Sources limits token requests per source address (NewSourceThrottle).
+	Sources    Limiter
 	SigningKey []byte
 	Guard      auth.Guard
 }
@@ -149,6 +148,14 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
 	if !granted {
 		window = id + RefusedSuffix
 	}
+	if s.Sources != nil { // before the client's own windows: one address cannot try many ids
+		if wait, err := s.Sources.Take(ctx, ratelimit.Source(r)); err != nil {
+			return err
+		} else if wait > 0 {
+			TooMany(w, wait)
+			return nil
+		}
+	}
 	if wait, err := s.Throttle.Take(ctx, window); err != nil {
 		return err
 	} else if wait > 0 {
@@ -171,14 +178,11 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
 
 // TooMany answers 429 with Retry-After in whole seconds.
 func TooMany(w http.ResponseWriter, wait time.Duration) {
-	secs := int((wait + time.Second - 1) / time.Second)
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	httpapi.Encode(w, http.StatusTooManyRequests, errcode.Error{Code: RateLimited,
-		Message: "呼叫過於頻繁（每個平臺每分鐘的次數有上限），請於 " + strconv.Itoa(secs) + " 秒後再試。"})
+	ratelimit.TooMany(w, wait, "每個平臺每分鐘的次數有上限")
 }
 
 // RateLimited is the code of a throttled call.
-const RateLimited errcode.Code = "rate_limited"
+const RateLimited = ratelimit.Code
 
 func clipID(id string) string {
 	id = strings.Map(func(r rune) rune {

@@ -2,10 +2,11 @@ package hoursfeed
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/guregu/dynamo/v2"
+
+	"github.com/ecpa-lifelong/backoffice/shared/ratelimit"
 )
 
 // Throttle numbers, per client: at most Limit requests (token requests and
@@ -14,14 +15,20 @@ import (
 // minute per platform, well above any platform's nightly push, while one
 // misbehaving client cannot crowd out the others (the HTTP API's own stage
 // throttle, 100 requests/s, is shared by everyone).
+//
+// SourceLimit is the token requests of one source address a Window, whatever
+// client ids they name: a platform asks for a token every 15 minutes, so 20
+// leaves room for several platforms behind one address while one address
+// cannot guess secrets of many clients (each id's refused requests have their
+// own window too).
 const (
-	Limit  = 60
-	Window = time.Minute
+	Limit       = 60
+	Window      = time.Minute
+	SourceLimit = 20
 )
 
 // Throttle counts requests per client in fixed windows of the Directory
-// table: one conditional ADD per request (the count may not pass Limit), the
-// window's item expiring by TTL an hour after it ends.
+// table (ratelimit.Counter under PLATFORMRATE#).
 type Throttle struct {
 	Table  dynamo.Table
 	Limit  int
@@ -29,33 +36,27 @@ type Throttle struct {
 	Now    func() time.Time
 }
 
+// Prefixes of the throttle's window items: per client id, and per source
+// address of token requests (one address cannot try many client ids).
+const (
+	clientPrefix = "PLATFORMRATE#"
+	sourcePrefix = "PLATFORMSRC#"
+)
+
 // NewThrottle is a Throttle of limit requests a Window (Limit in a
 // deployment); limit 0 is no throttle at all (no write per request).
 func NewThrottle(t dynamo.Table, now func() time.Time, limit int) Limiter {
-	if limit == 0 {
-		return unlimited{}
-	}
-	return Throttle{Table: t, Limit: limit, Window: Window, Now: now}
+	return ratelimit.New(t, clientPrefix, limit, Window, now)
 }
 
-type unlimited struct{}
-
-func (unlimited) Take(context.Context, string) (time.Duration, error) { return 0, nil }
+// NewSourceThrottle limits token requests per source address to
+// SourceLimit a Window; limit 0 (no client throttle) is none either.
+func NewSourceThrottle(t dynamo.Table, now func() time.Time, limit int) Limiter {
+	return ratelimit.New(t, sourcePrefix, min(limit, 1)*SourceLimit, Window, now)
+}
 
 // Take counts one request of client; when the window is full it answers how
 // long until the next window opens (at least a second), and no error.
 func (t Throttle) Take(ctx context.Context, client string) (time.Duration, error) {
-	now := t.Now()
-	start := now.Truncate(t.Window)
-	err := t.Table.Update("pk", "PLATFORMRATE#"+client).Range("sk", start.UTC().Format(time.RFC3339)).
-		Add("n", 1).Set("ttl", start.Add(t.Window+time.Hour).Unix()).
-		If("attribute_not_exists(n) OR n < ?", t.Limit).Run(ctx)
-	if dynamo.IsCondCheckFailed(err) {
-		wait := (start.Add(t.Window).Sub(now) + time.Second - 1).Truncate(time.Second) // whole seconds, up
-		return max(wait, time.Second), nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("throttle platform client: %w", err)
-	}
-	return 0, nil
+	return ratelimit.Counter{Table: t.Table, Prefix: clientPrefix, Limit: t.Limit, Window: t.Window, Now: t.Now}.Take(ctx, client)
 }

@@ -43,6 +43,7 @@ var statusOf = map[errcode.Code]int{
 	errcode.NotEligible:      http.StatusForbidden,
 	errcode.ApprovalFinal:    http.StatusConflict,
 	errcode.KeyFixed:         http.StatusConflict,
+	errcode.MustChange:       http.StatusForbidden,
 }
 
 // StatusOf returns the HTTP status of a code (500 for an unknown one).

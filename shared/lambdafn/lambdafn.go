@@ -36,6 +36,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
 	"github.com/ecpa-lifelong/backoffice/shared/nightly"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
+	"github.com/ecpa-lifelong/backoffice/shared/ratelimit"
 	"github.com/ecpa-lifelong/backoffice/shared/records"
 	"github.com/ecpa-lifelong/backoffice/shared/roc"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
@@ -228,10 +229,12 @@ func Identity(ctx context.Context, getenv func(string) string) (APIHandler, erro
 	if err != nil {
 		return nil, err
 	}
-	ids := &account.Server{Service: svc, Guard: g, Links: links(c.Env), SSO: sso, Now: c.Now}
+	ids := &account.Server{Service: svc, Guard: g, Links: links(c.Env), SSO: sso, Now: c.Now,
+		SignIns: ratelimit.New(c.Tables.Directory, "SIGNINSRC#", min(rate, 1)*account.SignInsPerSource, time.Minute, c.Now)}
 	feed := &hoursfeed.Server{Registry: hoursfeed.Registry{Clients: hoursfeed.Clients{Table: c.Tables.Directory},
 		Agencies: agency.Repo{Table: c.Tables.Directory}, Hasher: hasher, Now: c.Now, NewID: hoursfeed.NewClientID},
-		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate), SigningKey: key, Guard: g}
+		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate),
+		Sources:  hoursfeed.NewSourceThrottle(c.Tables.Directory, c.Now, rate), SigningKey: key, Guard: g}
 	return API(httpapi.Serve(func(r httpapi.Router) { ids.Routes(r); feed.Routes(r) })), nil
 }
 

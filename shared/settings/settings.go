@@ -83,7 +83,7 @@ const (
 	ImportWorker     = "IMPORT_WORKER_FUNCTION"      // the function that searches uploaded files and writes result files
 	ImportSlice      = "IMPORT_SLICE_SECONDS"        // at most this long per apply invocation (default: until the deadline)
 	ImportNowRows    = "IMPORT_APPLY_NOW_ROWS"       // apply files of at most this many rows at once (default 0: at night)
-	PlatformRate     = "PLATFORM_RATE_LIMIT"         // requests a minute per platform client (default 60; 0: no throttle)
+	PlatformRate     = "PLATFORM_RATE_LIMIT"         // requests a minute per platform client (default 60; 0: no throttle, and no per-source limit of token requests and statistics sign-ins either)
 	FunctionName     = "AWS_LAMBDA_FUNCTION_NAME"    // set by Lambda
 	FunctionVersion  = "AWS_LAMBDA_FUNCTION_VERSION" // set by Lambda: the version running ($LATEST or a number)
 	SelfAlias        = "SELF_ALIAS"                  // the alias a function's own follow-ups invoke (its Ref would be a cycle)

@@ -20,9 +20,13 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
+	"github.com/ecpa-lifelong/backoffice/shared/personnelfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
+
+// The 人事資料 upload kind joins the menu of every function (one append).
+func init() { personnelfeed.Register() }
 
 // importTables are what staging and applying uploads read and write.
 var importTables = []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords}
@@ -43,8 +47,10 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		Stored:    imports.RecordTable{Table: c.Tables.Records},
 		Directory: c.Tables.Directory,
 	}
+	checkers := deps.Checkers()
+	checkers[personnelfeed.KindID] = personnelFeed(c).Spec()
 	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
-		Bucket: c.Files.Uploads, Checkers: deps.Checkers(), Now: c.Now}
+		Bucket: c.Files.Uploads, Checkers: checkers, Now: c.Now}
 	if v := c.Env.Get(settings.ImportSlice, ""); v != "" {
 		secs, err := strconv.ParseFloat(v, 64)
 		if err != nil || secs <= 0 {
@@ -67,6 +73,12 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		p.FollowUp = invoke.Async{Client: client, Function: followUp}
 	}
 	return p, nil
+}
+
+// personnelFeed is the roster feed (人事資料) of the upload pipeline.
+func personnelFeed(c Core) *personnelfeed.Feed {
+	return &personnelfeed.Feed{Directory: c.Tables.Directory, Agencies: agency.Repo{Table: c.Tables.Directory},
+		Summaries: summaries(c), Files: c.Files, Bucket: c.Files.Uploads, Now: c.Now, NewID: func() string { return auth.RandomID(12) }}
 }
 
 // owner names this invocation in a job's claim.

@@ -37,7 +37,9 @@ type Person struct {
 var Statuses = []string{"在職", "留職停薪", "退休", "離職", "資遣", "死亡"}
 
 // InService reports whether p is counted as staff: 在職 or 留職停薪.
-func (p Person) InService() bool { return p.Status == "" || p.Status == Statuses[0] || p.Status == Statuses[1] }
+func (p Person) InService() bool {
+	return p.Status == "" || p.Status == Statuses[0] || p.Status == Statuses[1]
+}
 
 type item struct {
 	PK     string `dynamo:"pk"`

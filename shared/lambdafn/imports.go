@@ -131,7 +131,8 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 	maint := &hoursmaint.Service{DB: c.Tables.DB, Records: recordsRepo(c), People: staff.Repo{Table: c.Tables.Directory},
 		Agencies: agency.Repo{Table: c.Tables.Directory}, Now: c.Now}
 	routes := ImportsRoutes(&imports.Server{Service: svc, Guard: g}, &hoursmaint.Server{Service: maint, Guard: g})
-	return API(httpapi.Serve(func(r httpapi.Router) { routes(r); feed.Routes(r) })), nil
+	review := &personnelfeed.Server{Feed: personnelFeed(c), Guard: g}
+	return API(httpapi.Serve(func(r httpapi.Router) { routes(r); feed.Routes(r); review.Routes(r) })), nil
 }
 
 // ImportsRoutes is the imports function's router (besides the platforms'

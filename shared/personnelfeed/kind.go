@@ -56,11 +56,7 @@ var Kind = imports.Kind{ID: KindID, Name: "人事資料", Feature: auth.SysAdmin
 
 // Register adds the kind to the upload menu (imports.Kinds); the wiring
 // calls it once, beside registering the checker (Feed.Spec).
-func Register() {
-	if _, ok := imports.KindByID(KindID); !ok {
-		imports.Kinds = append(imports.Kinds, Kind)
-	}
-}
+func Register() { imports.Register(Kind) }
 
 // maxText bounds the free-text columns (characters).
 const maxText = 50

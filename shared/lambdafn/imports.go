@@ -130,18 +130,19 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate), Now: c.Now, LinkTTL: c.Files.TTL, Guard: g}
 	maint := &hoursmaint.Service{DB: c.Tables.DB, Records: recordsRepo(c), People: staff.Repo{Table: c.Tables.Directory},
 		Agencies: agency.Repo{Table: c.Tables.Directory}, Now: c.Now}
-	routes := ImportsRoutes(&imports.Server{Service: svc, Guard: g}, &hoursmaint.Server{Service: maint, Guard: g})
-	review := &personnelfeed.Server{Feed: personnelFeed(c), Guard: g}
-	return API(httpapi.Serve(func(r httpapi.Router) { routes(r); feed.Routes(r); review.Routes(r) })), nil
+	routes := ImportsRoutes(&imports.Server{Service: svc, Guard: g}, &hoursmaint.Server{Service: maint, Guard: g},
+		&personnelfeed.Server{Feed: personnelFeed(c), Guard: g})
+	return API(httpapi.Serve(func(r httpapi.Router) { routes(r); feed.Routes(r) })), nil
 }
 
 // ImportsRoutes is the imports function's router (besides the platforms'
-// batches): the uploads and the online maintenance of the records L6b/L6c
-// upload.
-func ImportsRoutes(up *imports.Server, maint *hoursmaint.Server) func(httpapi.Router) {
+// batches): the uploads, the online maintenance of the records L6b/L6c
+// upload, and the review of held roster snapshots.
+func ImportsRoutes(up *imports.Server, maint *hoursmaint.Server, review *personnelfeed.Server) func(httpapi.Router) {
 	return func(r httpapi.Router) {
 		up.Routes(r)
 		maint.Routes(r)
+		review.Routes(r)
 	}
 }
 

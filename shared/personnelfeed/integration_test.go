@@ -298,14 +298,20 @@ func TestSnapshots(t *testing.T) {
 		if p.Status != personnelfeed.Held || p.Left != 10 {
 			t.Fatalf("plan %+v: 10 of %d leave", p, p.Staff)
 		}
-		if held, err := e.feed.HeldPlans(ctx); err != nil || len(held) != 1 || held[0].Job != j.ID {
-			t.Errorf("held list: %+v %v", held, err)
+		var held struct{ Items []personnelfeed.Plan }
+		e.As(t, "sys.admin", "GET", "/api/imports/personnel/held", nil).JSON(t, &held)
+		if len(held.Items) != 1 || held.Items[0].Job != j.ID || len(held.Items[0].Rows) != 10 {
+			t.Errorf("held list: %+v", held)
 		}
-		if _, err := e.feed.Decide(ctx, j.ID, "sys.admin", true); err != nil {
-			t.Fatal(err)
+		decide := "/api/imports/personnel/plans/" + j.ID + "/decision"
+		if r := e.As(t, "sys.admin", "POST", decide, map[string]any{}); r.Status != 400 {
+			t.Errorf("no decision: %d %s", r.Status, r.Body)
 		}
-		if _, err := e.feed.Decide(ctx, j.ID, "sys.admin", true); err == nil {
-			t.Error("a second decision was accepted")
+		if r := e.As(t, "sys.admin", "POST", decide, map[string]any{"confirm": true}); r.Status != 200 {
+			t.Fatalf("confirm: %d %s", r.Status, r.Body)
+		}
+		if r := e.As(t, "sys.admin", "POST", decide, map[string]any{"confirm": true}); r.Status != 409 {
+			t.Errorf("a second decision: %d %s", r.Status, r.Body)
 		}
 		e.run(t, j.ID)
 		if j = e.job(t, j.ID); j.Status != imports.Done {

@@ -35,7 +35,7 @@ dir_PreTrafficHookFunction := pretraffic
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CACHE)/bin/aws-lambda-rie
 
-.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-edge deploy-web deploy-codes migrate help
+.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-edge deploy-web deploy-codes migrate first-admin help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -142,6 +142,12 @@ migrate: ## once per stage, right after the first deploy of issue 19's keys: re-
 	catalog=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id CatalogTable --query StackResourceDetail.PhysicalResourceId --output text) && \
 	records=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id RecordsTable --query StackResourceDetail.PhysicalResourceId --output text) && \
 	  $(GO) run ./infra/migrate -catalog $$catalog -records $$records
+
+first-admin: ## day zero of a stage: make SUBJECT (SSO subject; NAME=…) its first system administrator (infra/firstadmin; audited, refuses when one exists, harmless twice)
+	@test -n "$(STACK)" || { echo "STAGE must be staging or prod"; exit 1; }
+	@test -n "$(SUBJECT)" && test -n "$(NAME)" || { echo "SUBJECT and NAME are required"; exit 1; }
+	directory=$$(aws cloudformation describe-stack-resource --stack-name $(STACK) --logical-resource-id DirectoryTable --query StackResourceDetail.PhysicalResourceId --output text) && \
+	  $(GO) run ./infra/firstadmin -directory $$directory -subject '$(SUBJECT)' -name '$(NAME)'
 
 clean: ## build outputs (the DynamoDB Local cache stays in $(CACHE))
 	rm -rf build .aws-sam

@@ -315,6 +315,16 @@ func (s Jobs) release(ctx context.Context, j Job) error {
 	return nil
 }
 
+// unclaim puts a job its apply run (j.Owner) holds back to staged, still
+// queued, its lease ended (a held job: CheckerSpec.Begin).
+func (s Jobs) unclaim(ctx context.Context, j Job) error {
+	if err := s.Table.Update("pk", jobPK(j.ID)).Range("sk", "JOB").Set("status", Staged).Set("lease", time.Unix(0, 0).UTC()).
+		If("$ = ?", "owner", j.Owner).Run(ctx); err != nil {
+		return fmt.Errorf("hold import job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
 // applied records a job its apply run (owner) finished and takes it off the
 // nightly queue, in one transaction conditional on owner still holding it.
 func (s Jobs) applied(ctx context.Context, j Job, owner string) error {

@@ -201,6 +201,18 @@ var Kinds = []Kind{
 		}}}},
 }
 
+// Register adds a job type defined in another package (its checker is
+// registered by the wiring under its id); registering it again does nothing.
+func Register(k Kind) {
+	if _, ok := KindByID(k.ID); !ok {
+		Kinds = append(Kinds, k)
+		external[k.ID] = true
+	}
+}
+
+// external are the kinds added by Register: their checkers are not Deps'.
+var external = map[string]bool{}
+
 // KindByID returns a job type.
 func KindByID(id string) (Kind, bool) {
 	for _, k := range Kinds {

@@ -45,7 +45,24 @@ type CheckerSpec struct {
 	// Shared: one checker serves every worker of an apply (its caches are
 	// safe for concurrent use); otherwise each worker gets its own.
 	Shared bool
+	// Begin, when set, runs once per apply invocation before any chunk: a
+	// job type whose file means something as a whole (a roster snapshot)
+	// decides there. It answers a *Held to leave the job staged and queued
+	// (nothing applied; asked again each night) or a *Refused to end it
+	// failed with the reason. End, when set, runs after the last chunk,
+	// before the job is done; both must be safe to run again.
+	Begin, End func(ctx context.Context, j Job) error
 }
+
+// Held is Begin's answer for a job that waits for someone's decision.
+type Held struct{ Reason string }
+
+func (h *Held) Error() string { return "held: " + h.Reason }
+
+// Refused is Begin's answer for a job that must not be applied at all.
+type Refused struct{ Reason string }
+
+func (r *Refused) Error() string { return "refused: " + r.Reason }
 
 // Checkers are the checkers of each job type, by kind id (Kind.ID).
 type Checkers map[string]CheckerSpec
@@ -355,6 +372,20 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 			return p.abandon(ctx, j, owner)
 		}
 	}
+	if begin := p.Checkers[j.Kind].Begin; begin != nil {
+		var held *Held
+		var refused *Refused
+		switch err := begin(ctx, j); {
+		case errors.As(err, &held):
+			slog.InfoContext(ctx, "import job held", "job", j.ID, "reason", held.Reason)
+			return j, p.Jobs.unclaim(ctx, j)
+		case errors.As(err, &refused):
+			j.Status, j.FileError, j.Finished, j.Owner, j.Lease = Failed, refused.Reason, p.Now(), "", time.Time{}
+			return j, p.Jobs.applied(ctx, j, owner)
+		case err != nil:
+			return Job{}, err
+		}
+	}
 	body, _, err := p.Files.Open(ctx, p.Bucket, j.Key, strings.Trim(j.ETag, `"`))
 	if errors.Is(err, blob.ErrChanged) { // replaced after staging: what was checked is gone
 		slog.WarnContext(ctx, "import file replaced after staging", "job", j.ID)
@@ -388,6 +419,11 @@ func (p *Pipeline) Apply(ctx context.Context, id, owner string) (Job, error) {
 		return j, p.FollowUp.Invoke(ctx, j.ID)
 	case err != nil:
 		return Job{}, err // the lease expires; the next run resumes from the checkpoint
+	}
+	if end := p.Checkers[j.Kind].End; end != nil {
+		if err := end(ctx, j); err != nil {
+			return Job{}, err // as a chunk's failure: the next run resumes (every chunk is done) and ends again
+		}
 	}
 	return p.done(ctx, j, owner)
 }

@@ -20,9 +20,13 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/httpapi"
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/invoke"
+	"github.com/ecpa-lifelong/backoffice/shared/personnelfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/settings"
 	"github.com/ecpa-lifelong/backoffice/shared/staff"
 )
+
+// The 人事資料 upload kind joins the menu of every function (one append).
+func init() { personnelfeed.Register() }
 
 // importTables are what staging and applying uploads read and write.
 var importTables = []string{settings.TableDirectory, settings.TableCatalog, settings.TableRecords}
@@ -44,8 +48,10 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		Directory: c.Tables.Directory,
 		Clients:   hoursfeed.Clients{Table: c.Tables.Directory},
 	}
+	checkers := deps.Checkers()
+	checkers[personnelfeed.KindID] = personnelFeed(c).Spec()
 	p := &imports.Pipeline{Jobs: imports.Jobs{DB: c.Tables.DB, Table: c.Tables.Directory}, Files: c.Files,
-		Bucket: c.Files.Uploads, Checkers: deps.Checkers(), Now: c.Now}
+		Bucket: c.Files.Uploads, Checkers: checkers, Now: c.Now}
 	if v := c.Env.Get(settings.ImportSlice, ""); v != "" {
 		secs, err := strconv.ParseFloat(v, 64)
 		if err != nil || secs <= 0 {
@@ -68,6 +74,12 @@ func importPipeline(ctx context.Context, c Core, followUp string) (*imports.Pipe
 		p.FollowUp = invoke.Async{Client: client, Function: followUp}
 	}
 	return p, nil
+}
+
+// personnelFeed is the roster feed (人事資料) of the upload pipeline.
+func personnelFeed(c Core) *personnelfeed.Feed {
+	return &personnelfeed.Feed{Directory: c.Tables.Directory, Agencies: agency.Repo{Table: c.Tables.Directory},
+		Summaries: summaries(c), Files: c.Files, Bucket: c.Files.Uploads, Now: c.Now, NewID: func() string { return auth.RandomID(12) }}
 }
 
 // owner names this invocation in a job's claim.
@@ -119,17 +131,19 @@ func Imports(ctx context.Context, getenv func(string) string) (APIHandler, error
 		Throttle: hoursfeed.NewThrottle(c.Tables.Directory, c.Now, rate), Now: c.Now, LinkTTL: c.Files.TTL, Guard: g}
 	maint := &hoursmaint.Service{DB: c.Tables.DB, Records: recordsRepo(c), People: staff.Repo{Table: c.Tables.Directory},
 		Agencies: agency.Repo{Table: c.Tables.Directory}, Now: c.Now}
-	routes := ImportsRoutes(&imports.Server{Service: svc, Guard: g}, &hoursmaint.Server{Service: maint, Guard: g})
+	routes := ImportsRoutes(&imports.Server{Service: svc, Guard: g}, &hoursmaint.Server{Service: maint, Guard: g},
+		&personnelfeed.Server{Feed: personnelFeed(c), Guard: g})
 	return API(httpapi.Serve(func(r httpapi.Router) { routes(r); feed.Routes(r) })), nil
 }
 
 // ImportsRoutes is the imports function's router (besides the platforms'
-// batches): the uploads and the online maintenance of the records L6b/L6c
-// upload.
-func ImportsRoutes(up *imports.Server, maint *hoursmaint.Server) func(httpapi.Router) {
+// batches): the uploads, the online maintenance of the records L6b/L6c
+// upload, and the review of held roster snapshots.
+func ImportsRoutes(up *imports.Server, maint *hoursmaint.Server, review *personnelfeed.Server) func(httpapi.Router) {
 	return func(r httpapi.Router) {
 		up.Routes(r)
 		maint.Routes(r)
+		review.Routes(r)
 	}
 }
 

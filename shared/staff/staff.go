@@ -26,13 +26,26 @@ type Person struct {
 	Rank       string `dynamo:"rank" json:"rank"`         // 官職等
 	Category   string `dynamo:"category" json:"category"` // 人員類別
 	Member     bool   `dynamo:"member" json:"member"`     // registered on the portal
+	// Status is the personnel system's 現職狀態 (Statuses); "" is 在職 (the
+	// demo and older items). Only people in service are listed as staff.
+	Status string `dynamo:"status,omitempty" json:"status,omitempty"`
+	Email  string `dynamo:"email,omitempty" json:"email,omitempty"`
+}
+
+// Statuses are the personnel statuses a roster may give (人事資料 現職狀態):
+// the first two are in service (counted as staff), the rest are not.
+var Statuses = []string{"在職", "留職停薪", "退休", "離職", "資遣", "死亡"}
+
+// InService reports whether p is counted as staff: 在職 or 留職停薪.
+func (p Person) InService() bool {
+	return p.Status == "" || p.Status == Statuses[0] || p.Status == Statuses[1]
 }
 
 type item struct {
 	PK     string `dynamo:"pk"`
 	SK     string `dynamo:"sk"`
-	GSI1PK string `dynamo:"gsi1pk"`
-	GSI1SK string `dynamo:"gsi1sk"`
+	GSI1PK string `dynamo:"gsi1pk,omitempty"` // STAFF#<agency> while in service: the staff index is sparse
+	GSI1SK string `dynamo:"gsi1sk,omitempty"`
 	Person
 }
 
@@ -49,13 +62,16 @@ type nidItem struct {
 	Rank     string `dynamo:"rank,omitempty"`
 }
 
-// Keyed returns the items of a person: the person, listed under the agency,
-// and the national-ID lookup (uploads name people by national ID).
+// Keyed returns the items of a person: the person, listed under the agency
+// while in service, and the national-ID lookup (uploads name people by
+// national ID; a person no longer in service keeps it, so that hours of the
+// past can still be recorded to them).
 func Keyed(p Person) []any {
-	return []any{
-		item{PK: "PERSON#" + p.ID, SK: "PERSON", GSI1PK: "STAFF#" + p.Agency, GSI1SK: p.Unit + "#" + p.Name + "#" + p.ID, Person: p},
-		nidItem{PK: "NID#" + p.NationalID, SK: "PERSON", PersonID: p.ID, Agency: p.Agency, Name: p.Name, Title: p.Title, Rank: p.Rank},
+	it := item{PK: "PERSON#" + p.ID, SK: "PERSON", Person: p}
+	if p.InService() {
+		it.GSI1PK, it.GSI1SK = "STAFF#"+p.Agency, p.Unit+"#"+p.Name+"#"+p.ID
 	}
+	return []any{it, nidItem{PK: "NID#" + p.NationalID, SK: "PERSON", PersonID: p.ID, Agency: p.Agency, Name: p.Name, Title: p.Title, Rank: p.Rank}}
 }
 
 // Repo reads people from the directory table.

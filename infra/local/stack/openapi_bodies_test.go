@@ -27,6 +27,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/limits"
 	"github.com/ecpa-lifelong/backoffice/shared/openapi"
+	"github.com/ecpa-lifelong/backoffice/shared/personnelfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/relevance"
 	"github.com/ecpa-lifelong/backoffice/shared/review"
 	"github.com/ecpa-lifelong/backoffice/shared/statistics"
@@ -68,6 +69,7 @@ var bodies = map[string]body{
 	"POST /api/imports":                                 {imports.UploadRequest{}, `{"kind":"courses","fileName":"courses.csv","size":1000,"params":{}}`},
 	"POST /api/imports/searches":                        {imports.SearchRequest{}, `{"from":"115/10/01","to":"115/10/31","kind":"hours-external","q":"A123456789"}`},
 	"POST /api/imports/jobs/{id}/result":                {imports.ResultRequest{}, `{"failed":true}`},
+	"POST /api/imports/personnel/plans/{id}/decision":   {personnelfeed.Decision{}, `{"confirm":true}`},
 	"POST /api/front/enrollments/{code}/{session}":      {enrollment.EnrollInput{}, `{"answers":{"meals":"素食"}}`},
 	"POST /api/enrollments/{code}/{session}/reject-all": {enrollment.RejectAllInput{}, `{"reason":"名額已滿，請報名下一期"}`},
 	"POST /api/exports/courses":                         {export.RequestInput{}, `{"format":"xlsx","params":{"year":"2026","name":"資訊"}}`},

@@ -17,6 +17,7 @@ import (
 	"github.com/ecpa-lifelong/backoffice/shared/imports"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn"
 	"github.com/ecpa-lifelong/backoffice/shared/lambdafn/reportfn"
+	"github.com/ecpa-lifelong/backoffice/shared/personnelfeed"
 	"github.com/ecpa-lifelong/backoffice/shared/platform"
 	"github.com/ecpa-lifelong/backoffice/shared/relevance"
 	"github.com/ecpa-lifelong/backoffice/shared/report"
@@ -31,7 +32,7 @@ var Routers = map[string]func(httpapi.Router){
 	"IdentityFunction":   both((&account.Server{}).Routes, (&hoursfeed.Server{}).Routes),
 	"HomeFunction":       (&home.Server{}).Routes,
 	"CourseFunction":     (&catalog.Server{}).Routes,
-	"ImportsFunction":    both(lambdafn.ImportsRoutes(&imports.Server{}, &hoursmaint.Server{}), (&imports.PlatformServer{}).Routes),
+	"ImportsFunction":    both(lambdafn.ImportsRoutes(&imports.Server{}, &hoursmaint.Server{}, &personnelfeed.Server{}), (&imports.PlatformServer{}).Routes),
 	"EnrollmentFunction": lambdafn.EnrollmentRoutes(&enrollment.Server{}, &review.Server{}, &correction.Server{}),
 	"ExportsFunction":    (&export.Server{Reports: report.Grants(reportfn.Definitions(lambdafn.Core{}))}).Routes,
 	"ReportsFunction": reportfn.Routes(&report.Server{Reports: reportfn.Definitions(lambdafn.Core{})}, &gendersurvey.Server{}, &relevance.Server{},

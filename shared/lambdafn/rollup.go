@@ -30,6 +30,7 @@ func Roller(c Core) statistics.Roller {
 			Requirements: &requirement.Repo{Table: c.Tables.Directory, TTL: 5 * time.Minute},
 			Classes:      classes, ClassPeople: statistics.ClassSources{Repo: classes, Records: records.Repo{Table: c.Tables.Records}, People: people}},
 		Tree: agency.Repo{Table: c.Tables.Directory}, Store: statistics.Rollups{Table: c.Tables.Directory}, Now: c.Now,
+		SplitPeople: statistics.SplitPeople,
 	}
 }
 

@@ -32,7 +32,17 @@ type Roller struct {
 	Tree    AgencyTree
 	Store   Rollups
 	Now     func() time.Time
+	// SplitPeople: a top-level agency is split into parts only when its
+	// subtree counted more staff than this at its last rollup (this year's
+	// TREE); 0 splits every top-level agency with subordinates.
+	SplitPeople int
 }
+
+// SplitPeople is the nightly's threshold: 30,000 people are 90,000
+// people-years, about 3.5 minutes at the slowest measured worker rate (424
+// people-years/s), so an unsplit worker stays inside 5 minutes; a larger
+// subtree is split by second-level agency (docs/nightly.md).
+const SplitPeople = 30000
 
 // Years are the years the nightly batch rolls up: this year and the two
 // before (Taipei).
@@ -84,10 +94,14 @@ func (r Roller) RollupJobs(ctx context.Context) ([]string, error) {
 		}
 	}
 	sort.Strings(roots)
+	large, err := r.large(ctx, roots)
+	if err != nil {
+		return nil, err
+	}
 	var jobs []string
 	for _, root := range roots {
 		below := children[root]
-		if len(below) == 0 {
+		if len(below) == 0 || !large(root) {
 			jobs = append(jobs, root)
 			continue
 		}
@@ -95,6 +109,28 @@ func (r Roller) RollupJobs(ctx context.Context) ([]string, error) {
 		jobs = append(append(jobs, root+OwnJob), below...)
 	}
 	return jobs, nil
+}
+
+// large tells which roots to split: those whose last TREE figures of this
+// year counted more than SplitPeople staff (a root never rolled up yet is
+// not split: its first night is rolled up whole).
+func (r Roller) large(ctx context.Context, roots []string) (func(string) bool, error) {
+	if r.SplitPeople <= 0 {
+		return func(string) bool { return true }, nil
+	}
+	y := roc.Year(r.Now())
+	keys := make([]RollupKey, len(roots))
+	for i, root := range roots {
+		keys[i] = RollupKey{Agency: root, Year: y, Kind: Tree}
+	}
+	last, err := r.Store.Read(ctx, keys, PeoplePart)
+	if err != nil {
+		return nil, fmt.Errorf("rollup jobs: last figures of the top-level agencies: %w", err)
+	}
+	return func(root string) bool {
+		ro, ok := last[RollupKey{Agency: root, Year: y, Kind: Tree}]
+		return ok && ro.Figures != nil && ro.Figures.People.Staff > r.SplitPeople
+	}, nil
 }
 
 // RollResult is what one worker did.

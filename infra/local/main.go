@@ -163,6 +163,9 @@ func loadDemo(ctx context.Context, st *stack.Stack, o demo.Options, out io.Write
 	if err != nil {
 		return err
 	}
+	if err := st.PassStreams(ctx); err != nil { // the loader wrote the demo's summaries itself
+		return err
+	}
 	fmt.Fprintf(out, "  %d agencies, %d people, %d classes, %d enrollments, %d learning records\n",
 		c.Agencies, c.People, c.Classes, c.Enrollments, c.Records)
 	return nil

@@ -50,6 +50,7 @@ type streamPoller struct {
 	asked   int // Wait calls so far
 	drained int // the last Wait call a full, empty cycle started after
 	stopped bool
+	passing bool            // Pass: batches are marked done without invoking the function
 	givenUp int             // batches given up after their retries
 	invoked int             // invocations, failed or not
 	handled int             // records in batches the function finished
@@ -213,6 +214,13 @@ func (p *streamPoller) flush(ctx context.Context, sh *shard) bool {
 	}
 	batch := sh.pending
 	sh.pending = nil
+	p.mu.Lock()
+	passing := p.passing
+	p.mu.Unlock()
+	if passing {
+		p.done(batch)
+		return true
+	}
 	p.deliver(ctx, batch, p.src.Retries)
 	return true
 }

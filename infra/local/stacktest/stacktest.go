@@ -179,6 +179,9 @@ func Start(t testing.TB, o Options) *Env {
 		if _, err := demo.Load(ctx, tables, e.Data, opts, 4); err != nil {
 			t.Fatalf("load demo data: %v", err)
 		}
+		if err := st.PassStreams(ctx); err != nil { // the loader wrote the demo's summaries
+			t.Fatalf("pass the demo's records on the stream: %v", err)
+		}
 	}
 	return e
 }

@@ -1,6 +1,7 @@
 # 終身學習入口網站 管理後台 — every command a newcomer, a tester or CI needs.
 #   make run    the whole system at http://localhost:8080 (DynamoDB Local, S3, schedules, demo data)
 #   make test   every test, against DynamoDB Local, the embedded S3, RIE and headless Chromium
+#   make check  the fast tier: gofmt, vet, staticcheck, unit tests with -race, front-end source checks (no DynamoDB Local)
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 GO ?= go
@@ -35,7 +36,7 @@ dir_PreTrafficHookFunction := pretraffic
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := $(CACHE)/bin/aws-lambda-rie
 
-.PHONY: run test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-edge deploy-web deploy-codes migrate first-admin help
+.PHONY: run check test go-test e2e e2e-clocks bench build lint lint-go lint-template mutate clean clean-data tools deploy deploy-edge deploy-web deploy-codes migrate first-admin help
 
 help:
 	@grep -E '^#   make' Makefile | sed 's/^#   //'
@@ -43,6 +44,14 @@ help:
 run: ## the whole system on this machine (Ctrl-C stops all of it)
 	@$(GO) build -o build/local ./infra/local
 	@./build/local
+
+# The fast tier (issue 30): no DynamoDB Local, no browser; tests that need the
+# local stack skip themselves under -short (stacktest.Endpoint). CI runs it first.
+STATICCHECK_VERSION := v0.8.2
+check: lint-go ## gofmt, vet, tidy, staticcheck, the unit tests with -race, the front end's source checks
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) test -short -race -count=1 ./...
+	cd web/e2e && node --test nohtml.test.mjs reportdef.test.mjs vendor.test.mjs
 
 test: tools ## every test; one DynamoDB Local for all of them, stopped at the end
 	$(GO) run ./infra/withdynamo -- $(MAKE) --no-print-directory go-test e2e e2e-clocks

@@ -50,6 +50,9 @@ const rieVersion = "v0.0.0-20261030222936-bef5c4ba774d"
 // rie finds the emulator, installing the pinned version into the cache once.
 func rie(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds every bootstrap and runs it under RIE: make test, not under -short (make check)")
+	}
 	if p := os.Getenv("RIE_BIN"); p != "" {
 		if _, err := os.Stat(p); err == nil {
 			return p

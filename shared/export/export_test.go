@@ -88,6 +88,9 @@ func TestRowWidthIsChecked(t *testing.T) {
 // LibreOffice reads the xlsx and the ods back (converting them to csv, as an
 // officer's spreadsheet program would read them) and every value matches.
 func TestSpreadsheetsReadBackByLibreOffice(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts LibreOffice (seconds each): make test, not under -short (make check)")
+	}
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Fatal("LibreOffice (soffice) is needed to read the files back: apt-get install libreoffice-calc")

@@ -38,6 +38,9 @@ func TestHealth(t *testing.T) {
 }
 
 func TestHealthNamesDynamoDBWhenItStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts its own DynamoDB Local: make test, not under -short (make check)")
+	}
 	db, err := ddblocal.Start(context.Background(), ddblocal.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -46,8 +46,13 @@ func Main(m *testing.M) int {
 }
 
 // Endpoint returns a DynamoDB Local endpoint for this test binary.
+// Under -short (make check) it skips the test instead: the fast tier runs
+// without DynamoDB Local.
 func Endpoint(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs DynamoDB Local: runs in make test, not under -short (make check)")
+	}
 	dbOnce.Do(func() {
 		if dbURL = os.Getenv(settings.DynamoDBEndpoint); dbURL != "" {
 			return

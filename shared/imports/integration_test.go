@@ -45,17 +45,7 @@ func upload(t *testing.T, env *stacktest.Env, user, kind, name string, file []by
 	}
 	var up imports.Upload
 	r.JSON(t, &up)
-	req, _ := http.NewRequest("PUT", up.URL, bytes.NewReader(file))
-	req.Header.Set("Content-Type", "text/csv")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("PUT: %d", resp.StatusCode)
-	}
-	env.WaitNotifications()
+	env.PutUpload(t, up.URL, file)
 	return job(t, env, user, up.Job.ID)
 }
 

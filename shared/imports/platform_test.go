@@ -487,17 +487,7 @@ func TestPlatformCSVUpload(t *testing.T) {
 	if up.Job.Status != imports.Uploading || up.Columns[0] != "平台紀錄編號" || up.ExpiresAt.Sub(env.Now()) > 15*time.Minute {
 		t.Fatalf("upload answer: %s", r.Body)
 	}
-	req, _ := http.NewRequest("PUT", up.URL, strings.NewReader(file))
-	req.Header.Set("Content-Type", "text/csv")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("PUT: %d", resp.StatusCode)
-	}
-	env.WaitNotifications()
+	env.PutUpload(t, up.URL, []byte(file))
 	a := platformJob(t, env, token, up.Job.ID)
 	if a.Job.Status != imports.Staged || len(a.Records) != 3 || a.Records[2].Code != imports.CodeDuplicateRecord {
 		t.Fatalf("staged: %+v", a)

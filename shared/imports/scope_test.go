@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -58,14 +57,7 @@ func putCSV(t *testing.T, env *stacktest.Env, token, batch, file string) string 
 	}
 	var up imports.UploadAnswer
 	r.JSON(t, &up)
-	req, _ := http.NewRequest("PUT", up.URL, strings.NewReader(file))
-	req.Header.Set("Content-Type", "text/csv")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	env.WaitNotifications()
+	env.PutUpload(t, up.URL, []byte(file))
 	return up.Job.ID
 }
 
@@ -162,17 +154,7 @@ func TestWritesOnlyForTheWritersPeople(t *testing.T) {
 	var link imports.Upload
 	up.JSON(t, &link)
 	put := func(b []byte) {
-		req, _ := http.NewRequest("PUT", link.URL, bytes.NewReader(b))
-		req.Header.Set("Content-Type", "text/csv")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("PUT: %d", resp.StatusCode)
-		}
-		env.WaitNotifications()
+		env.PutUpload(t, link.URL, b)
 	}
 	put(swapped)
 	if j := job(t, env, "moi.course", link.Job.ID); j.Status != imports.Staged || j.Waiting != 1 {

@@ -1,11 +1,9 @@
 package personnelfeed_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -60,14 +58,7 @@ func (e feedEnv) apply(t *testing.T, people []staff.Person) (imports.Job, person
 	}
 	var up imports.Upload
 	r.JSON(t, &up)
-	req, _ := http.NewRequest("PUT", up.URL, bytes.NewReader(file))
-	req.Header.Set("Content-Type", "text/csv")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	e.WaitNotifications()
+	e.PutUpload(t, up.URL, file)
 	e.run(t, up.Job.ID)
 	return e.job(t, up.Job.ID), e.plan(t, up.Job.ID)
 }

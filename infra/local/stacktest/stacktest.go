@@ -354,3 +354,24 @@ func (e *Env) WaitSummaries(t testing.TB) {
 		t.Fatalf("wait for the Records stream: %v", err)
 	}
 }
+
+// PutUpload sends a CSV to a presigned upload link as the browser or a
+// platform does, then waits until the S3 notification was handled (the
+// upload is staged, or refused, when it returns).
+func (e *Env) PutUpload(t testing.TB, url string, body []byte) {
+	t.Helper()
+	req, err := http.NewRequest("PUT", url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("PUT %s: %d", url, resp.StatusCode)
+	}
+	e.WaitNotifications()
+}
